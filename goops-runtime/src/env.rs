@@ -1,0 +1,257 @@
+//! The environment Juju gives a hook: every variable of reference §3, typed.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A problem with the hook's environment variables.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvError {
+    /// A variable every hook has is missing or empty.
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    /// A variable has a value that cannot be what Juju sets.
+    #[error("{var}={value:?} is not valid: {reason}")]
+    Invalid {
+        /// The variable.
+        var: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+/// Every environment variable Juju sets for a hook or action (reference §3).
+///
+/// Variables Juju leaves empty are `None`. Built from the process environment with
+/// [`JujuEnv::from_process`] or from any list of pairs with [`JujuEnv::from_vars`] (tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JujuEnv {
+    /// `JUJU_CHARM_DIR` (or the legacy `CHARM_DIR`): the charm's directory.
+    pub charm_dir: Option<PathBuf>,
+    /// `JUJU_CONTEXT_ID`: identifies this hook's context to the hook tools.
+    pub context_id: Option<String>,
+    /// `JUJU_HOOK_NAME`: the full hook name; empty for actions.
+    pub hook_name: Option<String>,
+    /// `JUJU_DISPATCH_PATH`: `hooks/<hook>` or `actions/<action>`.
+    pub dispatch_path: Option<String>,
+    /// `JUJU_AGENT_SOCKET_ADDRESS`.
+    pub agent_socket_address: Option<String>,
+    /// `JUJU_AGENT_SOCKET_NETWORK`.
+    pub agent_socket_network: Option<String>,
+    /// `JUJU_UNIT_NAME`: `app/N`.
+    pub unit_name: Option<String>,
+    /// `JUJU_MODEL_UUID`.
+    pub model_uuid: Option<String>,
+    /// `JUJU_MODEL_NAME`.
+    pub model_name: Option<String>,
+    /// `JUJU_API_ADDRESSES`, split on spaces.
+    pub api_addresses: Vec<String>,
+    /// `JUJU_MACHINE_ID`; empty on Kubernetes.
+    pub machine_id: Option<String>,
+    /// `JUJU_PRINCIPAL_UNIT`: the principal of a subordinate unit.
+    pub principal_unit: Option<String>,
+    /// `JUJU_AVAILABILITY_ZONE`.
+    pub availability_zone: Option<String>,
+    /// `JUJU_VERSION`: the agent's version, e.g. `3.6.9`.
+    pub version: Option<String>,
+    /// `CLOUD_API_VERSION`.
+    pub cloud_api_version: Option<String>,
+    /// `JUJU_CHARM_HTTP_PROXY`.
+    pub charm_http_proxy: Option<String>,
+    /// `JUJU_CHARM_HTTPS_PROXY`.
+    pub charm_https_proxy: Option<String>,
+    /// `JUJU_CHARM_FTP_PROXY`.
+    pub charm_ftp_proxy: Option<String>,
+    /// `JUJU_CHARM_NO_PROXY`.
+    pub charm_no_proxy: Option<String>,
+    /// `JUJU_SLA` (3.x).
+    pub sla: Option<String>,
+    /// `JUJU_METER_STATUS` (3.x).
+    pub meter_status: Option<String>,
+    /// `JUJU_METER_INFO` (3.x).
+    pub meter_info: Option<String>,
+    /// `JUJU_AGENT_CA_CERT` (3.x, k8s workload containers).
+    pub agent_ca_cert: Option<String>,
+    /// `JUJU_AGENT_TOKEN` (3.x, k8s workload containers).
+    pub agent_token: Option<String>,
+    /// `JUJU_RELATION`: the endpoint of a relation hook.
+    pub relation: Option<String>,
+    /// `JUJU_RELATION_ID`: `<endpoint>:<id>`.
+    pub relation_id: Option<String>,
+    /// `JUJU_REMOTE_UNIT`: empty in relation-created, relation-broken and app-level changes.
+    pub remote_unit: Option<String>,
+    /// `JUJU_REMOTE_APP`.
+    pub remote_app: Option<String>,
+    /// `JUJU_DEPARTING_UNIT`: relation-departed only.
+    pub departing_unit: Option<String>,
+    /// `JUJU_ACTION_NAME`.
+    pub action_name: Option<String>,
+    /// `JUJU_ACTION_UUID`.
+    pub action_uuid: Option<String>,
+    /// `JUJU_ACTION_TAG`: `action-<id>`.
+    pub action_tag: Option<String>,
+    /// `JUJU_WORKLOAD_NAME`: the container of a `*-pebble-*` hook.
+    pub workload_name: Option<String>,
+    /// `JUJU_NOTICE_ID`.
+    pub notice_id: Option<String>,
+    /// `JUJU_NOTICE_TYPE`.
+    pub notice_type: Option<String>,
+    /// `JUJU_NOTICE_KEY`.
+    pub notice_key: Option<String>,
+    /// `JUJU_PEBBLE_CHECK_NAME`.
+    pub pebble_check_name: Option<String>,
+    /// `JUJU_TARGET_BASE`: series-upgrade hooks.
+    pub target_base: Option<String>,
+    /// `JUJU_TARGET_SERIES` (3.x): series-upgrade hooks.
+    pub target_series: Option<String>,
+    /// `JUJU_SECRET_ID`: the secret's URI in `secret-*` hooks.
+    pub secret_id: Option<String>,
+    /// `JUJU_SECRET_LABEL`.
+    pub secret_label: Option<String>,
+    /// `JUJU_SECRET_REVISION`: secret-expired and secret-remove only.
+    pub secret_revision: Option<String>,
+    /// `JUJU_STORAGE_ID`: `data/0`.
+    pub storage_id: Option<String>,
+    /// `JUJU_STORAGE_LOCATION`.
+    pub storage_location: Option<String>,
+    /// `JUJU_STORAGE_KIND`: `block` or `filesystem`.
+    pub storage_kind: Option<String>,
+    /// `JUJU_DEBUG`: set when the operator asked for debug output.
+    pub debug: bool,
+    /// `JUJU_DEBUG_AT`.
+    pub debug_at: Option<String>,
+    /// `JUJU_TRACE_ID` (4.0).
+    pub trace_id: Option<String>,
+    /// `JUJU_SPAN_ID` (4.0).
+    pub span_id: Option<String>,
+    /// `JUJU_TRACE_FLAGS` (4.0).
+    pub trace_flags: Option<String>,
+}
+
+impl JujuEnv {
+    /// Read the current process's environment.
+    pub fn from_process() -> Self {
+        Self::from_vars(std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))))
+    }
+
+    /// Build from name/value pairs; unknown names are ignored, empty values are `None`.
+    pub fn from_vars<I, K, V>(vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let mut map: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in vars {
+            let k = k.as_ref();
+            if k.starts_with("JUJU_") || k == "CHARM_DIR" || k == "CLOUD_API_VERSION" {
+                map.insert(k.to_owned(), v.into());
+            }
+        }
+        let mut get = |name: &str| map.remove(name).filter(|v| !v.is_empty());
+        let charm_dir = get("JUJU_CHARM_DIR").or_else(|| get("CHARM_DIR")).map(PathBuf::from);
+        JujuEnv {
+            charm_dir,
+            context_id: get("JUJU_CONTEXT_ID"),
+            hook_name: get("JUJU_HOOK_NAME"),
+            dispatch_path: get("JUJU_DISPATCH_PATH"),
+            agent_socket_address: get("JUJU_AGENT_SOCKET_ADDRESS"),
+            agent_socket_network: get("JUJU_AGENT_SOCKET_NETWORK"),
+            unit_name: get("JUJU_UNIT_NAME"),
+            model_uuid: get("JUJU_MODEL_UUID"),
+            model_name: get("JUJU_MODEL_NAME"),
+            api_addresses: get("JUJU_API_ADDRESSES")
+                .map(|v| v.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            machine_id: get("JUJU_MACHINE_ID"),
+            principal_unit: get("JUJU_PRINCIPAL_UNIT"),
+            availability_zone: get("JUJU_AVAILABILITY_ZONE"),
+            version: get("JUJU_VERSION"),
+            cloud_api_version: get("CLOUD_API_VERSION"),
+            charm_http_proxy: get("JUJU_CHARM_HTTP_PROXY"),
+            charm_https_proxy: get("JUJU_CHARM_HTTPS_PROXY"),
+            charm_ftp_proxy: get("JUJU_CHARM_FTP_PROXY"),
+            charm_no_proxy: get("JUJU_CHARM_NO_PROXY"),
+            sla: get("JUJU_SLA"),
+            meter_status: get("JUJU_METER_STATUS"),
+            meter_info: get("JUJU_METER_INFO"),
+            agent_ca_cert: get("JUJU_AGENT_CA_CERT"),
+            agent_token: get("JUJU_AGENT_TOKEN"),
+            relation: get("JUJU_RELATION"),
+            relation_id: get("JUJU_RELATION_ID"),
+            remote_unit: get("JUJU_REMOTE_UNIT"),
+            remote_app: get("JUJU_REMOTE_APP"),
+            departing_unit: get("JUJU_DEPARTING_UNIT"),
+            action_name: get("JUJU_ACTION_NAME"),
+            action_uuid: get("JUJU_ACTION_UUID"),
+            action_tag: get("JUJU_ACTION_TAG"),
+            workload_name: get("JUJU_WORKLOAD_NAME"),
+            notice_id: get("JUJU_NOTICE_ID"),
+            notice_type: get("JUJU_NOTICE_TYPE"),
+            notice_key: get("JUJU_NOTICE_KEY"),
+            pebble_check_name: get("JUJU_PEBBLE_CHECK_NAME"),
+            target_base: get("JUJU_TARGET_BASE"),
+            target_series: get("JUJU_TARGET_SERIES"),
+            secret_id: get("JUJU_SECRET_ID"),
+            secret_label: get("JUJU_SECRET_LABEL"),
+            secret_revision: get("JUJU_SECRET_REVISION"),
+            storage_id: get("JUJU_STORAGE_ID"),
+            storage_location: get("JUJU_STORAGE_LOCATION"),
+            storage_kind: get("JUJU_STORAGE_KIND"),
+            debug: get("JUJU_DEBUG").is_some(),
+            debug_at: get("JUJU_DEBUG_AT"),
+            trace_id: get("JUJU_TRACE_ID"),
+            span_id: get("JUJU_SPAN_ID"),
+            trace_flags: get("JUJU_TRACE_FLAGS"),
+        }
+    }
+
+    /// The unit's name (`app/N`), or an error if Juju did not set it.
+    pub fn unit(&self) -> Result<&str, EnvError> {
+        self.unit_name.as_deref().ok_or(EnvError::Missing("JUJU_UNIT_NAME"))
+    }
+
+    /// The application's name: the unit name without `/N`.
+    pub fn app(&self) -> Result<&str, EnvError> {
+        let unit = self.unit()?;
+        match unit.rsplit_once('/') {
+            Some((app, n)) if !app.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => Ok(app),
+            _ => Err(EnvError::Invalid {
+                var: "JUJU_UNIT_NAME",
+                value: unit.to_owned(),
+                reason: "expected <application>/<number>",
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_vars_and_treats_empty_as_unset() {
+        let env = JujuEnv::from_vars([
+            ("JUJU_UNIT_NAME", "my-app/12"),
+            ("JUJU_REMOTE_UNIT", ""),
+            ("CHARM_DIR", "/var/lib/juju/charm"),
+            ("JUJU_API_ADDRESSES", "10.0.0.1:17070 10.0.0.2:17070"),
+            ("HOME", "/root"),
+        ]);
+        assert_eq!(env.unit(), Ok("my-app/12"));
+        assert_eq!(env.app(), Ok("my-app"));
+        assert_eq!(env.remote_unit, None);
+        assert_eq!(env.charm_dir, Some(PathBuf::from("/var/lib/juju/charm")));
+        assert_eq!(env.api_addresses, ["10.0.0.1:17070", "10.0.0.2:17070"]);
+    }
+
+    #[test]
+    fn bad_unit_name_is_an_error() {
+        let env = JujuEnv::from_vars([("JUJU_UNIT_NAME", "nounit")]);
+        assert!(matches!(env.app(), Err(EnvError::Invalid { var: "JUJU_UNIT_NAME", .. })));
+        assert_eq!(JujuEnv::default().unit(), Err(EnvError::Missing("JUJU_UNIT_NAME")));
+    }
+}

@@ -1,0 +1,191 @@
+//! Typed errors for everything the runtime does.
+//!
+//! Hook-tool failures are classified from the exit code and Juju's `ERROR <message>` stderr
+//! line (see `shared/reference/juju-hook-tools.md` §1.2 and ops-notes §2.3). The raw message is
+//! kept so nothing Juju said is lost. No variant ever holds secret content, data sent on stdin
+//! or action results: only what Juju printed on stderr, tool names and our own descriptions.
+
+use crate::tools::ToolOutput;
+
+/// A `Result` whose error is the runtime's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to Juju.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The hook tool is not on `PATH`: the program is not running inside a Juju hook.
+    #[error("hook tool `{tool}` not found on PATH: this program is not running inside a Juju hook")]
+    ToolMissing {
+        /// The tool that was looked for.
+        tool: String,
+    },
+    /// Juju said the thing asked for does not exist (secret, relation, key, …).
+    #[error("{tool}: not found: {message}")]
+    NotFound {
+        /// The tool that failed.
+        tool: String,
+        /// Juju's message, e.g. `secret "cn0s4cu5gdbs7e2q5l4g" not found`.
+        message: String,
+    },
+    /// The unit may not do this (e.g. reading another application's private data).
+    #[error("{tool}: permission denied: {message}")]
+    PermissionDenied {
+        /// The tool that failed.
+        tool: String,
+        /// Juju's message.
+        message: String,
+    },
+    /// Only the leader may do this (application data, application-owned secrets, app status).
+    #[error("{tool}: this unit is not the leader: {message}")]
+    NotLeader {
+        /// The tool that failed.
+        tool: String,
+        /// Juju's message.
+        message: String,
+    },
+    /// The tool rejected its arguments (exit code 2).
+    #[error("{tool}: invalid usage: {message}")]
+    InvalidUsage {
+        /// The tool that failed.
+        tool: String,
+        /// Juju's message.
+        message: String,
+    },
+    /// Any other failure of a hook tool.
+    #[error("{tool} failed with exit code {code}: {message}")]
+    ToolFailed {
+        /// The tool that failed.
+        tool: String,
+        /// Its exit code.
+        code: i32,
+        /// What it printed on stderr (without the `ERROR ` prefix).
+        message: String,
+    },
+    /// A tool succeeded but its output was not what Juju prints.
+    #[error("{tool}: cannot parse output: expected {expected}: {detail}")]
+    Parse {
+        /// The tool whose output was bad.
+        tool: String,
+        /// What we expected, e.g. `a JSON object of strings`.
+        expected: String,
+        /// The parser's complaint (never the output itself: it may hold secrets).
+        detail: String,
+    },
+    /// Running the tool failed at the OS level (other than not being on `PATH`).
+    #[error("{tool}: I/O error: {source}")]
+    Io {
+        /// The tool being run, or what was being done.
+        tool: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A value given to the API breaks one of Juju's rules; caught before calling any tool.
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// What was invalid, e.g. `secret content key "Foo"`.
+        what: String,
+        /// Which rule it broke.
+        reason: String,
+    },
+    /// The process environment does not describe a valid Juju hook.
+    #[error("invalid Juju environment: {0}")]
+    Env(#[from] crate::env::EnvError),
+}
+
+impl Error {
+    /// Classify a finished tool run. `Ok(())` when it exited 0.
+    pub fn check(tool: &str, output: &ToolOutput) -> Result<()> {
+        if output.success() {
+            return Ok(());
+        }
+        Err(Self::from_failure(tool, output.code, &output.stderr))
+    }
+
+    /// Classify a failed tool run from its exit code and stderr, as ops does.
+    pub fn from_failure(tool: &str, code: i32, stderr: &[u8]) -> Self {
+        let message = juju_message(stderr);
+        let lower = message.to_ascii_lowercase();
+        let tool = tool.to_owned();
+        // `-r` errors ("invalid value "7" for option -r: relation not found") exit 2 but mean
+        // the relation is gone, which callers handle like any other not-found.
+        if lower.contains("not found") {
+            return Error::NotFound { tool, message };
+        }
+        if lower.contains("not the leader") || lower.contains("cannot write relation settings") {
+            return Error::NotLeader { tool, message };
+        }
+        if lower.contains("permission denied") || lower.contains("access denied") {
+            return Error::PermissionDenied { tool, message };
+        }
+        if code == 2 {
+            return Error::InvalidUsage { tool, message };
+        }
+        Error::ToolFailed { tool, code, message }
+    }
+
+    /// A parse error for `tool`'s output.
+    pub fn parse(tool: &str, expected: &str, detail: impl std::fmt::Display) -> Self {
+        Error::Parse { tool: tool.to_owned(), expected: expected.to_owned(), detail: detail.to_string() }
+    }
+
+    /// A client-side validation error.
+    pub fn invalid(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput { what: what.into(), reason: reason.into() }
+    }
+
+    /// Whether Juju reported the thing as not found.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    /// Whether the call needed leadership this unit does not have.
+    pub fn is_not_leader(&self) -> bool {
+        matches!(self, Error::NotLeader { .. })
+    }
+
+    /// Whether the call was refused for lack of permission.
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self, Error::PermissionDenied { .. })
+    }
+}
+
+/// Juju's message from a tool's stderr: the `ERROR ` line(s), prefix and trailing newline removed.
+fn juju_message(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let text = text.trim_end();
+    // Warnings may precede the error line; the error is what matters.
+    match text.rfind("ERROR ") {
+        Some(at) => text[at + "ERROR ".len()..].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fail(code: i32, stderr: &str) -> Error {
+        Error::from_failure("secret-get", code, stderr.as_bytes())
+    }
+
+    #[test]
+    fn classifies_juju_errors() {
+        assert!(
+            matches!(fail(1, "ERROR secret \"x\" not found\n"), Error::NotFound { message, .. } if message == "secret \"x\" not found")
+        );
+        assert!(fail(2, "ERROR invalid value \"7\" for option -r: relation not found\n").is_not_found());
+        assert!(fail(1, "ERROR this unit is not the leader\n").is_not_leader());
+        assert!(fail(1, "ERROR cannot write relation settings\n").is_not_leader());
+        assert!(fail(1, "ERROR permission denied\n").is_permission_denied());
+        assert!(matches!(fail(2, "ERROR option provided but not defined: --x\n"), Error::InvalidUsage { .. }));
+        assert!(matches!(fail(1, "ERROR boom\n"), Error::ToolFailed { code: 1, message, .. } if message == "boom"));
+    }
+
+    #[test]
+    fn keeps_last_error_line_after_warnings() {
+        let err = fail(1, "--format flag deprecated for command \"juju-log\"ERROR boom\n");
+        assert_eq!(err.to_string(), "secret-get failed with exit code 1: boom");
+    }
+}

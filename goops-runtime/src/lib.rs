@@ -1,0 +1,32 @@
+//! goops-runtime: write Juju charms in Rust.
+//!
+//! Every Juju hook tool as a typed, safe function ([`hookcmds`]), the event model ([`Event`]),
+//! the per-dispatch [`Context`], and the dispatch entry point [`run`].
+
+pub mod context;
+pub mod dispatch;
+pub mod env;
+pub mod error;
+pub mod event;
+pub mod hookcmds;
+pub mod tools;
+
+pub use context::Context;
+pub use dispatch::{
+    Charm, DispatchOutcome, Handler, HandlerKey, IntoActionOutcome, IntoHookOutcome, Outcome, dispatch, run,
+};
+pub use env::{EnvError, JujuEnv};
+pub use error::{Error, Result};
+pub use event::{
+    ActionEvent, Event, RelationEvent, RelationEventKind, SecretEvent, SecretEventKind, StorageEvent, StorageEventKind,
+    WorkloadEvent, WorkloadEventKind,
+};
+pub use hookcmds::log::LogLevel;
+pub use tools::{HookTools, ProcessTools, ToolOutput};
+
+/// The names a charm usually needs: `use goops_runtime::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Charm, Context, Error, Event, LogLevel, RelationEvent, Result, SecretEvent, StorageEvent, WorkloadEvent,
+    };
+}

@@ -1,0 +1,1 @@
+//! goops-sim: a local Juju unit agent for testing charms.
