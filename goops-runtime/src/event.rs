@@ -205,8 +205,11 @@ pub enum Event {
     },
 }
 
+/// Builds the event of an unscoped hook.
+type MakeEvent = fn() -> Event;
+
 /// The simple (unscoped) hooks and their events.
-const SIMPLE_HOOKS: &[(&str, fn() -> Event)] = &[
+const SIMPLE_HOOKS: &[(&str, MakeEvent)] = &[
     ("install", || Event::Install),
     ("start", || Event::Start),
     ("stop", || Event::Stop),
