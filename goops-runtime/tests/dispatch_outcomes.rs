@@ -62,7 +62,7 @@ impl TestCharm {
     fn bad_results(&self, _ctx: &Context) -> Result<std::collections::BTreeMap<String, String>, String> {
         Ok([("Bad_Key".to_owned(), "x".to_owned())].into())
     }
-    fn crash(&self, _ctx: &Context) {
+    fn crash(&self, _ctx: &Context) -> Result<(), String> {
         panic!("boom at {}", 7)
     }
 }
@@ -75,13 +75,7 @@ impl Charm for TestCharm {
         Handler { key: HandlerKey::Action("do-backup"), run: |c, ctx| c.backup(ctx).into_action_outcome() },
         Handler { key: HandlerKey::Action("restore"), run: |c, ctx| c.restore(ctx).into_action_outcome() },
         Handler { key: HandlerKey::Action("bad-results"), run: |c, ctx| c.bad_results(ctx).into_action_outcome() },
-        Handler {
-            key: HandlerKey::Action("crash"),
-            run: |c, ctx| {
-                c.crash(ctx);
-                goops_runtime::Outcome::Done
-            },
-        },
+        Handler { key: HandlerKey::Action("crash"), run: |c, ctx| c.crash(ctx).into_action_outcome() },
     ];
 }
 
