@@ -9,6 +9,9 @@ pub mod env;
 pub mod error;
 pub mod event;
 pub mod hookcmds;
+#[cfg(feature = "log")]
+pub mod logging;
+pub mod secret;
 pub mod tools;
 
 pub use context::Context;
@@ -22,11 +25,20 @@ pub use event::{
     WorkloadEvent, WorkloadEventKind,
 };
 pub use hookcmds::log::LogLevel;
+pub use hookcmds::relation::{Databag, RelationId};
+pub use hookcmds::secret::{
+    Expiry, RotatePolicy, SecretAddOptions, SecretContent, SecretInfo, SecretOwner, SecretReadMode, SecretSelector,
+    SecretSetOptions,
+};
+pub use hookcmds::status::{Status, StatusName};
+pub use secret::SecretString;
 pub use tools::{HookTools, ProcessTools, ToolOutput};
 
 /// The names a charm usually needs: `use goops_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Charm, Context, Error, Event, LogLevel, RelationEvent, Result, SecretEvent, StorageEvent, WorkloadEvent,
+        Charm, Context, Databag, Error, Event, Expiry, LogLevel, RelationEvent, RelationId, Result, RotatePolicy,
+        SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode, SecretSelector, SecretSetOptions,
+        SecretString, Status, StorageEvent, WorkloadEvent,
     };
 }
