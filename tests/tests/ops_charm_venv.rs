@@ -237,3 +237,20 @@ fn ops_python_is_the_pinned_venv_and_is_reused() {
     let marker = first.parent().unwrap().parent().unwrap().join(".goops-ops-ready");
     assert_eq!(std::fs::read_to_string(marker).unwrap(), OPS_VERSION);
 }
+
+/// `RECORDED_ARGV.md` (what goops-sim must accept) is what ops does today: re-running the
+/// recorder in `--check` mode reproduces it byte for byte, every step succeeds, and no secret
+/// value reaches an argv.
+#[test]
+fn recorded_argv_transcript_is_current() {
+    let python = ops_python();
+    let script = ops_charm_src().join("record").join("record.py");
+    let out = Command::new(&python).arg(&script).arg("--check").output().expect("run record.py");
+    assert!(
+        out.status.success(),
+        "record.py --check failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -2,7 +2,9 @@
 
 Run with a Python that has ``ops==3.9.0`` installed (the test venv works):
 
-    target/ops-venv-3.9.0/bin/python tests/ops-charm/record/record.py
+    target/ops-venv-3.9.0/bin/python tests/ops-charm/record/record.py [--check]
+
+With ``--check`` it writes nothing and exits 1 if the committed transcript is out of date.
 
 For each step it stages the charm in a temp dir (with a charmcraft-style ``dispatch``), puts
 stub hook tools (``stub_tool.py``) first on PATH, sets the environment Juju 3.6 sets
@@ -317,8 +319,15 @@ def main() -> int:
                 print(f'  - {problem}')
             failed |= bool(problems)
             results.append((step, result))
-        OUTPUT.write_text(render(results, charm, bin_dir))
-    print(f'wrote {OUTPUT}')
+        transcript = render(results, charm, bin_dir)
+    if '--check' in sys.argv[1:]:
+        if not OUTPUT.exists() or OUTPUT.read_text() != transcript:
+            print(f'{OUTPUT} is out of date: re-run {Path(__file__).name} without --check', file=sys.stderr)
+            return 1
+        print(f'{OUTPUT} is up to date')
+    else:
+        OUTPUT.write_text(transcript)
+        print(f'wrote {OUTPUT}')
     return 1 if failed else 0
 
 
