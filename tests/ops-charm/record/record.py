@@ -182,6 +182,13 @@ STEPS = [
         'rules': [rule('action-get', [], {'reason': 'disk full'})],
         'expect': ['action-fail', 'failed as requested: disk full'],
     },
+    {
+        'title': 'config-changed (not the leader: no secret calls)',
+        **hook('config-changed'),
+        'rules': [rule('is-leader', [], False), rule('config-get', [], CONFIG_2)],
+        'expect': ['"false', 'bonjour; token generation 2'],
+        'forbid': ['secret-'],
+    },
 ]
 
 
@@ -234,6 +241,9 @@ def check(step: dict, result: dict) -> list[str]:
     for needle in step['expect']:
         if needle not in text:
             problems.append(f'expected {needle!r} in the tool calls')
+    for needle in step.get('forbid', []):
+        if needle in text:
+            problems.append(f'unexpected {needle!r} in the tool calls')
     for call in result['calls']:
         for value in ('token-value-', 'remote-value-'):
             if any(value in arg for arg in call['argv']):
