@@ -110,7 +110,8 @@ impl Error {
         let tool = tool.to_owned();
         // `-r` errors ("invalid value "7" for option -r: relation not found") exit 2 but mean
         // the relation is gone, which callers handle like any other not-found.
-        if lower.contains("not found") {
+        // network-get says "no network config found for binding" for an unknown binding.
+        if lower.contains("not found") || lower.contains("no network config found") {
             return Error::NotFound { tool, message };
         }
         if lower.contains("not the leader") || lower.contains("cannot write relation settings") {
