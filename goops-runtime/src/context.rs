@@ -26,7 +26,7 @@ use crate::hookcmds::secret::{
     self, RevokeTarget, SecretAddOptions, SecretContent, SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions,
 };
 use crate::hookcmds::status::{self, AppStatusInfo, Status, StatusInfo};
-use crate::hookcmds::{action, leadership, unit};
+use crate::hookcmds::{action, leadership, state, unit};
 use crate::tools::HookTools;
 
 /// How long a `true` from `is-leader` is guaranteed by Juju's leadership lease.
@@ -212,6 +212,11 @@ impl Context {
         Ok(units)
     }
 
+    /// The remote application of `relation`, if Juju knows it.
+    pub fn relation_app(&self, relation: &RelationId) -> Result<Option<String>> {
+        relation::relation_list_app(self.tools(), relation)
+    }
+
     /// The databag of `entity` in `relation`: a unit (`app/0`) or an application (`app`).
     /// Read once per (relation, entity); this context's own writes are reflected.
     pub fn relation_data(&self, relation: &RelationId, entity: &str) -> Result<BTreeMap<String, String>> {
@@ -375,6 +380,22 @@ impl Context {
     /// The ports open for this unit.
     pub fn opened_ports(&self) -> Result<Vec<Port>> {
         port::opened_ports(self.tools())
+    }
+
+    /// One value of this unit's server-side state (`None` when unset).
+    pub fn state_get(&self, key: &str) -> Result<Option<String>> {
+        state::state_get_key(self.tools(), key)
+    }
+
+    /// Set values of this unit's server-side state (sent on stdin; committed if the hook succeeds).
+    pub fn state_set<K: Into<String>, V: Into<String>>(&self, data: impl IntoIterator<Item = (K, V)>) -> Result<()> {
+        let data: BTreeMap<String, String> = data.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        state::state_set(self.tools(), &data)
+    }
+
+    /// Delete a key of this unit's server-side state.
+    pub fn state_delete(&self, key: &str) -> Result<()> {
+        state::state_delete(self.tools(), key)
     }
 
     /// The running action's parameters.

@@ -259,3 +259,38 @@ fn status_and_log_helpers() {
         ]
     );
 }
+
+#[test]
+fn state_and_relation_app_helpers() {
+    let rec = Recorder::new();
+    rec.ok("state-get", "\"v\"").ok("relation-list", "\"pg\"");
+    let ctx = ctx(&rec);
+    assert_eq!(ctx.state_get("k").expect("v").as_deref(), Some("v"));
+    ctx.state_set([("k", "v2")]).expect("set");
+    ctx.state_delete("k").expect("delete");
+    assert_eq!(ctx.relation_app(&RelationId::new("db", 1)).expect("app").as_deref(), Some("pg"));
+    let calls = rec.calls();
+    assert_eq!(calls[1].stdin_text(), r#"{"k":"v2"}"#);
+    assert_eq!(
+        rec.argvs(),
+        vec![
+            v(&["state-get", "--format=json", "--strict", "k"]),
+            v(&["state-set", "--file", "-"]),
+            v(&["state-delete", "k"]),
+            v(&["relation-list", "--format=json", "--app", "-r", "db:1"]),
+        ]
+    );
+}
+
+#[test]
+fn secret_event_selects_by_id() {
+    let env = JujuEnv::from_vars([
+        ("JUJU_UNIT_NAME", "myapp/0"),
+        ("JUJU_DISPATCH_PATH", "hooks/secret-changed"),
+        ("JUJU_SECRET_ID", "secret:cn0s4cu5gdbs7e2q5l4g"),
+        ("JUJU_SECRET_LABEL", "ca"),
+    ]);
+    let event = Event::from_env(&env, None).expect("secret event");
+    let sel = SecretSelector::from(event.secret().expect("a secret event"));
+    assert_eq!(sel, SecretSelector::id("secret:cn0s4cu5gdbs7e2q5l4g"));
+}

@@ -452,6 +452,13 @@ impl SecretSelector {
     }
 }
 
+impl From<&crate::event::SecretEvent> for SecretSelector {
+    /// The secret a `secret-*` hook is about, by its id (Juju always sets `JUJU_SECRET_ID`).
+    fn from(event: &crate::event::SecretEvent) -> Self {
+        SecretSelector::id(event.id.clone())
+    }
+}
+
 /// Which revision `secret-get` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SecretReadMode {
