@@ -37,6 +37,8 @@ fn kind(err: &Error) -> Option<Kind> {
 }
 
 type Call = fn(&Recorder) -> Result<()>;
+/// Exit code, Juju's message, and the typed error it must map to.
+type Failure = (i32, &'static str, Kind);
 
 fn rel() -> RelationId {
     RelationId::new("db", 3)
@@ -48,7 +50,7 @@ fn content() -> SecretContent {
 
 use Kind::*;
 
-const CASES: &[(&str, Call, &[(i32, &str, Kind)])] = &[
+const CASES: &[(&str, Call, &[Failure])] = &[
     (
         "action-get",
         |r| action::action_get(r).map(drop),
