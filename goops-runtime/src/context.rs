@@ -34,6 +34,24 @@ const LEADERSHIP_LEASE: Duration = Duration::from_secs(30);
 
 /// Everything a handler needs to talk to Juju during one dispatch.
 ///
+/// ```no_run
+/// use goops_runtime::prelude::*;
+///
+/// fn configure(ctx: &Context) -> Result<()> {
+///     let port: u16 = ctx.config_get("port")?.unwrap_or(8080);
+///     let ca = SecretSelector::label("ca");
+///     if ctx.secret_get(&ca, SecretReadMode::Tracked)?.is_none() && ctx.is_leader()? {
+///         let content: SecretContent = [("private-key".to_owned(), SecretString::from("...pem..."))].into();
+///         let id = ctx.secret_add(&content, &SecretAddOptions::new().label("ca").rotate(RotatePolicy::Yearly))?;
+///         ctx.log_info(format!("created secret {id}"))?;
+///     }
+///     for relation in ctx.relation_ids("website")? {
+///         ctx.set_relation_data(&relation, Databag::Unit, [("port", port.to_string())])?;
+///     }
+///     ctx.set_unit_status(Status::Active(String::new()))
+/// }
+/// ```
+///
 /// There are no globals: tests build a `Context` with their own [`HookTools`] and run in
 /// parallel. A `Context` is for one thread (its caches use `RefCell`).
 pub struct Context {
@@ -247,7 +265,18 @@ impl Context {
             Databag::Unit => self.env.unit()?.to_owned(),
             Databag::App => self.env.app()?.to_owned(),
         };
-        let current = self.relation_data(relation, &entity)?;
+        let current = match self.relation_data(relation, &entity) {
+            Ok(current) => current,
+            // Juju refuses a non-leader its own app databag on non-peer relations; the write
+            // would be refused too, and "not the leader" is what the caller needs to hear.
+            Err(Error::PermissionDenied { message, .. }) if bag == Databag::App => {
+                return Err(Error::NotLeader {
+                    tool: "relation-set".to_owned(),
+                    message: format!("only the leader may write the application databag ({message})"),
+                });
+            }
+            Err(e) => return Err(e),
+        };
         let changed: BTreeMap<String, String> = data
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))

@@ -294,3 +294,17 @@ fn secret_event_selects_by_id() {
     let sel = SecretSelector::from(event.secret().expect("a secret event"));
     assert_eq!(sel, SecretSelector::id("secret:cn0s4cu5gdbs7e2q5l4g"));
 }
+
+#[test]
+fn non_leader_app_bag_write_is_not_leader() {
+    let rec = Recorder::new();
+    rec.fail("relation-get", 1, "permission denied");
+    let ctx = ctx(&rec);
+    let err = ctx.set_relation_data(&RelationId::new("db", 3), Databag::App, [("k", "v")]).expect_err("refused");
+    assert!(err.is_not_leader(), "{err:?}");
+    assert_eq!(rec.count("relation-set"), 0);
+    // A unit bag read refused is reported as it is.
+    rec.fail("relation-get", 1, "permission denied");
+    let err = ctx.set_relation_data(&RelationId::new("db", 3), Databag::Unit, [("k", "v")]).expect_err("refused");
+    assert!(err.is_permission_denied(), "{err:?}");
+}
