@@ -64,6 +64,7 @@ pub struct Context {
     relation_units: RefCell<HashMap<RelationId, Vec<String>>>,
     relation_bags: RefCell<HashMap<(RelationId, String), BTreeMap<String, String>>>,
     secrets: RefCell<HashMap<(SecretSelector, SecretReadMode), Option<SecretContent>>>,
+    secret_ids_by_label: RefCell<HashMap<String, String>>,
     networks: RefCell<HashMap<(String, Option<RelationId>), NetworkInfo>>,
     goal_state: OnceCell<GoalState>,
 }
@@ -96,6 +97,7 @@ impl Context {
             relation_units: RefCell::default(),
             relation_bags: RefCell::default(),
             secrets: RefCell::default(),
+            secret_ids_by_label: RefCell::default(),
             networks: RefCell::default(),
             goal_state: OnceCell::new(),
         }
@@ -332,13 +334,40 @@ impl Context {
     pub fn secret_add(&self, content: &SecretContent, options: &SecretAddOptions) -> Result<String> {
         let result = secret::secret_add(self.tools(), content, options);
         self.secrets.borrow_mut().clear();
+        if let (Ok(uri), Some(label)) = (&result, &options.label) {
+            self.secret_ids_by_label.borrow_mut().insert(label.clone(), uri.clone());
+        }
         result
+    }
+
+    /// The id of the selected secret: the selector's id when it has one, else the id of the
+    /// secret this unit (or its application, when leader) owns under that label, looked up
+    /// with `secret-info-get` once per label. `None` when no owned secret has the label.
+    ///
+    /// `secret-set`, `secret-grant`, `secret-revoke` and `secret-remove` take only ids; this is
+    /// how to use them on a secret known by its label.
+    pub fn secret_id(&self, selector: &SecretSelector) -> Result<Option<String>> {
+        let label = match (&selector.id, &selector.label) {
+            (Some(id), _) => return Ok(Some(id.clone())),
+            (None, Some(label)) => label,
+            (None, None) => return Err(Error::invalid("secret selector", "give a secret id or a label")),
+        };
+        if let Some(id) = self.secret_ids_by_label.borrow().get(label) {
+            return Ok(Some(id.clone()));
+        }
+        let Some(info) = self.secret_info(selector)? else { return Ok(None) };
+        self.secret_ids_by_label.borrow_mut().insert(label.clone(), info.id.clone());
+        Ok(Some(info.id))
     }
 
     /// Update a secret's content (a new revision) and/or its metadata.
     pub fn secret_set(&self, id: &str, content: Option<&SecretContent>, options: &SecretSetOptions) -> Result<()> {
         let result = secret::secret_set(self.tools(), id, content, options);
         self.secrets.borrow_mut().clear();
+        if options.label.is_some() {
+            // A relabelled secret no longer answers to its old label.
+            self.secret_ids_by_label.borrow_mut().clear();
+        }
         result
     }
 
@@ -370,6 +399,9 @@ impl Context {
     pub fn secret_remove(&self, id: &str, revision: Option<u32>) -> Result<()> {
         let result = secret::secret_remove(self.tools(), id, revision);
         self.secrets.borrow_mut().clear();
+        if revision.is_none() {
+            self.secret_ids_by_label.borrow_mut().clear();
+        }
         result
     }
 

@@ -308,3 +308,27 @@ fn non_leader_app_bag_write_is_not_leader() {
     let err = ctx.set_relation_data(&RelationId::new("db", 3), Databag::Unit, [("k", "v")]).expect_err("refused");
     assert!(err.is_permission_denied(), "{err:?}");
 }
+
+#[test]
+fn secret_id_by_label_is_looked_up_once() {
+    let rec = Recorder::new();
+    rec.ok("secret-info-get", r#"{"cn0s4cu5gdbs7e2q5l4g":{"revision":1,"label":"ca","owner":"application"}}"#);
+    rec.fail("secret-info-get", 1, "secret \"nope\" not found");
+    let ctx = ctx(&rec);
+    assert_eq!(ctx.secret_id(&SecretSelector::id("secret:x")).expect("id").as_deref(), Some("secret:x"));
+    assert_eq!(rec.calls().len(), 0, "an id needs no lookup");
+    for _ in 0..2 {
+        let id = ctx.secret_id(&SecretSelector::label("ca")).expect("id");
+        assert_eq!(id.as_deref(), Some("cn0s4cu5gdbs7e2q5l4g"));
+    }
+    assert_eq!(ctx.secret_id(&SecretSelector::label("nope")).expect("absent"), None);
+    assert_eq!(rec.count("secret-info-get"), 2);
+    assert_eq!(rec.calls()[0].args, v(&["--format=json", "--label", "ca"]));
+
+    // A secret added with a label is known by it without a lookup.
+    rec.ok("secret-add", "secret:new1\n");
+    let content: SecretContent = [("private-key".to_owned(), SecretString::from("k"))].into();
+    ctx.secret_add(&content, &SecretAddOptions::new().label("fresh")).expect("added");
+    assert_eq!(ctx.secret_id(&SecretSelector::label("fresh")).expect("id").as_deref(), Some("secret:new1"));
+    assert_eq!(rec.count("secret-info-get"), 2);
+}
