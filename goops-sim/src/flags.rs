@@ -45,13 +45,14 @@ pub enum FlagError {
 /// The parsed command line.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
+    // Keyed by every name of the option, so lookups work with any alias.
     values: BTreeMap<&'static str, Vec<(String, String)>>,
     /// Positional arguments in order.
     pub positional: Vec<String>,
 }
 
 impl Parsed {
-    /// The last value given for the option with canonical name `name`.
+    /// The last value given for the option called `name` (any of its names).
     pub fn value(&self, name: &str) -> Option<&str> {
         self.values.get(name).and_then(|v| v.last()).map(|(_, value)| value.as_str())
     }
@@ -64,6 +65,12 @@ impl Parsed {
     /// Whether a boolean option is set (its last value is true).
     pub fn flag(&self, name: &str) -> bool {
         self.value(name) == Some("true")
+    }
+
+    fn record(&mut self, spec: &FlagSpec, spelled: String, value: String) {
+        for name in spec.names {
+            self.values.entry(name).or_default().push((spelled.clone(), value.clone()));
+        }
     }
 
     /// Whether the option was given at all.
@@ -129,7 +136,7 @@ pub fn parse(specs: &[FlagSpec], args: &[String]) -> Result<Parsed, FlagError> {
                     None => return Err(FlagError::Invalid(format!("option needs an argument: {spelled}"))),
                 }
             };
-            parsed.values.entry(spec.names[0]).or_default().push((spelled, value));
+            parsed.record(spec, spelled, value);
             continue;
         }
         // Single dash: a run of single-rune options; the first that takes a value eats the rest.
@@ -149,10 +156,10 @@ pub fn parse(specs: &[FlagSpec], args: &[String]) -> Result<Parsed, FlagError> {
             if spec.boolean {
                 if let Some(v) = rest.strip_prefix('=') {
                     let value = parse_bool(&spelled, v)?;
-                    parsed.values.entry(spec.names[0]).or_default().push((spelled, value.to_owned()));
+                    parsed.record(spec, spelled, value.to_owned());
                     break;
                 }
-                parsed.values.entry(spec.names[0]).or_default().push((spelled, "true".to_owned()));
+                parsed.record(spec, spelled, "true".to_owned());
                 continue;
             }
             let value = if !rest.is_empty() {
@@ -163,7 +170,7 @@ pub fn parse(specs: &[FlagSpec], args: &[String]) -> Result<Parsed, FlagError> {
             } else {
                 return Err(FlagError::Invalid(format!("option needs an argument: {spelled}")));
             };
-            parsed.values.entry(spec.names[0]).or_default().push((spelled, value));
+            parsed.record(spec, spelled, value);
             break;
         }
     }

@@ -559,6 +559,7 @@ fn secret_info_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let grants: Vec<SecretGrant> = secret
         .grants
         .iter()
+        .filter(|g| !revoked_in_hook(session, &id, g))
         .cloned()
         .chain(session.pending.secret_grants.iter().filter(|(g, _)| *g == id).map(|(_, g)| g.clone()))
         .collect();
@@ -634,6 +635,7 @@ fn secret_grant(session: &mut Session, call: &Call<'_>) -> ToolResult {
         .cloned()
         .chain(session.pending.secret_grants.iter().filter(|(g, _)| *g == bare).map(|(_, g)| g.clone()))
         .filter(|g| g.relation_id == rid)
+        .filter(|g| !revoked_in_hook(session, &bare, g))
         .collect();
     let app_granted = existing.iter().any(|g| g.target == remote_app);
     let grant = match unit {
@@ -657,6 +659,18 @@ fn secret_grant(session: &mut Session, call: &Call<'_>) -> ToolResult {
     };
     session.pending.secret_grants.push((bare, grant));
     Ok(Out::None)
+}
+
+/// Whether a revoke in this hook covers `grant`.
+fn revoked_in_hook(session: &Session, bare: &str, grant: &SecretGrant) -> bool {
+    session.pending.secret_revokes.iter().any(|(id, target)| {
+        id == bare
+            && match target {
+                RevokeTarget::Relation(rid) => grant.relation_id == *rid,
+                RevokeTarget::App(app) => grant.target == *app || grant.target.starts_with(&format!("{app}/")),
+                RevokeTarget::Unit(unit) => grant.target == *unit,
+            }
+    })
 }
 
 fn secret_revoke(session: &mut Session, call: &Call<'_>) -> ToolResult {
