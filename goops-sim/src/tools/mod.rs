@@ -17,6 +17,8 @@ mod config;
 mod misc;
 mod network;
 mod ports;
+
+pub use ports::port_string;
 mod relation;
 mod secret;
 mod status;
