@@ -101,7 +101,25 @@ pub fn render(before: &State, outcome: &RunOutcome) -> String {
                 );
             }
             Some(old) if old != secret => {
-                let _ = writeln!(changes, "  secret {} updated (latest revision {})", secret.id, secret.latest());
+                let mut what = Vec::new();
+                if old.latest() != secret.latest() {
+                    what.push(format!("revision {} -> {}", old.latest(), secret.latest()));
+                }
+                if old.tracked != secret.tracked {
+                    what.push(format!("tracking revision {}", secret.tracked.unwrap_or(0)));
+                }
+                if old.grants != secret.grants {
+                    let grants: Vec<String> =
+                        secret.grants.iter().map(|g| format!("{} on relation {}", g.target, g.relation_id)).collect();
+                    what.push(format!("granted to [{}]", grants.join(", ")));
+                }
+                if old.label != secret.label || old.consumer_label != secret.consumer_label {
+                    what.push("label changed".to_owned());
+                }
+                if what.is_empty() {
+                    what.push("metadata changed".to_owned());
+                }
+                let _ = writeln!(changes, "  secret {}: {}", secret.id, what.join("; "));
             }
             _ => {}
         }

@@ -144,6 +144,10 @@ impl Session {
                 relation.peer = true;
             }
         }
+        if !event.is_action() {
+            // Only an action has a running action; a previous action's record does not carry over.
+            state.action = None;
+        }
         if let Event::Action { name, id, params } = &event {
             let mut action = state.action.take().filter(|a| &a.name == name).unwrap_or_default();
             action.name = name.clone();
