@@ -46,6 +46,14 @@ impl Engine {
         self.with(|s| s.env(IN_PROCESS_SOCKET)).unwrap_or_default()
     }
 
+    /// A `goops_runtime::Context` for this hook whose tools are this engine (a clone of the
+    /// handle: keep `self` to inspect and finish the session).
+    pub fn context(&self) -> Result<goops_runtime::Context, goops_runtime::EnvError> {
+        let env = goops_runtime::JujuEnv::from_vars(self.env());
+        let event = goops_runtime::Event::from_env(&env, None)?;
+        Ok(goops_runtime::Context::new(env, event, self.clone()))
+    }
+
     /// Run `f` on the session; `None` once the session is finished.
     pub fn with<R>(&self, f: impl FnOnce(&mut Session) -> R) -> Option<R> {
         self.session.borrow_mut().as_mut().map(f)
