@@ -358,6 +358,9 @@ fn commit(state: &mut State, pending: &Pending, event: &Event) {
                 secret.grants.retain(|g| g.relation_id != *id);
             }
         }
+        Event::Storage { kind, id, .. } if kind == "detaching" => {
+            state.storage.retain(|s| s.id() != *id);
+        }
         _ => {}
     }
 }

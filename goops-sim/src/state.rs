@@ -24,8 +24,10 @@ pub struct State {
     /// The machine id (`JUJU_MACHINE_ID`); ignored on Kubernetes models.
     pub machine_id: String,
     /// `JUJU_AVAILABILITY_ZONE`.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub availability_zone: String,
     /// The principal unit, for subordinates (`JUJU_PRINCIPAL_UNIT`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub principal_unit: String,
     /// Whether this unit is the leader.
     pub leader: bool,
@@ -34,45 +36,64 @@ pub struct State {
     /// The application status.
     pub app_status: Status,
     /// Previous unit statuses, oldest first (the current one is `unit_status`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unit_status_history: Vec<Status>,
     /// Previous application statuses, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub app_status_history: Vec<Status>,
     /// The workload version (`application-version-set`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub workload_version: String,
     /// Config values set by the operator; defaults come from the charm's `config.options`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub config: BTreeMap<String, serde_json::Value>,
     /// Relations, including peer relations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
     /// Secrets this unit owns or can read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<Secret>,
     /// Ports this unit has opened.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub opened_ports: Vec<Port>,
     /// Ports opened by other units on the same machine (for conflict checks).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub machine_ports: Vec<MachinePort>,
     /// Server-side unit state (`state-get`/`state-set`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub unit_state: Bag,
     /// Attached storage instances.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub storage: Vec<Storage>,
     /// Storage requested with `storage-add`: name → count.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub storage_requests: BTreeMap<String, u32>,
     /// Networks per binding name; bindings the charm declares but that are absent here get
     /// [`Network::default`].
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub networks: BTreeMap<String, Network>,
     /// Unit addresses for `unit-get` (default: the default network's ingress address).
     pub addresses: Addresses,
     /// Resources: name → local path served by `resource-get`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub resources: BTreeMap<String, PathBuf>,
     /// The goal state; when absent it is derived from the unit and its relations.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_state: Option<GoalState>,
     /// The cloud spec `credential-get` returns.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_spec: Option<CloudSpec>,
     /// Whether the application is trusted (`juju trust`); `credential-get` requires it.
+    #[serde(skip_serializing_if = "is_false")]
     pub trusted: bool,
     /// The running action, its params, and what it recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
     /// A reboot requested with `juju-reboot`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reboot: Option<Reboot>,
     /// `juju-log` records, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub juju_log: Vec<LogRecord>,
 }
 
@@ -181,6 +202,10 @@ impl State {
     }
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 /// The bare id of a secret URI (`secret:abc` or `secret://uuid/abc` → `abc`).
 pub fn bare_secret_id(uri: &str) -> &str {
     let rest = uri.strip_prefix("secret:").unwrap_or(uri);
@@ -231,10 +256,13 @@ pub struct Status {
     /// `unknown`, `maintenance`, `blocked`, `waiting`, `active`, `error`, …
     pub status: String,
     /// The message.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
     /// Status data (shown by `status-get --include-data`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub data: BTreeMap<String, serde_json::Value>,
     /// When it was set.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<DateTime<Utc>>,
 }
 
@@ -253,20 +281,27 @@ pub struct Relation {
     /// The local endpoint name.
     pub endpoint: String,
     /// The interface name.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub interface: String,
     /// Whether this is a peer relation (the remote app is this unit's own app).
+    #[serde(skip_serializing_if = "is_false")]
     pub peer: bool,
     /// The remote application (for peers: ignored, it is this unit's app).
     pub remote_app: String,
     /// Remote units in the relation with their data bags (for peers: the other units).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub remote_units: BTreeMap<String, Bag>,
     /// The remote application's data bag.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub remote_app_data: Bag,
     /// This unit's data bag.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub local_unit_data: Bag,
     /// This application's data bag.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub local_app_data: Bag,
     /// The remote application's model, for cross-model relations (default: this model).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_model_uuid: Option<String>,
 }
 
@@ -335,22 +370,31 @@ pub struct Secret {
     /// Who owns it.
     pub owner: SecretOwner,
     /// The owner's label.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// This unit's consumer label (consumed secrets).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consumer_label: Option<String>,
     /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Expiry time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expire: Option<DateTime<Utc>>,
     /// Rotation policy (`never`, `hourly`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rotate: Option<String>,
     /// Revisions with content; the latest is the highest number.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub revisions: Vec<SecretRevision>,
     /// The revision this unit tracks as a consumer (`None`: not read yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracked: Option<u32>,
     /// Revisions tracked by consumers of an owned secret: consumer → revision.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub consumers: BTreeMap<String, u32>,
     /// Grants of an owned secret.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<SecretGrant>,
 }
 
@@ -513,8 +557,10 @@ pub struct Addresses {
 #[serde(default, deny_unknown_fields)]
 pub struct GoalState {
     /// Units of this application: name → status.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub units: BTreeMap<String, GoalStatus>,
     /// Per endpoint: application or unit name → status.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub relations: BTreeMap<String, BTreeMap<String, GoalStatus>>,
 }
 
@@ -525,6 +571,7 @@ pub struct GoalStatus {
     /// `active`, `waiting`, `joining`, `dying`, …
     pub status: String,
     /// When it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<DateTime<Utc>>,
 }
 
@@ -544,20 +591,28 @@ pub struct CloudSpec {
     /// Cloud name.
     pub name: String,
     /// Region.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// Identity endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_endpoint: Option<String>,
     /// Storage endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_endpoint: Option<String>,
     /// The credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential: Option<CloudCredential>,
     /// CA certificates.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cacertificates: Vec<String>,
     /// Skip TLS verification.
+    #[serde(skip_serializing_if = "is_false")]
     pub skip_tls_verify: bool,
     /// Whether this is the controller's cloud.
+    #[serde(skip_serializing_if = "is_false")]
     pub is_controller_cloud: bool,
 }
 
@@ -568,8 +623,10 @@ pub struct CloudCredential {
     /// Auth type (`userpass`, `access-key`, …).
     pub auth_type: String,
     /// Attributes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attrs: BTreeMap<String, String>,
     /// Redacted attribute names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub redacted: Vec<String>,
 }
 
@@ -582,12 +639,16 @@ pub struct Action {
     /// The action id (`JUJU_ACTION_UUID`).
     pub id: String,
     /// Parameters (defaults from the charm's action schema are filled in).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub params: serde_json::Map<String, serde_json::Value>,
     /// Results set with `action-set` (nested by dotted keys).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub results: serde_json::Map<String, serde_json::Value>,
     /// Messages from `action-log`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<String>,
     /// The failure message, if `action-fail` was called or the action failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
     /// `pending`, `running`, `completed` or `failed`.
     pub status: String,

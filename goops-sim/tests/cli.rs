@@ -290,3 +290,26 @@ esac"#,
     assert_eq!(std::fs::read_to_string(dir.join("token.txt")).unwrap(), "b\n");
     assert_eq!(out_state(&output).secrets[0].tracked, Some(2));
 }
+
+#[test]
+fn juju_reboot_now_kills_the_hook_and_it_will_run_again() {
+    let dir = charm("reboot", "state-set a=1\njuju-reboot --now\nsleep 20\nstate-set b=2");
+    let started = std::time::Instant::now();
+    let output = sim(&dir, &["install"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(output.status.code(), Some(1));
+    let state = out_state(&output);
+    assert_eq!(state.reboot, Some(goops_sim::state::Reboot { now: true }));
+    assert!(state.unit_state.is_empty());
+    assert!(stderr(&output).contains("juju-reboot --now"), "{}", stderr(&output));
+}
+
+#[test]
+fn the_written_state_is_small_for_a_small_input() {
+    let dir = charm("small", "exit 0");
+    std::fs::write(dir.join("state.json"), "{}").unwrap();
+    let output = sim(&dir, &["install"]);
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(!text.contains("relations") && !text.contains("secrets") && !text.contains("juju_log"), "{text}");
+    assert_eq!(State::from_json(&text).unwrap(), State::default());
+}

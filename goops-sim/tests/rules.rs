@@ -391,6 +391,7 @@ fn rule_28_duplicate_label_in_one_hook_is_rejected() {
     let e = engine(base(), "install");
     ok(&e, "secret-add", &["--label", "dup", "key=v"]);
     fails(&e, "secret-add", &["--label", "dup", "key=w"], 1, "secret with label \"dup\" already exists");
+    fails(&e, "secret-add", &["--label", "mine", "key=w"], 1, "secret with label \"mine\" already exists");
 }
 
 #[test]
@@ -625,6 +626,9 @@ fn rule_39_storage_rules() {
     assert_eq!(e.finish(true).unwrap().state.storage_requests["data"], 2);
     let e = engine(base(), "data-storage-attached");
     assert_eq!(ok(&e, "storage-get", &["location"]), "/srv/data\n");
+    let e = engine(base(), "data-storage-detaching");
+    assert_eq!(ok(&e, "storage-get", &["kind"]), "filesystem\n");
+    assert!(e.finish(true).unwrap().state.storage.is_empty());
 }
 
 #[test]

@@ -355,8 +355,15 @@ fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if upsert.owner == SecretOwner::App && !is_leader(session) {
         return Err(fail("this unit is not the leader"));
     }
+    // Juju rejects a label already used by this hook's creates (and, at commit, by the owner's
+    // other secrets); both are reported here, when the charm can still see which call caused it.
     if let Some(label) = &upsert.label
-        && session.pending.secret_creates.iter().any(|s| s.label.as_ref() == Some(label))
+        && session
+            .pending
+            .secret_creates
+            .iter()
+            .chain(session.state.secrets.iter().filter(|s| s.owner == upsert.owner))
+            .any(|s| s.label.as_ref() == Some(label))
     {
         return Err(fail(format!("secret with label {label:?} already exists")));
     }
