@@ -62,6 +62,9 @@ pub struct State {
     /// Server-side unit state (`state-get`/`state-set`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub unit_state: Bag,
+    /// Leader settings (`leader-get`/`leader-set`, Juju 3.x).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub leader_settings: Bag,
     /// Attached storage instances.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub storage: Vec<Storage>,
@@ -117,6 +120,7 @@ impl Default for State {
             opened_ports: Vec::new(),
             machine_ports: Vec::new(),
             unit_state: Bag::new(),
+            leader_settings: Bag::new(),
             storage: Vec::new(),
             storage_requests: BTreeMap::new(),
             networks: BTreeMap::new(),

@@ -189,6 +189,13 @@ fn rule_13_writes_are_buffered_and_committed_only_on_success() {
     assert_eq!(s.juju_log.last().unwrap().message, "db:1: hello");
     let s = make().finish(true).unwrap().state;
     assert_eq!(s.relation(1).unwrap().local_unit_data["k"], "v");
+    // leader-set (Juju 3.x) is immediate too.
+    let e = engine(base(), "install");
+    ok(&e, "leader-set", &["shared=1"]);
+    assert_eq!(ok(&e, "leader-get", &["shared"]), "1\n");
+    assert_eq!(e.finish(false).unwrap().state.leader_settings["shared"], "1");
+    let e = engine(non_leader(), "install");
+    fails(&e, "leader-set", &["x=1"], 1, "cannot write leadership settings: cannot write settings: not the leader");
     assert_eq!(s.unit_state["s"], "1");
     assert_eq!(s.opened_ports.len(), 1);
     assert_eq!(s.secrets.len(), 4);

@@ -8,7 +8,26 @@ use crate::format::Val;
 use crate::session::Session;
 use crate::state::Status;
 
-pub(super) const TOOLS: &[&ToolDef] = &[&STATUS_GET, &STATUS_SET, &IS_LEADER, &APPLICATION_VERSION_SET];
+pub(super) const TOOLS: &[&ToolDef] =
+    &[&STATUS_GET, &STATUS_SET, &IS_LEADER, &APPLICATION_VERSION_SET, &LEADER_GET, &LEADER_SET];
+
+const LEADER_GET: ToolDef = ToolDef {
+    name: "leader-get",
+    args: "[<key>]",
+    purpose: "print application leadership settings",
+    flags: &[],
+    formats: Formats::All,
+    run: leader_get,
+};
+
+const LEADER_SET: ToolDef = ToolDef {
+    name: "leader-set",
+    args: "<key>=<value> [...]",
+    purpose: "write application leadership settings",
+    flags: &[],
+    formats: Formats::None,
+    run: leader_set,
+};
 
 const STATUS_GET: ToolDef = ToolDef {
     name: "status-get",
@@ -135,5 +154,34 @@ fn application_version_set(session: &mut Session, call: &Call<'_>) -> ToolResult
     };
     check_empty(&args[1..])?;
     session.state.workload_version = version.clone();
+    Ok(Out::None)
+}
+
+fn leader_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let args = call.args();
+    if args.len() > 1 {
+        return Err(super::unrecognized(&args[1..]));
+    }
+    let settings = &session.state.leader_settings;
+    match args.first().filter(|k| k.as_str() != "-") {
+        Some(key) if key.contains('=') => Err(usage(format!("invalid key {key:?}"))),
+        Some(key) => Ok(Out::Value(settings.get(key).map(|v| Val::str(v.clone())).unwrap_or(Val::Nil))),
+        None => Ok(Out::Value(super::bag_val(settings))),
+    }
+}
+
+/// Juju 3.x writes leader settings at once, not at the end of the hook.
+fn leader_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let pairs = super::parse_key_values(call.args())?;
+    if !is_leader(session) {
+        return Err(fail("cannot write leadership settings: cannot write settings: not the leader"));
+    }
+    for (k, v) in pairs {
+        if v.is_empty() {
+            session.state.leader_settings.remove(&k);
+        } else {
+            session.state.leader_settings.insert(k, v);
+        }
+    }
     Ok(Out::None)
 }
