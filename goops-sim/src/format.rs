@@ -310,7 +310,7 @@ fn write_yaml_map(out: &mut String, value: &Val, level: usize) {
         if i > 0 || !out.ends_with("- ") {
             indent(out, level);
         }
-        write_yaml_string(out, key, level);
+        write_yaml_string(out, key, level, true);
         out.push(':');
         write_yaml_value_after_key(out, v, level);
     }
@@ -363,7 +363,7 @@ fn write_yaml_scalar(out: &mut String, v: &Val, level: usize) {
             let _ = write!(out, "{i}");
         }
         Val::Float(f) => out.push_str(&go_yaml_float(*f)),
-        Val::Str(s) => write_yaml_string(out, s, level),
+        Val::Str(s) => write_yaml_string(out, s, level, false),
         Val::Map(..) => out.push_str("{}"),
         Val::List(..) => out.push_str("[]"),
     }
@@ -371,24 +371,87 @@ fn write_yaml_scalar(out: &mut String, v: &Val, level: usize) {
 
 /// Writes a string scalar the way yaml.v2 chooses its style: plain when it would read back as
 /// the same string, literal block for multi-line text, otherwise single or double quoted.
-fn write_yaml_string(out: &mut String, s: &str, level: usize) {
+/// `level` is the indentation of continuation lines; keys are never folded.
+fn write_yaml_string(out: &mut String, s: &str, level: usize, is_key: bool) {
     let analysis = analyze(s);
+    let breaks = !is_key;
     if s.contains('\n') {
         if analysis.block_allowed {
             write_literal(out, s, level);
         } else {
-            write_double_quoted(out, s);
+            write_double_quoted(out, s, level, breaks);
         }
     } else if resolves_to_string(s) && analysis.plain_allowed {
-        out.push_str(s);
+        write_plain(out, s, level, breaks);
     } else if resolves_to_string(s) && analysis.single_allowed {
-        out.push('\'');
-        out.push_str(&s.replace('\'', "''"));
-        out.push('\'');
+        write_single_quoted(out, s, level, breaks);
     } else {
         // yaml.v2 asks for double quotes when a plain scalar would resolve to another type.
-        write_double_quoted(out, s);
+        write_double_quoted(out, s, level, breaks);
     }
+}
+
+/// yaml.v2 (v2.4, as Juju uses it) folds long scalars at spaces past this column.
+const BEST_WIDTH: usize = 80;
+
+fn column(out: &str) -> usize {
+    out.rsplit('\n').next().map(|line| line.chars().count()).unwrap_or(0)
+}
+
+fn break_line(out: &mut String, level: usize) -> usize {
+    out.push('\n');
+    indent(out, level);
+    level
+}
+
+fn write_plain(out: &mut String, s: &str, level: usize, breaks: bool) {
+    let chars: Vec<char> = s.chars().collect();
+    let mut col = column(out);
+    let mut spaces = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let next_space = chars.get(i + 1) == Some(&' ');
+            if breaks && !spaces && col > BEST_WIDTH && !next_space {
+                col = break_line(out, level);
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+            spaces = true;
+        } else {
+            out.push(c);
+            col += 1;
+            spaces = false;
+        }
+    }
+}
+
+fn write_single_quoted(out: &mut String, s: &str, level: usize, breaks: bool) {
+    let chars: Vec<char> = s.chars().collect();
+    out.push('\'');
+    let mut col = column(out);
+    let mut spaces = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let next_space = chars.get(i + 1) == Some(&' ');
+            if breaks && !spaces && col > BEST_WIDTH && i > 0 && i + 1 < chars.len() && !next_space {
+                col = break_line(out, level);
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+            spaces = true;
+        } else {
+            if c == '\'' {
+                out.push('\'');
+                col += 1;
+            }
+            out.push(c);
+            col += 1;
+            spaces = false;
+        }
+    }
+    out.push('\'');
 }
 
 fn write_literal(out: &mut String, s: &str, level: usize) {
@@ -416,9 +479,28 @@ fn write_literal(out: &mut String, s: &str, level: usize) {
     }
 }
 
-fn write_double_quoted(out: &mut String, s: &str) {
+fn write_double_quoted(out: &mut String, s: &str, level: usize, breaks: bool) {
+    let chars: Vec<char> = s.chars().collect();
     out.push('"');
-    for c in s.chars() {
+    let mut col = column(out);
+    let mut spaces = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            if breaks && !spaces && col > BEST_WIDTH && i != 0 && i + 1 != chars.len() {
+                col = break_line(out, level);
+                if chars.get(i + 1) == Some(&' ') {
+                    out.push('\\');
+                    col += 1;
+                }
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+            spaces = true;
+            continue;
+        }
+        spaces = false;
+        let before = out.len();
         match c {
             '\0' => out.push_str("\\0"),
             '\u{7}' => out.push_str("\\a"),
@@ -447,6 +529,7 @@ fn write_double_quoted(out: &mut String, s: &str) {
             }
             c => out.push(c),
         }
+        col += out[before..].chars().count();
     }
     out.push('"');
 }
@@ -781,6 +864,18 @@ mod tests {
         assert_eq!(yaml(&Val::str("it's")), "it's\n");
         assert_eq!(yaml(&Val::str("tab\there")), "tab\there\n");
         assert_eq!(yaml(&Val::str("bell\u{7}")), "\"bell\\a\"\n");
+    }
+
+    #[test]
+    fn yaml_folds_long_scalars_at_80_columns() {
+        let words = "word ".repeat(20);
+        let message = words.trim_end();
+        let v = Val::map([("message", Val::str(message))]);
+        let expected = format!("message: {}\n  {}\n", "word ".repeat(15).trim_end(), "word ".repeat(5).trim_end());
+        assert_eq!(yaml(&v), expected);
+        // Keys are never folded; a long word is never split.
+        let long = "x".repeat(100);
+        assert_eq!(yaml(&Val::map([(long.clone(), Val::str(long.clone()))])), format!("{long}: {long}\n"));
     }
 
     #[test]
