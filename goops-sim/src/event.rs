@@ -161,6 +161,9 @@ impl Event {
             return Self::action(action, meta, opts);
         }
         if UNIT_HOOKS.contains(&name) {
+            if name == "leader-elected" && !state.leader {
+                return Err(EventError("leader-elected goes to the new leader: set \"leader\": true".into()));
+            }
             return Ok(Event::Unit(name.to_owned()));
         }
         for kind in ["created", "joined", "changed", "departed", "broken"] {
@@ -279,6 +282,9 @@ impl Event {
         if consumer_event == secret.is_owned() {
             let who = if consumer_event { "consumers" } else { "owners" };
             return Err(EventError(format!("secret-{kind} goes to a secret's {who}; {} does not fit", secret.id)));
+        }
+        if !consumer_event && secret.owner == crate::state::SecretOwner::App && !state.leader {
+            return Err(EventError(format!("secret-{kind} of an application-owned secret goes to the leader")));
         }
         let revision = if kind == "expired" || kind == "remove" {
             Some(opts.secret_revision.unwrap_or_else(|| secret.latest()))

@@ -138,6 +138,7 @@ impl Session {
     pub fn new(mut state: State, meta: CharmMeta, event: Event) -> Result<Session, SessionError> {
         state.validate().map_err(SessionError::State)?;
         check_config(&state, &meta).map_err(SessionError::State)?;
+        check_against_meta(&state, &meta).map_err(SessionError::State)?;
         // Peer relations are marked from the metadata so a state file need not repeat it.
         for relation in &mut state.relations {
             if meta.is_peer(&relation.endpoint) {
@@ -297,6 +298,45 @@ impl Session {
         }
         Finished { state, committed: exit_ok, pending, records }
     }
+}
+
+/// Catch state files that cannot happen for this charm (like Scenario's consistency checker).
+fn check_against_meta(state: &State, meta: &CharmMeta) -> Result<(), String> {
+    let app = state.app();
+    for relation in &state.relations {
+        let (id, endpoint) = (relation.id, &relation.endpoint);
+        if !meta.endpoints.is_empty() && !meta.endpoints.contains_key(endpoint) {
+            return Err(format!("relation {id}: endpoint {endpoint:?} is not declared by the charm"));
+        }
+        let peer = relation.peer || meta.is_peer(endpoint);
+        if relation.peer && !meta.endpoints.is_empty() && !meta.is_peer(endpoint) {
+            return Err(format!("relation {id}: endpoint {endpoint:?} is not a peer endpoint"));
+        }
+        let owner = if peer { app } else { relation.remote_app.as_str() };
+        for unit in relation.remote_units.keys() {
+            if *unit == state.unit {
+                return Err(format!("relation {id}: the unit under test {unit:?} cannot be its own remote unit"));
+            }
+            if !unit.starts_with(&format!("{owner}/")) {
+                return Err(format!("relation {id}: remote unit {unit:?} is not a unit of {owner:?}"));
+            }
+        }
+    }
+    if !meta.storage.is_empty() {
+        for storage in &state.storage {
+            if !meta.storage.contains_key(&storage.name) {
+                return Err(format!("storage {:?} is not declared by the charm", storage.name));
+            }
+        }
+    }
+    if !meta.resources.is_empty() {
+        for name in state.resources.keys() {
+            if !meta.resources.contains(name) {
+                return Err(format!("resource {name:?} is not declared by the charm"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_config(state: &State, meta: &CharmMeta) -> Result<(), String> {
