@@ -863,6 +863,15 @@ mod tests {
         assert_eq!(yaml(&Val::str("secret:abc")), "secret:abc\n");
         assert_eq!(yaml(&Val::str("it's")), "it's\n");
         assert_eq!(yaml(&Val::str("tab\there")), "tab\there\n");
+        for quoted in ["null", "~", "yes", "Off", "0x1F", "1e3", ".5", "1_000", "+1", "0o17", "1:20", ".inf"] {
+            assert_eq!(yaml(&Val::str(quoted)), format!("\"{quoted}\"\n"), "{quoted}");
+        }
+        for single in ["-", "@foo", "foo #bar", "{x}", "*ref", "? q", "!tag", "%p", "`b"] {
+            assert_eq!(yaml(&Val::str(single)), format!("'{single}'\n"), "{single}");
+        }
+        for plain in ["foo:bar", "key=value", "Yes please", "a-b", "0.1.2", "v1.2", "x#y", "100%"] {
+            assert_eq!(yaml(&Val::str(plain)), format!("{plain}\n"), "{plain}");
+        }
         assert_eq!(yaml(&Val::str("bell\u{7}")), "\"bell\\a\"\n");
     }
 

@@ -171,7 +171,8 @@ impl Session {
             event,
             meta,
             context_id,
-            charm_dir: PathBuf::from("."),
+            // In-process sessions default to the test's working directory; the runner sets the charm dir.
+            charm_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             minion: false,
             remote_cache: BTreeMap::new(),
             records: Records::default(),
