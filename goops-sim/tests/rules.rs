@@ -648,6 +648,38 @@ fn rule_40_unit_get_accepts_only_addresses() {
 }
 
 #[test]
+fn network_get_output_and_selectors() {
+    let e = engine(base(), "db-relation-changed");
+    assert_eq!(
+        ok(&e, "network-get", &["db", "--format=json"]),
+        "{\"bind-addresses\":[{\"mac-address\":\"\",\"interface-name\":\"eth0\",\"addresses\":[{\"hostname\":\"\",\
+         \"value\":\"192.0.2.0\",\"cidr\":\"192.0.2.0/24\"}]}],\"egress-subnets\":[\"192.0.2.0/24\"],\
+         \"ingress-addresses\":[\"192.0.2.0\"]}\n"
+    );
+    // YAML uses the struct's yaml names.
+    assert_eq!(
+        ok(&e, "network-get", &["db"]),
+        "bind-addresses:\n- macaddress: \"\"\n  interfacename: eth0\n  addresses:\n  - hostname: \"\"\n    \
+         address: 192.0.2.0\n    cidr: 192.0.2.0/24\negress-subnets:\n- 192.0.2.0/24\ningress-addresses:\n- 192.0.2.0\n"
+    );
+    assert_eq!(ok(&e, "network-get", &["db", "--ingress-address"]), "192.0.2.0\n");
+    assert_eq!(
+        ok(&e, "network-get", &["db", "--bind-address", "--egress-subnets", "--format=json"]),
+        "{\"bind-address\":\"192.0.2.0\",\"egress-subnets\":[\"192.0.2.0/24\"]}\n"
+    );
+    fails(
+        &e,
+        "network-get",
+        &["db", "--primary-address", "--bind-address"],
+        1,
+        "--primary-address must be the only flag specified",
+    );
+    fails(&e, "network-get", &[], 2, "no arguments specified");
+    fails(&e, "network-get", &["nosuch"], 1, "no network config found for binding \"nosuch\"");
+    fails(&e, "network-get", &["db", "-r", "7"], 2, "invalid value \"7\" for option -r: relation not found");
+}
+
+#[test]
 fn rule_41_config_get_nil_all_and_key() {
     let mut state = base();
     state.config.insert("port".into(), serde_json::json!(9000));

@@ -73,6 +73,13 @@ pub(crate) enum Out {
     Raw(Vec<u8>),
     /// A value for the formatter.
     Value(Val),
+    /// Different values for JSON and for YAML/smart (Go structs whose json and yaml tags differ).
+    PerFormat {
+        /// What `--format json` prints.
+        json: Val,
+        /// What `yaml` and `smart` print.
+        yaml: Val,
+    },
 }
 
 pub(crate) type ToolResult = Result<Out, ToolError>;
@@ -233,7 +240,13 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
         Err(ToolError::Run(msg)) => ToolOutput::error(1, &msg),
         Ok(Out::None) => ToolOutput::ok(Vec::new()),
         Ok(Out::Raw(bytes)) => ToolOutput::ok(bytes),
-        Ok(Out::Value(val)) => {
+        Ok(value @ (Out::Value(_) | Out::PerFormat { .. })) => {
+            let val = match (value, format) {
+                (Out::PerFormat { json, .. }, Format::Json) => json,
+                (Out::PerFormat { yaml, .. }, _) => yaml,
+                (Out::Value(val), _) => val,
+                (_, _) => Val::Nil,
+            };
             let bytes = format::render(&val, format);
             match output_path {
                 Some(path) if !path.is_empty() => match std::fs::write(cwd.join(expand_home(&path)), &bytes) {

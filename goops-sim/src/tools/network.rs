@@ -49,64 +49,80 @@ fn network_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let Some(binding) = args.first() else {
         return Err(usage("no arguments specified"));
     };
+    if binding.is_empty() {
+        return Err(usage("no binding name specified"));
+    }
     check_empty(&args[1..])?;
     relation_id_opt(session, call)?;
-    let selectors: Vec<&str> =
-        ["bind-address", "ingress-address", "egress-subnets"].into_iter().filter(|f| call.parsed.flag(f)).collect();
-    let primary = call.parsed.flag("primary-address");
-    if primary && !selectors.is_empty() {
-        return Err(usage("--primary-address must be the only flag specified"));
-    }
     let network = network_for(session, binding)
         .ok_or_else(|| fail(format!("no network config found for binding {binding:?}")))?;
-    let first_address = network.bind_addresses.iter().flat_map(|b| b.addresses.iter()).next().map(|a| a.value.clone());
-    if primary {
-        return first_address
-            .map(|a| Out::Value(Val::str(a)))
-            .ok_or_else(|| fail(format!("no addresses attached to space for binding {binding:?}")));
+    if network.bind_addresses.is_empty() {
+        return Err(fail(format!("no network config found for binding {binding:?}")));
     }
-    let value_of = |flag: &str| match flag {
-        "bind-address" => first_address.clone().map(Val::Str).unwrap_or(Val::Nil),
-        "ingress-address" => network.ingress_addresses.first().cloned().map(Val::Str).unwrap_or(Val::Nil),
-        _ => Val::strings(network.egress_subnets.clone()),
-    };
-    match selectors.as_slice() {
-        [] => {
-            let bind = network
-                .bind_addresses
+    let first_address = network.bind_addresses[0].addresses.first().map(|a| a.value.clone());
+    let no_addresses = || fail(format!("no addresses attached to space for binding {binding:?}"));
+    let selectors: Vec<&str> =
+        ["bind-address", "ingress-address", "egress-subnets"].into_iter().filter(|f| call.parsed.flag(f)).collect();
+    if selectors.is_empty() && !call.parsed.flag("primary-address") {
+        return Ok(Out::PerFormat { json: network_val(&network, false), yaml: network_val(&network, true) });
+    }
+    if call.parsed.flag("primary-address") {
+        if !selectors.is_empty() {
+            return Err(fail("--primary-address must be the only flag specified"));
+        }
+        return first_address.map(|a| Out::Value(Val::str(a))).ok_or_else(no_addresses);
+    }
+    let mut values = Vec::new();
+    for flag in &selectors {
+        let value = match *flag {
+            "bind-address" => first_address.clone().map(Val::Str).ok_or_else(no_addresses)?,
+            "ingress-address" => match network.ingress_addresses.first() {
+                Some(address) => Val::str(address.clone()),
+                None => first_address.clone().map(Val::Str).ok_or_else(no_addresses)?,
+            },
+            _ => Val::strings(network.egress_subnets.clone()),
+        };
+        values.push(((*flag).to_owned(), value));
+    }
+    match values.len() {
+        1 => Ok(Out::Value(values.remove(0).1)),
+        _ => Ok(Out::Value(Val::map(values))),
+    }
+}
+
+/// `params.NetworkInfoResult`: its json and yaml tags name the fields differently.
+fn network_val(network: &Network, yaml: bool) -> Val {
+    let (mac, interface, value) =
+        if yaml { ("macaddress", "interfacename", "address") } else { ("mac-address", "interface-name", "value") };
+    let bind = network
+        .bind_addresses
+        .iter()
+        .map(|b| {
+            let addresses = b
+                .addresses
                 .iter()
-                .map(|b| {
-                    let addresses = b
-                        .addresses
-                        .iter()
-                        .map(|a| {
-                            Val::object([
-                                ("hostname", Val::str(a.hostname.clone())),
-                                ("value", Val::str(a.value.clone())),
-                                ("cidr", Val::str(a.cidr.clone())),
-                            ])
-                        })
-                        .collect();
+                .map(|a| {
                     Val::object([
-                        ("mac-address", Val::str(b.mac_address.clone())),
-                        ("interface-name", Val::str(b.interface_name.clone())),
-                        ("addresses", Val::List(addresses)),
+                        ("hostname", Val::str(a.hostname.clone())),
+                        (value, Val::str(a.value.clone())),
+                        ("cidr", Val::str(a.cidr.clone())),
                     ])
                 })
-                .collect::<Vec<_>>();
-            let list = |v: Vec<Val>| if v.is_empty() { Val::Nil } else { Val::List(v) };
-            Ok(Out::Value(
-                Val::object([
-                    ("bind-addresses", list(bind)),
-                    ("egress-subnets", list(network.egress_subnets.iter().cloned().map(Val::Str).collect())),
-                    ("ingress-addresses", list(network.ingress_addresses.iter().cloned().map(Val::Str).collect())),
-                ])
-                .omit_nil(),
-            ))
-        }
-        [one] => Ok(Out::Value(value_of(one))),
-        many => Ok(Out::Value(Val::map(many.iter().map(|f| ((*f).to_owned(), value_of(f)))))),
-    }
+                .collect();
+            Val::object([
+                (mac, Val::str(b.mac_address.clone())),
+                (interface, Val::str(b.interface_name.clone())),
+                ("addresses", Val::List(addresses)),
+            ])
+        })
+        .collect::<Vec<_>>();
+    let list = |v: Vec<Val>| if v.is_empty() { Val::Nil } else { Val::List(v) };
+    Val::object([
+        ("bind-addresses", list(bind)),
+        ("egress-subnets", list(network.egress_subnets.iter().cloned().map(Val::Str).collect())),
+        ("ingress-addresses", list(network.ingress_addresses.iter().cloned().map(Val::Str).collect())),
+    ])
+    .omit_nil()
 }
 
 fn unit_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
