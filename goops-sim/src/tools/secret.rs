@@ -174,16 +174,20 @@ struct Upsert {
 }
 
 fn parse_upsert(call: &Call<'_>, content_args: &[String]) -> Result<Upsert, ToolError> {
+    // Juju's order of checks: expire, rotate, owner, content, file. Empty values mean "not given".
+    let given = |name: &str| call.parsed.value(name).filter(|v| !v.is_empty()).map(str::to_owned);
+    let expire = given("expire").as_deref().map(parse_expire).transpose()?;
+    let rotate = match given("rotate") {
+        Some(p) if !ROTATE_POLICIES.contains(&p.as_str()) => {
+            return Err(usage(format!("rotate policy {p:?} not valid")));
+        }
+        p => p,
+    };
     let owner = match call.parsed.value("owner") {
         None | Some("application") => SecretOwner::App,
         Some("unit") => SecretOwner::Unit,
         Some(other) => return Err(usage(format!("secret owner {other:?} not valid"))),
     };
-    let rotate = match call.parsed.value("rotate") {
-        Some(p) if !ROTATE_POLICIES.contains(&p) => return Err(usage(format!("rotate policy {p:?} not valid"))),
-        p => p.map(str::to_owned),
-    };
-    let expire = call.parsed.value("expire").map(parse_expire).transpose()?;
     let mut encoded: BTreeMap<String, String> = BTreeMap::new();
     for arg in content_args {
         let trimmed = arg.trim_end_matches('=');
@@ -244,14 +248,7 @@ fn parse_upsert(call: &Call<'_>, content_args: &[String]) -> Result<Upsert, Tool
     if total > MAX_CONTENT {
         return Err(usage(format!("base64 encoded secret content too large: {total} bytes")));
     }
-    Ok(Upsert {
-        content,
-        label: call.parsed.value("label").map(str::to_owned),
-        description: call.parsed.value("description").map(str::to_owned),
-        expire,
-        rotate,
-        owner,
-    })
+    Ok(Upsert { content, label: given("label"), description: given("description"), expire, rotate, owner })
 }
 
 /// `--expire`: RFC 3339, a timestamp without zone (UTC), or a positive Go duration from now.
@@ -263,7 +260,7 @@ fn parse_expire(spec: &str) -> Result<DateTime<Utc>, ToolError> {
         return Ok(t.and_utc());
     }
     match parse_go_duration(spec) {
-        Some(nanos) if nanos < 0 => Err(usage(format!("negative expire duration {spec:?} not valid"))),
+        Some(nanos) if nanos <= 0 => Err(usage(format!("negative expire duration {spec:?} not valid"))),
         Some(nanos) => Ok(Utc::now() + chrono::Duration::nanoseconds(nanos)),
         None => Err(usage(format!("expire time or duration {spec:?} not valid"))),
     }
@@ -423,9 +420,11 @@ fn upsert_meta(
 }
 
 fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    // Juju's order of checks: URI, URI or label, peek xor refresh, extra args.
     let args = call.args();
-    let label = call.parsed.value("label").map(str::to_owned);
-    if args.is_empty() && label.is_none() {
+    let label = call.parsed.value("label").filter(|l| !l.is_empty()).map(str::to_owned);
+    let bare = args.first().map(|u| parse_uri(u)).transpose()?;
+    if bare.is_none() && label.is_none() {
         return Err(usage("require either a secret URI or label"));
     }
     let (peek, refresh) = (call.parsed.flag("peek"), call.parsed.flag("refresh"));
@@ -435,7 +434,6 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if args.len() > 2 {
         return Err(super::unrecognized(&args[2..]));
     }
-    let bare = args.first().map(|u| parse_uri(u)).transpose()?;
     let key = args.get(1).cloned();
 
     let created = |session: &Session, id: &str| {
