@@ -231,5 +231,5 @@ fn cli_run(args: &[String]) -> ExitCode {
     if !cli.quiet {
         eprint!("{}", goops_sim::report::render(&state, &outcome));
     }
-    if outcome.exit.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if outcome.exit.ok() && outcome.finished.commit_error.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -37,7 +37,11 @@ pub fn render(before: &State, outcome: &RunOutcome) -> String {
         Exit::Rebooted => "killed by juju-reboot --now (will re-run after the reboot)".to_owned(),
         Exit::Skipped => "no handler: skipped".to_owned(),
     };
-    let verdict = if outcome.finished.committed { "changes committed" } else { "changes rolled back" };
+    let verdict = match (&outcome.finished.commit_error, outcome.finished.committed) {
+        (Some(error), _) => format!("the hook's changes were refused at commit: {error}"),
+        (None, true) => "changes committed".to_owned(),
+        (None, false) => "changes rolled back".to_owned(),
+    };
     let _ = writeln!(out, "{} on {}: {exit}; {verdict}", outcome.hook, after.unit);
     let _ = writeln!(out, "unit status: {}", status_line(&after.unit_status));
     if after.app_status != before.app_status {

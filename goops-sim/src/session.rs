@@ -98,6 +98,9 @@ pub struct Finished {
     pub state: State,
     /// Whether the pending writes were committed.
     pub committed: bool,
+    /// Why committing failed, when the hook exited 0 but Juju would refuse its changes
+    /// (e.g. a non-leader updating an application-owned secret): the hook then counts as failed.
+    pub commit_error: Option<String>,
     /// The pending writes that were committed or dropped.
     pub pending: Pending,
     /// What the session recorded.
@@ -126,6 +129,9 @@ pub struct Session {
     pub(crate) charm_dir: PathBuf,
     /// Once `is-leader` said false it says false for the rest of the hook.
     pub(crate) minion: bool,
+    /// Whether the unit was leader when the hook started: Juju loads the owned-secret metadata
+    /// (app-owned secrets only for the leader) once per hook.
+    pub(crate) metadata_leader: bool,
     /// Remote relation bags read in this hook: (relation id, unit or app) → bag.
     pub(crate) remote_cache: BTreeMap<(u32, String), Bag>,
     pub(crate) records: Records,
@@ -165,6 +171,7 @@ impl Session {
             state.action = Some(action);
         }
         let context_id = new_context_id(&state.unit, &event.name());
+        let metadata_leader = state.leader;
         Ok(Session {
             state,
             pending: Pending::default(),
@@ -174,6 +181,7 @@ impl Session {
             // In-process sessions default to the test's working directory; the runner sets the charm dir.
             charm_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             minion: false,
+            metadata_leader,
             remote_cache: BTreeMap::new(),
             records: Records::default(),
             reboot_now: false,
@@ -285,6 +293,11 @@ impl Session {
     /// End the hook: commit the pending writes if it exited 0, otherwise drop them.
     pub fn finish(self, exit_ok: bool) -> Finished {
         let Session { mut state, pending, event, records, reboot_now, .. } = self;
+        let commit_error = if exit_ok { check_commit(&state, &pending).err() } else { None };
+        let commit_ok = exit_ok && commit_error.is_none();
+        if let (Some(action), Some(error)) = (&mut state.action, &commit_error) {
+            action.failure.get_or_insert_with(|| error.clone());
+        }
         if let Some(action) = &mut state.action {
             if !exit_ok && action.failure.is_none() {
                 action.failure = Some("exit status 1".to_owned());
@@ -294,10 +307,10 @@ impl Session {
         if reboot_now {
             state.reboot = Some(crate::state::Reboot { now: true });
         }
-        if exit_ok {
+        if commit_ok {
             commit(&mut state, &pending, &event);
         }
-        Finished { state, committed: exit_ok, pending, records }
+        Finished { state, committed: commit_ok, commit_error, pending, records }
     }
 }
 
@@ -357,6 +370,32 @@ fn check_config(state: &State, meta: &CharmMeta) -> Result<(), String> {
         };
         if !ok && !value.is_null() {
             return Err(format!("config option {key:?} must be of type {}, got {value}", option.option_type));
+        }
+    }
+    Ok(())
+}
+
+/// What the controller would refuse when the hook's changes are committed.
+fn check_commit(state: &State, pending: &Pending) -> Result<(), String> {
+    let created = |id: &str| pending.secret_creates.iter().any(|s| bare_secret_id(&s.id) == id);
+    let ids = pending
+        .secret_updates
+        .keys()
+        .chain(pending.secret_removes.keys())
+        .chain(pending.secret_revokes.iter().map(|(id, _)| id));
+    for id in ids {
+        if created(id) {
+            continue;
+        }
+        match state.secret(id) {
+            None => return Err(format!("secret {id:?} not found")),
+            Some(secret) if secret.owner == crate::state::SecretOwner::None => {
+                return Err("permission denied".to_owned());
+            }
+            Some(secret) if secret.owner == crate::state::SecretOwner::App && !state.leader => {
+                return Err("permission denied".to_owned());
+            }
+            Some(_) => {}
         }
     }
     Ok(())

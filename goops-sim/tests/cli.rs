@@ -313,3 +313,22 @@ fn the_written_state_is_small_for_a_small_input() {
     assert!(!text.contains("relations") && !text.contains("secrets") && !text.contains("juju_log"), "{text}");
     assert_eq!(State::from_json(&text).unwrap(), State::default());
 }
+
+#[test]
+fn changes_refused_at_commit_fail_the_hook() {
+    let dir = charm("commit-refused", "state-set a=1\nsecret-set secret:aaaaaaaaaaaaaaaaaaaa key=v");
+    std::fs::write(
+        dir.join("state.json"),
+        r#"{"secrets": [{"id": "secret:aaaaaaaaaaaaaaaaaaaa", "owner": "app",
+            "revisions": [{"revision": 1, "content": {"k": "old"}}]}]}"#,
+    )
+    .unwrap();
+    let output = sim(&dir, &["install"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("exit 0; the hook's changes were refused at commit: permission denied"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(out_state(&output).unit_state.is_empty());
+}

@@ -333,16 +333,35 @@ fn rule_23_juju_reboot_is_refused_in_actions() {
 
 #[test]
 fn rule_24_app_secrets_need_leadership() {
-    let e = engine(non_leader(), "install");
     let id = "secret:aaaaaaaaaaaaaaaaaaaa";
+    // A leader that loses leadership mid-hook: every management tool refuses at once.
+    let e = engine(base(), "install");
+    e.with(|s| s.state_mut().leader = false);
     fails(&e, "secret-add", &["key=value"], 1, "this unit is not the leader");
     fails(&e, "secret-set", &[id, "password=two"], 1, "this unit is not the leader");
     fails(&e, "secret-remove", &[id], 1, "this unit is not the leader");
     fails(&e, "secret-grant", &[id, "-r", "1"], 1, "this unit is not the leader");
     fails(&e, "secret-revoke", &[id, "-r", "1"], 1, "this unit is not the leader");
+    // A unit that was not leader when the hook started has no app-secret metadata (as in Juju):
+    // secret-add is refused, secret-grant cannot find the secret, and secret-set is accepted but
+    // fails the hook when its changes are committed.
+    let e = engine(non_leader(), "install");
+    fails(&e, "secret-add", &["key=value"], 1, "this unit is not the leader");
+    fails(&e, "secret-grant", &[id, "-r", "1"], 1, "secret \"aaaaaaaaaaaaaaaaaaaa\" not found");
+    ok(&e, "secret-set", &[id, "password=two"]);
+    ok(&e, "state-set", &["other=write"]);
+    let finished = e.finish(true).unwrap();
+    assert!(!finished.committed);
+    assert_eq!(finished.commit_error.as_deref(), Some("permission denied"));
+    assert!(finished.state.unit_state.is_empty());
+    assert_eq!(finished.state.secret(id).unwrap().latest(), 1);
     // Unit-owned secrets need no leadership.
+    let e = engine(non_leader(), "install");
     assert!(ok(&e, "secret-add", &["--owner", "unit", "key=value"]).starts_with("secret:"));
     ok(&e, "secret-set", &["secret:cccccccccccccccccccc", "key=u2"]);
+    let finished = e.finish(true).unwrap();
+    assert!(finished.committed, "{:?}", finished.commit_error);
+    assert_eq!(finished.state.secret("cccccccccccccccccccc").unwrap().latest(), 2);
 }
 
 #[test]

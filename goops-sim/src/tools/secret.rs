@@ -304,41 +304,34 @@ fn parse_go_duration(s: &str) -> Option<i64> {
     Some(if negative { -nanos } else { nanos })
 }
 
-/// The secrets whose metadata this unit sees: unit-owned, app-owned when leader, plus this
-/// hook's creates, minus this hook's removals (rule 32).
-fn owned_visible(session: &mut Session) -> Vec<Secret> {
-    let leader = is_leader(session);
+/// The secrets whose metadata this unit sees (Juju's `SecretMetadata()`): unit-owned, app-owned
+/// when the unit was leader as the hook started (the metadata is loaded once), plus this hook's
+/// creates, minus this hook's removals (rule 32).
+fn owned_visible(session: &Session) -> Vec<Secret> {
+    let leader = session.metadata_leader;
     let removed: BTreeSet<&String> =
         session.pending.secret_removes.iter().filter(|(_, r)| r.is_none()).map(|(id, _)| id).collect();
     session
         .state
         .secrets
         .iter()
-        .chain(session.pending.secret_creates.iter())
         .filter(|s| s.owner == SecretOwner::Unit || (s.owner == SecretOwner::App && leader))
+        .chain(session.pending.secret_creates.iter())
         .filter(|s| !removed.contains(&bare_secret_id(&s.id).to_owned()))
         .cloned()
         .collect()
 }
 
-/// Find a secret the unit owns for a management tool, checking leadership for app secrets
-/// (rule 24).
-fn owned_for_write(session: &mut Session, bare: &str) -> Result<Secret, ToolError> {
-    let found = session
-        .state
-        .secret(bare)
-        .or_else(|| session.pending.secret_creates.iter().find(|s| bare_secret_id(&s.id) == bare))
-        .cloned();
-    match found {
-        Some(secret) if secret.owner == SecretOwner::App => {
-            if !is_leader(session) {
-                return Err(fail("this unit is not the leader"));
-            }
-            Ok(secret)
-        }
-        Some(secret) if secret.owner == SecretOwner::Unit => Ok(secret),
-        _ => Err(fail(format!("secret {bare:?} not found"))),
+/// Juju's check for secret-set, secret-remove and secret-revoke (rule 24): an app-owned secret
+/// in the metadata loaded at hook start needs leadership now. Anything else is accepted here and
+/// checked when the hook's changes are committed (a non-leader or a consumer then fails the hook).
+fn check_manage(session: &mut Session, bare: &str) -> Result<(), ToolError> {
+    let loaded_app_secret =
+        session.metadata_leader && session.state.secret(bare).is_some_and(|s| s.owner == SecretOwner::App);
+    if loaded_app_secret && !is_leader(session) {
+        return Err(fail("this unit is not the leader"));
     }
+    Ok(())
 }
 
 fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
@@ -384,7 +377,7 @@ fn secret_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     };
     let bare = parse_uri(uri)?;
     let upsert = parse_upsert(call, &call.args()[1..])?;
-    owned_for_write(session, &bare)?;
+    check_manage(session, &bare)?;
     let content = if upsert.content.is_empty() { None } else { Some(upsert.content) };
     if let Some(created) = session.pending.secret_creates.iter_mut().find(|s| bare_secret_id(&s.id) == bare) {
         // Updating a secret created in this hook amends the create.
@@ -633,7 +626,14 @@ fn secret_grant(session: &mut Session, call: &Call<'_>) -> ToolResult {
             return Err(usage(format!("cannot specify unit {unit:?} in relation to application {remote_app:?}")));
         }
     }
-    let secret = owned_for_write(session, &bare)?;
+    // Grants need the secret in the metadata; an app secret then needs leadership.
+    let secret = owned_visible(session)
+        .into_iter()
+        .find(|s| bare_secret_id(&s.id) == bare)
+        .ok_or_else(|| fail(format!("secret {bare:?} not found")))?;
+    if secret.owner == SecretOwner::App && !is_leader(session) {
+        return Err(fail("this unit is not the leader"));
+    }
     let existing: Vec<SecretGrant> = secret
         .grants
         .iter()
@@ -714,7 +714,7 @@ fn secret_revoke(session: &mut Session, call: &Call<'_>) -> ToolResult {
         (None, None, Some(rid)) => RevokeTarget::Relation(rid),
         (None, None, None) => return Err(usage("missing relation or application or unit")),
     };
-    owned_for_write(session, &bare)?;
+    check_manage(session, &bare)?;
     // A revoke cancels matching grants from this hook.
     session.pending.secret_grants.retain(|(id, g)| {
         *id != bare
@@ -742,7 +742,7 @@ fn secret_remove(session: &mut Session, call: &Call<'_>) -> ToolResult {
         })?),
         None => None,
     };
-    owned_for_write(session, &bare)?;
+    check_manage(session, &bare)?;
     let pending = &mut session.pending;
     match revision.filter(|r| *r > 0) {
         Some(rev) => {
