@@ -1,1 +1,28 @@
 //! goops-sim: a local Juju unit agent for testing charms.
+//!
+//! - [`state`]: one unit's state as a serde value (JSON).
+//! - [`session`]: one hook's pending writes on top of a state; commit or roll back.
+//! - [`tools`]: every hook tool, with Juju's flags ([`flags`]), output formats ([`format`]),
+//!   errors and rules.
+//! - [`engine`]: the tools in-process, as a `goops_runtime::HookTools`.
+//! - [`runner`]: run a charm's `dispatch` as a real process with the hook tools on `PATH`.
+
+pub mod base64;
+pub mod charm;
+pub mod engine;
+pub mod event;
+pub mod flags;
+pub mod format;
+pub mod protocol;
+pub mod report;
+pub mod runner;
+pub mod session;
+pub mod state;
+pub mod tools;
+
+pub use charm::CharmMeta;
+pub use engine::Engine;
+pub use event::{Event, EventOptions};
+pub use session::{Finished, Session, SessionError};
+pub use state::State;
+pub use tools::ToolResponse;

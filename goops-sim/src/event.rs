@@ -1,0 +1,429 @@
+//! The event a simulated hook runs for, and the environment Juju sets for it (spec §2, §3).
+
+use std::collections::BTreeMap;
+
+use crate::charm::CharmMeta;
+use crate::state::{State, bare_secret_id};
+
+/// Unit hooks that take no context (spec §2.1).
+pub const UNIT_HOOKS: &[&str] = &[
+    "install",
+    "start",
+    "config-changed",
+    "upgrade-charm",
+    "stop",
+    "remove",
+    "leader-elected",
+    "leader-deposed",
+    "leader-settings-changed",
+    "update-status",
+    "collect-metrics",
+    "meter-status-changed",
+    "pre-series-upgrade",
+    "post-series-upgrade",
+];
+
+/// The event a hook runs for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A unit hook without context (`install`, `config-changed`, …).
+    Unit(String),
+    /// `<endpoint>-relation-<kind>`.
+    Relation {
+        /// `created`, `joined`, `changed`, `departed` or `broken`.
+        kind: String,
+        /// The relation id.
+        id: u32,
+        /// The endpoint.
+        endpoint: String,
+        /// The remote application.
+        remote_app: String,
+        /// The remote unit (`None` in created/broken and app-level changed).
+        remote_unit: Option<String>,
+        /// The departing unit (departed only).
+        departing_unit: Option<String>,
+    },
+    /// `secret-<kind>`.
+    Secret {
+        /// `changed`, `rotate`, `expired` or `remove`.
+        kind: String,
+        /// The secret URI.
+        id: String,
+        /// Its label.
+        label: Option<String>,
+        /// The revision (expired and remove only).
+        revision: Option<u32>,
+    },
+    /// `<name>-storage-<kind>`.
+    Storage {
+        /// `attached` or `detaching`.
+        kind: String,
+        /// The storage id, `data/0`.
+        id: String,
+        /// Kind (`filesystem`/`block`).
+        storage_kind: String,
+        /// Location.
+        location: String,
+    },
+    /// `<container>-pebble-<kind>`.
+    Workload {
+        /// `ready`, `custom-notice`, `check-failed`, `check-recovered`.
+        kind: String,
+        /// The container.
+        container: String,
+        /// Notice id, type and key (custom-notice).
+        notice: Option<(String, String, String)>,
+        /// The check name (check-failed / check-recovered).
+        check: Option<String>,
+    },
+    /// An action.
+    Action {
+        /// The action name.
+        name: String,
+        /// The action id.
+        id: String,
+        /// Params given for this run (schema defaults are added by the session).
+        params: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+/// Options that complete an event given by name (from the CLI or a test).
+#[derive(Debug, Clone, Default)]
+pub struct EventOptions {
+    /// Relation id for relation events (default: the only relation on the endpoint).
+    pub relation_id: Option<u32>,
+    /// Remote unit for relation events (default: the first remote unit for joined/changed/departed).
+    pub remote_unit: Option<String>,
+    /// Departing unit for relation-departed (default: the remote unit).
+    pub departing_unit: Option<String>,
+    /// Secret URI or label for secret events.
+    pub secret: Option<String>,
+    /// Secret revision for secret-expired/secret-remove.
+    pub secret_revision: Option<u32>,
+    /// Storage id for storage events (default: the first instance of that storage).
+    pub storage: Option<String>,
+    /// Pebble notice id, type and key.
+    pub notice: Option<(String, String, String)>,
+    /// Pebble check name.
+    pub check: Option<String>,
+    /// Action params (merged over the schema defaults).
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// Action id.
+    pub action_id: Option<String>,
+}
+
+/// Why an event cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EventError(pub String);
+
+impl Event {
+    /// The full hook name (`db-relation-changed`), or the action name for actions.
+    pub fn name(&self) -> String {
+        match self {
+            Event::Unit(name) => name.clone(),
+            Event::Relation { kind, endpoint, .. } => format!("{endpoint}-relation-{kind}"),
+            Event::Secret { kind, .. } => format!("secret-{kind}"),
+            Event::Storage { kind, id, .. } => {
+                format!("{}-storage-{kind}", id.split('/').next().unwrap_or(id))
+            }
+            Event::Workload { kind, container, .. } => format!("{container}-pebble-{kind}"),
+            Event::Action { name, .. } => name.clone(),
+        }
+    }
+
+    /// `JUJU_DISPATCH_PATH`.
+    pub fn dispatch_path(&self) -> String {
+        match self {
+            Event::Action { name, .. } => format!("actions/{name}"),
+            other => format!("hooks/{}", other.name()),
+        }
+    }
+
+    /// Whether this is an action.
+    pub fn is_action(&self) -> bool {
+        matches!(self, Event::Action { .. })
+    }
+
+    /// The relation of a relation event.
+    pub fn relation_id(&self) -> Option<u32> {
+        match self {
+            Event::Relation { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Build the event named `name` (a hook name, `action:<name>`, `actions/<name>`,
+    /// `hooks/<name>`, or a declared action name) against the charm and state.
+    pub fn parse(name: &str, meta: &CharmMeta, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
+        let name = name.strip_prefix("hooks/").unwrap_or(name);
+        if let Some(action) = name.strip_prefix("action:").or_else(|| name.strip_prefix("actions/")) {
+            return Self::action(action, meta, opts);
+        }
+        if UNIT_HOOKS.contains(&name) {
+            if name == "leader-elected" && !state.leader {
+                return Err(EventError("leader-elected goes to the new leader: set \"leader\": true".into()));
+            }
+            return Ok(Event::Unit(name.to_owned()));
+        }
+        for kind in ["created", "joined", "changed", "departed", "broken"] {
+            if let Some(endpoint) = name.strip_suffix(&format!("-relation-{kind}")) {
+                return Self::relation(kind, endpoint, meta, state, opts);
+            }
+        }
+        for kind in ["changed", "rotate", "expired", "remove"] {
+            if name == format!("secret-{kind}") {
+                return Self::secret(kind, state, opts);
+            }
+        }
+        for kind in ["attached", "detaching"] {
+            if let Some(storage) = name.strip_suffix(&format!("-storage-{kind}")) {
+                return Self::storage(kind, storage, meta, state, opts);
+            }
+        }
+        for kind in ["ready", "custom-notice", "check-failed", "check-recovered"] {
+            if let Some(container) = name.strip_suffix(&format!("-pebble-{kind}")) {
+                if !meta.containers.is_empty() && !meta.containers.iter().any(|c| c == container) {
+                    return Err(EventError(format!("container {container:?} is not declared by the charm")));
+                }
+                if kind == "custom-notice" && opts.notice.is_none() {
+                    return Err(EventError(format!("{name} needs --notice-id, --notice-type and --notice-key")));
+                }
+                if kind.starts_with("check") && opts.check.is_none() {
+                    return Err(EventError(format!("{name} needs --check")));
+                }
+                return Ok(Event::Workload {
+                    kind: kind.to_owned(),
+                    container: container.to_owned(),
+                    notice: if kind == "custom-notice" { opts.notice.clone() } else { None },
+                    check: if kind.starts_with("check") { opts.check.clone() } else { None },
+                });
+            }
+        }
+        if meta.actions.contains_key(name) {
+            return Self::action(name, meta, opts);
+        }
+        Err(EventError(format!("unknown event {name:?}: not a Juju hook nor an action of this charm")))
+    }
+
+    fn action(name: &str, meta: &CharmMeta, opts: &EventOptions) -> Result<Event, EventError> {
+        if name.is_empty() {
+            return Err(EventError("action name is empty".into()));
+        }
+        if !meta.actions.is_empty() && !meta.actions.contains_key(name) {
+            return Err(EventError(format!("action {name:?} is not declared by the charm")));
+        }
+        Ok(Event::Action {
+            name: name.to_owned(),
+            id: opts.action_id.clone().unwrap_or_else(|| "1".to_owned()),
+            params: opts.params.clone(),
+        })
+    }
+
+    fn relation(
+        kind: &str,
+        endpoint: &str,
+        meta: &CharmMeta,
+        state: &State,
+        opts: &EventOptions,
+    ) -> Result<Event, EventError> {
+        if !meta.endpoints.is_empty() && !meta.endpoints.contains_key(endpoint) {
+            return Err(EventError(format!("endpoint {endpoint:?} is not declared by the charm")));
+        }
+        let on_endpoint: Vec<_> = state.relations.iter().filter(|r| r.endpoint == endpoint).collect();
+        let relation = match opts.relation_id {
+            Some(id) => state
+                .relation(id)
+                .filter(|r| r.endpoint == endpoint)
+                .ok_or_else(|| EventError(format!("no relation {id} on endpoint {endpoint:?} in the state")))?,
+            None => match on_endpoint.as_slice() {
+                [one] => *one,
+                [] => return Err(EventError(format!("no relation on endpoint {endpoint:?} in the state"))),
+                _ => return Err(EventError(format!("several relations on endpoint {endpoint:?}: give a relation id"))),
+            },
+        };
+        let remote_app =
+            if relation.peer || meta.is_peer(endpoint) { state.app().to_owned() } else { relation.remote_app.clone() };
+        let remote_unit = match kind {
+            "created" | "broken" => None,
+            _ => opts.remote_unit.clone().or_else(|| relation.remote_units.keys().next().cloned()),
+        };
+        if let Some(unit) = &remote_unit
+            && !unit.starts_with(&format!("{remote_app}/"))
+        {
+            return Err(EventError(format!("remote unit {unit:?} is not a unit of {remote_app:?}")));
+        }
+        let departing_unit =
+            if kind == "departed" { opts.departing_unit.clone().or_else(|| remote_unit.clone()) } else { None };
+        Ok(Event::Relation {
+            kind: kind.to_owned(),
+            id: relation.id,
+            endpoint: endpoint.to_owned(),
+            remote_app,
+            remote_unit,
+            departing_unit,
+        })
+    }
+
+    fn secret(kind: &str, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
+        let Some(wanted) = &opts.secret else {
+            return Err(EventError(format!("secret-{kind} needs a secret (--secret <uri or label>)")));
+        };
+        let secret = state
+            .secret(wanted)
+            .or_else(|| {
+                state
+                    .secrets
+                    .iter()
+                    .find(|s| s.label.as_deref() == Some(wanted) || s.consumer_label.as_deref() == Some(wanted))
+            })
+            .ok_or_else(|| EventError(format!("secret {wanted:?} is not in the state")))?;
+        let consumer_event = kind == "changed";
+        if consumer_event == secret.is_owned() {
+            let who = if consumer_event { "consumers" } else { "owners" };
+            return Err(EventError(format!("secret-{kind} goes to a secret's {who}; {} does not fit", secret.id)));
+        }
+        if !consumer_event && secret.owner == crate::state::SecretOwner::App && !state.leader {
+            return Err(EventError(format!("secret-{kind} of an application-owned secret goes to the leader")));
+        }
+        let revision = if kind == "expired" || kind == "remove" {
+            Some(opts.secret_revision.unwrap_or_else(|| secret.latest()))
+        } else {
+            None
+        };
+        let label = if secret.is_owned() { secret.label.clone() } else { secret.consumer_label.clone() };
+        let id = if secret.id.starts_with("secret:") {
+            secret.id.clone()
+        } else {
+            format!("secret:{}", bare_secret_id(&secret.id))
+        };
+        Ok(Event::Secret { kind: kind.to_owned(), id, label, revision })
+    }
+
+    fn storage(
+        kind: &str,
+        name: &str,
+        meta: &CharmMeta,
+        state: &State,
+        opts: &EventOptions,
+    ) -> Result<Event, EventError> {
+        if !meta.storage.is_empty() && !meta.storage.contains_key(name) {
+            return Err(EventError(format!("storage {name:?} is not declared by the charm")));
+        }
+        let instance = match &opts.storage {
+            Some(id) => state.storage.iter().find(|s| &s.id() == id && s.name == name),
+            None => state.storage.iter().find(|s| s.name == name),
+        }
+        .ok_or_else(|| EventError(format!("no storage {name:?} attached in the state")))?;
+        Ok(Event::Storage {
+            kind: kind.to_owned(),
+            id: instance.id(),
+            storage_kind: instance.kind.clone(),
+            location: instance.location.clone(),
+        })
+    }
+
+    /// The environment Juju sets for this event (spec §3), for a unit in `state`.
+    pub fn env(&self, state: &State, charm_dir: &str, context_id: &str, socket: &str) -> BTreeMap<String, String> {
+        let mut env = BTreeMap::new();
+        let mut set = |k: &str, v: &str| {
+            env.insert(k.to_owned(), v.to_owned());
+        };
+        set("CHARM_DIR", charm_dir);
+        set("JUJU_CHARM_DIR", charm_dir);
+        set("JUJU_CONTEXT_ID", context_id);
+        let hook_name = if self.is_action() { String::new() } else { self.name() };
+        set("JUJU_HOOK_NAME", &hook_name);
+        set("JUJU_DISPATCH_PATH", &self.dispatch_path());
+        set("JUJU_AGENT_SOCKET_ADDRESS", socket);
+        set("JUJU_AGENT_SOCKET_NETWORK", "unix");
+        set("JUJU_UNIT_NAME", &state.unit);
+        set("JUJU_MODEL_UUID", &state.model.uuid);
+        set("JUJU_MODEL_NAME", &state.model.name);
+        set("JUJU_API_ADDRESSES", "10.0.0.1:17070");
+        let machine =
+            if state.model.model_type == crate::state::ModelType::Kubernetes { "" } else { &state.machine_id };
+        set("JUJU_MACHINE_ID", machine);
+        set("JUJU_PRINCIPAL_UNIT", &state.principal_unit);
+        set("JUJU_AVAILABILITY_ZONE", &state.availability_zone);
+        set("JUJU_VERSION", &state.model.juju_version);
+        set("CLOUD_API_VERSION", "");
+        for proxy in ["HTTP", "HTTPS", "FTP", "NO"] {
+            set(&format!("JUJU_CHARM_{proxy}_PROXY"), "");
+        }
+        set("JUJU_SLA", "unsupported");
+        match self {
+            Event::Unit(_) => {}
+            Event::Relation { id, endpoint, remote_app, remote_unit, departing_unit, .. } => {
+                set("JUJU_RELATION", endpoint);
+                set("JUJU_RELATION_ID", &format!("{endpoint}:{id}"));
+                set("JUJU_REMOTE_UNIT", remote_unit.as_deref().unwrap_or(""));
+                set("JUJU_REMOTE_APP", remote_app);
+                if let Some(departing) = departing_unit {
+                    set("JUJU_DEPARTING_UNIT", departing);
+                }
+            }
+            Event::Secret { id, label, revision, .. } => {
+                set("JUJU_SECRET_ID", id);
+                set("JUJU_SECRET_LABEL", label.as_deref().unwrap_or(""));
+                if let Some(rev) = revision.filter(|r| *r > 0) {
+                    set("JUJU_SECRET_REVISION", &rev.to_string());
+                }
+            }
+            Event::Storage { id, storage_kind, location, .. } => {
+                set("JUJU_STORAGE_ID", id);
+                set("JUJU_STORAGE_LOCATION", location);
+                set("JUJU_STORAGE_KIND", storage_kind);
+            }
+            Event::Workload { container, notice, check, .. } => {
+                set("JUJU_WORKLOAD_NAME", container);
+                if let Some((id, kind, key)) = notice {
+                    set("JUJU_NOTICE_ID", id);
+                    set("JUJU_NOTICE_TYPE", kind);
+                    set("JUJU_NOTICE_KEY", key);
+                }
+                if let Some(check) = check {
+                    set("JUJU_PEBBLE_CHECK_NAME", check);
+                }
+            }
+            Event::Action { name, id, .. } => {
+                set("JUJU_ACTION_NAME", name);
+                set("JUJU_ACTION_UUID", id);
+                set("JUJU_ACTION_TAG", &format!("action-{id}"));
+            }
+        }
+        env
+    }
+}
+
+/// A fresh context id, `<unit>-<name>-<32 hex chars>` as Juju makes them.
+pub fn new_context_id(unit: &str, name: &str) -> String {
+    format!("{unit}-{name}-{}", random_hex(32))
+}
+
+/// `n` pseudo-random hex characters (not for cryptography: ids only).
+pub(crate) fn random_hex(n: usize) -> String {
+    let mut out = String::with_capacity(n);
+    let mut x = seed();
+    while out.len() < n {
+        x = xorshift(x);
+        out.push_str(&format!("{:016x}", x));
+    }
+    out.truncate(n);
+    out
+}
+
+pub(crate) fn seed() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
+}
+
+pub(crate) fn xorshift(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}

@@ -1,0 +1,246 @@
+//! A GNU-style option parser compatible with `github.com/juju/gnuflag` as Juju's hook tools use it.
+//!
+//! `--name value`, `--name=value`, `-r 3`, `-r3`, `-r=3`, bundled single-rune booleans, `--`
+//! ending options, `-` as a positional, options interspersed with positionals, booleans that
+//! accept `=true|false|True|False|1|0`, `-h`/`--help`. Errors use Juju's wording ("option").
+
+use std::collections::BTreeMap;
+
+/// One option a tool accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct FlagSpec {
+    /// Every name of the option (`["r", "relation"]`); the first is the canonical name.
+    pub names: &'static [&'static str],
+    /// Whether the option is a boolean (takes no separate argument).
+    pub boolean: bool,
+    /// Placeholder shown in help (`"ID"`).
+    pub value_name: &'static str,
+    /// One-line help.
+    pub help: &'static str,
+}
+
+impl FlagSpec {
+    /// A boolean option.
+    pub const fn boolean(names: &'static [&'static str], help: &'static str) -> FlagSpec {
+        FlagSpec { names, boolean: true, value_name: "", help }
+    }
+
+    /// An option with a value.
+    pub const fn value(names: &'static [&'static str], value_name: &'static str, help: &'static str) -> FlagSpec {
+        FlagSpec { names, boolean: false, value_name, help }
+    }
+}
+
+/// Parse errors; the message is what Juju prints after `ERROR `.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FlagError {
+    /// `-h` or `--help` was given.
+    #[error("help requested")]
+    Help,
+    /// Any other parse error.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The parsed command line.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    // Keyed by every name of the option, so lookups work with any alias.
+    values: BTreeMap<&'static str, Vec<(String, String)>>,
+    /// Positional arguments in order.
+    pub positional: Vec<String>,
+}
+
+impl Parsed {
+    /// The last value given for the option called `name` (any of its names).
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.values.get(name).and_then(|v| v.last()).map(|(_, value)| value.as_str())
+    }
+
+    /// The last value and the spelling the user used (`-r` or `--relation`), for error messages.
+    pub fn value_with_spelling(&self, name: &str) -> Option<(&str, &str)> {
+        self.values.get(name).and_then(|v| v.last()).map(|(spelled, value)| (spelled.as_str(), value.as_str()))
+    }
+
+    /// Whether a boolean option is set (its last value is true).
+    pub fn flag(&self, name: &str) -> bool {
+        self.value(name) == Some("true")
+    }
+
+    fn record(&mut self, spec: &FlagSpec, spelled: String, value: String) {
+        for name in spec.names {
+            self.values.entry(name).or_default().push((spelled.clone(), value.clone()));
+        }
+    }
+
+    /// Whether the option was given at all.
+    pub fn has(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+}
+
+fn with_dashes(name: &str) -> String {
+    if name.chars().count() > 1 { format!("--{name}") } else { format!("-{name}") }
+}
+
+fn parse_bool(spelled: &str, value: &str) -> Result<&'static str, FlagError> {
+    match value {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok("true"),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok("false"),
+        _ => Err(FlagError::Invalid(format!(
+            "invalid value {value:?} for option {spelled}: strconv.ParseBool: parsing {value:?}: invalid syntax"
+        ))),
+    }
+}
+
+/// Parse `args` against `specs`.
+pub fn parse(specs: &[FlagSpec], args: &[String]) -> Result<Parsed, FlagError> {
+    let find = |name: &str| specs.iter().find(|s| s.names.contains(&name));
+    let mut parsed = Parsed::default();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        i += 1;
+        if arg == "--" {
+            parsed.positional.extend(args[i..].iter().cloned());
+            break;
+        }
+        if arg.len() < 2 || !arg.starts_with('-') {
+            parsed.positional.push(arg.clone());
+            continue;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            if name == "help" {
+                return Err(FlagError::Help);
+            }
+            let spelled = format!("--{name}");
+            let Some(spec) = find(name) else {
+                return Err(FlagError::Invalid(format!("option provided but not defined: {spelled}")));
+            };
+            let value = if spec.boolean {
+                match inline {
+                    Some(v) => parse_bool(&spelled, v)?.to_owned(),
+                    None => "true".to_owned(),
+                }
+            } else {
+                match inline {
+                    Some(v) => v.to_owned(),
+                    None if i < args.len() => {
+                        i += 1;
+                        args[i - 1].clone()
+                    }
+                    None => return Err(FlagError::Invalid(format!("option needs an argument: {spelled}"))),
+                }
+            };
+            parsed.record(spec, spelled, value);
+            continue;
+        }
+        // Single dash: a run of single-rune options; the first that takes a value eats the rest.
+        let runes: Vec<char> = arg[1..].chars().collect();
+        let mut j = 0;
+        while j < runes.len() {
+            let name = runes[j].to_string();
+            j += 1;
+            if name == "h" {
+                return Err(FlagError::Help);
+            }
+            let spelled = with_dashes(&name);
+            let Some(spec) = find(&name) else {
+                return Err(FlagError::Invalid(format!("option provided but not defined: {spelled}")));
+            };
+            let rest: String = runes[j..].iter().collect();
+            if spec.boolean {
+                if let Some(v) = rest.strip_prefix('=') {
+                    let value = parse_bool(&spelled, v)?;
+                    parsed.record(spec, spelled, value.to_owned());
+                    break;
+                }
+                parsed.record(spec, spelled, "true".to_owned());
+                continue;
+            }
+            let value = if !rest.is_empty() {
+                rest.strip_prefix('=').unwrap_or(&rest).to_owned()
+            } else if i < args.len() {
+                i += 1;
+                args[i - 1].clone()
+            } else {
+                return Err(FlagError::Invalid(format!("option needs an argument: {spelled}")));
+            };
+            parsed.record(spec, spelled, value);
+            break;
+        }
+    }
+    Ok(parsed)
+}
+
+/// The help text a tool prints for `-h`/`--help`.
+pub fn help_text(tool: &str, usage_args: &str, purpose: &str, specs: &[FlagSpec]) -> String {
+    let mut out = format!("Usage: {tool} [options] {usage_args}\n\nSummary:\n{purpose}\n");
+    if !specs.is_empty() {
+        out.push_str("\nOptions:\n");
+        for spec in specs {
+            let names: Vec<String> = spec.names.iter().map(|n| with_dashes(n)).collect();
+            let mut line = names.join(", ");
+            if !spec.boolean {
+                line.push_str(&format!(" ({})", spec.value_name));
+            }
+            out.push_str(&format!("{line}\n    {}\n", spec.help));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPECS: &[FlagSpec] = &[
+        FlagSpec::value(&["r", "relation"], "ID", "relation"),
+        FlagSpec::boolean(&["app"], "app"),
+        FlagSpec::boolean(&["a", "all"], "all"),
+        FlagSpec::value(&["format"], "FMT", "format"),
+    ];
+
+    fn p(args: &[&str]) -> Result<Parsed, FlagError> {
+        parse(SPECS, &args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn long_and_short_forms() {
+        for args in [&["--relation=3"][..], &["--relation", "3"], &["-r", "3"], &["-r3"], &["-r=3"]] {
+            assert_eq!(p(args).unwrap().value("r"), Some("3"), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn interspersed_and_double_dash() {
+        let parsed = p(&["key", "--app", "unit/0", "--", "--format", "-"]).unwrap();
+        assert!(parsed.flag("app"));
+        assert_eq!(parsed.positional, ["key", "unit/0", "--format", "-"]);
+        assert!(!parsed.has("format"));
+    }
+
+    #[test]
+    fn booleans_accept_values() {
+        assert!(p(&["--app=True"]).unwrap().flag("app"));
+        assert!(!p(&["--app=False"]).unwrap().flag("app"));
+        assert!(p(&["--app=maybe"]).is_err());
+        assert!(p(&["-a"]).unwrap().flag("a"));
+        let bundled = p(&["-ar", "1"]).unwrap();
+        assert!(bundled.flag("a"));
+        assert_eq!(bundled.value("r"), Some("1"));
+    }
+
+    #[test]
+    fn errors_and_help() {
+        assert_eq!(p(&["--x"]).unwrap_err(), FlagError::Invalid("option provided but not defined: --x".into()));
+        assert_eq!(p(&["-x"]).unwrap_err(), FlagError::Invalid("option provided but not defined: -x".into()));
+        assert_eq!(p(&["-r"]).unwrap_err(), FlagError::Invalid("option needs an argument: -r".into()));
+        assert_eq!(p(&["-h"]).unwrap_err(), FlagError::Help);
+        assert_eq!(p(&["--help"]).unwrap_err(), FlagError::Help);
+    }
+}

@@ -1,0 +1,153 @@
+//! A short human-readable report of one run: outcome, status, logs, and what changed.
+
+use std::fmt::Write as _;
+
+use crate::runner::{Exit, RunOutcome};
+use crate::state::{Bag, State, Status};
+
+fn status_line(status: &Status) -> String {
+    if status.message.is_empty() { status.status.clone() } else { format!("{} ({:?})", status.status, status.message) }
+}
+
+fn bag_diff(out: &mut String, what: &str, before: &Bag, after: &Bag) {
+    for (k, v) in after {
+        match before.get(k) {
+            None => {
+                let _ = writeln!(out, "  {what}: +{k}={v:?}");
+            }
+            Some(old) if old != v => {
+                let _ = writeln!(out, "  {what}: {k}={old:?} -> {v:?}");
+            }
+            _ => {}
+        }
+    }
+    for k in before.keys().filter(|k| !after.contains_key(*k)) {
+        let _ = writeln!(out, "  {what}: -{k}");
+    }
+}
+
+/// Render the report for `outcome`, comparing against the input state.
+pub fn render(before: &State, outcome: &RunOutcome) -> String {
+    let after = &outcome.finished.state;
+    let mut out = String::new();
+    let exit = match &outcome.exit {
+        Exit::Code(c) => format!("exit {c}"),
+        Exit::Signalled => "killed by a signal".to_owned(),
+        Exit::TimedOut(d) => format!("timed out after {}s and was killed", d.as_secs_f64()),
+        Exit::Rebooted => "killed by juju-reboot --now (will re-run after the reboot)".to_owned(),
+        Exit::Skipped => "no handler: skipped".to_owned(),
+    };
+    let verdict = match (&outcome.finished.commit_error, outcome.finished.committed) {
+        (Some(error), _) => format!("the hook's changes were refused at commit: {error}"),
+        (None, true) => "changes committed".to_owned(),
+        (None, false) => "changes rolled back".to_owned(),
+    };
+    let _ = writeln!(out, "{} on {}: {exit}; {verdict}", outcome.hook, after.unit);
+    let _ = writeln!(out, "unit status: {}", status_line(&after.unit_status));
+    if after.app_status != before.app_status {
+        let _ = writeln!(out, "app status: {}", status_line(&after.app_status));
+    }
+    if after.workload_version != before.workload_version {
+        let _ = writeln!(out, "workload version: {:?}", after.workload_version);
+    }
+    let new_logs = &after.juju_log[before.juju_log.len().min(after.juju_log.len())..];
+    if !new_logs.is_empty() {
+        let _ = writeln!(out, "log:");
+        for record in new_logs {
+            let _ = writeln!(out, "  {} {}", record.level, record.message);
+        }
+    }
+    if let Some(action) = &after.action {
+        let _ = writeln!(out, "action {} ({}): {}", action.name, action.id, action.status);
+        if let Some(failure) = &action.failure {
+            let _ = writeln!(out, "  failure: {failure}");
+        }
+        for line in &action.logs {
+            let _ = writeln!(out, "  log: {line}");
+        }
+        if !action.results.is_empty() {
+            let results = serde_json::Value::Object(action.results.clone());
+            let _ = writeln!(out, "  results: {results}");
+        }
+    }
+    let mut changes = String::new();
+    for relation in &after.relations {
+        let name = format!("relation {}:{}", relation.endpoint, relation.id);
+        match before.relation(relation.id) {
+            Some(old) => {
+                bag_diff(&mut changes, &format!("{name} unit data"), &old.local_unit_data, &relation.local_unit_data);
+                bag_diff(&mut changes, &format!("{name} app data"), &old.local_app_data, &relation.local_app_data);
+                for unit in old.remote_units.keys().filter(|u| !relation.remote_units.contains_key(*u)) {
+                    let _ = writeln!(changes, "  {name}: {unit} departed");
+                }
+            }
+            None => {
+                let _ = writeln!(changes, "  {name}: new");
+            }
+        }
+    }
+    for relation in before.relations.iter().filter(|r| after.relation(r.id).is_none()) {
+        let _ = writeln!(changes, "  relation {}:{}: removed", relation.endpoint, relation.id);
+    }
+    bag_diff(&mut changes, "unit state", &before.unit_state, &after.unit_state);
+    if before.opened_ports != after.opened_ports {
+        let ports: Vec<String> = after.opened_ports.iter().map(crate::tools::port_string).collect();
+        let _ = writeln!(changes, "  opened ports: [{}]", ports.join(", "));
+    }
+    for secret in &after.secrets {
+        match before.secret(&secret.id) {
+            None => {
+                let _ = writeln!(
+                    changes,
+                    "  secret {} added (label {:?})",
+                    secret.id,
+                    secret.label.as_deref().unwrap_or("")
+                );
+            }
+            Some(old) if old != secret => {
+                let mut what = Vec::new();
+                if old.latest() != secret.latest() {
+                    what.push(format!("revision {} -> {}", old.latest(), secret.latest()));
+                }
+                if old.tracked != secret.tracked {
+                    what.push(format!("tracking revision {}", secret.tracked.unwrap_or(0)));
+                }
+                if old.grants != secret.grants {
+                    let grants: Vec<String> =
+                        secret.grants.iter().map(|g| format!("{} on relation {}", g.target, g.relation_id)).collect();
+                    what.push(format!("granted to [{}]", grants.join(", ")));
+                }
+                if old.label != secret.label || old.consumer_label != secret.consumer_label {
+                    what.push("label changed".to_owned());
+                }
+                if what.is_empty() {
+                    what.push("metadata changed".to_owned());
+                }
+                let _ = writeln!(changes, "  secret {}: {}", secret.id, what.join("; "));
+            }
+            _ => {}
+        }
+    }
+    for secret in before.secrets.iter().filter(|s| after.secret(&s.id).is_none()) {
+        let _ = writeln!(changes, "  secret {} removed", secret.id);
+    }
+    if before.storage_requests != after.storage_requests {
+        let _ = writeln!(changes, "  storage requested: {:?}", after.storage_requests);
+    }
+    if before.reboot != after.reboot && after.reboot.is_some() {
+        let _ = writeln!(changes, "  reboot requested");
+    }
+    if !changes.is_empty() {
+        let _ = writeln!(out, "changes:");
+        out.push_str(&changes);
+    }
+    if !outcome.stderr.is_empty() && !outcome.exit.ok() {
+        let _ = writeln!(out, "stderr:");
+        for line in
+            String::from_utf8_lossy(&outcome.stderr).lines().rev().take(20).collect::<Vec<_>>().into_iter().rev()
+        {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    out
+}

@@ -1,0 +1,146 @@
+//! `action-get`, `action-set`, `action-log`, `action-fail`.
+
+use serde_json::{Map, Value};
+
+use super::{Call, Formats, Out, ToolDef, ToolError, ToolResult, fail, usage};
+use crate::format::Val;
+use crate::session::Session;
+use crate::state::Action;
+
+pub(super) const TOOLS: &[&ToolDef] = &[&ACTION_GET, &ACTION_SET, &ACTION_LOG, &ACTION_FAIL];
+
+const ACTION_GET: ToolDef = ToolDef {
+    name: "action-get",
+    args: "[<key>[.<key>.<key>...]]",
+    purpose: "get action parameters",
+    flags: &[],
+    formats: Formats::All,
+    run: action_get,
+};
+
+const ACTION_SET: ToolDef = ToolDef {
+    name: "action-set",
+    args: "<key>=<value> [<key>=<value> ...]",
+    purpose: "set action results",
+    flags: &[],
+    formats: Formats::None,
+    run: action_set,
+};
+
+const ACTION_LOG: ToolDef = ToolDef {
+    name: "action-log",
+    args: "<message>",
+    purpose: "record a progress message for the current action",
+    flags: &[],
+    formats: Formats::None,
+    run: action_log,
+};
+
+const ACTION_FAIL: ToolDef = ToolDef {
+    name: "action-fail",
+    args: "[\"<failure message>\"]",
+    purpose: "set action fail status with message",
+    flags: &[],
+    formats: Formats::None,
+    run: action_fail,
+};
+
+fn running(session: &mut Session) -> Result<&mut Action, ToolError> {
+    if !session.event.is_action() {
+        return Err(fail("not running an action"));
+    }
+    session.state.action.as_mut().ok_or_else(|| fail("not running an action"))
+}
+
+fn action_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let args = call.args();
+    if args.len() > 1 {
+        return Err(super::unrecognized(&args[1..]));
+    }
+    let action = running(session)?;
+    let Some(path) = args.first() else {
+        return Ok(Out::Value(Val::from_json(&Value::Object(action.params.clone()))));
+    };
+    let mut current = Some(&action.params);
+    let mut value: Option<&Value> = None;
+    for segment in path.split('.') {
+        value = current.and_then(|map| map.get(segment));
+        current = value.and_then(Value::as_object);
+    }
+    Ok(Out::Value(value.map(Val::from_json).unwrap_or(Val::Nil)))
+}
+
+fn valid_key_segment(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !b.is_empty() && alnum(b[0]) && alnum(b[b.len() - 1]) && b.iter().all(|&c| alnum(c) || c == b'-')
+}
+
+const RESERVED: [&str; 4] = ["stdout", "stdout-encoding", "stderr", "stderr-encoding"];
+
+fn action_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let mut pairs = Vec::new();
+    for arg in call.args() {
+        let Some((key, value)) = arg.split_once('=') else {
+            return Err(usage(format!("argument {arg:?} must be of the form key...=value")));
+        };
+        if key.is_empty() {
+            return Err(usage(format!("argument {arg:?} must be of the form key...=value")));
+        }
+        let segments: Vec<&str> = key.split('.').collect();
+        for segment in &segments {
+            if !valid_key_segment(segment) {
+                return Err(usage(format!(
+                    "key {key:?} must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"
+                )));
+            }
+            if RESERVED.contains(segment) {
+                return Err(usage(format!("cannot set reserved action key {segment:?}")));
+            }
+        }
+        pairs.push((segments.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), value.to_owned()));
+    }
+    let action = running(session)?;
+    for (segments, value) in pairs {
+        add_value_to_map(&mut action.results, &segments, value);
+    }
+    Ok(Out::None)
+}
+
+/// Juju's `addValueToMap`: nested keys merge maps, a later scalar overwrites, and a key path
+/// through a scalar replaces it with a map.
+fn add_value_to_map(map: &mut Map<String, Value>, segments: &[String], value: String) {
+    let Some((last, parents)) = segments.split_last() else { return };
+    let mut current = map;
+    for segment in parents {
+        let entry = current.entry(segment.clone()).or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        let Value::Object(next) = entry else { return };
+        current = next;
+    }
+    current.insert(last.clone(), Value::String(value));
+}
+
+fn action_log(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    if call.args().is_empty() {
+        return Err(usage("no message specified"));
+    }
+    let message = call.args().join(" ");
+    running(session)?.logs.push(message);
+    Ok(Out::None)
+}
+
+fn action_fail(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let args = call.args();
+    if args.len() > 1 {
+        return Err(super::unrecognized(&args[1..]));
+    }
+    let message = match args.first() {
+        Some(m) => m.clone(),
+        None => "action failed without reason given, check action for errors".to_owned(),
+    };
+    running(session)?.failure = Some(message);
+    Ok(Out::None)
+}

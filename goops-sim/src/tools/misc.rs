@@ -1,0 +1,193 @@
+//! `juju-log`, `juju-reboot`, `goal-state`, `credential-get`, `resource-get`.
+
+use super::{Call, Formats, Out, ToolDef, ToolResult, check_empty, fail, usage};
+use crate::flags::FlagSpec;
+use crate::format::Val;
+use crate::session::Session;
+use crate::state::{GoalStatus, LogRecord};
+
+pub(super) const TOOLS: &[&ToolDef] = &[&JUJU_LOG, &JUJU_REBOOT, &GOAL_STATE, &CREDENTIAL_GET, &RESOURCE_GET];
+
+const JUJU_LOG: ToolDef = ToolDef {
+    name: "juju-log",
+    args: "<message>",
+    purpose: "write a message to the juju log",
+    flags: &[
+        FlagSpec::boolean(&["debug"], "log at debug level"),
+        FlagSpec::value(&["l", "log-level"], "LEVEL", "Send log message at the given level"),
+    ],
+    formats: Formats::Deprecated,
+    run: juju_log,
+};
+
+const JUJU_REBOOT: ToolDef = ToolDef {
+    name: "juju-reboot",
+    args: "",
+    purpose: "Reboot the host machine",
+    flags: &[FlagSpec::boolean(&["now"], "reboot immediately, killing the invoking process")],
+    formats: Formats::None,
+    run: juju_reboot,
+};
+
+const GOAL_STATE: ToolDef = ToolDef {
+    name: "goal-state",
+    args: "",
+    purpose: "print the status of the charm's peers and related units",
+    flags: &[],
+    formats: Formats::YamlJson,
+    run: goal_state,
+};
+
+const CREDENTIAL_GET: ToolDef = ToolDef {
+    name: "credential-get",
+    args: "",
+    purpose: "access cloud credentials",
+    flags: &[],
+    formats: Formats::All,
+    run: credential_get,
+};
+
+const RESOURCE_GET: ToolDef = ToolDef {
+    name: "resource-get",
+    args: "<resource name>",
+    purpose: "get the path to the locally cached resource file",
+    flags: &[],
+    formats: Formats::None,
+    run: resource_get,
+};
+
+const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
+
+fn juju_log(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    if call.args().is_empty() {
+        return Err(usage("no message specified"));
+    }
+    let mut level = call.parsed.value("log-level").unwrap_or("INFO").to_uppercase();
+    if call.parsed.flag("debug") {
+        level = "DEBUG".to_owned();
+    }
+    if !LEVELS.contains(&level.as_str()) {
+        // Juju logs a warning about the bad level and uses INFO.
+        session.state.juju_log.push(LogRecord {
+            level: "WARNING".to_owned(),
+            message: format!("Specified log level ({level}) is not valid"),
+        });
+        level = "INFO".to_owned();
+    }
+    let mut message = call.args().join(" ");
+    if let crate::event::Event::Relation { endpoint, id, .. } = &session.event {
+        message = format!("{endpoint}:{id}: {message}");
+    }
+    session.state.juju_log.push(LogRecord { level, message });
+    Ok(Out::None)
+}
+
+fn juju_reboot(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    check_empty(call.args())?;
+    if session.event.is_action() {
+        return Err(fail("juju-reboot is not supported when running an action."));
+    }
+    if call.parsed.flag("now") {
+        session.reboot_now = true;
+    } else {
+        session.pending.reboot = true;
+    }
+    Ok(Out::None)
+}
+
+fn goal_val(status: &GoalStatus) -> Val {
+    let mut fields = vec![("status", Val::str(status.status.clone()))];
+    if let Some(since) = status.since {
+        fields.push(("since", Val::str(since.format("%Y-%m-%d %H:%M:%SZ").to_string())));
+    }
+    Val::object(fields)
+}
+
+fn goal_state(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    check_empty(call.args())?;
+    let state = &session.state;
+    let goal = match &state.goal_state {
+        Some(goal) => goal.clone(),
+        None => {
+            // Derived: this unit plus its peers, and every related application and unit.
+            let mut goal = crate::state::GoalState::default();
+            goal.units.insert(state.unit.clone(), GoalStatus::default());
+            for relation in &state.relations {
+                let entry = goal.relations.entry(relation.endpoint.clone()).or_default();
+                if relation.peer {
+                    for unit in relation.remote_units.keys() {
+                        goal.units.insert(unit.clone(), GoalStatus::default());
+                        entry.insert(unit.clone(), GoalStatus::default());
+                    }
+                } else {
+                    entry.insert(relation.remote_app.clone(), GoalStatus::default());
+                    for unit in relation.remote_units.keys() {
+                        entry.insert(unit.clone(), GoalStatus::default());
+                    }
+                }
+            }
+            goal
+        }
+    };
+    let units = Val::map(goal.units.iter().map(|(k, v)| (k.clone(), goal_val(v))));
+    let relations = Val::map(
+        goal.relations.iter().map(|(ep, m)| (ep.clone(), Val::map(m.iter().map(|(k, v)| (k.clone(), goal_val(v)))))),
+    );
+    Ok(Out::Value(Val::object([("units", units), ("relations", relations)])))
+}
+
+fn credential_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    check_empty(call.args())?;
+    let state = &session.state;
+    if !state.trusted {
+        return Err(fail("cannot access cloud credentials: permission denied"));
+    }
+    let Some(spec) = &state.cloud_spec else {
+        return Err(fail("cannot access cloud credentials: cloud spec not found"));
+    };
+    let opt = |v: &Option<String>| v.as_ref().map(|s| Val::str(s.clone())).unwrap_or(Val::Nil);
+    let credential = spec
+        .credential
+        .as_ref()
+        .map(|c| {
+            Val::object([
+                ("auth-type", Val::str(c.auth_type.clone())),
+                ("attrs", if c.attrs.is_empty() { Val::Nil } else { super::bag_val(&c.attrs) }),
+                ("redacted", if c.redacted.is_empty() { Val::Nil } else { Val::strings(c.redacted.clone()) }),
+            ])
+            .omit_nil()
+        })
+        .unwrap_or(Val::Nil);
+    let mut fields = vec![
+        ("type", Val::str(spec.cloud_type.clone())),
+        ("name", Val::str(spec.name.clone())),
+        ("region", opt(&spec.region)),
+        ("endpoint", opt(&spec.endpoint)),
+        ("identity-endpoint", opt(&spec.identity_endpoint)),
+        ("storage-endpoint", opt(&spec.storage_endpoint)),
+        ("credential", credential),
+        (
+            "cacertificates",
+            if spec.cacertificates.is_empty() { Val::Nil } else { Val::strings(spec.cacertificates.clone()) },
+        ),
+    ];
+    if spec.skip_tls_verify {
+        fields.push(("skip-tls-verify", Val::Bool(true)));
+    }
+    if spec.is_controller_cloud {
+        fields.push(("is-controller-cloud", Val::Bool(true)));
+    }
+    Ok(Out::Value(Val::object(fields).omit_nil()))
+}
+
+fn resource_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let args = call.args();
+    let Some(name) = args.first() else {
+        return Err(usage("missing required resource name"));
+    };
+    check_empty(&args[1..])?;
+    match session.state.resources.get(name) {
+        Some(path) => Ok(Out::Raw(path.display().to_string().into_bytes())),
+        None => Err(fail(format!("could not download resource: resource {name:?} not found"))),
+    }
+}

@@ -1,0 +1,365 @@
+//! Every hook tool, run on a [`Session`] with Juju's flags, outputs, errors and rules.
+//!
+//! One module per tool family. Each tool is a [`ToolDef`]: its options and a function that does
+//! argument checks (usage errors, exit 2) and then the work (run errors, exit 1).
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use goops_runtime::ToolOutput;
+
+use crate::flags::{self, FlagError, FlagSpec, Parsed};
+use crate::format::{self, Format, Val};
+use crate::session::{Session, ToolCall};
+
+mod action;
+mod config;
+mod misc;
+mod network;
+mod ports;
+
+pub use ports::port_string;
+mod relation;
+mod secret;
+mod status;
+mod storage;
+mod unit_state;
+
+/// The result of running a tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolResponse {
+    /// The tool ran.
+    Done(ToolOutput),
+    /// The tool needs its stdin and none was supplied; the client should retry with it
+    /// (Juju's `ErrNoStdin` protocol).
+    NeedStdin,
+}
+
+impl ToolResponse {
+    /// The output, treating a stdin request as Juju's client would if it had no stdin.
+    pub fn into_output(self) -> ToolOutput {
+        match self {
+            ToolResponse::Done(out) => out,
+            ToolResponse::NeedStdin => ToolOutput::error(1, "hook tool requires stdin, none supplied"),
+        }
+    }
+}
+
+/// How a tool failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ToolError {
+    /// An option or argument error (exit 2).
+    Usage(String),
+    /// A run-time error (exit 1).
+    Run(String),
+    /// The tool needs stdin.
+    NeedStdin,
+}
+
+pub(crate) fn usage(msg: impl Into<String>) -> ToolError {
+    ToolError::Usage(msg.into())
+}
+
+pub(crate) fn fail(msg: impl Into<String>) -> ToolError {
+    ToolError::Run(msg.into())
+}
+
+/// What a tool prints on success.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Out {
+    /// Nothing.
+    None,
+    /// Raw bytes (no formatting).
+    Raw(Vec<u8>),
+    /// A value for the formatter.
+    Value(Val),
+    /// Different values for JSON and for YAML/smart (Go structs whose json and yaml tags differ).
+    PerFormat {
+        /// What `--format json` prints.
+        json: Val,
+        /// What `yaml` and `smart` print.
+        yaml: Val,
+    },
+}
+
+pub(crate) type ToolResult = Result<Out, ToolError>;
+
+/// Which `--format` values a tool accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Formats {
+    /// No `--format` option.
+    None,
+    /// smart|yaml|json, default smart.
+    All,
+    /// yaml|json, default yaml.
+    YamlJson,
+    /// A deprecated, ignored `--format` that only warns.
+    Deprecated,
+}
+
+/// The context a tool runs in.
+pub(crate) struct Call<'a> {
+    pub parsed: Parsed,
+    pub stdin: Option<&'a [u8]>,
+    pub cwd: &'a Path,
+}
+
+impl Call<'_> {
+    pub fn args(&self) -> &[String] {
+        &self.parsed.positional
+    }
+
+    /// Read `--file`-style input: `-` is stdin (asking for it when not supplied), else a path
+    /// relative to the caller's cwd.
+    pub fn read_input(&self, path: &str) -> Result<Vec<u8>, ToolError> {
+        if path == "-" {
+            return self.stdin.map(<[u8]>::to_vec).ok_or(ToolError::NeedStdin);
+        }
+        let full = self.cwd.join(expand_home(path));
+        std::fs::read(&full).map_err(|e| fail(format!("open {path}: {}", io_reason(&e))))
+    }
+}
+
+pub(crate) fn expand_home(path: &str) -> std::path::PathBuf {
+    if let Some(rest) = path.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return Path::new(&home).join(rest);
+    }
+    std::path::PathBuf::from(path)
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory",
+        std::io::ErrorKind::PermissionDenied => "permission denied",
+        _ => "cannot read file",
+    }
+}
+
+/// One hook tool.
+pub(crate) struct ToolDef {
+    pub name: &'static str,
+    pub args: &'static str,
+    pub purpose: &'static str,
+    pub flags: &'static [FlagSpec],
+    pub formats: Formats,
+    pub run: fn(&mut Session, &Call<'_>) -> ToolResult,
+}
+
+const FORMAT: FlagSpec = FlagSpec::value(&["format"], "FORMAT", "Specify output format");
+const OUTPUT: FlagSpec = FlagSpec::value(&["o", "output"], "PATH", "Specify an output file");
+
+fn all_tools() -> Vec<&'static ToolDef> {
+    let mut tools: Vec<&'static ToolDef> = Vec::new();
+    tools.extend(action::TOOLS);
+    tools.extend(config::TOOLS);
+    tools.extend(misc::TOOLS);
+    tools.extend(network::TOOLS);
+    tools.extend(ports::TOOLS);
+    tools.extend(relation::TOOLS);
+    tools.extend(secret::TOOLS);
+    tools.extend(status::TOOLS);
+    tools.extend(storage::TOOLS);
+    tools.extend(unit_state::TOOLS);
+    tools
+}
+
+/// The names of every hook tool goops-sim implements.
+pub fn tool_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = all_tools().iter().map(|t| t.name).collect();
+    names.sort_unstable();
+    names
+}
+
+/// Run `tool` with `args` on `session`. `cwd` is the caller's directory (for relative paths).
+pub fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&[u8]>, cwd: &Path) -> ToolResponse {
+    let args: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let response = run_inner(session, tool, &args, stdin, cwd);
+    if let ToolResponse::Done(out) = &response {
+        session.records.tool_calls.push(ToolCall { tool: tool.to_owned(), args, code: out.code });
+    }
+    response
+}
+
+fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&[u8]>, cwd: &Path) -> ToolResponse {
+    let Some(def) = all_tools().into_iter().find(|t| t.name == tool) else {
+        return ToolResponse::Done(ToolOutput::error(1, &format!("bad request: unknown command: {tool}")));
+    };
+    let mut specs: Vec<FlagSpec> = def.flags.to_vec();
+    if def.formats != Formats::None {
+        specs.push(FORMAT);
+    }
+    if matches!(def.formats, Formats::All | Formats::YamlJson) {
+        specs.push(OUTPUT);
+    }
+    let parsed = match flags::parse(&specs, args) {
+        Ok(parsed) => parsed,
+        Err(FlagError::Help) => {
+            return ToolResponse::Done(ToolOutput::ok(flags::help_text(def.name, def.args, def.purpose, &specs)));
+        }
+        Err(FlagError::Invalid(msg)) => return ToolResponse::Done(ToolOutput::error(2, &msg)),
+    };
+    let mut warning = String::new();
+    let format = match def.formats {
+        Formats::None => Format::Smart,
+        Formats::Deprecated => {
+            if parsed.has("format") {
+                warning = format!("--format flag deprecated for command {:?}", def.name);
+            }
+            Format::Smart
+        }
+        Formats::All | Formats::YamlJson => {
+            let default = if def.formats == Formats::All { Format::Smart } else { Format::Yaml };
+            match parsed.value("format") {
+                None => default,
+                Some(value) => match Format::parse(value) {
+                    Some(Format::Smart) if def.formats == Formats::YamlJson => {
+                        return ToolResponse::Done(ToolOutput::error(
+                            2,
+                            &format!("invalid value {value:?} for option --format: unknown format {value:?}"),
+                        ));
+                    }
+                    Some(f) => f,
+                    None => {
+                        return ToolResponse::Done(ToolOutput::error(
+                            2,
+                            &format!("invalid value {value:?} for option --format: unknown format {value:?}"),
+                        ));
+                    }
+                },
+            }
+        }
+    };
+    let output_path = parsed.value("output").map(str::to_owned);
+    let call = Call { parsed, stdin, cwd };
+    let result = (def.run)(session, &call);
+    let mut out = match result {
+        Err(ToolError::NeedStdin) => return ToolResponse::NeedStdin,
+        Err(ToolError::Usage(msg)) => ToolOutput::error(2, &msg),
+        Err(ToolError::Run(msg)) => ToolOutput::error(1, &msg),
+        Ok(Out::None) => ToolOutput::ok(Vec::new()),
+        Ok(Out::Raw(bytes)) => ToolOutput::ok(bytes),
+        Ok(value @ (Out::Value(_) | Out::PerFormat { .. })) => {
+            let val = match (value, format) {
+                (Out::PerFormat { json, .. }, Format::Json) => json,
+                (Out::PerFormat { yaml, .. }, _) => yaml,
+                (Out::Value(val), _) => val,
+                (_, _) => Val::Nil,
+            };
+            let bytes = format::render(&val, format);
+            match output_path {
+                Some(path) if !path.is_empty() => match std::fs::write(cwd.join(expand_home(&path)), &bytes) {
+                    Ok(()) => ToolOutput::ok(Vec::new()),
+                    Err(e) => ToolOutput::error(1, &format!("open {path}: {}", io_reason(&e))),
+                },
+                _ => ToolOutput::ok(bytes),
+            }
+        }
+    };
+    if !warning.is_empty() {
+        let mut stderr = warning.into_bytes();
+        stderr.extend_from_slice(&out.stderr);
+        out.stderr = stderr;
+    }
+    ToolResponse::Done(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by several tools.
+
+/// `unrecognized args: ["x" "y"]` (Go `%q` of a string slice).
+pub(crate) fn unrecognized(extra: &[String]) -> ToolError {
+    let quoted: Vec<String> = extra.iter().map(|s| format!("{s:?}")).collect();
+    usage(format!("unrecognized args: [{}]", quoted.join(" ")))
+}
+
+pub(crate) fn check_empty(extra: &[String]) -> Result<(), ToolError> {
+    if extra.is_empty() { Ok(()) } else { Err(unrecognized(extra)) }
+}
+
+/// The relation a relation-scoped tool acts on: `-r` (`N` or `anything:N`), else the hook's
+/// relation, else `no relation id specified` (rules 7, 8).
+pub(crate) fn relation_id(session: &Session, call: &Call<'_>) -> Result<u32, ToolError> {
+    match relation_id_opt(session, call)? {
+        Some(id) => Ok(id),
+        None => Err(usage("no relation id specified")),
+    }
+}
+
+pub(crate) fn relation_id_opt(session: &Session, call: &Call<'_>) -> Result<Option<u32>, ToolError> {
+    match call.parsed.value_with_spelling("r") {
+        Some((spelled, value)) => {
+            let number = value.rsplit(':').next().unwrap_or(value);
+            let id: u32 = number
+                .parse()
+                .map_err(|_| usage(format!("invalid value {value:?} for option {spelled}: invalid relation id")))?;
+            if session.state.relation(id).is_none() {
+                return Err(usage(format!("invalid value {value:?} for option {spelled}: relation not found")));
+            }
+            Ok(Some(id))
+        }
+        None => Ok(session.event.relation_id()),
+    }
+}
+
+/// Whether the unit is the leader (sticky false within a hook, rule 18).
+pub(crate) fn is_leader(session: &mut Session) -> bool {
+    if session.minion || !session.state.leader {
+        session.minion = true;
+        return false;
+    }
+    true
+}
+
+/// Split `key=value` arguments as `github.com/juju/utils/keyvalues.Parse(args, true)`.
+pub(crate) fn parse_key_values(args: &[String]) -> Result<Vec<(String, String)>, ToolError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for arg in args {
+        let Some((key, value)) = arg.split_once('=') else {
+            return Err(usage(format!("expected \"key=value\", got {arg:?}")));
+        };
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(usage(format!("expected \"key=value\", got {arg:?}")));
+        }
+        if out.iter().any(|(k, _)| k == key) {
+            return Err(usage(format!("key {key:?} specified more than once")));
+        }
+        out.push((key.to_owned(), value.trim().to_owned()));
+    }
+    Ok(out)
+}
+
+/// Parse a YAML (or JSON) map of strings, as `relation-set --file`/`state-set --file` read it.
+pub(crate) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, ToolError> {
+    let text = String::from_utf8_lossy(bytes);
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).map_err(|e| fail(format!("yaml: {e}")))?;
+    let Some(doc) = docs.into_iter().next() else { return Ok(Vec::new()) };
+    match doc {
+        yaml_rust2::Yaml::Null => Ok(Vec::new()),
+        yaml_rust2::Yaml::Hash(map) => {
+            let mut out = Vec::new();
+            for (k, v) in map {
+                let key = crate::charm::yaml_key_string(&k);
+                let value = match v {
+                    yaml_rust2::Yaml::String(s) | yaml_rust2::Yaml::Real(s) => s,
+                    yaml_rust2::Yaml::Integer(i) => i.to_string(),
+                    yaml_rust2::Yaml::Boolean(b) => b.to_string(),
+                    yaml_rust2::Yaml::Null => String::new(),
+                    _ => {
+                        return Err(fail(format!("yaml: cannot unmarshal a collection into a string for key {key:?}")));
+                    }
+                };
+                out.push((key, value));
+            }
+            Ok(out)
+        }
+        _ => Err(fail("yaml: expected a map of strings".to_owned())),
+    }
+}
+
+/// A map of strings as a formatter value.
+pub(crate) fn bag_val(bag: &std::collections::BTreeMap<String, String>) -> Val {
+    Val::map(bag.iter().map(|(k, v)| (k.clone(), Val::str(v.clone()))))
+}

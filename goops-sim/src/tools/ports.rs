@@ -1,0 +1,174 @@
+//! `open-port`, `close-port`, `opened-ports`.
+
+use super::{Call, Formats, Out, ToolDef, ToolError, ToolResult, check_empty, fail, usage};
+use crate::flags::FlagSpec;
+use crate::format::Val;
+use crate::session::Session;
+use crate::state::{ModelType, Port};
+
+pub(super) const TOOLS: &[&ToolDef] = &[&OPEN_PORT, &CLOSE_PORT, &OPENED_PORTS];
+
+const OPEN_PORT: ToolDef = ToolDef {
+    name: "open-port",
+    args: "<port>[/<protocol>] or <from>-<to>[/<protocol>] or icmp",
+    purpose: "register a request to open a port or port range",
+    flags: &[FlagSpec::value(&["endpoints"], "ENDPOINTS", "a comma-delimited list of application endpoints")],
+    formats: Formats::Deprecated,
+    run: open_port,
+};
+
+const CLOSE_PORT: ToolDef = ToolDef {
+    name: "close-port",
+    args: "<port>[/<protocol>] or <from>-<to>[/<protocol>] or icmp",
+    purpose: "register a request to close a port or port range",
+    flags: &[FlagSpec::value(&["endpoints"], "ENDPOINTS", "a comma-delimited list of application endpoints")],
+    formats: Formats::Deprecated,
+    run: close_port,
+};
+
+const OPENED_PORTS: ToolDef = ToolDef {
+    name: "opened-ports",
+    args: "",
+    purpose: "list all ports or port ranges opened by the unit",
+    flags: &[FlagSpec::boolean(&["endpoints"], "display the list of target application endpoints for each port range")],
+    formats: Formats::All,
+    run: opened_ports,
+};
+
+/// `80/tcp`, `8000-8010/udp`, `icmp`.
+pub fn port_string(p: &Port) -> String {
+    if p.protocol == "icmp" {
+        "icmp".to_owned()
+    } else if p.from == p.to {
+        format!("{}/{}", p.from, p.protocol)
+    } else {
+        format!("{}-{}/{}", p.from, p.to, p.protocol)
+    }
+}
+
+fn atoi(s: &str) -> Result<i64, ToolError> {
+    s.parse::<i64>().map_err(|_| usage(format!("invalid port {s:?}: strconv.Atoi: parsing {s:?}: invalid syntax")))
+}
+
+/// Parse a port spec as `core/network.ParsePortRange` does (rule 38).
+fn parse_port(spec: &str) -> Result<Port, ToolError> {
+    let spec = spec.to_lowercase();
+    if spec == "icmp" {
+        return Ok(Port { protocol: "icmp".to_owned(), from: 0, to: 0, endpoints: Vec::new() });
+    }
+    let (range, protocol) = match spec.split_once('/') {
+        Some((r, p)) => (r.to_owned(), p.to_owned()),
+        None => (spec.clone(), "tcp".to_owned()),
+    };
+    if !["tcp", "udp", "icmp"].contains(&protocol.as_str()) {
+        return Err(usage(format!("invalid protocol {protocol:?}, expected \"tcp\", \"udp\", or \"icmp\"")));
+    }
+    let parts: Vec<&str> = range.split('-').collect();
+    let (from, to) = match parts.as_slice() {
+        [one] => {
+            let p = atoi(one)?;
+            (p, p)
+        }
+        [a, b] => (atoi(a)?, atoi(b)?),
+        _ => return Err(usage(format!("invalid port range {range:?}"))),
+    };
+    if from > to {
+        return Err(usage(format!("invalid port range {from}-{to}/{protocol}")));
+    }
+    if !(0..=65535).contains(&from) || !(0..=65535).contains(&to) {
+        return Err(usage(format!("port range bounds must be between 0 and 65535, got {from}-{to}")));
+    }
+    Ok(Port { protocol, from: from as u16, to: to as u16, endpoints: Vec::new() })
+}
+
+fn port_arg(call: &Call<'_>) -> Result<Port, ToolError> {
+    let args = call.args();
+    let Some(spec) = args.first() else {
+        return Err(usage("no port or range specified"));
+    };
+    check_empty(&args[1..])?;
+    let mut port = parse_port(spec)?;
+    if let Some(list) = call.parsed.value("endpoints") {
+        port.endpoints = list.split(',').map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect();
+    }
+    Ok(port)
+}
+
+fn overlaps(a: &Port, b: &Port) -> bool {
+    a.protocol == b.protocol && a.from <= b.to && b.from <= a.to
+}
+
+fn current(session: &Session) -> Vec<Port> {
+    session.pending.ports.clone().unwrap_or_else(|| session.state.opened_ports.clone())
+}
+
+fn open_port(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let port = port_arg(call)?;
+    let kubernetes = session.state.model.model_type == ModelType::Kubernetes;
+    if kubernetes && port.from != port.to {
+        return Err(fail("port ranges are not supported for k8s applications, please specify a single port"));
+    }
+    if !kubernetes && let Some(other) = session.state.machine_ports.iter().find(|m| overlaps(&m.port, &port)) {
+        return Err(fail(format!(
+            "cannot open {} (unit {:?}): port range conflicts with {} (unit {:?})",
+            port_string(&port),
+            session.state.unit,
+            port_string(&other.port),
+            other.unit
+        )));
+    }
+    let mut ports = current(session);
+    match ports.iter_mut().find(|p| p.protocol == port.protocol && p.from == port.from && p.to == port.to) {
+        Some(existing) => {
+            if port.endpoints.is_empty() || existing.endpoints.is_empty() {
+                existing.endpoints.clear();
+            } else {
+                for e in port.endpoints {
+                    if !existing.endpoints.contains(&e) {
+                        existing.endpoints.push(e);
+                    }
+                }
+                existing.endpoints.sort();
+            }
+        }
+        None => ports.push(port),
+    }
+    ports.sort();
+    session.pending.ports = Some(ports);
+    Ok(Out::None)
+}
+
+fn close_port(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let port = port_arg(call)?;
+    let mut ports = current(session);
+    ports.retain_mut(|p| {
+        if !(p.protocol == port.protocol && p.from == port.from && p.to == port.to) {
+            return true;
+        }
+        if port.endpoints.is_empty() || p.endpoints.is_empty() {
+            return false;
+        }
+        p.endpoints.retain(|e| !port.endpoints.contains(e));
+        !p.endpoints.is_empty()
+    });
+    session.pending.ports = Some(ports);
+    Ok(Out::None)
+}
+
+fn opened_ports(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    check_empty(call.args())?;
+    let mut ports = current(session);
+    ports.sort_by(|a, b| (a.protocol.as_str(), a.from, a.to).cmp(&(b.protocol.as_str(), b.from, b.to)));
+    let with_endpoints = call.parsed.flag("endpoints");
+    let lines = ports.iter().map(|p| {
+        let s = port_string(p);
+        if !with_endpoints {
+            s
+        } else if p.endpoints.is_empty() {
+            format!("{s} (*)")
+        } else {
+            format!("{s} ({})", p.endpoints.join(", "))
+        }
+    });
+    Ok(Out::Value(Val::strings(lines)))
+}

@@ -1,0 +1,70 @@
+//! A state that cannot happen for the charm, or an event that does not fit it, is a clear error.
+
+mod common;
+
+use common::*;
+use goops_sim::{Engine, EventOptions, SessionError};
+
+fn error(state: goops_sim::State, event: &str, options: &EventOptions) -> String {
+    match Engine::for_event(state, meta(), event, options) {
+        Ok(_) => panic!("{event} should be rejected"),
+        Err(SessionError::State(m)) => format!("state: {m}"),
+        Err(SessionError::Event(m)) => format!("event: {m}"),
+    }
+}
+
+#[test]
+fn state_must_fit_the_charm() {
+    let none = EventOptions::default();
+    let mut state = base();
+    state.relations[0].endpoint = "nosuch".into();
+    assert_eq!(error(state, "install", &none), "state: relation 1: endpoint \"nosuch\" is not declared by the charm");
+    let mut state = base();
+    state.relations[0].remote_units.insert("other/0".into(), Default::default());
+    assert_eq!(error(state, "install", &none), "state: relation 1: remote unit \"other/0\" is not a unit of \"pg\"");
+    let mut state = base();
+    state.relations[1].remote_units.insert("demo/0".into(), Default::default());
+    assert_eq!(
+        error(state, "install", &none),
+        "state: relation 2: the unit under test \"demo/0\" cannot be its own remote unit"
+    );
+    let mut state = base();
+    state.config.insert("port".into(), serde_json::json!("eighty"));
+    assert_eq!(error(state, "install", &none), "state: config option \"port\" must be of type int, got \"eighty\"");
+    let mut state = base();
+    state.config.insert("colour".into(), serde_json::json!("red"));
+    assert_eq!(error(state, "install", &none), "state: config option \"colour\" is not declared by the charm");
+    let mut state = base();
+    state.relations[1].id = 1;
+    assert_eq!(error(state, "install", &none), "state: relation id 1 is used twice");
+}
+
+#[test]
+fn events_must_fit_the_state() {
+    let none = EventOptions::default();
+    assert_eq!(
+        error(base(), "website-relation-changed", &none),
+        "event: no relation on endpoint \"website\" in the state"
+    );
+    assert_eq!(
+        error(non_leader(), "leader-elected", &none),
+        "event: leader-elected goes to the new leader: set \"leader\": true"
+    );
+    assert_eq!(
+        error(base(), "secret-changed", &none),
+        "event: secret-changed needs a secret (--secret <uri or label>)"
+    );
+    let mine = EventOptions { secret: Some("mine".into()), ..Default::default() };
+    assert!(error(base(), "secret-changed", &mine).contains("goes to a secret's consumers"));
+    assert_eq!(
+        error(non_leader(), "secret-rotate", &mine),
+        "event: secret-rotate of an application-owned secret goes to the leader"
+    );
+    assert_eq!(error(base(), "action:explode", &none), "event: action \"explode\" is not declared by the charm");
+    assert_eq!(error(base(), "logs-storage-attached", &none), "event: storage \"logs\" is not declared by the charm");
+    let wrong_unit = EventOptions { remote_unit: Some("web/0".into()), ..Default::default() };
+    assert_eq!(
+        error(base(), "db-relation-joined", &wrong_unit),
+        "event: remote unit \"web/0\" is not a unit of \"pg\""
+    );
+}
