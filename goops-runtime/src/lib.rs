@@ -3,12 +3,17 @@
 //! Every Juju hook tool as a typed, safe function ([`hookcmds`]), the event model ([`Event`]),
 //! the per-dispatch [`Context`], and the dispatch entry point [`run`].
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 pub mod context;
 pub mod dispatch;
 pub mod env;
 pub mod error;
 pub mod event;
+pub mod extract;
 pub mod hookcmds;
+pub mod metadata;
 pub mod tools;
 
 pub use context::Context;
@@ -24,8 +29,14 @@ pub use event::{
 pub use hookcmds::log::LogLevel;
 pub use tools::{HookTools, ProcessTools, ToolOutput};
 
+pub use __private::secrets::{SecretInfo, SecretOptions};
+pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
+pub use goops_macros::{ActionParams, CharmConfig, action, charm, hook, secret};
+pub use metadata::{CharmMetadata, HasMetadata};
+
 /// The names a charm usually needs: `use goops_runtime::prelude::*;`.
 pub mod prelude {
+    pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, hook, secret};
     pub use crate::{
         Charm, Context, Error, Event, LogLevel, RelationEvent, Result, SecretEvent, StorageEvent, WorkloadEvent,
     };
