@@ -79,15 +79,16 @@ pub fn extract_config<T: CharmConfig>(ctx: &Context) -> std::result::Result<T, R
 
 /// Extract a `#[derive(ActionParams)]` struct; only in its own action.
 pub fn extract_params<T: ActionParams>(ctx: &Context) -> std::result::Result<T, Rejection> {
-    match ctx.event().action() {
-        Some(action) if action.name == T::ACTION => {}
-        Some(action) => return Err(Rejection::WrongEvent { wanted: T::ACTION, event: action.name.clone() }),
-        None => {
-            return Err(Rejection::WrongEvent {
-                wanted: T::ACTION,
-                event: ctx.event().hook_name().unwrap_or_default(),
-            });
-        }
+    let running = match ctx.event().action() {
+        Some(action) if action.name == T::ACTION => None,
+        Some(action) => Some(action.name.clone()),
+        None => Some(ctx.event().hook_name().unwrap_or_default()),
+    };
+    if let Some(running) = running {
+        return Err(Rejection::InvalidParams(format!(
+            "the handler takes the parameters of action {:?}, but {running:?} is running",
+            T::ACTION
+        )));
     }
     let values = action_values(ctx).map_err(|e| Rejection::Failed(e.to_string()))?;
     T::from_values(&values).map_err(Rejection::InvalidParams)
