@@ -1,7 +1,7 @@
 //! The dispatch table ([`Charm`]) and the entry point [`run`].
 //!
-//! Outcomes follow DESIGN.md "Events and dispatch": no handler → exit 0 with one debug log
-//! line; a hook handler's `Err` → `juju-log ERROR` with the error chain and exit 1 (Juju
+//! Outcomes follow DESIGN.md "Events and dispatch": no handler → exit 0 with one debug line
+//! (printed on stdout, which Juju logs at DEBUG, so a skipped hook runs no hook tool); a hook handler's `Err` → `juju-log ERROR` with the error chain and exit 1 (Juju
 //! retries); an action handler's `Err` → `action-fail` and exit 0; an unknown action →
 //! `action-fail`; a panic → caught, logged, exit 1.
 
@@ -251,9 +251,8 @@ pub fn dispatch<C: Charm>(ctx: &Context) -> DispatchOutcome {
                 Err(e) => DispatchOutcome::ReportFailed(e.to_string()),
             };
         }
-        let name = event.hook_name().unwrap_or_default();
-        // Best effort: a missing handler is not an error even if logging fails.
-        let _ = ctx.log(LogLevel::Debug, format!("no handler for hook {name:?}; skipped"));
+        // No tool call here: spawning juju-log would cost more than the whole skipped hook.
+        // `run` prints the debug line on stdout, which Juju logs at DEBUG.
         return DispatchOutcome::NoHandler;
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -333,7 +332,11 @@ pub fn run<C: Charm>() -> ExitCode {
     let ctx = Context::new(env, event, ProcessTools::new());
     #[cfg(panic = "abort")]
     install_abort_panic_hook();
-    ExitCode::from(dispatch::<C>(&ctx).exit_code())
+    let outcome = dispatch::<C>(&ctx);
+    if outcome == DispatchOutcome::NoHandler {
+        println!("goops: no handler for hook {:?}; skipped", ctx.event().hook_name().unwrap_or_default());
+    }
+    ExitCode::from(outcome.exit_code())
 }
 
 /// With `panic = "abort"` nothing can be caught, so log the panic from the hook before dying.

@@ -13,7 +13,10 @@ pub mod error;
 pub mod event;
 pub mod extract;
 pub mod hookcmds;
+#[cfg(feature = "log")]
+pub mod logging;
 pub mod metadata;
+pub mod secret;
 pub mod tools;
 
 pub use context::Context;
@@ -27,9 +30,15 @@ pub use event::{
     WorkloadEvent, WorkloadEventKind,
 };
 pub use hookcmds::log::LogLevel;
+pub use hookcmds::relation::{Databag, RelationId};
+pub use hookcmds::secret::{
+    Expiry, RotatePolicy, SecretAddOptions, SecretContent, SecretInfo, SecretOwner, SecretReadMode, SecretSelector,
+    SecretSetOptions,
+};
+pub use hookcmds::status::{Status, StatusName};
+pub use secret::SecretString;
 pub use tools::{HookTools, ProcessTools, ToolOutput};
 
-pub use __private::secrets::{SecretInfo, SecretOptions};
 pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
 pub use goops_macros::{ActionParams, CharmConfig, action, charm, hook, secret};
 pub use metadata::{CharmMetadata, HasMetadata};
@@ -38,6 +47,8 @@ pub use metadata::{CharmMetadata, HasMetadata};
 pub mod prelude {
     pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, hook, secret};
     pub use crate::{
-        Charm, Context, Error, Event, LogLevel, RelationEvent, Result, SecretEvent, StorageEvent, WorkloadEvent,
+        Charm, Context, Databag, Error, Event, Expiry, LogLevel, RelationEvent, RelationId, Result, RotatePolicy,
+        SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode, SecretSelector, SecretSetOptions,
+        SecretString, Status, StorageEvent, WorkloadEvent,
     };
 }

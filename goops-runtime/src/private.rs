@@ -3,11 +3,9 @@
 //! Generated code names everything through `::goops_runtime::__private::…`, so a charm needs no
 //! `use` of its own and a renamed prelude item cannot break it.
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use serde::de::DeserializeOwned;
-use zeroize::Zeroizing;
 
 pub use serde;
 pub use serde_json;
@@ -16,13 +14,18 @@ pub use crate::context::Context;
 pub use crate::dispatch::{Charm, Handler, HandlerKey, IntoActionOutcome, IntoHookOutcome, Outcome};
 pub use crate::error::{Error, Result};
 pub use crate::extract::{ActionParams, CharmConfig, FromContext, Rejection};
+pub use crate::hookcmds::relation::RelationId;
+pub use crate::hookcmds::secret::{
+    Expiry, RotatePolicy, SecretAddOptions, SecretContent, SecretInfo, SecretOwner, SecretReadMode, SecretSelector,
+    SecretSetOptions,
+};
+pub use crate::hookcmds::status::Status;
 pub use crate::metadata::{
     ActionMeta, CharmMetadata, ConfigOptionMeta, ConfigType, HasMetadata, RelationMeta, RelationRole,
 };
-pub use secrets::{Read, SecretInfo, SecretOptions};
+pub use crate::secret::SecretString;
 
 use crate::error::Error as RtError;
-use crate::tools::argv;
 
 /// Turn a failed extraction into the handler's outcome.
 ///
@@ -42,30 +45,13 @@ pub fn rejected(ctx: &Context, rejection: Rejection) -> Outcome {
     }
 }
 
-/// `status-set blocked -- MESSAGE`.
 fn set_blocked(ctx: &Context, message: &str) -> Result<()> {
-    let output = ctx.tools().call("status-set", &argv(["blocked", "--", message]), None)?;
-    RtError::check("status-set", &output)
+    ctx.set_unit_status(Status::Blocked(message.to_owned()))
 }
 
-/// `config-get --format=json`: every option that has a value.
+/// The charm's config, read once per context.
 pub fn config_values(ctx: &Context) -> Result<serde_json::Map<String, serde_json::Value>> {
-    json_map(ctx, "config-get", &["--format=json"])
-}
-
-/// `action-get --format=json`: the running action's parameters.
-pub fn action_values(ctx: &Context) -> Result<serde_json::Map<String, serde_json::Value>> {
-    json_map(ctx, "action-get", &["--format=json"])
-}
-
-fn json_map(ctx: &Context, tool: &str, args: &[&str]) -> Result<serde_json::Map<String, serde_json::Value>> {
-    let output = ctx.tools().call(tool, &argv(args), None)?;
-    RtError::check(tool, &output)?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    if text.trim().is_empty() || text.trim() == "null" {
-        return Ok(serde_json::Map::new());
-    }
-    serde_json::from_str(&text).map_err(|e| RtError::parse(tool, "a JSON object", e))
+    ctx.config().cloned()
 }
 
 /// Extract a `#[derive(CharmConfig)]` struct; an invalid value blocks the unit.
@@ -90,7 +76,7 @@ pub fn extract_params<T: ActionParams>(ctx: &Context) -> std::result::Result<T, 
             T::ACTION
         )));
     }
-    let values = action_values(ctx).map_err(|e| Rejection::Failed(e.to_string()))?;
+    let values = ctx.action_params().map_err(|e| Rejection::Failed(e.to_string()))?;
     T::from_values(&values).map_err(Rejection::InvalidParams)
 }
 
@@ -109,310 +95,91 @@ pub fn field<T: DeserializeOwned>(
     }
 }
 
-/// Secret content as the secret tools take and give it: key → value, wiped on drop.
-pub type Content = BTreeMap<String, Zeroizing<String>>;
-
 /// Read a required content key of a `#[secret]` struct.
-pub fn secret_value<T: FromStr>(content: &Content, label: &str, key: &str) -> Result<T>
-where
-    T::Err: std::fmt::Display,
-{
+pub fn secret_value<T: SecretFieldValue>(content: &SecretContent, label: &str, key: &str) -> Result<T> {
     match content.get(key) {
-        Some(value) => parse_secret_value(value, label, key),
+        Some(value) => T::from_content(value, label, key),
         None => Err(RtError::parse("secret-get", &format!("content key {key:?} in secret {label:?}"), "it is missing")),
     }
 }
 
 /// Read an optional content key of a `#[secret]` struct.
-pub fn secret_opt_value<T: FromStr>(content: &Content, label: &str, key: &str) -> Result<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    content.get(key).map(|value| parse_secret_value(value, label, key)).transpose()
-}
-
-fn parse_secret_value<T: FromStr>(value: &str, label: &str, key: &str) -> Result<T>
-where
-    T::Err: std::fmt::Display,
-{
-    // The parser's message might quote the value; only say which key failed.
-    value.parse::<T>().map_err(|_| {
-        RtError::parse("secret-get", &format!("content key {key:?} in secret {label:?}"), "the value does not parse")
-    })
+pub fn secret_opt_value<T: SecretFieldValue>(content: &SecretContent, label: &str, key: &str) -> Result<Option<T>> {
+    content.get(key).map(|value| T::from_content(value, label, key)).transpose()
 }
 
 /// Add a content value of a `#[secret]` struct.
-pub fn push_secret_value<T: std::fmt::Display + ?Sized>(content: &mut Content, key: &str, value: &T) {
-    content.insert(key.to_owned(), Zeroizing::new(value.to_string()));
+pub fn push_secret_value<T: SecretFieldValue>(content: &mut SecretContent, key: &str, value: &T) {
+    content.insert(key.to_owned(), value.to_content());
 }
 
-/// The secret hook tools used by `#[secret]`, until the runtime's own secret API lands.
+/// How a `#[secret]` field converts to and from its content value.
 ///
-/// Content never travels on argv: each value is written to a file in a fresh 0700 directory and
-/// passed as `key#file=<path>`; the directory is removed afterwards.
-pub mod secrets {
-    use std::ffi::OsString;
-    use std::path::{Path, PathBuf};
+/// Implemented for `SecretString` (kept as is) and every `FromStr + Display` type (through
+/// text). The two cannot overlap: `SecretString` is not `FromStr`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `#[secret]` field",
+    note = "accepted: `SecretString`, `String`, any `FromStr + Display` type, or an `Option` of one"
+)]
+pub trait SecretFieldValue: Sized {
+    /// From the content value of `key` in secret `label`; errors never quote the value.
+    fn from_content(value: &SecretString, label: &str, key: &str) -> Result<Self>;
+    /// To a content value.
+    fn to_content(&self) -> SecretString;
+}
 
-    use zeroize::Zeroizing;
-
-    use super::Content;
-    use crate::context::Context;
-    use crate::error::{Error, Result};
-
-    /// Which revision `secret-get` returns.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Read {
-        /// The tracked revision (owners: the latest).
-        Get,
-        /// The latest revision, without tracking it.
-        Peek,
-        /// The latest revision, and track it from now on.
-        Refresh,
+impl SecretFieldValue for SecretString {
+    fn from_content(value: &SecretString, _label: &str, _key: &str) -> Result<Self> {
+        Ok(value.clone())
     }
 
-    /// How to create or update a secret. `None` fields are left to Juju (or unchanged).
-    #[derive(Debug, Clone, Default, PartialEq, Eq)]
-    pub struct SecretOptions {
-        /// `--label`
-        pub label: Option<String>,
-        /// `--owner`: `application` or `unit` (`secret-add` only).
-        pub owner: Option<String>,
-        /// `--rotate`: `never`, `hourly`, `daily`, `weekly`, `monthly`, `quarterly`, `yearly`.
-        pub rotate: Option<String>,
-        /// `--description`
-        pub description: Option<String>,
-        /// `--expire`: an RFC 3339 time or a duration such as `24h`.
-        pub expire: Option<String>,
+    fn to_content(&self) -> SecretString {
+        self.clone()
+    }
+}
+
+impl<T: FromStr + std::fmt::Display> SecretFieldValue for T {
+    fn from_content(value: &SecretString, label: &str, key: &str) -> Result<Self> {
+        // The parser's message might quote the value; only say which key failed.
+        value.expose_secret().parse::<T>().map_err(|_| {
+            RtError::parse(
+                "secret-get",
+                &format!("content key {key:?} in secret {label:?}"),
+                "the value does not parse",
+            )
+        })
     }
 
-    impl SecretOptions {
-        fn args(&self, with_owner: bool) -> Vec<OsString> {
-            let mut args = Vec::new();
-            let mut flag = |name: &str, value: &Option<String>| {
-                if let Some(v) = value {
-                    args.push(OsString::from(format!("--{name}={v}")));
-                }
-            };
-            if with_owner {
-                flag("owner", &self.owner);
-            }
-            flag("rotate", &self.rotate);
-            flag("expire", &self.expire);
-            flag("label", &self.label);
-            flag("description", &self.description);
-            args
-        }
-
-        fn is_empty(&self) -> bool {
-            self.rotate.is_none() && self.expire.is_none() && self.label.is_none() && self.description.is_none()
-        }
+    fn to_content(&self) -> SecretString {
+        SecretString::new(self.to_string())
     }
+}
 
-    /// What `secret-info-get` says about an owned secret.
-    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-    pub struct SecretInfo {
-        /// The secret's id (`secret:<id>`).
-        #[serde(skip)]
-        pub id: String,
-        /// The latest revision.
-        pub revision: u32,
-        /// The owner label.
-        #[serde(default)]
-        pub label: Option<String>,
-        /// `application` or `unit`.
-        pub owner: String,
-        /// The description.
-        #[serde(default)]
-        pub description: Option<String>,
-        /// The rotation policy.
-        #[serde(default)]
-        pub rotation: Option<String>,
-        /// When the latest revision expires (RFC 3339).
-        #[serde(default)]
-        pub expiry: Option<String>,
-        /// When the secret next rotates (RFC 3339).
-        #[serde(default)]
-        pub rotates: Option<String>,
+/// The id of the secret with owner label `label`, or a not-found error naming it.
+pub fn secret_id_for_label(ctx: &Context, label: &str) -> Result<String> {
+    match ctx.secret_info(&SecretSelector::label(label))? {
+        Some(info) => Ok(info.id),
+        None => Err(RtError::NotFound {
+            tool: "secret-info-get".to_owned(),
+            message: format!("secret with label {label:?} not found"),
+        }),
     }
+}
 
-    fn run(ctx: &Context, tool: &str, args: &[OsString]) -> Result<Zeroizing<Vec<u8>>> {
-        let output = ctx.tools().call(tool, args, None)?;
-        Error::check(tool, &output)?;
-        Ok(Zeroizing::new(output.stdout))
+/// `secret-set` with content only when it differs from the latest revision, so an unchanged
+/// secret gets no new revision. Returns whether new content was sent.
+pub fn secret_set_if_changed(
+    ctx: &Context,
+    id: &str,
+    content: &SecretContent,
+    options: &SecretSetOptions,
+) -> Result<bool> {
+    let current = ctx.secret_get(&SecretSelector::id(id), SecretReadMode::Peek)?;
+    let changed = current.as_ref() != Some(content);
+    if changed {
+        ctx.secret_set(id, Some(content), options)?;
+    } else if options != &SecretSetOptions::default() {
+        ctx.secret_set(id, None, options)?;
     }
-
-    /// `secret-get [ID] [--label L] [--peek|--refresh] --format=json`; `Ok(None)` if not found.
-    pub fn get(ctx: &Context, id: Option<&str>, label: Option<&str>, read: Read) -> Result<Option<Content>> {
-        let mut args: Vec<OsString> = Vec::new();
-        if let Some(id) = id {
-            args.push(id.into());
-        }
-        if let Some(label) = label {
-            args.push(format!("--label={label}").into());
-        }
-        match read {
-            Read::Get => {}
-            Read::Peek => args.push("--peek".into()),
-            Read::Refresh => args.push("--refresh".into()),
-        }
-        args.push("--format=json".into());
-        let stdout = match run(ctx, "secret-get", &args) {
-            Ok(stdout) => stdout,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let map: std::collections::BTreeMap<String, String> =
-            serde_json::from_slice(&stdout).map_err(|e| Error::parse("secret-get", "a JSON object of strings", e))?;
-        Ok(Some(map.into_iter().map(|(k, v)| (k, Zeroizing::new(v))).collect()))
-    }
-
-    /// `secret-info-get (ID | --label L) --format=json`; `Ok(None)` if not found.
-    pub fn info(ctx: &Context, id: Option<&str>, label: Option<&str>) -> Result<Option<SecretInfo>> {
-        let mut args: Vec<OsString> = Vec::new();
-        match (id, label) {
-            (Some(id), _) => args.push(id.into()),
-            (None, Some(label)) => args.push(format!("--label={label}").into()),
-            (None, None) => return Err(Error::invalid("secret-info-get", "needs a secret id or label")),
-        }
-        args.push("--format=json".into());
-        let stdout = match run(ctx, "secret-info-get", &args) {
-            Ok(stdout) => stdout,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let map: std::collections::BTreeMap<String, SecretInfo> = serde_json::from_slice(&stdout)
-            .map_err(|e| Error::parse("secret-info-get", "a JSON object of secret infos", e))?;
-        Ok(map.into_iter().next().map(|(id, mut info)| {
-            info.id = if id.starts_with("secret:") { id } else { format!("secret:{id}") };
-            info
-        }))
-    }
-
-    /// `secret-add [flags] key#file=…`: the new secret's id.
-    pub fn add(ctx: &Context, content: &Content, options: &SecretOptions) -> Result<String> {
-        let files = ContentFiles::write(content)?;
-        let mut args = options.args(true);
-        args.extend(files.args());
-        let stdout = run(ctx, "secret-add", &args)?;
-        Ok(String::from_utf8_lossy(&stdout).trim().to_owned())
-    }
-
-    /// `secret-set ID [flags] [key#file=…]`: content only when it differs from the latest
-    /// revision, so an unchanged secret gets no new revision. Returns whether content was sent.
-    pub fn set(ctx: &Context, id: &str, content: &Content, options: &SecretOptions) -> Result<bool> {
-        let current = get(ctx, Some(id), None, Read::Peek)?;
-        let changed = current.as_ref() != Some(content);
-        if !changed && options.is_empty() {
-            return Ok(false);
-        }
-        let files = if changed { Some(ContentFiles::write(content)?) } else { None };
-        let mut args = vec![OsString::from(id)];
-        args.extend(options.args(false));
-        if let Some(files) = &files {
-            args.extend(files.args());
-        }
-        run(ctx, "secret-set", &args)?;
-        Ok(changed)
-    }
-
-    /// `secret-grant ID -r RELATION [--unit UNIT]`.
-    pub fn grant(ctx: &Context, id: &str, relation_id: u32, unit: Option<&str>) -> Result<()> {
-        let mut args = vec![OsString::from(id), OsString::from(format!("--relation={relation_id}"))];
-        if let Some(unit) = unit {
-            args.push(format!("--unit={unit}").into());
-        }
-        run(ctx, "secret-grant", &args).map(drop)
-    }
-
-    /// `secret-revoke ID -r RELATION [--unit UNIT]`.
-    pub fn revoke(ctx: &Context, id: &str, relation_id: u32, unit: Option<&str>) -> Result<()> {
-        let mut args = vec![OsString::from(id), OsString::from(format!("--relation={relation_id}"))];
-        if let Some(unit) = unit {
-            args.push(format!("--unit={unit}").into());
-        }
-        run(ctx, "secret-revoke", &args).map(drop)
-    }
-
-    /// `secret-remove ID [--revision N]`: one revision, or the whole secret.
-    pub fn remove(ctx: &Context, id: &str, revision: Option<u32>) -> Result<()> {
-        let mut args = vec![OsString::from(id)];
-        if let Some(revision) = revision {
-            args.push(format!("--revision={revision}").into());
-        }
-        run(ctx, "secret-remove", &args).map(drop)
-    }
-
-    /// The id of the secret with owner label `label`, or a not-found error.
-    pub fn id_for_label(ctx: &Context, label: &str) -> Result<String> {
-        match info(ctx, None, Some(label))? {
-            Some(info) => Ok(info.id),
-            None => Err(Error::NotFound {
-                tool: "secret-info-get".to_owned(),
-                message: format!("secret with label {label:?} not found"),
-            }),
-        }
-    }
-
-    /// Secret values written one per file in a private directory, removed on drop.
-    struct ContentFiles {
-        dir: PathBuf,
-        keys: Vec<(String, PathBuf)>,
-    }
-
-    impl ContentFiles {
-        fn write(content: &Content) -> Result<Self> {
-            let io = |source| Error::Io { tool: "writing secret content".to_owned(), source };
-            let dir = private_dir().map_err(io)?;
-            let mut files = ContentFiles { dir, keys: Vec::new() };
-            for (key, value) in content {
-                let path = files.dir.join(key);
-                write_private(&path, value.as_bytes()).map_err(io)?;
-                files.keys.push((key.clone(), path));
-            }
-            Ok(files)
-        }
-
-        fn args(&self) -> impl Iterator<Item = OsString> + '_ {
-            self.keys.iter().map(|(key, path)| {
-                let mut arg = OsString::from(format!("{key}#file="));
-                arg.push(path);
-                arg
-            })
-        }
-    }
-
-    impl Drop for ContentFiles {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-
-    fn private_dir() -> std::io::Result<PathBuf> {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let base = std::env::temp_dir();
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        loop {
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let dir = base.join(format!("goops-secret-{}-{nanos}-{n}", std::process::id()));
-            let mut builder = std::fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            match builder.create(&dir) {
-                Ok(()) => return Ok(dir),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
-        use std::io::Write;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(path)?.write_all(data)
-    }
+    Ok(changed)
 }

@@ -1,0 +1,3 @@
+//! The certificates charm.
+
+pub mod tls;
