@@ -158,7 +158,7 @@ impl<T: FromStr + std::fmt::Display> SecretFieldValue for T {
 /// The id of the secret with owner label `label`, or a not-found error naming it.
 pub fn secret_id_for_label(ctx: &Context, label: &str) -> Result<String> {
     match ctx.secret_info(&SecretSelector::label(label))? {
-        Some(info) => Ok(info.id),
+        Some(info) => Ok(secret_uri(info.id)),
         None => Err(RtError::NotFound {
             tool: "secret-info-get".to_owned(),
             message: format!("secret with label {label:?} not found"),
@@ -182,4 +182,9 @@ pub fn secret_set_if_changed(
         ctx.secret_set(id, None, options)?;
     }
     Ok(changed)
+}
+
+/// `secret:<id>` for a bare id (as `secret-info-get` prints it), so ids look like `secret-add`'s.
+pub fn secret_uri(id: String) -> String {
+    if id.contains(':') { id } else { format!("secret:{id}") }
 }
