@@ -157,9 +157,9 @@ fn check_trigger(trigger: &Trigger, metadata: Option<&Metadata>, errors: &Errors
                 errors.spanned(
                     name,
                     format!(
-                        "action `{value}` is not declared in charmcraft.yaml{}; declared: {}",
-                        suggestion(&value, names.clone()),
-                        list(names)
+                        "action `{value}` is not declared in charmcraft.yaml; declared: {}{}",
+                        list(names.clone()),
+                        suggestion(&value, names)
                     ),
                 );
                 return None;
@@ -211,10 +211,10 @@ fn check_trigger(trigger: &Trigger, metadata: Option<&Metadata>, errors: &Errors
                             errors.spanned(
                                 lit,
                                 format!(
-                                    "{} `{value}` is not declared in charmcraft.yaml ({section}){}; declared: {}",
+                                    "{} `{value}` is not declared in charmcraft.yaml ({section}); declared: {}{}",
                                     scope.noun(),
-                                    suggestion(&value, declared.iter().copied()),
-                                    list(declared.iter().copied())
+                                    list(declared.iter().copied()),
+                                    suggestion(&value, declared.iter().copied())
                                 ),
                             );
                             return None;

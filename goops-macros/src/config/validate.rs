@@ -95,10 +95,10 @@ pub(crate) fn validate<'a>(
                     errors.spanned(
                         lit,
                         format!(
-                            "action `{}` is not declared in charmcraft.yaml{}; declared: {}",
+                            "action `{}` is not declared in charmcraft.yaml; declared: {}{}",
                             lit.value(),
-                            suggestion(&lit.value(), names.clone()),
-                            list(names)
+                            list(names.clone()),
+                            suggestion(&lit.value(), names)
                         ),
                     );
                     return Vec::new();
@@ -162,9 +162,9 @@ pub(crate) fn validate<'a>(
             errors.spanned(
                 span_target,
                 format!(
-                    "{what} `{wanted}` is not {place}{}; declared: {}",
-                    suggestion(&wanted, known.iter().copied()),
-                    list(known.iter().copied())
+                    "{what} `{wanted}` is not {place}; declared: {}{}",
+                    list(known.iter().copied()),
+                    suggestion(&wanted, known.iter().copied())
                 ),
             );
             continue;

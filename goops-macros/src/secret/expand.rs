@@ -25,14 +25,15 @@ pub(crate) fn expand(item: &ItemStruct, options: &Options, fields: &[Checked<'_>
     });
     let writes = fields.iter().map(|f| {
         let (name, key) = (&f.field.ident, &f.key);
-        if unwrap_option(&f.field.ty).0 {
-            quote! {
+        let (optional, inner) = unwrap_option(&f.field.ty);
+        if optional {
+            quote_spanned! {inner.span()=>
                 if let ::core::option::Option::Some(value) = &self.#name {
-                    #p::push_secret_value(&mut content, #key, value);
+                    #p::push_secret_value::<#inner>(&mut content, #key, value);
                 }
             }
         } else {
-            quote!(#p::push_secret_value(&mut content, #key, &self.#name);)
+            quote_spanned!(inner.span()=> #p::push_secret_value::<#inner>(&mut content, #key, &self.#name);)
         }
     });
     let owner = options.owner.as_deref().map(|o| {

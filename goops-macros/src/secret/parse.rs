@@ -31,9 +31,9 @@ pub(crate) fn parse_args(args: proc_macro2::TokenStream, errors: &Errors) -> Arg
             "expire" => &mut parsed.expire,
             _ => {
                 return Err(meta.error(format!(
-                    "unknown `#[secret]` option `{name}`{}; expected one of: {}",
-                    crate::errors::suggestion(&name, OPTIONS.iter().copied()),
-                    crate::errors::list(OPTIONS.iter().copied())
+                    "unknown `#[secret]` option `{name}`; expected one of: {}{}",
+                    crate::errors::list(OPTIONS.iter().copied()),
+                    crate::errors::suggestion(&name, OPTIONS.iter().copied())
                 )));
             }
         };

@@ -77,9 +77,9 @@ fn one_of(lit: &Option<syn::LitStr>, what: &str, allowed: &[&str], errors: &Erro
     errors.spanned(
         lit,
         format!(
-            "`{what} = \"{value}\"` is not valid{}; expected one of: {}",
-            suggestion(&value, allowed.iter().copied()),
-            list(allowed.iter().copied())
+            "`{what} = \"{value}\"` is not valid; expected one of: {}{}",
+            list(allowed.iter().copied()),
+            suggestion(&value, allowed.iter().copied())
         ),
     );
     None

@@ -1,0 +1,8 @@
+use goops_runtime::prelude::*;
+
+#[secret(label = "creds")]
+struct Creds {
+    password: Vec<u8>,
+}
+
+fn main() {}
