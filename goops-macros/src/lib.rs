@@ -13,6 +13,8 @@ mod config;
 mod errors;
 mod hooks;
 mod secret;
+#[cfg(test)]
+mod snapshot_tests;
 
 fn debug(name: &str, output: proc_macro2::TokenStream) -> TokenStream {
     if std::env::var_os("GOOPS_MACROS_DEBUG").is_some_and(|v| !v.is_empty() && v != "0") {

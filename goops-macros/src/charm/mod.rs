@@ -34,7 +34,10 @@ pub(crate) fn charm(args: TokenStream, item: TokenStream) -> TokenStream {
     let output = if errors.is_empty() {
         expand::expand(&input.item, &handlers, metadata.as_ref())
     } else {
-        expand::fallback(&input.item)
+        // Track the metadata files even now: the fix may be an edit to charmcraft.yaml.
+        let tracking = metadata.as_ref().map(Metadata::tracking);
+        let fallback = expand::fallback(&input.item);
+        quote! { #fallback #tracking }
     };
     let error = errors.finish().map(syn::Error::into_compile_error);
     quote! { #output #error }

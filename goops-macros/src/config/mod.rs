@@ -51,8 +51,10 @@ pub(crate) fn derive(kind: Kind, item: TokenStream) -> TokenStream {
         let action = parsed.options.action.as_ref().map(syn::LitStr::value);
         expand::expand(kind, parsed.ident, action.as_deref(), &fields, metadata.as_ref())
     } else {
+        // Track the metadata files even now: the fix may be an edit to charmcraft.yaml.
+        let tracking = metadata.as_ref().map(Metadata::tracking);
         let fallback = expand::fallback(kind, parsed.ident);
         let error = errors.finish().map(syn::Error::into_compile_error);
-        quote! { #fallback #error }
+        quote! { #fallback #tracking #error }
     }
 }
