@@ -53,7 +53,8 @@ pub(crate) fn derive(kind: Kind, item: TokenStream) -> TokenStream {
     } else {
         // Track the metadata files even now: the fix may be an edit to charmcraft.yaml.
         let tracking = metadata.as_ref().map(Metadata::tracking);
-        let fallback = expand::fallback(kind, parsed.ident);
+        // Stub impls cannot name a generic struct without its parameters: then only the error.
+        let fallback = input.generics.params.is_empty().then(|| expand::fallback(kind, parsed.ident));
         let error = errors.finish().map(syn::Error::into_compile_error);
         quote! { #fallback #tracking #error }
     }
