@@ -26,13 +26,31 @@ use crate::hookcmds::secret::{
     self, RevokeTarget, SecretAddOptions, SecretContent, SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions,
 };
 use crate::hookcmds::status::{self, AppStatusInfo, Status, StatusInfo};
-use crate::hookcmds::{action, leadership, unit};
+use crate::hookcmds::{action, leadership, state, unit};
 use crate::tools::HookTools;
 
 /// How long a `true` from `is-leader` is guaranteed by Juju's leadership lease.
 const LEADERSHIP_LEASE: Duration = Duration::from_secs(30);
 
 /// Everything a handler needs to talk to Juju during one dispatch.
+///
+/// ```no_run
+/// use goops_runtime::prelude::*;
+///
+/// fn configure(ctx: &Context) -> Result<()> {
+///     let port: u16 = ctx.config_get("port")?.unwrap_or(8080);
+///     let ca = SecretSelector::label("ca");
+///     if ctx.secret_get(&ca, SecretReadMode::Tracked)?.is_none() && ctx.is_leader()? {
+///         let content: SecretContent = [("private-key".to_owned(), SecretString::from("...pem..."))].into();
+///         let id = ctx.secret_add(&content, &SecretAddOptions::new().label("ca").rotate(RotatePolicy::Yearly))?;
+///         ctx.log_info(format!("created secret {id}"))?;
+///     }
+///     for relation in ctx.relation_ids("website")? {
+///         ctx.set_relation_data(&relation, Databag::Unit, [("port", port.to_string())])?;
+///     }
+///     ctx.set_unit_status(Status::Active(String::new()))
+/// }
+/// ```
 ///
 /// There are no globals: tests build a `Context` with their own [`HookTools`] and run in
 /// parallel. A `Context` is for one thread (its caches use `RefCell`).
@@ -46,6 +64,7 @@ pub struct Context {
     relation_units: RefCell<HashMap<RelationId, Vec<String>>>,
     relation_bags: RefCell<HashMap<(RelationId, String), BTreeMap<String, String>>>,
     secrets: RefCell<HashMap<(SecretSelector, SecretReadMode), Option<SecretContent>>>,
+    secret_ids_by_label: RefCell<HashMap<String, String>>,
     networks: RefCell<HashMap<(String, Option<RelationId>), NetworkInfo>>,
     goal_state: OnceCell<GoalState>,
 }
@@ -78,6 +97,7 @@ impl Context {
             relation_units: RefCell::default(),
             relation_bags: RefCell::default(),
             secrets: RefCell::default(),
+            secret_ids_by_label: RefCell::default(),
             networks: RefCell::default(),
             goal_state: OnceCell::new(),
         }
@@ -212,6 +232,11 @@ impl Context {
         Ok(units)
     }
 
+    /// The remote application of `relation`, if Juju knows it.
+    pub fn relation_app(&self, relation: &RelationId) -> Result<Option<String>> {
+        relation::relation_list_app(self.tools(), relation)
+    }
+
     /// The databag of `entity` in `relation`: a unit (`app/0`) or an application (`app`).
     /// Read once per (relation, entity); this context's own writes are reflected.
     pub fn relation_data(&self, relation: &RelationId, entity: &str) -> Result<BTreeMap<String, String>> {
@@ -242,7 +267,18 @@ impl Context {
             Databag::Unit => self.env.unit()?.to_owned(),
             Databag::App => self.env.app()?.to_owned(),
         };
-        let current = self.relation_data(relation, &entity)?;
+        let current = match self.relation_data(relation, &entity) {
+            Ok(current) => current,
+            // Juju refuses a non-leader its own app databag on non-peer relations; the write
+            // would be refused too, and "not the leader" is what the caller needs to hear.
+            Err(Error::PermissionDenied { message, .. }) if bag == Databag::App => {
+                return Err(Error::NotLeader {
+                    tool: "relation-set".to_owned(),
+                    message: format!("only the leader may write the application databag ({message})"),
+                });
+            }
+            Err(e) => return Err(e),
+        };
         let changed: BTreeMap<String, String> = data
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
@@ -298,13 +334,40 @@ impl Context {
     pub fn secret_add(&self, content: &SecretContent, options: &SecretAddOptions) -> Result<String> {
         let result = secret::secret_add(self.tools(), content, options);
         self.secrets.borrow_mut().clear();
+        if let (Ok(uri), Some(label)) = (&result, &options.label) {
+            self.secret_ids_by_label.borrow_mut().insert(label.clone(), uri.clone());
+        }
         result
+    }
+
+    /// The id of the selected secret: the selector's id when it has one, else the id of the
+    /// secret this unit (or its application, when leader) owns under that label, looked up
+    /// with `secret-info-get` once per label. `None` when no owned secret has the label.
+    ///
+    /// `secret-set`, `secret-grant`, `secret-revoke` and `secret-remove` take only ids; this is
+    /// how to use them on a secret known by its label.
+    pub fn secret_id(&self, selector: &SecretSelector) -> Result<Option<String>> {
+        let label = match (&selector.id, &selector.label) {
+            (Some(id), _) => return Ok(Some(id.clone())),
+            (None, Some(label)) => label,
+            (None, None) => return Err(Error::invalid("secret selector", "give a secret id or a label")),
+        };
+        if let Some(id) = self.secret_ids_by_label.borrow().get(label) {
+            return Ok(Some(id.clone()));
+        }
+        let Some(info) = self.secret_info(selector)? else { return Ok(None) };
+        self.secret_ids_by_label.borrow_mut().insert(label.clone(), info.id.clone());
+        Ok(Some(info.id))
     }
 
     /// Update a secret's content (a new revision) and/or its metadata.
     pub fn secret_set(&self, id: &str, content: Option<&SecretContent>, options: &SecretSetOptions) -> Result<()> {
         let result = secret::secret_set(self.tools(), id, content, options);
         self.secrets.borrow_mut().clear();
+        if options.label.is_some() {
+            // A relabelled secret no longer answers to its old label.
+            self.secret_ids_by_label.borrow_mut().clear();
+        }
         result
     }
 
@@ -336,6 +399,9 @@ impl Context {
     pub fn secret_remove(&self, id: &str, revision: Option<u32>) -> Result<()> {
         let result = secret::secret_remove(self.tools(), id, revision);
         self.secrets.borrow_mut().clear();
+        if revision.is_none() {
+            self.secret_ids_by_label.borrow_mut().clear();
+        }
         result
     }
 
@@ -375,6 +441,22 @@ impl Context {
     /// The ports open for this unit.
     pub fn opened_ports(&self) -> Result<Vec<Port>> {
         port::opened_ports(self.tools())
+    }
+
+    /// One value of this unit's server-side state (`None` when unset).
+    pub fn state_get(&self, key: &str) -> Result<Option<String>> {
+        state::state_get_key(self.tools(), key)
+    }
+
+    /// Set values of this unit's server-side state (sent on stdin; committed if the hook succeeds).
+    pub fn state_set<K: Into<String>, V: Into<String>>(&self, data: impl IntoIterator<Item = (K, V)>) -> Result<()> {
+        let data: BTreeMap<String, String> = data.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        state::state_set(self.tools(), &data)
+    }
+
+    /// Delete a key of this unit's server-side state.
+    pub fn state_delete(&self, key: &str) -> Result<()> {
+        state::state_delete(self.tools(), key)
     }
 
     /// The running action's parameters.

@@ -110,7 +110,8 @@ impl Error {
         let tool = tool.to_owned();
         // `-r` errors ("invalid value "7" for option -r: relation not found") exit 2 but mean
         // the relation is gone, which callers handle like any other not-found.
-        if lower.contains("not found") {
+        // network-get says "no network config found for binding" for an unknown binding.
+        if lower.contains("not found") || lower.contains("no network config found") {
             return Error::NotFound { tool, message };
         }
         if lower.contains("not the leader") || lower.contains("cannot write relation settings") {
@@ -201,10 +202,32 @@ fn redact_text(text: &str, sensitive: &[&str]) -> String {
     needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let mut out = text.to_owned();
     for needle in needles.iter().filter(|n| !n.is_empty()) {
-        if out.contains(needle.as_str()) {
-            out = out.replace(needle.as_str(), "[REDACTED]");
-        }
+        out = replace_value(&out, needle);
     }
+    out
+}
+
+/// Replace `needle` in `text` with `[REDACTED]`. A short needle (under 8 bytes) is replaced only
+/// where it stands as a word of its own, so the value `v` does not mangle the word `value`; a
+/// long one everywhere.
+fn replace_value(text: &str, needle: &str) -> String {
+    const SHORT: usize = 8;
+    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(needle) {
+        let before = rest[..at].chars().next_back().or_else(|| out.chars().next_back());
+        let after = rest[at + needle.len()..].chars().next();
+        let standalone = !word_char(before) && !word_char(after);
+        out.push_str(&rest[..at]);
+        if needle.len() >= SHORT || standalone {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(needle);
+        }
+        rest = &rest[at + needle.len()..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -257,6 +280,20 @@ mod tests {
         let multi = "-----BEGIN KEY-----\nabcdef\n-----END KEY-----";
         let err = Error::from_failure("secret-set", 1, b"ERROR bad line abcdef here").redact(&[multi]);
         assert!(!err.to_string().contains("abcdef"));
+    }
+
+    #[test]
+    fn short_values_are_redacted_only_as_whole_words() {
+        let err = Error::from_failure("action-set", 2, b"ERROR argument \"k=v\" must be of the form key...=value\n")
+            .redact(&["v"]);
+        assert_eq!(
+            err.to_string(),
+            "action-set: invalid usage: argument \"k=[REDACTED]\" must be of the form key...=value"
+        );
+        let err = Error::from_failure("state-set", 1, b"ERROR bad value abc: abcdef").redact(&["abc"]);
+        assert_eq!(err.to_string(), "state-set failed with exit code 1: bad value [REDACTED]: abcdef");
+        let err = Error::from_failure("state-set", 1, b"ERROR xxlongsecretvaluexx").redact(&["longsecretvalue"]);
+        assert_eq!(err.to_string(), "state-set failed with exit code 1: xx[REDACTED]xx");
     }
 
     #[test]

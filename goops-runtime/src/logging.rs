@@ -71,3 +71,45 @@ pub fn install_with<T: HookTools + Send + Sync + 'static>(
     log::set_max_level(level);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+    use std::sync::Mutex;
+
+    use log::Log as _;
+
+    use super::*;
+    use crate::error::Error;
+    use crate::tools::ToolOutput;
+
+    #[derive(Default)]
+    struct Calls(Mutex<Vec<Vec<String>>>);
+
+    impl HookTools for Calls {
+        fn call(&self, tool: &str, args: &[OsString], _stdin: Option<&[u8]>) -> Result<ToolOutput, Error> {
+            let mut argv = vec![tool.to_owned()];
+            argv.extend(args.iter().map(|a| a.to_string_lossy().into_owned()));
+            self.0.lock().map_err(|_| Error::invalid("test", "poisoned"))?.push(argv);
+            Ok(ToolOutput::ok(""))
+        }
+    }
+
+    #[test]
+    fn forwards_records_at_or_above_the_level() {
+        let logger = JujuLogger::new(Calls::default(), log::LevelFilter::Info);
+        for (level, text) in
+            [(log::Level::Error, "e"), (log::Level::Warn, "w"), (log::Level::Info, "i"), (log::Level::Debug, "d")]
+        {
+            logger.log(&log::Record::builder().level(level).args(format_args!("{text}")).build());
+        }
+        let calls = logger.tools.0.lock().expect("not poisoned").clone();
+        let expected: Vec<Vec<String>> = [("ERROR", "e"), ("WARNING", "w"), ("INFO", "i")]
+            .iter()
+            .map(|(l, m)| ["juju-log", "--log-level", l, "--", m].map(str::to_owned).to_vec())
+            .collect();
+        assert_eq!(calls, expected);
+        assert!(!logger.enabled(&log::Metadata::builder().level(log::Level::Trace).build()));
+        assert_eq!(juju_level(log::Level::Trace), LogLevel::Trace);
+    }
+}

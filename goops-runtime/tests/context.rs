@@ -259,3 +259,76 @@ fn status_and_log_helpers() {
         ]
     );
 }
+
+#[test]
+fn state_and_relation_app_helpers() {
+    let rec = Recorder::new();
+    rec.ok("state-get", "\"v\"").ok("relation-list", "\"pg\"");
+    let ctx = ctx(&rec);
+    assert_eq!(ctx.state_get("k").expect("v").as_deref(), Some("v"));
+    ctx.state_set([("k", "v2")]).expect("set");
+    ctx.state_delete("k").expect("delete");
+    assert_eq!(ctx.relation_app(&RelationId::new("db", 1)).expect("app").as_deref(), Some("pg"));
+    let calls = rec.calls();
+    assert_eq!(calls[1].stdin_text(), r#"{"k":"v2"}"#);
+    assert_eq!(
+        rec.argvs(),
+        vec![
+            v(&["state-get", "--format=json", "--strict", "k"]),
+            v(&["state-set", "--file", "-"]),
+            v(&["state-delete", "k"]),
+            v(&["relation-list", "--format=json", "--app", "-r", "db:1"]),
+        ]
+    );
+}
+
+#[test]
+fn secret_event_selects_by_id() {
+    let env = JujuEnv::from_vars([
+        ("JUJU_UNIT_NAME", "myapp/0"),
+        ("JUJU_DISPATCH_PATH", "hooks/secret-changed"),
+        ("JUJU_SECRET_ID", "secret:cn0s4cu5gdbs7e2q5l4g"),
+        ("JUJU_SECRET_LABEL", "ca"),
+    ]);
+    let event = Event::from_env(&env, None).expect("secret event");
+    let sel = SecretSelector::from(event.secret().expect("a secret event"));
+    assert_eq!(sel, SecretSelector::id("secret:cn0s4cu5gdbs7e2q5l4g"));
+}
+
+#[test]
+fn non_leader_app_bag_write_is_not_leader() {
+    let rec = Recorder::new();
+    rec.fail("relation-get", 1, "permission denied");
+    let ctx = ctx(&rec);
+    let err = ctx.set_relation_data(&RelationId::new("db", 3), Databag::App, [("k", "v")]).expect_err("refused");
+    assert!(err.is_not_leader(), "{err:?}");
+    assert_eq!(rec.count("relation-set"), 0);
+    // A unit bag read refused is reported as it is.
+    rec.fail("relation-get", 1, "permission denied");
+    let err = ctx.set_relation_data(&RelationId::new("db", 3), Databag::Unit, [("k", "v")]).expect_err("refused");
+    assert!(err.is_permission_denied(), "{err:?}");
+}
+
+#[test]
+fn secret_id_by_label_is_looked_up_once() {
+    let rec = Recorder::new();
+    rec.ok("secret-info-get", r#"{"cn0s4cu5gdbs7e2q5l4g":{"revision":1,"label":"ca","owner":"application"}}"#);
+    rec.fail("secret-info-get", 1, "secret \"nope\" not found");
+    let ctx = ctx(&rec);
+    assert_eq!(ctx.secret_id(&SecretSelector::id("secret:x")).expect("id").as_deref(), Some("secret:x"));
+    assert_eq!(rec.calls().len(), 0, "an id needs no lookup");
+    for _ in 0..2 {
+        let id = ctx.secret_id(&SecretSelector::label("ca")).expect("id");
+        assert_eq!(id.as_deref(), Some("cn0s4cu5gdbs7e2q5l4g"));
+    }
+    assert_eq!(ctx.secret_id(&SecretSelector::label("nope")).expect("absent"), None);
+    assert_eq!(rec.count("secret-info-get"), 2);
+    assert_eq!(rec.calls()[0].args, v(&["--format=json", "--label", "ca"]));
+
+    // A secret added with a label is known by it without a lookup.
+    rec.ok("secret-add", "secret:new1\n");
+    let content: SecretContent = [("private-key".to_owned(), SecretString::from("k"))].into();
+    ctx.secret_add(&content, &SecretAddOptions::new().label("fresh")).expect("added");
+    assert_eq!(ctx.secret_id(&SecretSelector::label("fresh")).expect("id").as_deref(), Some("secret:new1"));
+    assert_eq!(rec.count("secret-info-get"), 2);
+}

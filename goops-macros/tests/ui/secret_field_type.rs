@@ -2,7 +2,8 @@ use goops_runtime::prelude::*;
 
 #[secret(label = "creds")]
 struct Creds {
-    password: Vec<u8>,
+    // `FromStr` but not `Display`: it could not be written back.
+    password: std::path::PathBuf,
 }
 
 fn main() {}

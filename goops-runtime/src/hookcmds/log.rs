@@ -34,6 +34,34 @@ impl LogLevel {
     }
 }
 
+impl std::str::FromStr for LogLevel {
+    type Err = Error;
+
+    /// Parse a level name as `juju-log` does: case-insensitive; `WARN` is accepted too.
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s.to_ascii_uppercase().as_str() {
+            "TRACE" => LogLevel::Trace,
+            "DEBUG" => LogLevel::Debug,
+            "INFO" => LogLevel::Info,
+            "WARNING" | "WARN" => LogLevel::Warning,
+            "ERROR" => LogLevel::Error,
+            "CRITICAL" => LogLevel::Critical,
+            _ => {
+                return Err(Error::invalid(
+                    format!("log level {s:?}"),
+                    "expected TRACE, DEBUG, INFO, WARNING, ERROR or CRITICAL",
+                ));
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Longest string Juju passes to a subprocess argument (Linux `MAX_ARG_STRLEN` - 1).
 pub const MAX_LOG_LINE_LEN: usize = 131_071;
 
@@ -54,4 +82,21 @@ pub fn juju_log(tools: &dyn HookTools, level: LogLevel, message: &str) -> Result
 fn log_line(tools: &dyn HookTools, level: LogLevel, line: &str) -> Result<()> {
     let output = tools.call("juju-log", &argv(["--log-level", level.as_str(), "--", line]), None)?;
     Error::check("juju-log", &output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_names() {
+        for level in
+            [LogLevel::Trace, LogLevel::Debug, LogLevel::Info, LogLevel::Warning, LogLevel::Error, LogLevel::Critical]
+        {
+            assert_eq!(level.as_str().parse::<LogLevel>().expect("round trip"), level);
+            assert_eq!(level.as_str().to_lowercase().parse::<LogLevel>().expect("case-insensitive"), level);
+        }
+        assert_eq!("warn".parse::<LogLevel>().expect("alias"), LogLevel::Warning);
+        assert!(matches!("loud".parse::<LogLevel>(), Err(Error::InvalidInput { .. })));
+    }
 }

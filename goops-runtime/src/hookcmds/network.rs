@@ -9,32 +9,77 @@ use crate::tools::HookTools;
 
 /// One address on an interface.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "RawAddress")]
 #[non_exhaustive]
 pub struct InterfaceAddress {
     /// The host name, when Juju resolved one.
-    #[serde(default)]
     pub hostname: String,
-    /// The IP address (`address` in Juju before 2.9).
-    #[serde(alias = "address")]
+    /// The IP address.
     pub value: String,
     /// The subnet in CIDR form.
-    #[serde(default)]
     pub cidr: String,
+}
+
+// Juju may print the legacy `address` beside (or, before 2.9, instead of) `value`; serde
+// aliases reject both at once, so read both and prefer `value`.
+#[derive(Deserialize)]
+struct RawAddress {
+    #[serde(default)]
+    hostname: String,
+    #[serde(default)]
+    value: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    cidr: String,
+}
+
+impl From<RawAddress> for InterfaceAddress {
+    fn from(raw: RawAddress) -> Self {
+        InterfaceAddress {
+            hostname: raw.hostname,
+            value: raw.value.or(raw.address).unwrap_or_default(),
+            cidr: raw.cidr,
+        }
+    }
 }
 
 /// A network interface a binding is bound to.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "RawBind")]
 #[non_exhaustive]
 pub struct BindAddress {
     /// The MAC address.
-    #[serde(default, rename = "mac-address", alias = "macaddress")]
     pub mac_address: String,
     /// The interface name, e.g. `eth0`.
-    #[serde(default, rename = "interface-name", alias = "interfacename")]
     pub interface_name: String,
     /// Its addresses.
-    #[serde(default)]
     pub addresses: Vec<InterfaceAddress>,
+}
+
+// As for addresses: legacy `macaddress`/`interfacename` may appear beside the new names.
+#[derive(Deserialize)]
+struct RawBind {
+    #[serde(default, rename = "mac-address")]
+    mac_address: Option<String>,
+    #[serde(default)]
+    macaddress: Option<String>,
+    #[serde(default, rename = "interface-name")]
+    interface_name: Option<String>,
+    #[serde(default)]
+    interfacename: Option<String>,
+    #[serde(default)]
+    addresses: Vec<InterfaceAddress>,
+}
+
+impl From<RawBind> for BindAddress {
+    fn from(raw: RawBind) -> Self {
+        BindAddress {
+            mac_address: raw.mac_address.or(raw.macaddress).unwrap_or_default(),
+            interface_name: raw.interface_name.or(raw.interfacename).unwrap_or_default(),
+            addresses: raw.addresses,
+        }
+    }
 }
 
 /// What `network-get` prints for a binding.

@@ -134,6 +134,26 @@ pub enum Expiry {
     In(std::time::Duration),
 }
 
+impl From<DateTime<Utc>> for Expiry {
+    fn from(at: DateTime<Utc>) -> Self {
+        Expiry::At(at)
+    }
+}
+
+impl TryFrom<chrono::TimeDelta> for Expiry {
+    type Error = Error;
+
+    /// A positive `chrono` duration from now.
+    fn try_from(delta: chrono::TimeDelta) -> Result<Self> {
+        delta
+            .to_std()
+            .ok()
+            .filter(|d| d.as_secs() > 0)
+            .map(Expiry::In)
+            .ok_or_else(|| Error::invalid("secret expiry", "a duration must be at least one second"))
+    }
+}
+
 impl Expiry {
     /// The `--expire` value: RFC 3339 in UTC, or a Go duration in whole seconds.
     fn to_arg(self) -> Result<String> {
@@ -282,15 +302,18 @@ fn validate_content(content: &SecretContent) -> Result<()> {
 /// the call fails.
 struct ContentFiles {
     dir: PathBuf,
+    files: Vec<(PathBuf, usize)>,
 }
 
 impl ContentFiles {
     fn create(content: &SecretContent) -> Result<(Self, Vec<OsString>)> {
-        let files = ContentFiles { dir: private_temp_dir()? };
+        let mut files = ContentFiles { dir: private_temp_dir()?, files: Vec::with_capacity(content.len()) };
         let mut argv = Vec::with_capacity(content.len());
         for (key, value) in content {
             // The key passed validation, so it is a safe file name.
             let path = files.dir.join(key);
+            // Tracked before writing, so a half-written file is also overwritten on drop.
+            files.files.push((path.clone(), value.len()));
             write_private_file(&path, value.expose_secret().as_bytes())?;
             let mut arg = OsString::from(format!("{key}#file="));
             arg.push(&path);
@@ -302,7 +325,13 @@ impl ContentFiles {
 
 impl Drop for ContentFiles {
     fn drop(&mut self) {
-        // Best effort: nothing sensible to do if removal fails, and panicking here is worse.
+        // Overwrite the content before unlinking so freed tmpfs/disk blocks do not keep it.
+        // Best effort throughout: nothing sensible to do on failure, and panicking is worse.
+        for (path, len) in &self.files {
+            if let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(path) {
+                let _ = file.write_all(&vec![0u8; *len]).and_then(|()| file.sync_data());
+            }
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -449,6 +478,13 @@ impl SecretSelector {
             (None, Some(label)) if label.is_empty() => Err(Error::invalid("secret label", "must not be empty")),
             _ => Ok(()),
         }
+    }
+}
+
+impl From<&crate::event::SecretEvent> for SecretSelector {
+    /// The secret a `secret-*` hook is about, by its id (Juju always sets `JUJU_SECRET_ID`).
+    fn from(event: &crate::event::SecretEvent) -> Self {
+        SecretSelector::id(event.id.clone())
     }
 }
 
@@ -657,6 +693,16 @@ mod tests {
         assert_eq!(argv, vec![OsString::from(format!("private-key#file={}", dir.join("private-key").display()))]);
         drop(files);
         assert!(!dir.exists());
+    }
+
+    #[test]
+    fn expiry_from_chrono() {
+        assert_eq!(
+            Expiry::try_from(chrono::TimeDelta::hours(2)).expect("positive"),
+            Expiry::In(std::time::Duration::from_secs(7200))
+        );
+        assert!(Expiry::try_from(chrono::TimeDelta::hours(-2)).is_err());
+        assert!(Expiry::try_from(chrono::TimeDelta::zero()).is_err());
     }
 
     #[test]
