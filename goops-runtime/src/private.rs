@@ -188,3 +188,38 @@ pub fn secret_set_if_changed(
 pub fn secret_uri(id: String) -> String {
     if id.contains(':') { id } else { format!("secret:{id}") }
 }
+
+/// What a `#[hook]` handler may return; a wrapper so a wrong type gets a message that says so.
+#[diagnostic::on_unimplemented(
+    message = "a `#[hook]` handler cannot return `{Self}`",
+    label = "not a hook result",
+    note = "a hook handler returns `()` or `Result<(), E>` where `E: Into<Box<dyn Error + Send + Sync>>`"
+)]
+pub trait HookReturn {
+    /// The outcome.
+    fn outcome(self) -> Outcome;
+}
+
+impl<T: IntoHookOutcome> HookReturn for T {
+    fn outcome(self) -> Outcome {
+        self.into_hook_outcome()
+    }
+}
+
+/// What an `#[action]` handler may return; a wrapper so a wrong type gets a message that says so.
+#[diagnostic::on_unimplemented(
+    message = "an `#[action]` handler cannot return `{Self}`",
+    label = "not an action result",
+    note = "an action handler returns `Result<T, E>` where `T: Serialize` (the results; `()` for none) and \
+            `E: Into<Box<dyn Error + Send + Sync>>`"
+)]
+pub trait ActionReturn {
+    /// The outcome.
+    fn outcome(self) -> Outcome;
+}
+
+impl<T: IntoActionOutcome> ActionReturn for T {
+    fn outcome(self) -> Outcome {
+        self.into_action_outcome()
+    }
+}

@@ -34,9 +34,9 @@ pub(crate) fn expand(item: &ItemImpl, handlers: &[Checked<'_>], metadata: Option
             ReturnType::Type(_, ty) => ty.span(),
         };
         let convert = if handler.handler.is_action {
-            quote_spanned!(ret_span=> ::goops_runtime::__private::IntoActionOutcome::into_action_outcome(__goops_result))
+            quote_spanned!(ret_span=> ::goops_runtime::__private::ActionReturn::outcome(__goops_result))
         } else {
-            quote_spanned!(ret_span=> ::goops_runtime::__private::IntoHookOutcome::into_hook_outcome(__goops_result))
+            quote_spanned!(ret_span=> ::goops_runtime::__private::HookReturn::outcome(__goops_result))
         };
         wrappers.push(quote! {
             #[doc(hidden)]
