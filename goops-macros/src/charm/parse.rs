@@ -126,6 +126,11 @@ pub(crate) fn parse(mut item: ItemImpl, errors: &Errors) -> CharmInput {
         if hook_attr.is_none() && action_attr.is_none() {
             continue;
         }
+        // The framework fixes a handler's shape (`&self`, arguments by value, a `Result`), so
+        // the pedantic lints that would ask to change it do not apply.
+        method.attrs.push(syn::parse_quote!(
+            #[allow(clippy::unused_self, clippy::needless_pass_by_value, clippy::unnecessary_wraps)]
+        ));
         handlers.push(HandlerFn { sig: method.sig.clone(), triggers, is_action: action_attr.is_some() });
     }
     CharmInput { item, handlers }
