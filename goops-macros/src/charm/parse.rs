@@ -46,6 +46,13 @@ pub(crate) struct HookArg {
 impl Parse for HookArg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let name: Ident = input.parse()?;
+        if input.peek(Token![-]) {
+            let snake = kebab_to_snake(&name, input);
+            return Err(input.error(format!("write hook names in snake_case: `{snake}`")));
+        }
+        if input.peek(Token![=]) {
+            return Err(input.error(format!("write the name in parentheses: `{name}(\"<name>\")`")));
+        }
         let scope = if input.peek(syn::token::Paren) {
             let content;
             syn::parenthesized!(content in input);
@@ -59,6 +66,22 @@ impl Parse for HookArg {
         };
         Ok(HookArg { name, scope })
     }
+}
+
+/// `config-changed` as tokens → `config_changed`, for the message (the tokens are not consumed).
+fn kebab_to_snake(first: &Ident, input: ParseStream<'_>) -> String {
+    let mut name = first.to_string();
+    let mut cursor = input.cursor();
+    while let Some((punct, next)) = cursor.punct() {
+        if punct.as_char() != '-' {
+            break;
+        }
+        let Some((ident, next)) = next.ident() else { break };
+        name.push('_');
+        name.push_str(&ident.to_string());
+        cursor = next;
+    }
+    name
 }
 
 /// What a handler runs for.
