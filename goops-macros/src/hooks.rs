@@ -33,6 +33,8 @@ pub(crate) enum Data {
     Secret,
     Storage,
     Workload,
+    /// Not a hook: an action.
+    Action,
 }
 
 /// `(snake_case name, Juju name or suffix, scope, event data)`.

@@ -61,7 +61,7 @@ pub(crate) fn validate<'a>(input: &'a CharmInput, metadata: Option<&Metadata>, e
             data.push(hook_data);
         }
         if let Some(args) = args {
-            check_event_args(&args, &data, errors);
+            check_event_args(&args, &keys, &data, errors);
             checked.push(Checked { handler, keys, args });
         }
     }
@@ -120,32 +120,34 @@ fn check_signature<'a>(handler: &'a HandlerFn, errors: &Errors) -> Option<Vec<&'
 
 /// A `&RelationEvent` (etc.) argument on a handler for a hook that never carries it is a mistake
 /// we can see now rather than at run time.
-fn check_event_args(args: &[&Type], data: &[Option<Data>], errors: &Errors) {
+fn check_event_args(args: &[&Type], keys: &[Key], data: &[Option<Data>], errors: &Errors) {
     for ty in args {
         let Type::Reference(r) = ty else { continue };
         let Type::Path(p) = &*r.elem else { continue };
         let Some(last) = p.path.segments.last() else { continue };
-        let wanted = match last.ident.to_string().as_str() {
-            "RelationEvent" => Data::Relation,
-            "SecretEvent" => Data::Secret,
-            "StorageEvent" => Data::Storage,
-            "WorkloadEvent" => Data::Workload,
+        let (wanted, carriers) = match last.ident.to_string().as_str() {
+            "RelationEvent" => (Data::Relation, "relation hooks"),
+            "SecretEvent" => (Data::Secret, "secret hooks"),
+            "StorageEvent" => (Data::Storage, "storage hooks"),
+            "WorkloadEvent" => (Data::Workload, "pebble hooks"),
+            "ActionEvent" => (Data::Action, "actions"),
             _ => continue,
         };
-        // `None` is `any` or an action: any event may come, so it is a run-time matter.
-        if let Some(Some(_)) = data.iter().find(|d| matches!(d, Some(d) if *d != wanted)) {
+        // `None` is `any`: any event may come, so it is a run-time matter.
+        let mismatch = keys.iter().zip(data).find(|(_, d)| matches!(d, Some(d) if *d != wanted));
+        if let Some((key, _)) = mismatch {
+            let name = &last.ident;
             errors.spanned(
                 ty,
                 format!(
-                    "`&{}` is not available in every hook this handler runs for; take `Option<&{}>` or split the handler",
-                    last.ident, last.ident
+                    "`&{name}` is not available in {key}: only {carriers} carry it; take `Option<&{name}>` or split the handler"
                 ),
             );
         }
     }
 }
 
-/// The key of one trigger, its span and the data its hook carries (`None` for `any` and actions).
+/// The key of one trigger, its span and the data its event carries (`None` for `any`).
 fn check_trigger(trigger: &Trigger, metadata: Option<&Metadata>, errors: &Errors) -> Option<(Key, Span, Option<Data>)> {
     match trigger {
         Trigger::Action(name) => {
@@ -164,7 +166,7 @@ fn check_trigger(trigger: &Trigger, metadata: Option<&Metadata>, errors: &Errors
                 );
                 return None;
             }
-            Some((Key::Action(value), name.span(), None))
+            Some((Key::Action(value), name.span(), Some(Data::Action)))
         }
         Trigger::Hook(arg) => {
             let name = arg.name.to_string();
