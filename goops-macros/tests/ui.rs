@@ -12,8 +12,11 @@ fn install_fixture() {
     let target: PathBuf = exe.ancestors().nth(3).expect("target dir").to_path_buf();
     let project = target.join("tests").join("trybuild").join("goops-macros");
     std::fs::create_dir_all(&project).expect("trybuild project dir");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/charmcraft.yaml");
-    std::fs::copy(fixture, project.join("charmcraft.yaml")).expect("copy charmcraft.yaml");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::copy(fixtures.join("charmcraft.yaml"), project.join("charmcraft.yaml")).expect("copy charmcraft.yaml");
+    std::fs::create_dir_all(project.join("broken")).expect("broken fixture dir");
+    std::fs::copy(fixtures.join("broken/charmcraft.yaml"), project.join("broken/charmcraft.yaml"))
+        .expect("copy the broken charmcraft.yaml");
 }
 
 #[test]

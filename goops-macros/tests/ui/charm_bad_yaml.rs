@@ -3,8 +3,8 @@ use goops_runtime::prelude::*;
 #[derive(Default)]
 struct C;
 
-// Not YAML at all: a tab-indented mapping with an unclosed quote.
-#[charm(metadata = "../../../../goops-macros/tests/fixtures/broken/charmcraft.yaml")]
+// Not YAML: an unclosed quote (tests/fixtures/broken, copied next to the test crate by ui.rs).
+#[charm(metadata = "broken/charmcraft.yaml")]
 impl C {}
 
 fn main() {}
