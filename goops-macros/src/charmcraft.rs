@@ -81,7 +81,7 @@ impl Metadata {
             .map(PathBuf::from)
             .ok_or_else(|| syn::Error::new(span, "CARGO_MANIFEST_DIR is not set: build the charm with cargo"))?;
         let primary = manifest_dir.join(path.unwrap_or("charmcraft.yaml"));
-        let dir = primary.parent().map(Path::to_path_buf).unwrap_or(manifest_dir);
+        let dir = primary.parent().map_or_else(|| manifest_dir.clone(), Path::to_path_buf);
         let legacy = ["metadata.yaml", "config.yaml", "actions.yaml"].map(|f| dir.join(f));
         let mut metadata = Metadata::default();
         let mut read_any = false;
@@ -92,11 +92,14 @@ impl Metadata {
                 // The legacy files are optional, and so is charmcraft.yaml when metadata.yaml exists.
                 Err(_) if !is_primary || (path.is_none() && legacy[0].exists()) => continue,
                 Err(e) => {
-                    return Err(syn::Error::new(span, format!("cannot read {}: {e}", file.display())));
+                    return Err(syn::Error::new(
+                        span,
+                        format!("cannot read `{}` (in the crate's directory): {e}", shown(file, &manifest_dir)),
+                    ));
                 }
             };
             let doc = YamlLoader::load_from_str(&text)
-                .map_err(|e| syn::Error::new(span, format!("cannot parse {}: {e}", file.display())))?
+                .map_err(|e| syn::Error::new(span, format!("cannot parse `{}`: {e}", shown(file, &manifest_dir))))?
                 .into_iter()
                 .next()
                 .unwrap_or(Yaml::Null);
@@ -110,7 +113,10 @@ impl Metadata {
             read_any = true;
         }
         if !read_any {
-            return Err(syn::Error::new(span, format!("cannot read {}", primary.display())));
+            return Err(syn::Error::new(
+                span,
+                format!("cannot read `{}` (in the crate's directory)", shown(&primary, &manifest_dir)),
+            ));
         }
         Ok(metadata)
     }
@@ -227,6 +233,11 @@ impl Metadata {
             }
         }
     }
+}
+
+/// A path as the user wrote it: relative to the crate's directory when it is inside it.
+fn shown(file: &Path, manifest_dir: &Path) -> String {
+    file.strip_prefix(manifest_dir).unwrap_or(file).display().to_string()
 }
 
 #[derive(Clone, Copy)]
