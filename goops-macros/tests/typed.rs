@@ -133,3 +133,13 @@ fn invalid_params_and_handler_errors_fail_the_action() {
         )
     );
 }
+
+#[test]
+fn a_failing_config_get_fails_the_hook() {
+    let tools = Recorder::new();
+    tools.respond("config-get", |_| goops_runtime::ToolOutput::error(1, "connection refused"));
+    let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/config-changed")]));
+    let DispatchOutcome::HookFailed(message) = &outcome else { panic!("{outcome:?}") };
+    assert!(message.contains("config-get") && message.contains("connection refused"), "{message}");
+    assert!(tools.calls_of("status-set").is_empty());
+}
