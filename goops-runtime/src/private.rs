@@ -155,10 +155,11 @@ impl<T: FromStr + std::fmt::Display> SecretFieldValue for T {
     }
 }
 
-/// The id of the secret with owner label `label`, or a not-found error naming it.
+/// The id of the secret with owner label `label` (looked up once per context), or a not-found
+/// error naming the label.
 pub fn secret_id_for_label(ctx: &Context, label: &str) -> Result<String> {
-    match ctx.secret_info(&SecretSelector::label(label))? {
-        Some(info) => Ok(secret_uri(info.id)),
+    match ctx.secret_id(&SecretSelector::label(label))? {
+        Some(id) => Ok(secret_uri(id)),
         None => Err(RtError::NotFound {
             tool: "secret-info-get".to_owned(),
             message: format!("secret with label {label:?} not found"),
