@@ -123,7 +123,7 @@ pub(crate) fn expand(item: &ItemStruct, options: &Options, fields: &[Checked<'_>
 
             /// The secret's id (owners only); `None` if it does not exist.
             pub fn id(ctx: &#p::Context) -> #p::Result<::core::option::Option<::std::string::String>> {
-                ::core::result::Result::Ok(Self::info(ctx)?.map(|info| #p::secret_uri(info.id)))
+                ::core::result::Result::Ok(ctx.secret_id(&#p::SecretSelector::label(Self::LABEL))?.map(#p::secret_uri))
             }
 
             /// Create the secret with this content and [`Self::add_options`]; returns its id.
