@@ -3,14 +3,19 @@
 //! Every Juju hook tool as a typed, safe function ([`hookcmds`]), the event model ([`Event`]),
 //! the per-dispatch [`Context`], and the dispatch entry point [`run`].
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 pub mod context;
 pub mod dispatch;
 pub mod env;
 pub mod error;
 pub mod event;
+pub mod extract;
 pub mod hookcmds;
 #[cfg(feature = "log")]
 pub mod logging;
+pub mod metadata;
 pub mod secret;
 pub mod tools;
 
@@ -34,8 +39,13 @@ pub use hookcmds::status::{Status, StatusName};
 pub use secret::SecretString;
 pub use tools::{HookTools, ProcessTools, ToolOutput};
 
+pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
+pub use goops_macros::{ActionParams, CharmConfig, action, charm, hook, secret};
+pub use metadata::{CharmMetadata, HasMetadata};
+
 /// The names a charm usually needs: `use goops_runtime::prelude::*;`.
 pub mod prelude {
+    pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, hook, secret};
     pub use crate::{
         Charm, Context, Databag, Error, Event, Expiry, LogLevel, RelationEvent, RelationId, Result, RotatePolicy,
         SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode, SecretSelector, SecretSetOptions,
