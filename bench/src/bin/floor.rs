@@ -1,6 +1,7 @@
 //! The floor for the manage-secrets install hook: a static binary making exactly the hook-tool
 //! calls examples/manage-secrets makes on install (with the secret content in 0600 files in a
-//! 0700 directory, as goops-runtime does), and nothing else: no event parsing, no dispatch table.
+//! 0700 directory under `/dev/shm`, else the temp dir, as goops-runtime does), and nothing else:
+//! no event parsing, no dispatch table, no overwriting of the files before removing them.
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::io::Write;
@@ -22,10 +23,14 @@ fn main() -> ExitCode {
         "juju-log",
         &["--log-level", "INFO", "--", "could not get secret: secret \"active-ca-certificates\" not found"],
     );
-    let dir = std::env::temp_dir().join(format!("floor-{}", std::process::id()));
-    if DirBuilder::new().mode(0o700).create(&dir).is_err() {
+    let name = format!("floor-{}", std::process::id());
+    let Some(dir) = [std::path::PathBuf::from("/dev/shm"), std::env::temp_dir()]
+        .into_iter()
+        .map(|base| base.join(&name))
+        .find(|dir| DirBuilder::new().mode(0o700).create(dir).is_ok())
+    else {
         return ExitCode::FAILURE;
-    }
+    };
     let mut args = vec![
         "--label".to_owned(),
         LABEL.to_owned(),

@@ -340,21 +340,33 @@ fn io_error(source: std::io::Error) -> Error {
     Error::Io { tool: "writing secret content to a temporary file".to_owned(), source }
 }
 
+/// Where secret content files go: `/dev/shm` (tmpfs on every Linux, so the content never reaches
+/// a disk and the overwrite-and-sync on drop costs microseconds, where on a disk-backed `/tmp` the
+/// two `fdatasync`s cost milliseconds per call), else the temp dir.
+const SHM: &str = "/dev/shm";
+
 fn private_temp_dir() -> Result<PathBuf> {
     use std::os::unix::fs::DirBuilderExt as _;
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let base = std::env::temp_dir();
     let pid = std::process::id();
     let mut last = None;
-    for _ in 0..64 {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = base.join(format!("goops-secret-{pid}-{nanos:08x}-{n}"));
-        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => return Err(io_error(e)),
+    for base in [PathBuf::from(SHM), std::env::temp_dir()] {
+        for _ in 0..64 {
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let dir = base.join(format!("goops-secret-{pid}-{nanos:08x}-{n}"));
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => return Ok(dir),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                // No usable /dev/shm (missing, read-only, not ours): fall back to the temp dir.
+                Err(e) if base.as_os_str() == SHM => {
+                    last = Some(e);
+                    break;
+                }
+                Err(e) => return Err(io_error(e)),
+            }
         }
     }
     Err(io_error(last.unwrap_or_else(|| std::io::Error::other("no unique directory name found"))))
