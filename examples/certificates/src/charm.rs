@@ -115,7 +115,7 @@ impl Certificates {
         let id = secret.add(ctx)?;
         ctx.log_info(format!("Created new secret with ID: {id}"))?;
         if let Some(info) = CaCertificate::info(ctx)? {
-            let expiry = info.expiry.map_or_else(|| "never".to_owned(), |at| at.to_rfc3339());
+            let expiry = info.expiry.map_or_else(|| "never".to_owned(), |at| at.date_naive().to_string());
             ctx.log_info(format!("CA secret {id}: revision {}, expires {expiry}", info.revision))?;
         }
         Ok(ctx.set_unit_status(Status::Active(String::new()))?)

@@ -231,3 +231,18 @@ fn inconsistent_tests_are_refused_before_the_charm_runs() {
     let err = harness().run(On::relation_changed(&relation), &unit(true)).unwrap_err();
     assert!(matches!(err, HarnessError::Inconsistent(Inconsistency::EventRelationMissing { id: RELATION, .. })));
 }
+
+#[test]
+fn the_quick_start_state_and_csr_work() {
+    // scripts/quickstart.sh runs these files under goops-sim; keep them valid.
+    let state = goops_sim::State::from_json(include_str!("../testdata/quickstart-state.json")).unwrap();
+    let installed = harness().run(On::install(), &state).unwrap();
+    assert_eq!(installed.end, End::Completed);
+    let ca_pem = installed.secret_by_label(LABEL).unwrap().content(1).unwrap()["ca-certificate"].clone();
+    let relation = installed.relation(1).unwrap().clone();
+    let out = harness().run(On::relation_changed(&relation), &installed.state).unwrap();
+    let answers = answers(&out.state, 1);
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].certificate_signing_request, include_str!("../testdata/csr.pem"));
+    assert_signed_by(&answers[0].certificate, &ca_pem, "requirer.example.internal");
+}
