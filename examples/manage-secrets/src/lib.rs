@@ -1,4 +1,4 @@
-//! The goops "manage secrets" how-to (`shared/seed/manage-secrets.md`), translated line for line
+//! The goops (Go) how-to "Manage secrets", translated line for line
 //! from Go into goops-rs: the smallest complete charm. README.md shows both side by side.
 //!
 //! Errors are `String`s built with `format!`, as the Go code builds them with `fmt.Errorf`, so
