@@ -249,3 +249,69 @@ fn the_checks_run_before_each_run_and_can_be_skipped() {
         .unwrap();
     assert_eq!(out.end, End::Completed);
 }
+
+#[test]
+fn every_event_constructor_names_a_hook_goops_sim_runs() {
+    let peer = Relation { id: 4, endpoint: "cluster".into(), peer: true, ..Relation::default() };
+    let peer = Relation { remote_units: [("demo/1".to_owned(), Default::default())].into(), ..peer };
+    let owned = Secret { id: "secret:d2aaaaaaaaaaaaaaaaaa".into(), owner: SecretOwner::App, ..token() };
+    let storage = Storage { name: "data".into(), location: "/srv/data".into(), ..Storage::default() };
+    let state = State {
+        unit: "demo/0".into(),
+        leader: true,
+        relations: vec![db(), peer.clone()],
+        secrets: vec![token(), owned.clone()],
+        storage: vec![storage.clone()],
+        ..State::default()
+    };
+    let events = [
+        (On::install(), "install"),
+        (On::start(), "start"),
+        (On::stop(), "stop"),
+        (On::remove(), "remove"),
+        (On::config_changed(), "config-changed"),
+        (On::upgrade_charm(), "upgrade-charm"),
+        (On::update_status(), "update-status"),
+        (On::leader_elected(), "leader-elected"),
+        (On::leader_deposed(), "leader-deposed"),
+        (On::leader_settings_changed(), "leader-settings-changed"),
+        (On::collect_metrics(), "collect-metrics"),
+        (On::meter_status_changed(), "meter-status-changed"),
+        (On::pre_series_upgrade(), "pre-series-upgrade"),
+        (On::post_series_upgrade(), "post-series-upgrade"),
+        (On::relation_created(&db()), "db-relation-created"),
+        (On::relation_joined(&db()), "db-relation-joined"),
+        (On::relation_changed(&peer), "cluster-relation-changed"),
+        (On::relation_departed(&db()).departing_unit("pg/0"), "db-relation-departed"),
+        (On::relation_broken(&db()), "db-relation-broken"),
+        (On::secret_changed(&token()), "secret-changed"),
+        (On::secret_rotate(&owned), "secret-rotate"),
+        (On::secret_expired(&owned, 1), "secret-expired"),
+        (On::secret_remove(&owned, 1), "secret-remove"),
+        (On::storage_attached(&storage), "data-storage-attached"),
+        (On::storage_detaching(&storage), "data-storage-detaching"),
+        (On::pebble_ready("workload"), "workload-pebble-ready"),
+        (On::pebble_custom_notice("workload", "1", "custom", "example.com/x"), "workload-pebble-custom-notice"),
+        (On::pebble_check_failed("workload", "alive"), "workload-pebble-check-failed"),
+        (On::pebble_check_recovered("workload", "alive"), "workload-pebble-check-recovered"),
+        (On::action("backup").param("target", "/x").action_id("42"), "action:backup"),
+    ];
+    for (event, name) in events {
+        assert_eq!(event.name(), name);
+        // Accepted by the checks and by goops-sim; the demo's own handlers may fail or panic.
+        let out = harness().run(event, &state).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!matches!(out.end, End::CommitRefused(_)), "{name}: {:?}", out.end);
+    }
+    // The departed unit leaves the relation, a broken relation leaves the state, on commit.
+    let out = harness().run(On::relation_departed(&db()), &state).unwrap();
+    assert!(out.relation(3).unwrap().remote_units.is_empty());
+    let out = harness().run(On::relation_broken(&db()), &state).unwrap();
+    assert!(out.relation(3).is_none());
+}
+
+#[test]
+fn process_mode_reports_a_missing_binary_clearly() {
+    let err = harness().process("/nonexistent/charm").run(On::install(), &State::default()).unwrap_err();
+    assert!(matches!(&err, HarnessError::Process(m) if m.contains("/nonexistent/charm")), "{err}");
+    assert!(harness().process("/x").is_process() && !harness().process("/x").in_process().is_process());
+}

@@ -91,3 +91,23 @@ fn config_changed_and_upgrade_charm_run_the_same_code() {
     assert_eq!(out.end, End::Skipped, "no handler for start");
     assert!(out.tool_calls.is_empty());
 }
+
+#[test]
+fn install_as_a_real_process_does_the_same() {
+    let process = harness().process(env!("CARGO_BIN_EXE_manage-secrets"));
+    for leader in [true, false] {
+        let in_process = harness().run(On::install(), &unit(leader)).unwrap();
+        let out = process.run(On::install(), &unit(leader)).unwrap();
+        assert_eq!(out.end, in_process.end);
+        assert_eq!(out.committed, in_process.committed);
+        let tools = |o: &goops_sim::Outcome| o.tool_calls.iter().map(|c| c.tool.clone()).collect::<Vec<_>>();
+        assert_eq!(tools(&out), tools(&in_process));
+        assert_eq!(out.logs.len(), in_process.logs.len());
+        assert_eq!(out.state.secrets.len(), in_process.state.secrets.len());
+        if leader {
+            let secret = out.secret_by_label(LABEL).expect("created by the process");
+            assert_eq!(secret.content(1).unwrap()["ca-certificate"], "Example CA certificate");
+            assert_eq!(out.log_messages()[1], format!("Created new secret with ID: {}", secret.id));
+        }
+    }
+}
