@@ -161,9 +161,7 @@ impl Certificates {
         rejected.extend(requests.rejected);
         let json = serde_json::to_string(&answers).unwrap_or_else(|_| "[]".to_owned());
         ctx.set_relation_data(&relation, Databag::App, [(CERTIFICATES_KEY, json)])?;
-        for (n, answer) in answers.iter().enumerate() {
-            ctx.log_debug(format!("answered certificate request {} ({} bytes)", n + 1, answer.certificate.len()))?;
-        }
+        ctx.log_debug(format!("{} certificate request(s) answered on {relation}", answers.len()))?;
         if rejected.is_empty() {
             return Ok(ctx.set_unit_status(Status::Active(String::new()))?);
         }
