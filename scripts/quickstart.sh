@@ -9,7 +9,9 @@ set -eu
 cd "$(dirname "$0")/.."
 
 cargo build --quiet -p certificates -p goops-sim
-target="${CARGO_TARGET_DIR:-target}/debug"
+# Where cargo put the binaries (honours CARGO_TARGET_DIR and .cargo/config.toml).
+target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+target="${target_dir:-target}/debug"
 sim="$target/goops-sim"
 
 work="$(mktemp -d)"

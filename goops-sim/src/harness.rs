@@ -10,7 +10,7 @@
 //! use goops_sim::harness::{End, Harness, On};
 //! use goops_sim::State;
 //!
-//! let harness = Harness::<Certificates>::new(env!("CARGO_MANIFEST_DIR"))?;
+//! let harness = Harness::<Certificates>::for_charm(env!("CARGO_MANIFEST_DIR"))?;
 //! let state = State { leader: true, ..State::default() };
 //! let out = harness.run(On::install(), &state)?;
 //! assert_eq!(out.end, End::Completed);
@@ -637,6 +637,9 @@ pub enum HarnessError {
     /// The in-process hook context could not be built.
     #[error("cannot build the hook context: {0}")]
     Context(goops_runtime::EnvError),
+    /// The metadata read from the charm dir is not what `#[charm]` baked into the charm.
+    #[error("the charm dir's metadata differs from what #[charm] baked into the charm: {0}")]
+    MetadataMismatch(String),
     /// Process mode: staging, finding or running `goops-sim` failed.
     #[error("process mode: {0}")]
     Process(String),
@@ -857,6 +860,58 @@ impl<C: Charm> Harness<C> {
         let end = process_end(event, input, &state, &records);
         let tool_calls = records.tool_calls.into_iter().map(|c| ToolCall { tool: c.tool, args: c.args, code: c.code });
         Ok(Outcome::new(end, input, state, records.committed, tool_calls.collect()))
+    }
+}
+
+impl<C: Charm + goops_runtime::HasMetadata> Harness<C> {
+    /// Like [`Harness::new`], and check that the metadata read from `charm_dir` declares the
+    /// same endpoints, actions, config options, storage and containers as the metadata `#[charm]`
+    /// baked into `C` (so a test cannot point at another charm's files).
+    pub fn for_charm(charm_dir: impl Into<PathBuf>) -> Result<Harness<C>, HarnessError> {
+        let harness = Harness::<C>::new(charm_dir)?;
+        let baked = C::METADATA;
+        let meta = &harness.meta;
+        let names = |it: &mut dyn Iterator<Item = String>| {
+            let mut v: Vec<String> = it.collect();
+            v.sort();
+            v
+        };
+        let pairs = [
+            (
+                "relation endpoints",
+                names(&mut baked.relations.iter().map(|r| r.endpoint.to_owned())),
+                names(&mut meta.endpoints.keys().cloned()),
+            ),
+            (
+                "actions",
+                names(&mut baked.actions.iter().map(|a| a.name.to_owned())),
+                names(&mut harness.actions.keys().cloned()),
+            ),
+            (
+                "config options",
+                names(&mut baked.config.iter().map(|o| o.name.to_owned())),
+                names(&mut meta.config.keys().cloned()),
+            ),
+            (
+                "storage",
+                names(&mut baked.storage.iter().map(|s| (*s).to_owned())),
+                names(&mut meta.storage.keys().cloned()),
+            ),
+            (
+                "containers",
+                names(&mut baked.containers.iter().map(|c| (*c).to_owned())),
+                names(&mut meta.containers.iter().cloned()),
+            ),
+        ];
+        for (what, baked, read) in pairs {
+            if baked != read {
+                return Err(HarnessError::MetadataMismatch(format!(
+                    "{what}: baked {baked:?}, read from {} {read:?}",
+                    harness.charm_dir.display()
+                )));
+            }
+        }
+        Ok(harness)
     }
 }
 

@@ -315,3 +315,16 @@ fn process_mode_reports_a_missing_binary_clearly() {
     assert!(matches!(&err, HarnessError::Process(m) if m.contains("/nonexistent/charm")), "{err}");
     assert!(harness().process("/x").is_process() && !harness().process("/x").in_process().is_process());
 }
+
+#[test]
+fn for_charm_checks_the_dir_against_the_baked_metadata() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/harness-charm");
+    assert!(Harness::<Demo>::for_charm(dir).is_ok());
+    // Another charm's files: refused, naming what differs.
+    let other = std::env::temp_dir().join(format!("goops-harness-other-{}", std::process::id()));
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("charmcraft.yaml"), "name: other\nrequires:\n  db: {interface: pgsql}\n").unwrap();
+    let err = Harness::<Demo>::for_charm(&other).unwrap_err();
+    let _ = std::fs::remove_dir_all(&other);
+    assert!(matches!(&err, HarnessError::MetadataMismatch(m) if m.starts_with("relation endpoints")), "{err}");
+}

@@ -5,7 +5,7 @@ use goops_sim::state::{SecretOwner, State};
 use manage_secrets::{CA_CERTIFICATE_SECRET_LABEL as LABEL, ManageSecrets};
 
 fn harness() -> Harness<ManageSecrets> {
-    Harness::new(env!("CARGO_MANIFEST_DIR")).expect("charmcraft.yaml reads")
+    Harness::for_charm(env!("CARGO_MANIFEST_DIR")).expect("charmcraft.yaml reads")
 }
 
 fn unit(leader: bool) -> State {

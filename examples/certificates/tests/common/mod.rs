@@ -14,7 +14,7 @@ pub const RELATION: u32 = 7;
 
 /// The charm under test, in-process.
 pub fn harness() -> Harness<Certificates> {
-    Harness::new(env!("CARGO_MANIFEST_DIR")).expect("the charm's charmcraft.yaml reads")
+    Harness::for_charm(env!("CARGO_MANIFEST_DIR")).expect("the charm's charmcraft.yaml reads")
 }
 
 /// A unit of the certificates application; `leader` as given.
