@@ -241,6 +241,11 @@ pub fn run(
     };
     let (stdout, stderr) = (read(&stdout_path), read(&stderr_path));
     let mut session = session;
+    match &exit {
+        Exit::Code(0) | Exit::Skipped => {}
+        Exit::Code(code) => session.set_exit_message(format!("exit status {code}")),
+        Exit::Signalled | Exit::TimedOut(_) | Exit::Rebooted => session.set_exit_message("signal: killed"),
+    }
     if session.event().is_action() {
         let code = match &exit {
             Exit::Code(c) => *c,

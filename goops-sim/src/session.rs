@@ -137,6 +137,8 @@ pub struct Session {
     pub(crate) records: Records,
     /// Set by `juju-reboot --now`: the runner should kill the hook.
     pub(crate) reboot_now: bool,
+    /// How the hook process failed (`exit status 3`, `signal: killed`), for the action message.
+    pub(crate) exit_message: Option<String>,
 }
 
 impl Session {
@@ -185,6 +187,7 @@ impl Session {
             remote_cache: BTreeMap::new(),
             records: Records::default(),
             reboot_now: false,
+            exit_message: None,
         })
     }
 
@@ -282,6 +285,12 @@ impl Session {
         action.results.insert("return-code".to_owned(), code.to_string().into());
     }
 
+    /// Record how the hook process failed, as Go prints a process error (`exit status 3`,
+    /// `signal: killed`); a failed action reports it as its message.
+    pub fn set_exit_message(&mut self, message: impl Into<String>) {
+        self.exit_message = Some(message.into());
+    }
+
     /// Mark a missing action handler: Juju fails the action with this message (rule 43).
     pub fn action_not_implemented(&mut self) {
         let unit = self.state.unit.clone();
@@ -292,15 +301,25 @@ impl Session {
 
     /// End the hook: commit the pending writes if it exited 0, otherwise drop them.
     pub fn finish(self, exit_ok: bool) -> Finished {
-        let Session { mut state, pending, event, records, reboot_now, .. } = self;
+        let Session { mut state, pending, event, records, reboot_now, exit_message, .. } = self;
         let commit_error = if exit_ok { check_commit(&state, &pending).err() } else { None };
         let commit_ok = exit_ok && commit_error.is_none();
-        if let (Some(action), Some(error)) = (&mut state.action, &commit_error) {
-            action.failure.get_or_insert_with(|| error.clone());
-        }
+        // Juju's finalizeAction: a failed process replaces the message; a refused commit is
+        // appended to stderr and fails the action.
         if let Some(action) = &mut state.action {
-            if !exit_ok && action.failure.is_none() {
-                action.failure = Some("exit status 1".to_owned());
+            if !exit_ok {
+                action.failure = Some(exit_message.unwrap_or_else(|| "exit status 1".to_owned()));
+            }
+            if let Some(error) = &commit_error {
+                let stderr = match action.results.get("stderr").and_then(|v| v.as_str()) {
+                    Some(previous) => format!("{previous}\n{error}"),
+                    None => error.clone(),
+                };
+                action.results.insert("stderr".to_owned(), stderr.into());
+                if action.results.get("return-code").is_none_or(|c| c == "0") {
+                    action.results.insert("return-code".to_owned(), "1".into());
+                }
+                action.failure.get_or_insert_with(|| "committing requested changes failed".to_owned());
             }
             action.status = if action.failure.is_some() { "failed" } else { "completed" }.to_owned();
         }

@@ -317,9 +317,21 @@ fn rule_22_action_fail_without_message_uses_the_default() {
     // action-get sees params with schema defaults.
     assert_eq!(ok(&e, "action-get", &["target"]), "/tmp\n");
     fails(&e, "action-fail", &["a", "b"], 2, "unrecognized args: [\"b\"]");
-    // Results and failure survive a failing script.
+    ok(&e, "action-set", &["partial=yes"]);
+    // Results survive a failing script; the process error becomes the message, as in Juju.
+    e.with(|s| s.set_exit_message("exit status 3"));
     let action = e.finish(false).unwrap().state.action.unwrap();
-    assert_eq!(action.failure.as_deref(), Some("disk full"));
+    assert_eq!(action.failure.as_deref(), Some("exit status 3"));
+    assert_eq!(action.results["partial"], "yes");
+    // A refused commit fails the action and says so in stderr.
+    let e = engine(non_leader(), "action:backup");
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "password=x"]);
+    let action = e.finish(true).unwrap().state.action.unwrap();
+    assert_eq!(action.failure.as_deref(), Some("committing requested changes failed"));
+    assert_eq!(
+        (action.results["stderr"].as_str(), action.results["return-code"].as_str()),
+        (Some("permission denied"), Some("1"))
+    );
 }
 
 #[test]
