@@ -34,12 +34,20 @@ pub struct SecretUpdate {
 /// Whom a pending `secret-revoke` targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevokeTarget {
-    /// Everything granted on one relation.
-    Relation(u32),
-    /// An application (all its grants).
+    /// An application: its grant and its units' grants.
     App(String),
     /// One unit.
     Unit(String),
+}
+
+impl RevokeTarget {
+    /// Whether revoking this target removes `grant`.
+    pub fn covers(&self, grant: &SecretGrant) -> bool {
+        match self {
+            RevokeTarget::App(app) => grant.target == *app || grant.target.starts_with(&format!("{app}/")),
+            RevokeTarget::Unit(unit) => grant.target == *unit,
+        }
+    }
 }
 
 /// The writes of one hook that Juju commits only if the hook succeeds.
@@ -479,11 +487,7 @@ fn commit_secrets(state: &mut State, pending: &Pending) {
     }
     for (id, target) in &pending.secret_revokes {
         if let Some(secret) = state.secret_mut(id) {
-            secret.grants.retain(|g| match target {
-                RevokeTarget::Relation(rid) => g.relation_id != *rid,
-                RevokeTarget::App(app) => g.target != *app && !g.target.starts_with(&format!("{app}/")),
-                RevokeTarget::Unit(unit) => g.target != *unit,
-            });
+            secret.grants.retain(|g| !target.covers(g));
         }
     }
     for id in &pending.secret_track_latest {

@@ -559,8 +559,17 @@ fn rule_35_secret_revoke_needs_exactly_one_target() {
     fails(&e, "secret-revoke", &[id, "--app", "pg", "--unit", "pg/0"], 2, "specify only one of application or unit");
     fails(&e, "secret-revoke", &[id, "-r", "1", "--app", "pg"], 2, "do not specify both relation and app");
     fails(&e, "secret-revoke", &[id, "--unit", "pg"], 2, "unit \"pg\" not valid");
+    fails(&e, "secret-revoke", &[id, "--app", "Bad_App"], 2, "application \"Bad_App\" not valid");
     ok(&e, "secret-revoke", &[id, "--application", "pg"]);
     ok(&e, "secret-revoke", &[id, "-r", "1"]);
+    // In a relation hook the hook's relation applies even without -r (a Juju quirk).
+    let e = engine(base(), "db-relation-changed");
+    fails(&e, "secret-revoke", &[id, "--app", "pg"], 2, "do not specify both relation and app");
+    ok(&e, "secret-revoke", &[id]);
+    assert_eq!(
+        e.with(|s| s.pending().secret_revokes.clone()).unwrap(),
+        vec![("aaaaaaaaaaaaaaaaaaaa".to_owned(), goops_sim::session::RevokeTarget::App("pg".into()))]
+    );
 }
 
 #[test]
