@@ -628,6 +628,8 @@ fn rule_38_port_specs_and_conflicts() {
     fails(&e, "open-port", &["90-80"], 2, "invalid port range 90-80/tcp");
     fails(&e, "open-port", &["70000"], 2, "port range bounds must be between 0 and 65535, got 70000-70000");
     fails(&e, "open-port", &["1-2-3"], 2, "invalid port range \"1-2-3\"");
+    fails(&e, "open-port", &["http"], 2, "invalid port \"http\": strconv.Atoi: parsing \"http\": invalid syntax");
+    fails(&e, "open-port", &["80/icmp"], 2, "protocol \"icmp\" doesn't support any ports; got \"80\"");
     fails(
         &e,
         "open-port",

@@ -622,7 +622,6 @@ fn secret_grant(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(usage("missing secret URI"));
     };
     let bare = parse_uri(uri)?;
-    super::check_empty(&call.args()[1..])?;
     let rid = relation_id(session, call)?;
     let remote_app = match session.state.relation(rid) {
         Some(r) if r.peer => session.state.app().to_owned(),
@@ -638,6 +637,7 @@ fn secret_grant(session: &mut Session, call: &Call<'_>) -> ToolResult {
             return Err(usage(format!("cannot specify unit {unit:?} in relation to application {remote_app:?}")));
         }
     }
+    super::check_empty(&call.args()[1..])?;
     // Grants need the secret in the metadata; an app secret then needs leadership.
     let secret = owned_visible(session)
         .into_iter()
