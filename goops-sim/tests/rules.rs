@@ -663,6 +663,13 @@ fn rule_39_storage_rules() {
     fails(&e, "storage-get", &[], 2, "no storage instance specified");
     fails(&e, "storage-get", &["-s", "bad"], 2, "invalid value \"bad\" for option -s: invalid storage ID \"bad\"");
     fails(&e, "storage-get", &["-s", "data/0", "size"], 1, "invalid storage attribute \"size\"");
+    fails(
+        &e,
+        "storage-get",
+        &["-s", "data/7"],
+        2,
+        "invalid value \"data/7\" for option -s: storage \"data/7\" not found",
+    );
     assert_eq!(
         ok(&e, "storage-get", &["-s", "data/0", "--format=json"]),
         "{\"kind\":\"filesystem\",\"location\":\"/srv/data\"}\n"
