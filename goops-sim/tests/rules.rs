@@ -581,6 +581,13 @@ fn rule_36_secret_remove_revision_or_all_and_cancel_pending() {
     });
     let id = "secret:aaaaaaaaaaaaaaaaaaaa";
     let e = engine(state.clone(), "install");
+    fails(
+        &e,
+        "secret-remove",
+        &["--revision", "one"],
+        2,
+        "invalid value \"one\" for option --revision: strconv.ParseInt: parsing \"one\": invalid syntax",
+    );
     ok(&e, "secret-remove", &[id, "--revision", "1"]);
     let s = e.finish(true).unwrap().state;
     assert_eq!(s.secret(id).unwrap().revisions.iter().map(|r| r.revision).collect::<Vec<_>>(), vec![2]);

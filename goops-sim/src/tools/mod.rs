@@ -359,6 +359,33 @@ pub(crate) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, To
     }
 }
 
+/// Go's `strconv.ParseInt(s, 0, 64)` (decimal, `0x`, `0o`/`0`, `0b`); the error is Go's reason.
+pub(crate) fn go_parse_int(s: &str) -> Result<i64, &'static str> {
+    let (negative, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let body = body.replace('_', "");
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, d.to_owned())
+    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, d.to_owned())
+    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, d.to_owned())
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, body[1..].to_owned())
+    } else {
+        (10, body.clone())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err("invalid syntax");
+    }
+    let magnitude = i128::from_str_radix(&digits, radix).map_err(|_| "value out of range")?;
+    let value = if negative { -magnitude } else { magnitude };
+    i64::try_from(value).map_err(|_| "value out of range")
+}
+
 /// A map of strings as a formatter value.
 pub(crate) fn bag_val(bag: &std::collections::BTreeMap<String, String>) -> Val {
     Val::map(bag.iter().map(|(k, v)| (k.clone(), Val::str(v.clone()))))

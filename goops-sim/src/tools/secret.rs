@@ -731,22 +731,24 @@ fn secret_revoke(session: &mut Session, call: &Call<'_>) -> ToolResult {
 }
 
 fn secret_remove(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    // --revision is a gnuflag int: it is parsed (strconv.ParseInt) before the arguments are checked.
+    let revision = match call.parsed.value_with_spelling("revision") {
+        Some((spelled, value)) => Some(super::go_parse_int(value).map_err(|reason| {
+            usage(format!(
+                "invalid value {value:?} for option {spelled}: strconv.ParseInt: parsing {value:?}: {reason}"
+            ))
+        })?),
+        None => None,
+    };
     let Some(uri) = call.args().first() else {
         return Err(usage("missing secret URI"));
     };
     let bare = parse_uri(uri)?;
     super::check_empty(&call.args()[1..])?;
-    let revision = match call.parsed.value_with_spelling("revision") {
-        Some((spelled, value)) => Some(value.parse::<u32>().map_err(|_| {
-            usage(format!(
-                "invalid value {value:?} for option {spelled}: strconv.Atoi: parsing {value:?}: invalid syntax"
-            ))
-        })?),
-        None => None,
-    };
+    let revision = revision.filter(|r| *r > 0).map(|r| u32::try_from(r).unwrap_or(u32::MAX));
     check_manage(session, &bare)?;
     let pending = &mut session.pending;
-    match revision.filter(|r| *r > 0) {
+    match revision {
         Some(rev) => {
             let entry = pending.secret_removes.entry(bare).or_insert_with(|| Some(BTreeSet::new()));
             if let Some(revs) = entry {
