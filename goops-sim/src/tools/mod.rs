@@ -291,13 +291,14 @@ pub(crate) fn relation_id_opt(session: &Session, call: &Call<'_>) -> Result<Opti
     match call.parsed.value_with_spelling("r") {
         Some((spelled, value)) => {
             let number = value.rsplit(':').next().unwrap_or(value);
-            let id: u32 = number
+            // strconv.Atoi: any int parses; unknown (or negative) ids are "not found".
+            let id: i64 = number
                 .parse()
                 .map_err(|_| usage(format!("invalid value {value:?} for option {spelled}: invalid relation id")))?;
-            if session.state.relation(id).is_none() {
-                return Err(usage(format!("invalid value {value:?} for option {spelled}: relation not found")));
+            match u32::try_from(id).ok().filter(|id| session.state.relation(*id).is_some()) {
+                Some(id) => Ok(Some(id)),
+                None => Err(usage(format!("invalid value {value:?} for option {spelled}: relation not found"))),
             }
-            Ok(Some(id))
         }
         None => Ok(session.event.relation_id()),
     }
