@@ -175,7 +175,17 @@ pub fn tool_names() -> Vec<&'static str> {
 /// Run `tool` with `args` on `session`. `cwd` is the caller's directory (for relative paths).
 pub fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&[u8]>, cwd: &Path) -> ToolResponse {
     let args: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    let response = run_inner(session, tool, &args, stdin, cwd);
+    // A bug in a tool must not take the simulated agent down with it: report it as a run error.
+    let response =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_inner(session, tool, &args, stdin, cwd)))
+            .unwrap_or_else(|payload| {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                ToolResponse::Done(ToolOutput::error(1, &format!("goops-sim internal error in {tool}: {message}")))
+            });
     if let ToolResponse::Done(out) = &response {
         session.records.tool_calls.push(ToolCall { tool: tool.to_owned(), args, code: out.code });
     }
