@@ -5,7 +5,9 @@
 //! - [`tools`]: every hook tool, with Juju's flags ([`flags`]), output formats ([`format`]),
 //!   errors and rules.
 //! - [`engine`]: the tools in-process, as a `goops_runtime::HookTools`.
-//! - [`runner`]: run a charm's `dispatch` as a real process with the hook tools on `PATH`.
+//! - [`runner`], [`protocol`], [`report`]: run a charm's `dispatch` as a real process with the hook
+//!   tools on `PATH`, serve tool calls over a unix socket, and describe what happened.
+//! - [`charm`], [`event`]: the charm's metadata and the event (with Juju's environment variables).
 
 pub mod base64;
 pub mod charm;

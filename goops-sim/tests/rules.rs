@@ -396,6 +396,14 @@ fn rule_25_secret_content_keys_and_encodings() {
     assert_eq!(ok(&e, "secret-get", &[uri, "cert"]), "|\n  -----BEGIN-----\n  abc\n");
     // Relative #file paths are read from the caller's directory.
     ok(&e, "secret-add", &["cert#file=cert"]);
+    // Binary content is refused explicitly rather than corrupted.
+    fails(
+        &e,
+        "secret-add",
+        &["blob#base64=//79"],
+        1,
+        "secret content for key \"blob\" is not UTF-8 text, which goops-sim cannot store yet",
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -243,7 +243,11 @@ fn parse_upsert(call: &Call<'_>, content_args: &[String]) -> Result<Upsert, Tool
         total += b64.len();
         let raw =
             crate::base64::decode(&b64).ok_or_else(|| usage(format!("key value \"{key}#base64={b64}\" not valid")))?;
-        content.insert(key, String::from_utf8_lossy(&raw).into_owned());
+        // The state keeps content as text; refuse rather than silently corrupt binary content.
+        let text = String::from_utf8(raw).map_err(|_| {
+            fail(format!("secret content for key {key:?} is not UTF-8 text, which goops-sim cannot store yet"))
+        })?;
+        content.insert(key, text);
     }
     if total > MAX_CONTENT {
         return Err(usage(format!("base64 encoded secret content too large: {total} bytes")));
