@@ -2,7 +2,7 @@
 //!
 //! - [`state`]: one unit's state as a serde value (JSON).
 //! - [`session`]: one hook's pending writes on top of a state; commit or roll back.
-//! - [`tools`]: every hook tool, with Juju's flags ([`flags`]), output formats ([`format`]),
+//! - [`tools`]: every hook tool, with Juju's flags ([`flags`]), output formats ([`format`](mod@format)),
 //!   errors and rules.
 //! - [`engine`]: the tools in-process, as a `goops_runtime::HookTools`.
 //! - [`runner`], [`protocol`], [`report`]: run a charm's `dispatch` as a real process with the hook

@@ -1,6 +1,6 @@
 //! Every hook tool, run on a [`Session`] with Juju's flags, outputs, errors and rules.
 //!
-//! One module per tool family. Each tool is a [`ToolDef`]: its options and a function that does
+//! One module per tool family. Each tool is a `ToolDef`: its options and a function that does
 //! argument checks (usage errors, exit 2) and then the work (run errors, exit 1).
 
 use std::ffi::OsString;
