@@ -166,7 +166,10 @@ impl Session {
             state.action = None;
         }
         if let Event::Action { name, id, params } = &event {
-            let mut action = state.action.take().filter(|a| &a.name == name).unwrap_or_default();
+            // Params may come from the state file; what a previous run recorded does not carry over.
+            let previous = state.action.take().filter(|a| &a.name == name);
+            let mut action =
+                crate::state::Action { params: previous.map(|a| a.params).unwrap_or_default(), ..Default::default() };
             action.name = name.clone();
             action.id = id.clone();
             for (k, v) in params {

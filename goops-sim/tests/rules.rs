@@ -300,9 +300,18 @@ fn rule_21_action_set_nests_dotted_keys_and_overwrites() {
     ok(&e, "action-set", &["a=x"]);
     ok(&e, "action-set", &["a.b=1", "a.c=2"]);
     ok(&e, "action-set", &["d.e=3", "d=4"]);
-    let action = e.finish(true).unwrap().state.action.unwrap();
+    let state = e.finish(true).unwrap().state;
+    let action = state.action.clone().unwrap();
     assert_eq!(serde_json::Value::Object(action.results), serde_json::json!({"a": {"b": "1", "c": "2"}, "d": "4"}));
     assert_eq!(action.status, "completed");
+    // Running the action again starts with no results but keeps params given in the state.
+    let mut state = state;
+    if let Some(a) = &mut state.action {
+        a.params.insert("target".into(), "/srv".into());
+    }
+    let e = engine(state, "action:backup");
+    assert_eq!(ok(&e, "action-get", &["target"]), "/srv\n");
+    assert!(e.finish(true).unwrap().state.action.unwrap().results.is_empty());
 }
 
 #[test]
