@@ -332,3 +332,22 @@ fn changes_refused_at_commit_fail_the_hook() {
     );
     assert!(out_state(&output).unit_state.is_empty());
 }
+
+#[test]
+fn state_can_come_from_stdin() {
+    use std::io::Write;
+    let dir = charm("stdin-state", "[ \"$(is-leader)\" = True ] || exit 9");
+    let mut child = Command::new(BIN)
+        .arg("run")
+        .arg(&dir)
+        .args(["install", "--state", "-", "--out", "-", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(br#"{"leader": true}"#).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out_state(&output).leader);
+}
