@@ -778,6 +778,11 @@ fn rule_42_env_vars_are_set_exactly_per_event() {
     assert!(!env.contains_key("JUJU_DEPARTING_UNIT"));
     let env = engine(base(), "db-relation-changed").env();
     assert_eq!(env["JUJU_REMOTE_UNIT"], "pg/0");
+    // An application-level relation-changed has no remote unit; relation-get then reads the app.
+    let app_level = EventOptions { remote_unit: Some(String::new()), ..Default::default() };
+    let e = engine_with(base(), "db-relation-changed", &app_level);
+    assert_eq!((e.env()["JUJU_REMOTE_UNIT"].as_str(), e.env()["JUJU_REMOTE_APP"].as_str()), ("", "pg"));
+    assert_eq!(ok(&e, "relation-get", &["db"]), "main\n");
     let secret = EventOptions { secret: Some("mine".into()), secret_revision: Some(1), ..Default::default() };
     let env = engine_with(base(), "secret-expired", &secret).env();
     assert_eq!(
