@@ -252,10 +252,16 @@ impl Event {
             (_, Some(unit)) => Some(unit.to_owned()),
             (_, None) => relation.remote_units.keys().next().cloned(),
         };
-        if let Some(unit) = &remote_unit
-            && !unit.starts_with(&format!("{remote_app}/"))
-        {
-            return Err(EventError(format!("remote unit {unit:?} is not a unit of {remote_app:?}")));
+        if let Some(unit) = &remote_unit {
+            if !unit.starts_with(&format!("{remote_app}/")) {
+                return Err(EventError(format!("remote unit {unit:?} is not a unit of {remote_app:?}")));
+            }
+            if !relation.remote_units.contains_key(unit) {
+                return Err(EventError(format!(
+                    "remote unit {unit:?} is not in relation {endpoint}:{}: add it to remote_units",
+                    relation.id
+                )));
+            }
         }
         let departing_unit =
             if kind == "departed" { opts.departing_unit.clone().or_else(|| remote_unit.clone()) } else { None };
