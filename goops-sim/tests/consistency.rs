@@ -67,4 +67,9 @@ fn events_must_fit_the_state() {
         error(base(), "db-relation-joined", &wrong_unit),
         "event: remote unit \"web/0\" is not a unit of \"pg\""
     );
+    let absent = EventOptions { remote_unit: Some("pg/9".into()), ..Default::default() };
+    assert_eq!(
+        error(base(), "db-relation-joined", &absent),
+        "event: remote unit \"pg/9\" is not in relation db:1: add it to remote_units"
+    );
 }
