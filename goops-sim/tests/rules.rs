@@ -258,7 +258,8 @@ fn rule_17_status_get_application_requires_leadership_and_has_units() {
     assert_eq!(
         json,
         "{\"application-status\":{\"message\":\"all good\",\"status\":\"active\",\"status-data\":{},\
-         \"units\":{\"demo/0\":{\"message\":\"\",\"status\":\"unknown\",\"status-data\":{}}}}}\n"
+         \"units\":{\"demo/0\":{\"message\":\"\",\"status\":\"unknown\",\"status-data\":{}},\
+         \"demo/1\":{\"message\":\"\",\"status\":\"unknown\",\"status-data\":{}}}}}\n"
     );
 }
 
