@@ -534,6 +534,23 @@ pub(crate) fn apply_update(secret: &mut Secret, update: &SecretUpdate) {
         secret.expire = Some(expire);
     }
     if let Some(rotate) = &update.rotate {
+        if secret.rotate.as_ref() != Some(rotate) || secret.rotates.is_none() {
+            secret.rotates = next_rotation(rotate);
+        }
         secret.rotate = Some(rotate.clone());
     }
+}
+
+/// The controller schedules the next rotation one policy interval from now.
+pub(crate) fn next_rotation(policy: &str) -> Option<DateTime<Utc>> {
+    let hours = match policy {
+        "hourly" => 1,
+        "daily" => 24,
+        "weekly" => 24 * 7,
+        "monthly" => 24 * 30,
+        "quarterly" => 24 * 90,
+        "yearly" => 24 * 365,
+        _ => return None,
+    };
+    Some(Utc::now() + chrono::Duration::hours(hours))
 }

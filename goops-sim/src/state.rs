@@ -393,6 +393,9 @@ pub struct Secret {
     /// Rotation policy (`never`, `hourly`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotate: Option<String>,
+    /// When the secret is next due for rotation (set from the policy when it changes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotates: Option<DateTime<Utc>>,
     /// Revisions with content; the latest is the highest number.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub revisions: Vec<SecretRevision>,
@@ -417,6 +420,7 @@ impl Default for Secret {
             description: None,
             expire: None,
             rotate: None,
+            rotates: None,
             revisions: Vec::new(),
             tracked: None,
             consumers: BTreeMap::new(),

@@ -439,7 +439,7 @@ fn rule_27_rotate_and_expire_are_validated() {
     }
     let uri = ok(&e, "secret-add", &["--rotate", "weekly", "--expire", "2030-01-02T03:04:05Z", "k1k=v"]);
     let info = ok(&e, "secret-info-get", &[uri.trim(), "--format=json"]);
-    assert!(info.contains("\"rotation\":\"weekly\",\"expiry\":\"2030-01-02T03:04:05Z\""), "{info}");
+    assert!(info.contains("\"rotation\":\"weekly\",\"expiry\":\"2030-01-02T03:04:05Z\",\"rotates\":"), "{info}");
 }
 
 #[test]

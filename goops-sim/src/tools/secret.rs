@@ -368,6 +368,7 @@ fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
         label: upsert.label,
         description: upsert.description,
         expire: upsert.expire,
+        rotates: upsert.rotate.as_deref().and_then(crate::session::next_rotation),
         rotate: upsert.rotate,
         revisions: vec![SecretRevision { revision: 1, content: upsert.content }],
         ..Secret::default()
@@ -589,6 +590,7 @@ fn secret_info_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         ("description", secret.description.clone().filter(|d| !d.is_empty()).map(Val::Str).unwrap_or(Val::Nil)),
         ("rotation", secret.rotate.clone().filter(|r| !r.is_empty()).map(Val::Str).unwrap_or(Val::Nil)),
         ("expiry", secret.expire.as_ref().map(|t| Val::str(rfc3339(t))).unwrap_or(Val::Nil)),
+        ("rotates", secret.rotates.as_ref().map(|t| Val::str(rfc3339(t))).unwrap_or(Val::Nil)),
         ("access", if access.is_empty() { Val::Nil } else { Val::List(access) }),
     ])
     .omit_nil();
