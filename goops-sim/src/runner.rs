@@ -282,6 +282,8 @@ fn serve(listener: UnixListener, session: Arc<Mutex<Session>>, stop: Arc<AtomicB
             break;
         }
         let Ok(mut stream) = stream else { continue };
+        // A client that never finishes its request must not wedge the agent (or its shutdown).
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
         let mut body = Vec::new();
         if stream.read_to_end(&mut body).is_err() {
             continue;
