@@ -92,7 +92,8 @@ pub enum Event {
 pub struct EventOptions {
     /// Relation id for relation events (default: the only relation on the endpoint).
     pub relation_id: Option<u32>,
-    /// Remote unit for relation events (default: the first remote unit for joined/changed/departed).
+    /// Remote unit for relation events (default: the first remote unit for joined/changed/departed;
+    /// empty: none, as in an application-level relation-changed).
     pub remote_unit: Option<String>,
     /// Departing unit for relation-departed (default: the remote unit).
     pub departing_unit: Option<String>,
@@ -244,14 +245,23 @@ impl Event {
         };
         let remote_app =
             if relation.peer || meta.is_peer(endpoint) { state.app().to_owned() } else { relation.remote_app.clone() };
-        let remote_unit = match kind {
-            "created" | "broken" => None,
-            _ => opts.remote_unit.clone().or_else(|| relation.remote_units.keys().next().cloned()),
+        let remote_unit = match (kind, opts.remote_unit.as_deref()) {
+            ("created" | "broken", _) => None,
+            // An empty remote unit asks for an application-level relation-changed.
+            (_, Some("")) => None,
+            (_, Some(unit)) => Some(unit.to_owned()),
+            (_, None) => relation.remote_units.keys().next().cloned(),
         };
-        if let Some(unit) = &remote_unit
-            && !unit.starts_with(&format!("{remote_app}/"))
-        {
-            return Err(EventError(format!("remote unit {unit:?} is not a unit of {remote_app:?}")));
+        if let Some(unit) = &remote_unit {
+            if !unit.starts_with(&format!("{remote_app}/")) {
+                return Err(EventError(format!("remote unit {unit:?} is not a unit of {remote_app:?}")));
+            }
+            if !relation.remote_units.contains_key(unit) {
+                return Err(EventError(format!(
+                    "remote unit {unit:?} is not in relation {endpoint}:{}: add it to remote_units",
+                    relation.id
+                )));
+            }
         }
         let departing_unit =
             if kind == "departed" { opts.departing_unit.clone().or_else(|| remote_unit.clone()) } else { None };

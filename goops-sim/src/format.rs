@@ -908,6 +908,18 @@ mod tests {
     }
 
     #[test]
+    fn yaml_nested_lists_and_literals_indent_like_yaml_v2() {
+        let grant = Val::object([("target", Val::str("application-pg")), ("role", Val::str("view"))]);
+        let info = Val::object([("revision", Val::Int(1)), ("access", Val::List(vec![grant]))]);
+        let v = Val::map([("abc", info)]);
+        assert_eq!(yaml(&v), "abc:\n  revision: 1\n  access:\n  - target: application-pg\n    role: view\n");
+        let v = Val::map([("outer", Val::map([("cert", Val::str("a\nb\n"))]))]);
+        assert_eq!(yaml(&v), "outer:\n  cert: |\n    a\n    b\n");
+        let v = Val::List(vec![Val::strings(["a", "b"]), Val::str("c")]);
+        assert_eq!(yaml(&v), "- - a\n  - b\n- c\n");
+    }
+
+    #[test]
     fn yaml_key_order_is_natural() {
         let v = Val::map([("a10", Val::Int(1)), ("a2", Val::Int(2)), ("B", Val::Int(3))]);
         assert_eq!(yaml(&v), "B: 3\na2: 2\na10: 1\n");

@@ -62,15 +62,19 @@ fn juju_log(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if call.args().is_empty() {
         return Err(usage("no message specified"));
     }
-    let mut level = call.parsed.value("log-level").unwrap_or("INFO").to_uppercase();
+    let given = call.parsed.value("log-level").unwrap_or("INFO");
+    // loggo.ParseLevel: case-insensitive, WARN is WARNING.
+    let mut level = match given.to_uppercase().as_str() {
+        "WARN" => "WARNING".to_owned(),
+        other => other.to_owned(),
+    };
     if call.parsed.flag("debug") {
         level = "DEBUG".to_owned();
-    }
-    if !LEVELS.contains(&level.as_str()) {
+    } else if !LEVELS.contains(&level.as_str()) {
         // Juju logs a warning about the bad level and uses INFO.
         session.state.juju_log.push(LogRecord {
             level: "WARNING".to_owned(),
-            message: format!("Specified log level ({level}) is not valid"),
+            message: format!("Specified log level of {given:?} is not valid"),
         });
         level = "INFO".to_owned();
     }
