@@ -1,0 +1,285 @@
+//! A real client: the Python `ops` charm in `tests/ops-charm`, unchanged, with the pinned
+//! `ops` from PyPI, run event after event by the real `goops-sim run` binary, the state file
+//! carried from each step to the next (the charm dir too: ops keeps `.unit-state.db` there).
+//!
+//! Each step checks what Juju would show afterwards: the output state (status, relation data,
+//! secrets and their revisions, tracked revisions, action results) and the report on stderr.
+//!
+//! Needs Python 3.10+ with `venv` and PyPI access (see `goops_tests::ops_python`); without them
+//! it fails with a message saying so. It never skips.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use goops_sim::State;
+use goops_sim::state::{Relation, Secret, SecretGrant, SecretOwner, SecretRevision};
+use goops_tests::{TempDir, goops_sim_binary, ops_python, stage_ops_charm};
+use serde_json::json;
+
+const UNIT: &str = "ops-compat/0";
+const MODEL_UUID: &str = "a5b3f4c2-8e1d-4f6a-9b7c-0d2e4f6a8b1c";
+/// The secret the remote application (`client`) shares with us over `db`.
+const REMOTE_SECRET: &str = "secret:d1fa9k3vrgbs7e2q5m10";
+
+/// A staged charm dir and the state file that goes from step to step.
+struct Scenario {
+    _dir: TempDir,
+    charm: PathBuf,
+    state: PathBuf,
+    sim: PathBuf,
+    steps: usize,
+}
+
+/// What one `goops-sim run` left behind.
+struct Step {
+    state: State,
+    report: String,
+}
+
+impl Scenario {
+    fn new(initial: &State) -> Self {
+        let python = ops_python();
+        let sim = goops_sim_binary();
+        let dir = TempDir::new("goops-ops-sim");
+        let charm = dir.path().join("charm");
+        stage_ops_charm(&charm, &python);
+        let state = dir.path().join("state.json");
+        std::fs::write(&state, initial.to_json()).unwrap();
+        Scenario { _dir: dir, charm, state, sim, steps: 0 }
+    }
+
+    /// The state the last step wrote.
+    fn current(&self) -> State {
+        State::from_json(&std::fs::read_to_string(&self.state).unwrap()).expect("goops-sim wrote a valid state")
+    }
+
+    /// Changes the world between two hooks (as another unit, the operator or the controller).
+    fn change(&self, f: impl FnOnce(&mut State)) {
+        let mut state = self.current();
+        f(&mut state);
+        std::fs::write(&self.state, state.to_json()).unwrap();
+    }
+
+    /// `goops-sim run <charm> <event> --state S --out S [args]`; the run must succeed.
+    fn run(&mut self, event: &str, args: &[&str]) -> Step {
+        self.steps += 1;
+        let out = self.run_raw(event, args);
+        let report = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "step {} ({event}) failed: {}\n{report}", self.steps, out.status);
+        assert!(out.stdout.is_empty(), "with --out, nothing goes to stdout: {}", String::from_utf8_lossy(&out.stdout));
+        Step { state: self.current(), report }
+    }
+
+    fn run_raw(&self, event: &str, args: &[&str]) -> Output {
+        Command::new(&self.sim)
+            .arg("run")
+            .arg(&self.charm)
+            .arg(event)
+            .arg("--state")
+            .arg(&self.state)
+            .arg("--out")
+            .arg(&self.state)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.sim.display()))
+    }
+}
+
+impl Step {
+    fn assert_report(&self, line: &str) {
+        assert!(self.report.lines().any(|l| l.trim() == line), "report lacks {line:?}:\n{}", self.report);
+    }
+
+    /// Messages of the `juju-log` records at `level` in the state (all steps so far).
+    fn logs(&self, level: &str) -> Vec<&str> {
+        self.state.juju_log.iter().filter(|r| r.level == level).map(|r| r.message.as_str()).collect()
+    }
+
+    fn status(&self) -> (&str, &str) {
+        (&self.state.unit_status.status, &self.state.unit_status.message)
+    }
+
+    fn owned_token(&self) -> &Secret {
+        let owned: Vec<&Secret> = self.state.secrets.iter().filter(|s| s.is_owned()).collect();
+        assert_eq!(owned.len(), 1, "one owned secret: {:#?}", self.state.secrets);
+        owned[0]
+    }
+}
+
+fn content(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn initial_state() -> State {
+    let mut state = State::default();
+    state.model.name = "compat".into();
+    state.model.uuid = MODEL_UUID.into();
+    state.unit = UNIT.into();
+    state.leader = true;
+    state
+}
+
+/// Asserts that the ops run in the charm dir left its SQLite store there.
+fn assert_ops_store(charm: &Path) {
+    let db = charm.join(".unit-state.db");
+    assert!(db.is_file(), "ops keeps its state in {}", db.display());
+}
+
+#[test]
+fn ops_charm_runs_unchanged_under_goops_sim_run() {
+    let mut sc = Scenario::new(&initial_state());
+
+    // 1. install (leader): adds the app-owned secret and reads it back by label.
+    let step = sc.run("install", &[]);
+    assert_eq!(step.status(), ("active", "installed; token generation 1"));
+    let history: Vec<(&str, &str)> =
+        step.state.unit_status_history.iter().map(|s| (s.status.as_str(), s.message.as_str())).collect();
+    assert!(history.contains(&("maintenance", "installing")), "{history:?}");
+    assert_eq!(step.state.workload_version, "1.0.0");
+    let token = step.owned_token().clone();
+    assert_eq!(token.owner, SecretOwner::App);
+    assert_eq!(token.label.as_deref(), Some("compat-token"));
+    assert_eq!(token.description.as_deref(), Some("token shared over db"));
+    assert_eq!(
+        token.revisions,
+        [SecretRevision { revision: 1, content: content(&[("token", "token-value-1"), ("generation", "1")]) }]
+    );
+    assert!(token.id.starts_with("secret:"), "{}", token.id);
+    let info = step.logs("INFO");
+    assert_eq!(
+        info,
+        [format!("added secret compat-token as {}", token.id).as_str(), "read back secret compat-token generation 1"]
+    );
+    assert!(step.logs("DEBUG").contains(&"Emitting Juju event install."), "{:?}", step.logs("DEBUG"));
+    step.assert_report("install on ops-compat/0: exit 0; changes committed");
+    step.assert_report("unit status: active (\"installed; token generation 1\")");
+    step.assert_report("workload version: \"1.0.0\"");
+    step.assert_report(&format!("secret {} added (label \"compat-token\")", token.id));
+    step.assert_report(&format!("INFO added secret compat-token as {}", token.id));
+    assert_ops_store(&sc.charm);
+
+    // 2. config-changed: the operator sets greeting and token-generation; the leader updates the
+    //    secret's content (a new revision), keeping its label.
+    sc.change(|s| {
+        s.config.insert("greeting".into(), json!("bonjour"));
+        s.config.insert("token-generation".into(), json!(2));
+    });
+    let step = sc.run("config-changed", &[]);
+    assert_eq!(step.status(), ("active", "bonjour; token generation 2"));
+    let token2 = step.owned_token();
+    assert_eq!(token2.id, token.id);
+    assert_eq!(token2.label.as_deref(), Some("compat-token"));
+    assert_eq!(token2.latest(), 2);
+    assert_eq!(token2.content(1), token.content(1), "revision 1 is kept");
+    assert_eq!(token2.content(2), Some(&content(&[("token", "token-value-2"), ("generation", "2")])));
+    assert_eq!(step.logs("INFO").last(), Some(&"updated secret compat-token from generation 1 to 2"));
+    step.assert_report(&format!("secret {}: revision 1 -> 2", token.id));
+
+    // 3. db-relation-changed: client/0 asks "ping", the client app shares a secret of its own.
+    //    The unit replies in its bag; the leader grants its secret to the relation and publishes
+    //    the id in the app bag; the remote secret is read as a consumer under a label.
+    sc.change(|s| {
+        let mut relation = Relation {
+            id: 5,
+            endpoint: "db".into(),
+            interface: "compat-db".into(),
+            remote_app: "client".into(),
+            ..Relation::default()
+        };
+        relation.remote_units.insert("client/0".into(), content(&[("request", "ping")]));
+        relation.remote_app_data.insert("secret-id".into(), REMOTE_SECRET.into());
+        s.relations.push(relation);
+        s.secrets.push(Secret {
+            id: REMOTE_SECRET.into(),
+            owner: SecretOwner::None,
+            revisions: vec![SecretRevision {
+                revision: 1,
+                content: content(&[("token", "remote-value-1"), ("generation", "1")]),
+            }],
+            ..Secret::default()
+        });
+    });
+    let step = sc.run("db-relation-changed", &["--remote-unit", "client/0"]);
+    assert_eq!(step.status(), ("active", "serving client; remote token generation 1"));
+    let relation = step.state.relation(5).expect("the db relation");
+    assert_eq!(relation.local_unit_data, content(&[("reply", "bonjour, ping")]));
+    let published = format!("secret://{MODEL_UUID}/{}", token.id.trim_start_matches("secret:"));
+    assert_eq!(relation.local_app_data, content(&[("token-secret-id", &published), ("served-by", UNIT)]));
+    assert_eq!(step.owned_token().grants, [SecretGrant { relation_id: 5, target: "client".into() }]);
+    let remote = step.state.secret(REMOTE_SECRET).expect("the remote secret");
+    assert_eq!(remote.consumer_label.as_deref(), Some("remote-token"));
+    assert_eq!(remote.tracked, Some(1), "the first read tracks the latest revision");
+    let info = step.logs("INFO");
+    assert!(
+        info.ends_with(&[
+            "db:5: replied to client/0 on db:5",
+            "db:5: remote secret remote-token has keys generation,token"
+        ]),
+        "{info:?}"
+    );
+    step.assert_report("relation db:5 unit data: +reply=\"bonjour, ping\"");
+    step.assert_report(&format!("relation db:5 app data: +token-secret-id={published:?}"));
+    step.assert_report(&format!("secret {}: granted to [client on relation 5]", token.id));
+    step.assert_report(&format!("secret {REMOTE_SECRET}: tracking revision 1; label changed"));
+
+    // 4. secret-changed: the client publishes revision 2; the charm reads it with refresh, which
+    //    moves the tracked revision.
+    sc.change(|s| {
+        let secret = s.secret_mut(REMOTE_SECRET).unwrap();
+        secret.revisions.push(SecretRevision {
+            revision: 2,
+            content: content(&[("token", "remote-value-2"), ("generation", "2")]),
+        });
+    });
+    let step = sc.run("secret-changed", &["--secret", "remote-token"]);
+    assert_eq!(step.status(), ("active", "secret remote-token generation 2"));
+    assert_eq!(step.state.secret(REMOTE_SECRET).unwrap().tracked, Some(2));
+    assert_eq!(step.logs("INFO").last(), Some(&"secret remote-token changed: now generation 2"));
+    step.assert_report(&format!("secret {REMOTE_SECRET}: tracking revision 2"));
+
+    // 5. action get-info (verbose): results with dotted keys nested, the owned secret's latest
+    //    content and canonical id; the action's log.
+    let step = sc.run("action:get-info", &["--param", "verbose=true", "--action-id", "7"]);
+    let action = step.state.action.as_ref().expect("the action's record");
+    assert_eq!((action.name.as_str(), action.id.as_str(), action.status.as_str()), ("get-info", "7", "completed"));
+    assert_eq!(action.failure, None);
+    assert_eq!(action.logs, ["collecting info"]);
+    assert_eq!(
+        serde_json::Value::Object(action.results.clone()),
+        json!({
+            "unit": UNIT,
+            "leader": "true",
+            "config": {"greeting": "bonjour", "token-generation": "2"},
+            "token-generation": "2",
+            "token-secret-id": published,
+            "return-code": "0",
+        })
+    );
+    step.assert_report("action get-info (7): completed");
+    step.assert_report("log: collecting info");
+
+    // 6. action fail-always: partial results, then action-fail; the dispatch itself exits 0.
+    let step = sc.run("action:fail-always", &["--param", "reason=disk full", "--action-id", "8"]);
+    let action = step.state.action.as_ref().expect("the action's record");
+    assert_eq!((action.name.as_str(), action.status.as_str()), ("fail-always", "failed"));
+    assert_eq!(action.failure.as_deref(), Some("failed as requested: disk full"));
+    assert_eq!(action.logs, ["about to fail"]);
+    assert_eq!(serde_json::Value::Object(action.results.clone()), json!({"partial": "yes", "return-code": "0"}));
+    step.assert_report("action fail-always (8): failed");
+    step.assert_report("failure: failed as requested: disk full");
+
+    // Actions changed nothing else: the secrets are as the secret-changed step left them.
+    let secrets = &step.state.secrets;
+    assert_eq!(step.owned_token().latest(), 2);
+    assert_eq!(secrets.len(), 2, "{secrets:#?}");
+
+    // 7. config-changed on a unit that is no longer the leader: no secret writes.
+    sc.change(|s| {
+        s.leader = false;
+        s.config.insert("token-generation".into(), json!(3));
+    });
+    let step = sc.run("config-changed", &[]);
+    assert_eq!(step.status(), ("active", "bonjour; token generation 3"));
+    assert_eq!(step.owned_token().latest(), 2, "only the leader writes the app's secret");
+    assert_ops_store(&sc.charm);
+}
