@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::*;
 use goops_sim::format::{Format, Val, render};
 
 fn yaml(s: &str) -> String {
@@ -21,4 +22,54 @@ fn yaml_quotes_only_what_yaml_v2_reads_as_a_timestamp() {
     for plain in ["2024-06-01 00:00:00Z", "2024-06-01T00:00:00", "2024-06-01 00:00:00+02:00", "2024-06-01x"] {
         assert_eq!(yaml(plain), format!("{plain}\n"), "{plain}");
     }
+}
+
+/// Juju's uniter facade fills `since` from the status documents, which always carry their
+/// update time, and ops 3.9's `GoalState` parser requires it (`Unit.planned_units()` raised
+/// `KeyError: 'since'`). Peer relations are not listed under `relations`; a related
+/// application's entry carries the relation's status, `joined`.
+#[test]
+fn goal_state_entries_always_have_since_and_peers_are_not_relations() {
+    let e = engine(base(), "install");
+    let out = ok(&e, "goal-state", &["--format=json"]);
+    let goal: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let units = goal["units"].as_object().unwrap();
+    assert_eq!(units.keys().collect::<Vec<_>>(), ["demo/0", "demo/1"], "{goal}");
+    let relations = goal["relations"].as_object().unwrap();
+    assert_eq!(relations.keys().collect::<Vec<_>>(), ["db"], "no peer relation: {goal}");
+    assert_eq!(relations["db"]["pg"]["status"], "joined", "{goal}");
+    let entries = units.values().chain(relations["db"].as_object().unwrap().values());
+    for entry in entries {
+        let since = entry["since"].as_str().unwrap_or_else(|| panic!("no since in {entry}: {goal}"));
+        // Juju's FormatTime(t, true): "2006-01-02 15:04:05Z" (ops parses this form).
+        assert!(chrono::NaiveDateTime::parse_from_str(since, "%Y-%m-%d %H:%M:%SZ").is_ok(), "{since:?}");
+    }
+    assert_eq!(
+        relations["db"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["pg", "pg/0", "pg/1"],
+        "the related application and its units"
+    );
+}
+
+/// An entry given in the state without `since` is printed with one too; one with `since`
+/// keeps it; this unit's entry takes the time of its workload status.
+#[test]
+fn goal_state_since_comes_from_the_state_when_given() {
+    let mut state = base();
+    state.unit_status.since = Some("2025-01-02T03:04:05Z".parse().unwrap());
+    let e = engine(state.clone(), "install");
+    let out = ok(&e, "goal-state", &["--format=json"]);
+    let goal: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(goal["units"]["demo/0"]["since"], "2025-01-02 03:04:05Z", "{goal}");
+
+    state.goal_state = Some(
+        serde_json::from_value(serde_json::json!({
+            "units": {"demo/0": {"status": "active", "since": "2024-06-01T00:00:00Z"}, "demo/1": {"status": "dying"}}
+        }))
+        .unwrap(),
+    );
+    let e = engine(state, "install");
+    let yaml = ok(&e, "goal-state", &[]);
+    assert!(yaml.starts_with("units:\n  demo/0:\n    status: active\n    since: 2024-06-01 00:00:00Z\n"), "{yaml}");
+    assert!(yaml.contains("  demo/1:\n    status: dying\n    since: "), "{yaml}");
 }
