@@ -18,7 +18,10 @@ fn main() -> ExitCode {
     if tool("secret-get", &["--format=json", "--label", LABEL, "--refresh"]).is_some() {
         return ExitCode::SUCCESS;
     }
-    tool("juju-log", &["--log-level", "INFO", "--", "could not get secret: secret \"active-ca-certificates\" not found"]);
+    tool(
+        "juju-log",
+        &["--log-level", "INFO", "--", "could not get secret: secret \"active-ca-certificates\" not found"],
+    );
     let dir = std::env::temp_dir().join(format!("floor-{}", std::process::id()));
     if DirBuilder::new().mode(0o700).create(&dir).is_err() {
         return ExitCode::FAILURE;
