@@ -4,6 +4,7 @@
 //!
 //! Each step checks what Juju would show afterwards: the output state (status, relation data,
 //! secrets and their revisions, tracked revisions, action results) and the report on stderr.
+//! A second test swaps in a probe `charm.py` for ops APIs the compat charm does not use.
 //!
 //! Needs Python 3.10+ with `venv` and PyPI access (see `goops_tests::ops_python`); without them
 //! it fails with a message saying so. It never skips.
@@ -38,11 +39,19 @@ struct Step {
 
 impl Scenario {
     fn new(initial: &State) -> Self {
+        Self::with_charm_py(initial, None)
+    }
+
+    /// Stages tests/ops-charm; with `charm_py`, its `src/charm.py` is replaced (same metadata).
+    fn with_charm_py(initial: &State, charm_py: Option<&str>) -> Self {
         let python = ops_python();
         let sim = goops_sim_binary();
         let dir = TempDir::new("goops-ops-sim");
         let charm = dir.path().join("charm");
         stage_ops_charm(&charm, &python);
+        if let Some(code) = charm_py {
+            std::fs::write(charm.join("src").join("charm.py"), code).unwrap();
+        }
         let state = dir.path().join("state.json");
         std::fs::write(&state, initial.to_json()).unwrap();
         Scenario { _dir: dir, charm, state, sim, steps: 0 }
@@ -282,4 +291,84 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     assert_eq!(step.status(), ("active", "bonjour; token generation 3"));
     assert_eq!(step.owned_token().latest(), 2, "only the leader writes the app's secret");
     assert_ops_store(&sc.charm);
+}
+
+/// More of the ops API than the compat charm uses, on the compat charm's metadata: goal-state
+/// through `planned_units()`, application status, ports, peer application data, and a deferred
+/// event that ops re-emits from `.unit-state.db` on the next dispatch.
+const PROBE_CHARM: &str = r#"
+import logging
+import ops
+
+logger = logging.getLogger(__name__)
+
+
+class Probe(ops.CharmBase):
+    _stored = ops.StoredState()
+
+    def __init__(self, framework):
+        super().__init__(framework)
+        self._stored.set_default(config_seen=0)
+        framework.observe(self.on.update_status, self._on_update_status)
+        framework.observe(self.on.config_changed, self._on_config_changed)
+
+    def _on_update_status(self, event):
+        planned = self.app.planned_units()
+        peers = self.model.get_relation('cluster')
+        names = sorted(u.name for u in peers.units)
+        peers.data[self.app]['seen'] = ','.join(names)
+        self.unit.set_ports(8080, ops.Port('udp', 53))
+        self.app.status = ops.ActiveStatus(f'{planned} units planned')
+        self.unit.status = ops.ActiveStatus(f'peers {",".join(names)}')
+
+    def _on_config_changed(self, event):
+        self._stored.config_seen += 1
+        logger.info('config-changed seen %d times', self._stored.config_seen)
+        if self._stored.config_seen == 1:
+            event.defer()
+            self.unit.status = ops.WaitingStatus('deferred')
+        else:
+            self.unit.status = ops.ActiveStatus(f'config seen {self._stored.config_seen} times')
+
+
+if __name__ == '__main__':
+    ops.main(Probe)
+"#;
+
+#[test]
+fn ops_planned_units_ports_peer_data_and_deferral_under_goops_sim_run() {
+    let mut state = initial_state();
+    let mut peers =
+        Relation { id: 1, endpoint: "cluster".into(), interface: "compat-cluster".into(), ..Relation::default() };
+    peers.remote_units.insert("ops-compat/1".into(), Default::default());
+    state.relations.push(peers);
+    let mut sc = Scenario::with_charm_py(&state, Some(PROBE_CHARM));
+
+    let step = sc.run("update-status", &[]);
+    assert_eq!(step.status(), ("active", "peers ops-compat/1"));
+    let app = &step.state.app_status;
+    assert_eq!(
+        (app.status.as_str(), app.message.as_str()),
+        ("active", "2 units planned"),
+        "goal-state lists both units"
+    );
+    assert_eq!(step.state.relation(1).unwrap().local_app_data, content(&[("seen", "ops-compat/1")]));
+    let ports: Vec<(&str, u16)> = step.state.opened_ports.iter().map(|p| (p.protocol.as_str(), p.from)).collect();
+    assert_eq!(ports, [("tcp", 8080), ("udp", 53)]);
+    step.assert_report("app status: active (\"2 units planned\")");
+
+    // config-changed is deferred once; the next dispatch re-emits it before its own event.
+    let step = sc.run("config-changed", &[]);
+    assert_eq!(step.status(), ("waiting", "deferred"));
+    let step = sc.run("update-status", &[]);
+    assert_eq!(step.status(), ("active", "peers ops-compat/1"));
+    let seen: Vec<&str> = step.logs("INFO").into_iter().filter(|m| m.starts_with("config-changed seen")).collect();
+    assert_eq!(seen, ["config-changed seen 1 times", "config-changed seen 2 times"]);
+    let debug = step.logs("DEBUG");
+    let tail = &debug[debug.len() - 2..];
+    assert!(
+        tail[0].starts_with("Re-emitting deferred event <ConfigChangedEvent via Probe/on/config_changed["),
+        "{debug:?}"
+    );
+    assert_eq!(tail[1], "Emitting Juju event update_status.", "{debug:?}");
 }
