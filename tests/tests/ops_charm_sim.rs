@@ -246,6 +246,15 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     assert_eq!(step.logs("INFO").last(), Some(&"secret remote-token changed: now generation 2"));
     step.assert_report(&format!("secret {REMOTE_SECRET}: tracking revision 2"));
 
+    // Juju sends secret-changed to consumers only: for the secret this app owns, goops-sim
+    // refuses the event (exit 2) and leaves the state file alone.
+    let before = std::fs::read_to_string(&sc.state).unwrap();
+    let refused = sc.run_raw("secret-changed", &["--secret", "compat-token"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("secret-changed goes to a secret's consumers"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&sc.state).unwrap(), before);
+
     // 5. action get-info (verbose): results with dotted keys nested, the owned secret's latest
     //    content and canonical id; the action's log.
     let step = sc.run("action:get-info", &["--param", "verbose=true", "--action-id", "7"]);
