@@ -73,3 +73,17 @@ fn goal_state_since_comes_from_the_state_when_given() {
     assert!(yaml.starts_with("units:\n  demo/0:\n    status: active\n    since: 2024-06-01 00:00:00Z\n"), "{yaml}");
     assert!(yaml.contains("  demo/1:\n    status: dying\n    since: "), "{yaml}");
 }
+
+/// goalStateUnits reports each unit's workload status (or `dying`): this unit's entry follows
+/// what the charm set, within the same hook too.
+#[test]
+fn goal_state_reports_this_units_workload_status() {
+    let e = engine(base(), "install");
+    let status = |e: &goops_sim::Engine| {
+        let goal: serde_json::Value = serde_json::from_str(&ok(e, "goal-state", &["--format=json"])).unwrap();
+        goal["units"]["demo/0"]["status"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(status(&e), "unknown");
+    ok(&e, "status-set", &["maintenance", "installing"]);
+    assert_eq!(status(&e), "maintenance");
+}

@@ -113,11 +113,11 @@ fn goal_state(session: &mut Session, call: &Call<'_>) -> ToolResult {
         Some(goal) => goal.clone(),
         None => {
             // Derived as Juju's uniter facade does (goalStateUnits, goalStateRelations): this
-            // unit and its peers under `units`; per non-peer endpoint the remote application
-            // with the relation's status (`joined`) and its units. Peer relations are not
-            // listed under `relations`.
+            // unit (with its workload status) and its peers under `units`; per non-peer
+            // endpoint the remote application with the relation's status (`joined`) and its
+            // units. Peer relations are not listed under `relations`.
             let mut goal = crate::state::GoalState::default();
-            let own = GoalStatus { since: state.unit_status.since, ..GoalStatus::default() };
+            let own = GoalStatus { status: state.unit_status.status.clone(), since: state.unit_status.since };
             goal.units.insert(state.unit.clone(), own);
             for relation in &state.relations {
                 if relation.peer {
