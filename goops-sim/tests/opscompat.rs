@@ -87,3 +87,19 @@ fn goal_state_reports_this_units_workload_status() {
     ok(&e, "status-set", &["maintenance", "installing"]);
     assert_eq!(status(&e), "maintenance");
 }
+
+/// Juju queues relation-broken only after a departed hook for every member, so the broken
+/// relation has no members left (ops' `RelationBrokenEvent.relation.units` is empty); the
+/// remote application is still named. Other relations keep theirs.
+#[test]
+fn relation_broken_lists_no_members() {
+    let mut state = base();
+    let mut other = state.relation(1).unwrap().clone();
+    other.id = 10;
+    state.relations.push(other);
+    let options = goops_sim::EventOptions { relation_id: Some(1), ..Default::default() };
+    let e = engine_with(state, "db-relation-broken", &options);
+    assert_eq!(ok(&e, "relation-list", &["--format=json"]), "[]\n");
+    assert_eq!(ok(&e, "relation-list", &["-r", "1", "--app"]), "pg\n");
+    assert_eq!(ok(&e, "relation-list", &["-r", "10", "--format=json"]), "[\"pg/0\",\"pg/1\"]\n");
+}
