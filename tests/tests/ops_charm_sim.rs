@@ -291,7 +291,22 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     assert_eq!(step.owned_token().latest(), 2);
     assert_eq!(secrets.len(), 2, "{secrets:#?}");
 
-    // 7. config-changed on a unit that is no longer the leader: no secret writes.
+    // 7. The client goes away: client/0 departs, then the relation breaks. The charm observes
+    //    neither; the relation leaves the state and so does the grant scoped to it.
+    let step = sc.run("db-relation-departed", &["--remote-unit", "client/0"]);
+    assert!(step.state.relation(5).unwrap().remote_units.is_empty());
+    step.assert_report("relation db:5: client/0 departed");
+    let step = sc.run("db-relation-broken", &[]);
+    assert!(step.state.relation(5).is_none());
+    assert!(step.owned_token().grants.is_empty(), "{:?}", step.owned_token().grants);
+    step.assert_report("relation db:5: removed");
+    assert!(
+        step.logs("DEBUG").ends_with(&["db:5: Emitting Juju event db_relation_broken."]),
+        "{:?}",
+        step.logs("DEBUG")
+    );
+
+    // 8. config-changed on a unit that is no longer the leader: no secret writes.
     sc.change(|s| {
         s.leader = false;
         s.config.insert("token-generation".into(), json!(3));
