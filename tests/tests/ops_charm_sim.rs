@@ -318,8 +318,8 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
 }
 
 /// More of the ops API than the compat charm uses, on the compat charm's metadata: goal-state
-/// through `planned_units()`, application status, ports, peer application data, and a deferred
-/// event that ops re-emits from `.unit-state.db` on the next dispatch.
+/// through `planned_units()`, application status, ports, peer application data, a deferred
+/// event that ops re-emits from `.unit-state.db` on the next dispatch, and relation-broken.
 const PROBE_CHARM: &str = r#"
 import logging
 import ops
@@ -335,6 +335,7 @@ class Probe(ops.CharmBase):
         self._stored.set_default(config_seen=0)
         framework.observe(self.on.update_status, self._on_update_status)
         framework.observe(self.on.config_changed, self._on_config_changed)
+        framework.observe(self.on.db_relation_broken, self._on_db_relation_broken)
 
     def _on_update_status(self, event):
         planned = self.app.planned_units()
@@ -354,13 +355,18 @@ class Probe(ops.CharmBase):
         else:
             self.unit.status = ops.ActiveStatus(f'config seen {self._stored.config_seen} times')
 
+    def _on_db_relation_broken(self, event):
+        units = sorted(u.name for u in event.relation.units)
+        app = event.relation.app.name if event.relation.app else '?'
+        self.unit.status = ops.ActiveStatus(f'db broken; app {app}; units [{",".join(units)}]')
+
 
 if __name__ == '__main__':
     ops.main(Probe)
 "#;
 
 #[test]
-fn ops_planned_units_ports_peer_data_and_deferral_under_goops_sim_run() {
+fn ops_planned_units_ports_peer_data_deferral_and_broken_under_goops_sim_run() {
     let mut state = initial_state();
     let mut peers =
         Relation { id: 1, endpoint: "cluster".into(), interface: "compat-cluster".into(), ..Relation::default() };
@@ -395,4 +401,15 @@ fn ops_planned_units_ports_peer_data_and_deferral_under_goops_sim_run() {
         "{debug:?}"
     );
     assert_eq!(tail[1], "Emitting Juju event update_status.", "{debug:?}");
+
+    // relation-broken (here without the departed hooks, whose units the state still holds):
+    // Juju has no members left by then, and ops sees none.
+    sc.change(|s| {
+        let mut db = Relation { id: 7, endpoint: "db".into(), remote_app: "client".into(), ..Relation::default() };
+        db.remote_units.insert("client/0".into(), Default::default());
+        s.relations.push(db);
+    });
+    let step = sc.run("db-relation-broken", &[]);
+    assert_eq!(step.status(), ("active", "db broken; app client; units []"));
+    assert!(step.state.relation(7).is_none());
 }
