@@ -103,3 +103,48 @@ fn relation_broken_lists_no_members() {
     assert_eq!(ok(&e, "relation-list", &["-r", "1", "--app"]), "pg\n");
     assert_eq!(ok(&e, "relation-list", &["-r", "10", "--format=json"]), "[\"pg/0\",\"pg/1\"]\n");
 }
+
+const ACTION_CHARM: &str = r#"
+name: demo
+actions:
+  probe:
+    params:
+      what: {type: string}
+      count: {type: integer, default: 1}
+      ratio: {type: number}
+      flags: {type: [boolean, "null"]}
+    required: [what]
+  strict:
+    params:
+      only: {type: string}
+    additionalProperties: false
+"#;
+
+fn action_event(action: &str, params: serde_json::Value) -> Result<goops_sim::Event, String> {
+    let meta = goops_sim::CharmMeta::from_charmcraft_yaml(ACTION_CHARM).unwrap();
+    let options = goops_sim::EventOptions { params: params.as_object().unwrap().clone(), ..Default::default() };
+    goops_sim::Event::parse(action, &meta, &goops_sim::State::default(), &options).map_err(|e| e.to_string())
+}
+
+/// Juju validates action parameters against the charm's schema when the action is enqueued
+/// (`juju run` parses `what=3` as YAML, an integer, and refuses it for a string parameter):
+/// such an action never runs, so goops-sim refuses the event instead of handing the charm a
+/// value of the wrong type.
+#[test]
+fn action_params_are_checked_against_the_schema() {
+    use serde_json::json;
+    assert!(action_event("probe", json!({"what": "x"})).is_ok());
+    assert!(action_event("probe", json!({"what": "x", "count": 3, "ratio": 2, "flags": null, "extra": 1})).is_ok());
+    assert!(action_event("probe", json!({"what": "x", "count": 3.0, "ratio": 0.5, "flags": true})).is_ok());
+    let refused = |params, why: &str| {
+        let err = action_event("probe", params).unwrap_err();
+        assert_eq!(err, format!("action \"probe\": parameters do not match the charm's schema: {why}"));
+    };
+    refused(json!({"what": 3}), "\"what\" must be of type string, given 3");
+    refused(json!({"what": "x", "count": 1.5}), "\"count\" must be of type integer, given 1.5");
+    refused(json!({"what": "x", "flags": "yes"}), "\"flags\" must be of type boolean or null, given \"yes\"");
+    refused(json!({"count": 2}), "\"what\" is required");
+    assert!(action_event("strict", json!({"only": "x"})).is_ok());
+    let err = action_event("strict", json!({"other": "x"})).unwrap_err();
+    assert!(err.ends_with("\"other\" is not a declared parameter"), "{err}");
+}
