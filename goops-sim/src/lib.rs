@@ -2,8 +2,11 @@
 //!
 //! - [`state`]: one unit's state as a serde value (JSON).
 //! - [`session`]: one hook's pending writes on top of a state; commit or roll back.
-//! - [`tools`]: every hook tool, with Juju's flags ([`flags`]), output formats ([`format`]),
+//! - [`tools`]: every hook tool, with Juju's flags ([`flags`]), output formats ([`format`](mod@format)),
 //!   errors and rules.
+//! - [`charm`], [`event`]: the charm's metadata and the event (with Juju's environment variables).
+//! - [`protocol`], [`report`]: how tool calls reach the runner over a unix socket, and the report
+//!   of a run.
 //! - [`engine`]: the tools in-process, as a `goops_runtime::HookTools`.
 //! - [`runner`]: run a charm's `dispatch` as a real process with the hook tools on `PATH`.
 //! - [`harness`]: state-transition tests for a charm, in-process or under `goops-sim run`.

@@ -22,8 +22,8 @@ data-storage-attached, web-pebble-ready, …) or an action: action:<name>, actio
 declared action's name.
 
 Options for run:
-  --state FILE            input state (JSON); default: the empty state {}
-  --out FILE              write the new state here (atomically); default: stdout
+  --state FILE            input state (JSON; - for stdin); default: the empty state {}
+  --out FILE              write the new state here (atomically; - for stdout); default: stdout
   --timeout SECONDS       kill the hook after this long (default 60)
   --relation-id N         relation of a relation event (default: the only one on the endpoint)
   --remote-unit UNIT      remote unit (default: the first remote unit)
@@ -186,7 +186,14 @@ fn parse_args(args: &[String]) -> Result<CliArgs, String> {
 
 fn read_state(path: Option<&Path>) -> Result<State, String> {
     let Some(path) = path else { return Ok(State::default()) };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read state {}: {e}", path.display()))?;
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| format!("cannot read state from stdin: {e}"))?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read state {}: {e}", path.display()))?
+    };
     State::from_json(&text).map_err(|e| format!("invalid state {}: {e}", path.display()))
 }
 
@@ -222,7 +229,7 @@ fn cli_run(args: &[String]) -> ExitCode {
     };
     let mut json = outcome.finished.state.to_json();
     json.push('\n');
-    match &cli.out {
+    match cli.out.as_ref().filter(|p| p.as_path() != Path::new("-")) {
         Some(path) => {
             if let Err(e) = write_atomically(path, &json) {
                 return usage_error(&format!("cannot write {}: {e}", path.display()));
