@@ -61,7 +61,7 @@ pub enum CharmError {
 pub struct CertificateRequest {
     /// The PEM CSR.
     pub certificate_signing_request: String,
-    /// Whether the requirer asks for a CA certificate.
+    /// Whether the requirer asks for a CA certificate (an intermediate CA).
     #[serde(default)]
     pub ca: bool,
 }
@@ -148,7 +148,7 @@ impl Certificates {
                 answers.push(done.clone());
                 continue;
             }
-            match tls::sign_csr(&ca, &request.certificate_signing_request) {
+            match tls::sign_csr(&ca, &request.certificate_signing_request, request.ca) {
                 Ok(certificate) => answers.push(ProvidedCertificate {
                     certificate_signing_request: request.certificate_signing_request,
                     chain: vec![certificate.clone(), ca.certificate_pem.clone()],

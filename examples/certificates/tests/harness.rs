@@ -246,3 +246,20 @@ fn the_quick_start_state_and_csr_work() {
     assert_eq!(answers[0].certificate_signing_request, include_str!("../testdata/csr.pem"));
     assert_signed_by(&answers[0].certificate, &ca_pem, "requirer.example.internal");
 }
+
+#[test]
+fn an_application_request_for_a_ca_certificate_gets_an_intermediate_ca() {
+    let (secret, ca) = ca_secret();
+    let request = csr("intermediate.example.internal");
+    let mut relation = relation_with("[]");
+    let requests = serde_json::json!([{"certificate_signing_request": request, "ca": true}]);
+    relation.remote_app_data.insert("certificate_signing_requests".to_owned(), requests.to_string());
+    let mut state = unit(true);
+    state.secrets.push(secret);
+    state.relations.push(relation);
+    let out = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
+    assert_eq!(out.end, End::Completed, "{out:?}");
+    let answers = answers(&out.state, RELATION);
+    assert_eq!(answers.len(), 1);
+    assert!(signed_by(&answers[0].certificate, &ca.certificate_pem, "intermediate.example.internal"), "a CA");
+}

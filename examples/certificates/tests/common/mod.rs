@@ -89,14 +89,19 @@ pub fn der(pem_text: &str) -> Vec<u8> {
     pem.contents
 }
 
-/// Check that `cert_pem` is signed by `ca_pem` and names `name`; return its subject.
+/// Check that `cert_pem` is a leaf certificate signed by `ca_pem` and names `name`.
 pub fn assert_signed_by(cert_pem: &str, ca_pem: &str, name: &str) {
+    assert!(!signed_by(cert_pem, ca_pem, name), "a leaf certificate");
+}
+
+/// Check that `cert_pem` is signed by `ca_pem` and names `name`; whether it is a CA.
+pub fn signed_by(cert_pem: &str, ca_pem: &str, name: &str) -> bool {
     let (cert_der, ca_der) = (der(cert_pem), der(ca_pem));
     let (_, cert) = x509_parser::parse_x509_certificate(&cert_der).expect("X.509 certificate");
     let (_, ca) = x509_parser::parse_x509_certificate(&ca_der).expect("X.509 CA");
     assert_eq!(cert.issuer(), ca.subject(), "issued by the CA");
     cert.verify_signature(Some(ca.public_key())).expect("the CA's signature verifies");
-    assert!(!cert.is_ca(), "a leaf certificate");
     let cn: Vec<_> = cert.subject().iter_common_name().filter_map(|c| c.as_str().ok()).collect();
     assert_eq!(cn, [name]);
+    cert.is_ca()
 }
