@@ -729,6 +729,15 @@ impl<C: Charm> Harness<C> {
         harness
     }
 
+    /// Kill a process-mode hook after `timeout` (default 60 s; `goops-sim run --timeout`).
+    pub fn timeout(&self, timeout: Duration) -> Harness<C> {
+        let mut harness = self.clone();
+        if let Mode::Process { timeout: t, .. } = &mut harness.mode {
+            *t = timeout;
+        }
+        harness
+    }
+
     /// Run in-process (the default).
     pub fn in_process(&self) -> Harness<C> {
         let mut harness = self.clone();

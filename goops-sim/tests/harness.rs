@@ -314,6 +314,7 @@ fn process_mode_reports_a_missing_binary_clearly() {
     let err = harness().process("/nonexistent/charm").run(On::install(), &State::default()).unwrap_err();
     assert!(matches!(&err, HarnessError::Process(m) if m.contains("/nonexistent/charm")), "{err}");
     assert!(harness().process("/x").is_process() && !harness().process("/x").in_process().is_process());
+    assert!(harness().process("/x").timeout(std::time::Duration::from_secs(5)).is_process());
 }
 
 #[test]
