@@ -304,8 +304,8 @@ impl Context {
 
     /// A secret's content, or `None` when Juju does not know it (unknown id or label).
     ///
-    /// Read once per (selector, mode) until a secret is added, set or removed through this
-    /// context. A `Refresh` read also answers later `Tracked` reads of the same selector.
+    /// Read once per (selector, mode) until a secret is added, set, removed or refreshed through
+    /// this context. A `Refresh` read also answers later `Tracked` reads of the same selector.
     /// Selecting by id and label assigns the label (how a consumer names a secret it was
     /// given); the result then also answers reads by that id or by that label alone.
     pub fn secret_get(&self, selector: &SecretSelector, mode: SecretReadMode) -> Result<Option<SecretContent>> {
@@ -318,6 +318,11 @@ impl Context {
             Err(e) => return Err(e),
         };
         let mut cache = self.secrets.borrow_mut();
+        if mode == SecretReadMode::Refresh {
+            // Juju now tracks the latest revision. Other selectors (the id, another label) may
+            // name the same secret and hold the old tracked content: forget them all.
+            cache.clear();
+        }
         let modes: &[SecretReadMode] =
             if mode == SecretReadMode::Refresh { &[SecretReadMode::Refresh, SecretReadMode::Tracked] } else { &[mode] };
         for &m in modes {

@@ -143,18 +143,6 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// Action result keys: Juju's rule for every dotted segment.
-fn valid_result_key(key: &str) -> bool {
-    key.split('.').all(|seg| {
-        let b = seg.as_bytes();
-        !b.is_empty()
-            && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
-            && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-            && !matches!(seg, "stdout" | "stdout-encoding" | "stderr" | "stderr-encoding")
-    })
-}
-
 fn flatten_results<T: serde::Serialize>(results: &T) -> Result<BTreeMap<String, String>, String> {
     let value = serde_json::to_value(results).map_err(|e| format!("cannot serialize the action's results: {e}"))?;
     let mut out = BTreeMap::new();
@@ -182,7 +170,7 @@ fn flatten_into(
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         };
-        if !valid_result_key(&key) {
+        if !action::is_valid_result_key(&key) {
             return Err(format!(
                 "action result key {key:?} is not valid: each dot-separated part must be lowercase letters, digits and \
                  hyphens, start and end with a letter or digit, and not be stdout, stderr or their -encoding"

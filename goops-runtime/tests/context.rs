@@ -332,3 +332,21 @@ fn secret_id_by_label_is_looked_up_once() {
     assert_eq!(ctx.secret_id(&SecretSelector::label("fresh")).expect("id").as_deref(), Some("secret:new1"));
     assert_eq!(rec.count("secret-info-get"), 2);
 }
+
+#[test]
+fn refresh_moves_tracking_for_every_selector_of_the_secret() {
+    // A consumer reads by id (pinning revision 1), then refreshes by its label: Juju now tracks
+    // the latest revision, so a tracked read by id must not answer with the old content.
+    let rec = Recorder::new();
+    rec.ok("secret-get", r#"{"password":"old"}"#).ok("secret-get", r#"{"password":"new"}"#);
+    rec.ok("secret-get", r#"{"password":"new"}"#);
+    let ctx = ctx(&rec);
+    let by_id = SecretSelector::id("secret:abc");
+    let got = ctx.secret_get(&by_id, SecretReadMode::Tracked).expect("read").expect("exists");
+    assert_eq!(got["password"].expose_secret(), "old");
+    let got =
+        ctx.secret_get(&SecretSelector::label("consumer"), SecretReadMode::Refresh).expect("read").expect("exists");
+    assert_eq!(got["password"].expose_secret(), "new");
+    let got = ctx.secret_get(&by_id, SecretReadMode::Tracked).expect("read").expect("exists");
+    assert_eq!(got["password"].expose_secret(), "new");
+}

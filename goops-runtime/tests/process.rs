@@ -187,3 +187,19 @@ fn exit_codes_and_stderr_map_to_typed_errors() {
         .expect_err("usage");
     assert!(matches!(err, Error::InvalidUsage { ref tool, .. } if tool == "status-set"), "{err:?}");
 }
+
+#[test]
+fn long_multibyte_log_messages_fit_the_kernel_argument_limit() {
+    // Linux refuses (E2BIG) any single argument of MAX_ARG_STRLEN = 131072 bytes or more,
+    // terminating NUL included: the limit is in bytes, not characters.
+    let bin = Bin::new("juju-log");
+    bin.tool("juju-log", "echo \"$4\" | wc -c >> \"$REPORT\"");
+    let message = "é".repeat(goops_runtime::hookcmds::log::MAX_LOG_LINE_LEN + 5);
+    goops_runtime::hookcmds::log::juju_log(&bin.tools(), goops_runtime::LogLevel::Info, &message)
+        .expect("every chunk reaches juju-log");
+    let sizes: Vec<usize> =
+        bin.report().lines().map(|l| l.trim().parse::<usize>().expect("a byte count") - 1).collect();
+    assert!(sizes.iter().all(|&n| n <= goops_runtime::hookcmds::log::MAX_LOG_LINE_LEN), "{sizes:?}");
+    // The header line, then the message's bytes in order.
+    assert_eq!(sizes[1..].iter().sum::<usize>(), message.len(), "{sizes:?}");
+}

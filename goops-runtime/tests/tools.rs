@@ -209,13 +209,21 @@ fn juju_log_levels_and_splitting() {
     log::juju_log(&rec, LogLevel::Trace, "-starts with dash").expect("log");
     assert_eq!(rec.last().args, v(&["--log-level", "TRACE", "--", "-starts with dash"]));
     rec.clear();
-    let long = "é".repeat(log::MAX_LOG_LINE_LEN + 5);
+    let long = "x".repeat(log::MAX_LOG_LINE_LEN + 5);
     log::juju_log(&rec, LogLevel::Warning, &long).expect("log");
     let calls = rec.calls();
     assert_eq!(calls.len(), 3);
     assert_eq!(calls[0].args[3], "Log string greater than 131071. Splitting into multiple chunks: ");
-    assert_eq!(calls[1].args[3].chars().count(), log::MAX_LOG_LINE_LEN);
-    assert_eq!(calls[2].args[3].chars().count(), 5);
+    assert_eq!(calls[1].args[3].len(), log::MAX_LOG_LINE_LEN);
+    assert_eq!(calls[2].args[3].len(), 5);
+    rec.clear();
+    // The limit is in bytes: two-byte characters make twice as many chunks, none split.
+    let long = "é".repeat(log::MAX_LOG_LINE_LEN + 5);
+    log::juju_log(&rec, LogLevel::Warning, &long).expect("log");
+    let chunks: Vec<String> = rec.calls().into_iter().skip(1).map(|c| c.args[3].clone()).collect();
+    assert_eq!(chunks.len(), 3);
+    assert!(chunks.iter().all(|c| c.len() <= log::MAX_LOG_LINE_LEN), "a chunk is over the limit");
+    assert_eq!(chunks.concat(), long);
     rec.fail("juju-log", 2, "no message specified");
     assert!(matches!(log::juju_log(&rec, LogLevel::Info, ""), Err(Error::InvalidUsage { .. })));
 }

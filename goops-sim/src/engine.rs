@@ -54,9 +54,10 @@ impl Engine {
         Ok(goops_runtime::Context::new(env, event, self.clone()))
     }
 
-    /// Run `f` on the session; `None` once the session is finished.
+    /// Run `f` on the session; `None` once the session is finished (or if called re-entrantly
+    /// from inside another `with`, which would otherwise be a double borrow).
     pub fn with<R>(&self, f: impl FnOnce(&mut Session) -> R) -> Option<R> {
-        self.session.borrow_mut().as_mut().map(f)
+        self.session.try_borrow_mut().ok()?.as_mut().map(f)
     }
 
     /// Run a tool and return its output (a stdin request without stdin is Juju's error).
@@ -68,13 +69,13 @@ impl Engine {
     fn call_tool(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> ToolOutput {
         match self.with(|s| s.call(tool, args, stdin)) {
             Some(response) => response.into_output(),
-            None => ToolOutput::error(1, "bad request: hook context is finished"),
+            None => ToolOutput::error(1, "bad request: hook context is finished or busy"),
         }
     }
 
     /// End the hook: commit if `exit_ok`, else roll back. `None` if already finished.
     pub fn finish(&self, exit_ok: bool) -> Option<Finished> {
-        self.session.borrow_mut().take().map(|s| s.finish(exit_ok))
+        self.session.try_borrow_mut().ok()?.take().map(|s| s.finish(exit_ok))
     }
 }
 
@@ -85,7 +86,7 @@ impl HookTools for Engine {
         Ok(match response {
             Some(ToolResponse::NeedStdin) => self.call_tool(tool, args, Some(stdin.unwrap_or_default())),
             Some(ToolResponse::Done(out)) => out,
-            None => ToolOutput::error(1, "bad request: hook context is finished"),
+            None => ToolOutput::error(1, "bad request: hook context is finished or busy"),
         })
     }
 }

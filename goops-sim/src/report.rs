@@ -141,11 +141,17 @@ pub fn render(before: &State, outcome: &RunOutcome) -> String {
         let _ = writeln!(out, "changes:");
         out.push_str(&changes);
     }
-    if !outcome.stderr.is_empty() && !outcome.exit.ok() {
-        let _ = writeln!(out, "stderr:");
-        for line in
-            String::from_utf8_lossy(&outcome.stderr).lines().rev().take(20).collect::<Vec<_>>().into_iter().rev()
-        {
+    // Juju logs a hook's stdout at DEBUG and its stderr at WARNING; show their tails.
+    let is_action = after.action.is_some();
+    for (name, bytes) in [("stdout", &outcome.stdout), ("stderr", &outcome.stderr)] {
+        if bytes.is_empty() || (is_action && name == "stdout") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let lines: Vec<&str> = text.lines().collect();
+        let shown = &lines[lines.len().saturating_sub(20)..];
+        let _ = writeln!(out, "{name} (last {} of {} lines):", shown.len(), lines.len());
+        for line in shown {
             let _ = writeln!(out, "  {line}");
         }
     }

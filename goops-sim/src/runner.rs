@@ -241,6 +241,11 @@ pub fn run(
     };
     let (stdout, stderr) = (read(&stdout_path), read(&stderr_path));
     let mut session = session;
+    match &exit {
+        Exit::Code(0) | Exit::Skipped => {}
+        Exit::Code(code) => session.set_exit_message(format!("exit status {code}")),
+        Exit::Signalled | Exit::TimedOut(_) | Exit::Rebooted => session.set_exit_message("signal: killed"),
+    }
     if session.event().is_action() {
         let code = match &exit {
             Exit::Code(c) => *c,
@@ -277,6 +282,8 @@ fn serve(listener: UnixListener, session: Arc<Mutex<Session>>, stop: Arc<AtomicB
             break;
         }
         let Ok(mut stream) = stream else { continue };
+        // A client that never finishes its request must not wedge the agent (or its shutdown).
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
         let mut body = Vec::new();
         if stream.read_to_end(&mut body).is_err() {
             continue;

@@ -34,12 +34,20 @@ pub struct SecretUpdate {
 /// Whom a pending `secret-revoke` targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevokeTarget {
-    /// Everything granted on one relation.
-    Relation(u32),
-    /// An application (all its grants).
+    /// An application: its grant and its units' grants.
     App(String),
     /// One unit.
     Unit(String),
+}
+
+impl RevokeTarget {
+    /// Whether revoking this target removes `grant`.
+    pub fn covers(&self, grant: &SecretGrant) -> bool {
+        match self {
+            RevokeTarget::App(app) => grant.target == *app || grant.target.starts_with(&format!("{app}/")),
+            RevokeTarget::Unit(unit) => grant.target == *unit,
+        }
+    }
 }
 
 /// The writes of one hook that Juju commits only if the hook succeeds.
@@ -137,6 +145,8 @@ pub struct Session {
     pub(crate) records: Records,
     /// Set by `juju-reboot --now`: the runner should kill the hook.
     pub(crate) reboot_now: bool,
+    /// How the hook process failed (`exit status 3`, `signal: killed`), for the action message.
+    pub(crate) exit_message: Option<String>,
 }
 
 impl Session {
@@ -146,9 +156,13 @@ impl Session {
         check_config(&state, &meta).map_err(SessionError::State)?;
         check_against_meta(&state, &meta).map_err(SessionError::State)?;
         // Peer relations are marked from the metadata so a state file need not repeat it.
+        let app = state.app().to_owned();
         for relation in &mut state.relations {
             if meta.is_peer(&relation.endpoint) {
                 relation.peer = true;
+            }
+            if relation.peer {
+                relation.remote_app = app.clone();
             }
         }
         if !event.is_action() {
@@ -156,7 +170,10 @@ impl Session {
             state.action = None;
         }
         if let Event::Action { name, id, params } = &event {
-            let mut action = state.action.take().filter(|a| &a.name == name).unwrap_or_default();
+            // Params may come from the state file; what a previous run recorded does not carry over.
+            let previous = state.action.take().filter(|a| &a.name == name);
+            let mut action =
+                crate::state::Action { params: previous.map(|a| a.params).unwrap_or_default(), ..Default::default() };
             action.name = name.clone();
             action.id = id.clone();
             for (k, v) in params {
@@ -185,6 +202,7 @@ impl Session {
             remote_cache: BTreeMap::new(),
             records: Records::default(),
             reboot_now: false,
+            exit_message: None,
         })
     }
 
@@ -282,6 +300,12 @@ impl Session {
         action.results.insert("return-code".to_owned(), code.to_string().into());
     }
 
+    /// Record how the hook process failed, as Go prints a process error (`exit status 3`,
+    /// `signal: killed`); a failed action reports it as its message.
+    pub fn set_exit_message(&mut self, message: impl Into<String>) {
+        self.exit_message = Some(message.into());
+    }
+
     /// Mark a missing action handler: Juju fails the action with this message (rule 43).
     pub fn action_not_implemented(&mut self) {
         let unit = self.state.unit.clone();
@@ -292,15 +316,25 @@ impl Session {
 
     /// End the hook: commit the pending writes if it exited 0, otherwise drop them.
     pub fn finish(self, exit_ok: bool) -> Finished {
-        let Session { mut state, pending, event, records, reboot_now, .. } = self;
+        let Session { mut state, pending, event, records, reboot_now, exit_message, .. } = self;
         let commit_error = if exit_ok { check_commit(&state, &pending).err() } else { None };
         let commit_ok = exit_ok && commit_error.is_none();
-        if let (Some(action), Some(error)) = (&mut state.action, &commit_error) {
-            action.failure.get_or_insert_with(|| error.clone());
-        }
+        // Juju's finalizeAction: a failed process replaces the message; a refused commit is
+        // appended to stderr and fails the action.
         if let Some(action) = &mut state.action {
-            if !exit_ok && action.failure.is_none() {
-                action.failure = Some("exit status 1".to_owned());
+            if !exit_ok {
+                action.failure = Some(exit_message.unwrap_or_else(|| "exit status 1".to_owned()));
+            }
+            if let Some(error) = &commit_error {
+                let stderr = match action.results.get("stderr").and_then(|v| v.as_str()) {
+                    Some(previous) => format!("{previous}\n{error}"),
+                    None => error.clone(),
+                };
+                action.results.insert("stderr".to_owned(), stderr.into());
+                if action.results.get("return-code").is_none_or(|c| c == "0") {
+                    action.results.insert("return-code".to_owned(), "1".into());
+                }
+                action.failure.get_or_insert_with(|| "committing requested changes failed".to_owned());
             }
             action.status = if action.failure.is_some() { "failed" } else { "completed" }.to_owned();
         }
@@ -460,11 +494,7 @@ fn commit_secrets(state: &mut State, pending: &Pending) {
     }
     for (id, target) in &pending.secret_revokes {
         if let Some(secret) = state.secret_mut(id) {
-            secret.grants.retain(|g| match target {
-                RevokeTarget::Relation(rid) => g.relation_id != *rid,
-                RevokeTarget::App(app) => g.target != *app && !g.target.starts_with(&format!("{app}/")),
-                RevokeTarget::Unit(unit) => g.target != *unit,
-            });
+            secret.grants.retain(|g| !target.covers(g));
         }
     }
     for id in &pending.secret_track_latest {
@@ -504,6 +534,23 @@ pub(crate) fn apply_update(secret: &mut Secret, update: &SecretUpdate) {
         secret.expire = Some(expire);
     }
     if let Some(rotate) = &update.rotate {
+        if secret.rotate.as_ref() != Some(rotate) || secret.rotates.is_none() {
+            secret.rotates = next_rotation(rotate);
+        }
         secret.rotate = Some(rotate.clone());
     }
+}
+
+/// The controller schedules the next rotation one policy interval from now.
+pub(crate) fn next_rotation(policy: &str) -> Option<DateTime<Utc>> {
+    let hours = match policy {
+        "hourly" => 1,
+        "daily" => 24,
+        "weekly" => 24 * 7,
+        "monthly" => 24 * 30,
+        "quarterly" => 24 * 90,
+        "yearly" => 24 * 365,
+        _ => return None,
+    };
+    Some(Utc::now() + chrono::Duration::hours(hours))
 }

@@ -35,6 +35,10 @@ pub struct State {
     pub unit_status: Status,
     /// The application status.
     pub app_status: Status,
+    /// Statuses of the other units of this application (`status-get --application` lists them;
+    /// peers absent here show as `unknown`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub peer_unit_statuses: BTreeMap<String, Status>,
     /// Previous unit statuses, oldest first (the current one is `unit_status`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unit_status_history: Vec<Status>,
@@ -111,6 +115,7 @@ impl Default for State {
             leader: false,
             unit_status: Status::default(),
             app_status: Status::default(),
+            peer_unit_statuses: BTreeMap::new(),
             unit_status_history: Vec::new(),
             app_status_history: Vec::new(),
             workload_version: String::new(),
@@ -388,6 +393,9 @@ pub struct Secret {
     /// Rotation policy (`never`, `hourly`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotate: Option<String>,
+    /// When the secret is next due for rotation (set from the policy when it changes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotates: Option<DateTime<Utc>>,
     /// Revisions with content; the latest is the highest number.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub revisions: Vec<SecretRevision>,
@@ -412,6 +420,7 @@ impl Default for Secret {
             description: None,
             expire: None,
             rotate: None,
+            rotates: None,
             revisions: Vec::new(),
             tracked: None,
             consumers: BTreeMap::new(),

@@ -332,3 +332,52 @@ fn changes_refused_at_commit_fail_the_hook() {
     );
     assert!(out_state(&output).unit_state.is_empty());
 }
+
+#[test]
+fn state_can_come_from_stdin() {
+    use std::io::Write;
+    let dir = charm("stdin-state", "[ \"$(is-leader)\" = True ] || exit 9");
+    let mut child = Command::new(BIN)
+        .arg("run")
+        .arg(&dir)
+        .args(["install", "--state", "-", "--out", "-", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(br#"{"leader": true}"#).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out_state(&output).leader);
+}
+
+#[test]
+fn the_example_shell_charm_runs() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shell-charm");
+    let out = temp_dir("example").join("state.json");
+    let run = |event: &str, state: &Path| {
+        Command::new(BIN)
+            .arg("run")
+            .arg(&example)
+            .arg(event)
+            .arg("--state")
+            .arg(state)
+            .arg("--out")
+            .arg(&out)
+            .arg("--quiet")
+            .output()
+            .unwrap()
+    };
+    let output = run("db-relation-changed", &example.join("state.json"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let state = State::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let uri = &state.relation(1).unwrap().local_app_data["creds-secret"];
+    let secret = state.secret(uri).unwrap();
+    assert_eq!(secret.grants, vec![goops_sim::state::SecretGrant { relation_id: 1, target: "postgresql".into() }]);
+    assert_eq!(state.unit_status.message, "using database at 10.0.0.5");
+    let output = run("greet", &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let state = State::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(state.action.unwrap().results["message"], "hi world");
+}

@@ -67,4 +67,20 @@ fn events_must_fit_the_state() {
         error(base(), "db-relation-joined", &wrong_unit),
         "event: remote unit \"web/0\" is not a unit of \"pg\""
     );
+    let absent = EventOptions { remote_unit: Some("pg/9".into()), ..Default::default() };
+    assert_eq!(
+        error(base(), "db-relation-joined", &absent),
+        "event: remote unit \"pg/9\" is not in relation db:1: add it to remote_units"
+    );
+}
+
+#[test]
+fn the_readme_state_example_is_a_valid_state() {
+    let readme = include_str!("../README.md");
+    let section = readme.split("## The state file (JSON)").nth(1).expect("README has the state section");
+    let json = section.split("```json").nth(1).and_then(|rest| rest.split("```").next()).expect("a json block");
+    let state = goops_sim::State::from_json(json).unwrap_or_else(|e| panic!("README state example: {e}"));
+    assert!(state.validate().is_ok(), "{:?}", state.validate());
+    assert_eq!(state.unit, "demo/0");
+    assert_eq!(state.relations.len(), 2);
 }

@@ -106,3 +106,14 @@ fn a_finished_engine_refuses_more_calls() {
     let out = handle.call("is-leader", &[], None).unwrap();
     assert_eq!(out.code, 1);
 }
+
+#[test]
+fn a_reentrant_call_is_an_error_not_a_panic() {
+    let e = engine(base(), "install");
+    let inner = e.clone();
+    let out = e.with(|_| inner.run("is-leader", &[], None)).unwrap();
+    assert_eq!(
+        (out.code, String::from_utf8_lossy(&out.stderr).into_owned()),
+        (1, "ERROR bad request: hook context is finished or busy\n".to_owned())
+    );
+}

@@ -85,7 +85,7 @@ fn rule_05_format_choices_per_tool() {
     );
     // secret-get, secret-info-get and goal-state default to YAML.
     assert_eq!(ok(&e, "secret-get", &["secret:aaaaaaaaaaaaaaaaaaaa"]), "password: one\n");
-    assert!(ok(&e, "goal-state", &[]).starts_with("units:\n  demo/0:\n    status: active\n"));
+    assert!(ok(&e, "goal-state", &[]).starts_with("units:\n  demo/0:\n    status: unknown\n"));
     // Deprecated --format on juju-log only warns.
     let r = run(&e, "juju-log", &["--format=json", "hello"]);
     assert_eq!((r.code, r.err.as_str()), (0, "--format flag deprecated for command \"juju-log\""));
@@ -258,7 +258,8 @@ fn rule_17_status_get_application_requires_leadership_and_has_units() {
     assert_eq!(
         json,
         "{\"application-status\":{\"message\":\"all good\",\"status\":\"active\",\"status-data\":{},\
-         \"units\":{\"demo/0\":{\"message\":\"\",\"status\":\"unknown\",\"status-data\":{}}}}}\n"
+         \"units\":{\"demo/0\":{\"message\":\"\",\"status\":\"unknown\",\"status-data\":{}},\
+         \"demo/1\":{\"message\":\"\",\"status\":\"unknown\",\"status-data\":{}}}}}\n"
     );
 }
 
@@ -300,9 +301,18 @@ fn rule_21_action_set_nests_dotted_keys_and_overwrites() {
     ok(&e, "action-set", &["a=x"]);
     ok(&e, "action-set", &["a.b=1", "a.c=2"]);
     ok(&e, "action-set", &["d.e=3", "d=4"]);
-    let action = e.finish(true).unwrap().state.action.unwrap();
+    let state = e.finish(true).unwrap().state;
+    let action = state.action.clone().unwrap();
     assert_eq!(serde_json::Value::Object(action.results), serde_json::json!({"a": {"b": "1", "c": "2"}, "d": "4"}));
     assert_eq!(action.status, "completed");
+    // Running the action again starts with no results but keeps params given in the state.
+    let mut state = state;
+    if let Some(a) = &mut state.action {
+        a.params.insert("target".into(), "/srv".into());
+    }
+    let e = engine(state, "action:backup");
+    assert_eq!(ok(&e, "action-get", &["target"]), "/srv\n");
+    assert!(e.finish(true).unwrap().state.action.unwrap().results.is_empty());
 }
 
 #[test]
@@ -317,9 +327,21 @@ fn rule_22_action_fail_without_message_uses_the_default() {
     // action-get sees params with schema defaults.
     assert_eq!(ok(&e, "action-get", &["target"]), "/tmp\n");
     fails(&e, "action-fail", &["a", "b"], 2, "unrecognized args: [\"b\"]");
-    // Results and failure survive a failing script.
+    ok(&e, "action-set", &["partial=yes"]);
+    // Results survive a failing script; the process error becomes the message, as in Juju.
+    e.with(|s| s.set_exit_message("exit status 3"));
     let action = e.finish(false).unwrap().state.action.unwrap();
-    assert_eq!(action.failure.as_deref(), Some("disk full"));
+    assert_eq!(action.failure.as_deref(), Some("exit status 3"));
+    assert_eq!(action.results["partial"], "yes");
+    // A refused commit fails the action and says so in stderr.
+    let e = engine(non_leader(), "action:backup");
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "password=x"]);
+    let action = e.finish(true).unwrap().state.action.unwrap();
+    assert_eq!(action.failure.as_deref(), Some("committing requested changes failed"));
+    assert_eq!(
+        (action.results["stderr"].as_str(), action.results["return-code"].as_str()),
+        (Some("permission denied"), Some("1"))
+    );
 }
 
 #[test]
@@ -384,6 +406,14 @@ fn rule_25_secret_content_keys_and_encodings() {
     assert_eq!(ok(&e, "secret-get", &[uri, "cert"]), "|\n  -----BEGIN-----\n  abc\n");
     // Relative #file paths are read from the caller's directory.
     ok(&e, "secret-add", &["cert#file=cert"]);
+    // Binary content is refused explicitly rather than corrupted.
+    fails(
+        &e,
+        "secret-add",
+        &["blob#base64=//79"],
+        1,
+        "secret content for key \"blob\" is not UTF-8 text, which goops-sim cannot store yet",
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -409,7 +439,7 @@ fn rule_27_rotate_and_expire_are_validated() {
     }
     let uri = ok(&e, "secret-add", &["--rotate", "weekly", "--expire", "2030-01-02T03:04:05Z", "k1k=v"]);
     let info = ok(&e, "secret-info-get", &[uri.trim(), "--format=json"]);
-    assert!(info.contains("\"rotation\":\"weekly\",\"expiry\":\"2030-01-02T03:04:05Z\""), "{info}");
+    assert!(info.contains("\"rotation\":\"weekly\",\"expiry\":\"2030-01-02T03:04:05Z\",\"rotates\":"), "{info}");
 }
 
 #[test]
@@ -547,8 +577,17 @@ fn rule_35_secret_revoke_needs_exactly_one_target() {
     fails(&e, "secret-revoke", &[id, "--app", "pg", "--unit", "pg/0"], 2, "specify only one of application or unit");
     fails(&e, "secret-revoke", &[id, "-r", "1", "--app", "pg"], 2, "do not specify both relation and app");
     fails(&e, "secret-revoke", &[id, "--unit", "pg"], 2, "unit \"pg\" not valid");
+    fails(&e, "secret-revoke", &[id, "--app", "Bad_App"], 2, "application \"Bad_App\" not valid");
     ok(&e, "secret-revoke", &[id, "--application", "pg"]);
     ok(&e, "secret-revoke", &[id, "-r", "1"]);
+    // In a relation hook the hook's relation applies even without -r (a Juju quirk).
+    let e = engine(base(), "db-relation-changed");
+    fails(&e, "secret-revoke", &[id, "--app", "pg"], 2, "do not specify both relation and app");
+    ok(&e, "secret-revoke", &[id]);
+    assert_eq!(
+        e.with(|s| s.pending().secret_revokes.clone()).unwrap(),
+        vec![("aaaaaaaaaaaaaaaaaaaa".to_owned(), goops_sim::session::RevokeTarget::App("pg".into()))]
+    );
 }
 
 #[test]
@@ -560,6 +599,13 @@ fn rule_36_secret_remove_revision_or_all_and_cancel_pending() {
     });
     let id = "secret:aaaaaaaaaaaaaaaaaaaa";
     let e = engine(state.clone(), "install");
+    fails(
+        &e,
+        "secret-remove",
+        &["--revision", "one"],
+        2,
+        "invalid value \"one\" for option --revision: strconv.ParseInt: parsing \"one\": invalid syntax",
+    );
     ok(&e, "secret-remove", &[id, "--revision", "1"]);
     let s = e.finish(true).unwrap().state;
     assert_eq!(s.secret(id).unwrap().revisions.iter().map(|r| r.revision).collect::<Vec<_>>(), vec![2]);
@@ -607,6 +653,8 @@ fn rule_38_port_specs_and_conflicts() {
     fails(&e, "open-port", &["90-80"], 2, "invalid port range 90-80/tcp");
     fails(&e, "open-port", &["70000"], 2, "port range bounds must be between 0 and 65535, got 70000-70000");
     fails(&e, "open-port", &["1-2-3"], 2, "invalid port range \"1-2-3\"");
+    fails(&e, "open-port", &["http"], 2, "invalid port \"http\": strconv.Atoi: parsing \"http\": invalid syntax");
+    fails(&e, "open-port", &["80/icmp"], 2, "protocol \"icmp\" doesn't support any ports; got \"80\"");
     fails(
         &e,
         "open-port",
@@ -640,6 +688,13 @@ fn rule_39_storage_rules() {
     fails(&e, "storage-get", &[], 2, "no storage instance specified");
     fails(&e, "storage-get", &["-s", "bad"], 2, "invalid value \"bad\" for option -s: invalid storage ID \"bad\"");
     fails(&e, "storage-get", &["-s", "data/0", "size"], 1, "invalid storage attribute \"size\"");
+    fails(
+        &e,
+        "storage-get",
+        &["-s", "data/7"],
+        2,
+        "invalid value \"data/7\" for option -s: storage \"data/7\" not found",
+    );
     assert_eq!(
         ok(&e, "storage-get", &["-s", "data/0", "--format=json"]),
         "{\"kind\":\"filesystem\",\"location\":\"/srv/data\"}\n"
@@ -724,6 +779,11 @@ fn rule_42_env_vars_are_set_exactly_per_event() {
     assert!(!env.contains_key("JUJU_DEPARTING_UNIT"));
     let env = engine(base(), "db-relation-changed").env();
     assert_eq!(env["JUJU_REMOTE_UNIT"], "pg/0");
+    // An application-level relation-changed has no remote unit; relation-get then reads the app.
+    let app_level = EventOptions { remote_unit: Some(String::new()), ..Default::default() };
+    let e = engine_with(base(), "db-relation-changed", &app_level);
+    assert_eq!((e.env()["JUJU_REMOTE_UNIT"].as_str(), e.env()["JUJU_REMOTE_APP"].as_str()), ("", "pg"));
+    assert_eq!(ok(&e, "relation-get", &["db"]), "main\n");
     let secret = EventOptions { secret: Some("mine".into()), secret_revision: Some(1), ..Default::default() };
     let env = engine_with(base(), "secret-expired", &secret).env();
     assert_eq!(

@@ -283,3 +283,59 @@ impl Drop for TempDir {
         let _ = fs::remove_dir_all(&self.0);
     }
 }
+
+/// The `goops-sim` executable (the CLI that runs a charm), built if needed.
+///
+/// Another package's binary is not handed to this crate's tests by Cargo, so this runs
+/// `$CARGO build -p goops-sim --bin goops-sim` once per test process (a no-op when it is up to
+/// date, so a stale binary is never used), with the profile of the running test executable, and
+/// takes the executable's path from Cargo's JSON messages (this honours `CARGO_TARGET_DIR`,
+/// `--target` defaults and profiles without guessing the layout).
+///
+/// # Panics
+///
+/// If the build fails or Cargo reports no `goops-sim` executable.
+pub fn goops_sim_binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(build_goops_sim).clone()
+}
+
+fn build_goops_sim() -> PathBuf {
+    // `cargo test` sets CARGO for the processes it runs; it was also set at compile time.
+    let cargo = std::env::var_os("CARGO").filter(|c| !c.is_empty()).unwrap_or_else(|| env!("CARGO").into());
+    // The test executable lives in `<target>/<profile-dir>/deps/`; `debug` is the dev profile's.
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let profile_dir = exe.parent().and_then(Path::parent).and_then(Path::file_name);
+    let profile = match profile_dir.and_then(|d| d.to_str()) {
+        Some("debug") | None => "dev".to_owned(),
+        Some(name) => name.to_owned(),
+    };
+    let mut cmd = Command::new(&cargo);
+    cmd.current_dir(workspace_root()).args([
+        "build",
+        "--package",
+        "goops-sim",
+        "--bin",
+        "goops-sim",
+        "--profile",
+        &profile,
+        "--message-format=json-render-diagnostics",
+    ]);
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot build goops-sim: failed to start {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "cannot build goops-sim: {cmd:?} exited with {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "goops-sim")
+        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("cargo built no goops-sim executable:\n{stdout}"))
+}

@@ -62,8 +62,14 @@ pub fn generate_ca(common_name: &str) -> Result<CaMaterial, TlsError> {
 }
 
 /// Sign a PEM CSR with the CA; the certificate is valid for 90 days and keeps the CSR's names.
-pub fn sign_csr(ca: &CaMaterial, csr_pem: &str) -> Result<String, TlsError> {
+/// With `as_ca` it is an intermediate CA (no further intermediates below it), as a
+/// tls-certificates requirer asks with `ca: true`.
+pub fn sign_csr(ca: &CaMaterial, csr_pem: &str, as_ca: bool) -> Result<String, TlsError> {
     let mut csr = CertificateSigningRequestParams::from_pem(csr_pem).map_err(TlsError::BadCsr)?;
+    if as_ca {
+        csr.params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        csr.params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    }
     let key = KeyPair::from_pem(&ca.private_key_pem).map_err(TlsError::BadCa)?;
     let issuer = Issuer::from_ca_cert_pem(&ca.certificate_pem, key).map_err(TlsError::BadCa)?;
     validity(&mut csr.params, 90);
@@ -87,7 +93,7 @@ mod tests {
         let ca = generate_ca("goops test CA").unwrap();
         assert!(ca.certificate_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(ca.private_key_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
-        let cert = sign_csr(&ca, &csr("db.example.internal")).unwrap();
+        let cert = sign_csr(&ca, &csr("db.example.internal"), false).unwrap();
         assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"));
         assert_ne!(cert, ca.certificate_pem);
     }
@@ -95,9 +101,9 @@ mod tests {
     #[test]
     fn bad_csr_and_bad_ca_are_typed_errors() {
         let ca = generate_ca("goops test CA").unwrap();
-        assert!(matches!(sign_csr(&ca, "not a csr"), Err(TlsError::BadCsr(_))));
+        assert!(matches!(sign_csr(&ca, "not a csr", false), Err(TlsError::BadCsr(_))));
         let broken = CaMaterial { private_key_pem: "junk".into(), certificate_pem: ca.certificate_pem.clone() };
-        assert!(matches!(sign_csr(&broken, &csr("x.example")), Err(TlsError::BadCa(_))));
+        assert!(matches!(sign_csr(&broken, &csr("x.example"), false), Err(TlsError::BadCa(_))));
     }
 
     #[test]

@@ -62,19 +62,28 @@ impl std::fmt::Display for LogLevel {
     }
 }
 
-/// Longest string Juju passes to a subprocess argument (Linux `MAX_ARG_STRLEN` - 1).
+/// Longest string passed as one argument to `juju-log`: Linux refuses (`E2BIG`) an argument of
+/// `MAX_ARG_STRLEN` (131072) bytes or more, its terminating NUL included. ops uses the same number.
 pub const MAX_LOG_LINE_LEN: usize = 131_071;
 
 /// `juju-log --log-level LEVEL -- MESSAGE`, splitting messages longer than
-/// [`MAX_LOG_LINE_LEN`] characters into several calls as ops does.
+/// [`MAX_LOG_LINE_LEN`] into several calls as ops does. The limit is in bytes (the kernel's
+/// unit), so a chunk of multi-byte characters is never too long; chunks end on character
+/// boundaries.
 pub fn juju_log(tools: &dyn HookTools, level: LogLevel, message: &str) -> Result<()> {
-    if message.chars().count() <= MAX_LOG_LINE_LEN {
+    if message.len() <= MAX_LOG_LINE_LEN {
         return log_line(tools, level, message);
     }
     log_line(tools, level, &format!("Log string greater than {MAX_LOG_LINE_LEN}. Splitting into multiple chunks: "))?;
-    let chars: Vec<char> = message.chars().collect();
-    for chunk in chars.chunks(MAX_LOG_LINE_LEN) {
-        log_line(tools, level, &chunk.iter().collect::<String>())?;
+    let mut rest = message;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(MAX_LOG_LINE_LEN);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let (chunk, tail) = rest.split_at(end);
+        log_line(tools, level, chunk)?;
+        rest = tail;
     }
     Ok(())
 }

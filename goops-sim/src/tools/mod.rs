@@ -1,6 +1,6 @@
 //! Every hook tool, run on a [`Session`] with Juju's flags, outputs, errors and rules.
 //!
-//! One module per tool family. Each tool is a [`ToolDef`]: its options and a function that does
+//! One module per tool family. Each tool is a `ToolDef`: its options and a function that does
 //! argument checks (usage errors, exit 2) and then the work (run errors, exit 1).
 
 use std::ffi::OsString;
@@ -175,7 +175,17 @@ pub fn tool_names() -> Vec<&'static str> {
 /// Run `tool` with `args` on `session`. `cwd` is the caller's directory (for relative paths).
 pub fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&[u8]>, cwd: &Path) -> ToolResponse {
     let args: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    let response = run_inner(session, tool, &args, stdin, cwd);
+    // A bug in a tool must not take the simulated agent down with it: report it as a run error.
+    let response =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_inner(session, tool, &args, stdin, cwd)))
+            .unwrap_or_else(|payload| {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                ToolResponse::Done(ToolOutput::error(1, &format!("goops-sim internal error in {tool}: {message}")))
+            });
     if let ToolResponse::Done(out) = &response {
         session.records.tool_calls.push(ToolCall { tool: tool.to_owned(), args, code: out.code });
     }
@@ -291,13 +301,14 @@ pub(crate) fn relation_id_opt(session: &Session, call: &Call<'_>) -> Result<Opti
     match call.parsed.value_with_spelling("r") {
         Some((spelled, value)) => {
             let number = value.rsplit(':').next().unwrap_or(value);
-            let id: u32 = number
+            // strconv.Atoi: any int parses; unknown (or negative) ids are "not found".
+            let id: i64 = number
                 .parse()
                 .map_err(|_| usage(format!("invalid value {value:?} for option {spelled}: invalid relation id")))?;
-            if session.state.relation(id).is_none() {
-                return Err(usage(format!("invalid value {value:?} for option {spelled}: relation not found")));
+            match u32::try_from(id).ok().filter(|id| session.state.relation(*id).is_some()) {
+                Some(id) => Ok(Some(id)),
+                None => Err(usage(format!("invalid value {value:?} for option {spelled}: relation not found"))),
             }
-            Ok(Some(id))
         }
         None => Ok(session.event.relation_id()),
     }
@@ -357,6 +368,33 @@ pub(crate) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, To
         }
         _ => Err(fail("yaml: expected a map of strings".to_owned())),
     }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` (decimal, `0x`, `0o`/`0`, `0b`); the error is Go's reason.
+pub(crate) fn go_parse_int(s: &str) -> Result<i64, &'static str> {
+    let (negative, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let body = body.replace('_', "");
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, d.to_owned())
+    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, d.to_owned())
+    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, d.to_owned())
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, body[1..].to_owned())
+    } else {
+        (10, body.clone())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err("invalid syntax");
+    }
+    let magnitude = i128::from_str_radix(&digits, radix).map_err(|_| "value out of range")?;
+    let value = if negative { -magnitude } else { magnitude };
+    i64::try_from(value).map_err(|_| "value out of range")
 }
 
 /// A map of strings as a formatter value.

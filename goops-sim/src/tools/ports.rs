@@ -46,8 +46,17 @@ pub fn port_string(p: &Port) -> String {
     }
 }
 
+/// Go's `strconv.Atoi`, with its error text.
 fn atoi(s: &str) -> Result<i64, ToolError> {
-    s.parse::<i64>().map_err(|_| usage(format!("invalid port {s:?}: strconv.Atoi: parsing {s:?}: invalid syntax")))
+    s.parse::<i64>().map_err(|_| {
+        let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+        let reason = if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
+            "value out of range"
+        } else {
+            "invalid syntax"
+        };
+        usage(format!("invalid port {s:?}: strconv.Atoi: parsing {s:?}: {reason}"))
+    })
 }
 
 /// Parse a port spec as `core/network.ParsePortRange` does (rule 38).
@@ -60,11 +69,10 @@ fn parse_port(spec: &str) -> Result<Port, ToolError> {
         Some((r, p)) => (r.to_owned(), p.to_owned()),
         None => (spec.clone(), "tcp".to_owned()),
     };
-    if !["tcp", "udp", "icmp"].contains(&protocol.as_str()) {
-        return Err(usage(format!("invalid protocol {protocol:?}, expected \"tcp\", \"udp\", or \"icmp\"")));
-    }
+    // As core/network.ParsePortRange: ports first, then the protocol is validated.
     let parts: Vec<&str> = range.split('-').collect();
     let (from, to) = match parts.as_slice() {
+        ["icmp"] => return Ok(Port { protocol: "icmp".to_owned(), from: 0, to: 0, endpoints: Vec::new() }),
         [one] => {
             let p = atoi(one)?;
             (p, p)
@@ -72,6 +80,12 @@ fn parse_port(spec: &str) -> Result<Port, ToolError> {
         [a, b] => (atoi(a)?, atoi(b)?),
         _ => return Err(usage(format!("invalid port range {range:?}"))),
     };
+    if !["tcp", "udp", "icmp"].contains(&protocol.as_str()) {
+        return Err(usage(format!("invalid protocol {protocol:?}, expected \"tcp\", \"udp\", or \"icmp\"")));
+    }
+    if protocol == "icmp" {
+        return Err(usage(format!("protocol \"icmp\" doesn't support any ports; got \"{from}\"")));
+    }
     if from > to {
         return Err(usage(format!("invalid port range {from}-{to}/{protocol}")));
     }

@@ -243,7 +243,11 @@ fn parse_upsert(call: &Call<'_>, content_args: &[String]) -> Result<Upsert, Tool
         total += b64.len();
         let raw =
             crate::base64::decode(&b64).ok_or_else(|| usage(format!("key value \"{key}#base64={b64}\" not valid")))?;
-        content.insert(key, String::from_utf8_lossy(&raw).into_owned());
+        // The state keeps content as text; refuse rather than silently corrupt binary content.
+        let text = String::from_utf8(raw).map_err(|_| {
+            fail(format!("secret content for key {key:?} is not UTF-8 text, which goops-sim cannot store yet"))
+        })?;
+        content.insert(key, text);
     }
     if total > MAX_CONTENT {
         return Err(usage(format!("base64 encoded secret content too large: {total} bytes")));
@@ -364,6 +368,7 @@ fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
         label: upsert.label,
         description: upsert.description,
         expire: upsert.expire,
+        rotates: upsert.rotate.as_deref().and_then(crate::session::next_rotation),
         rotate: upsert.rotate,
         revisions: vec![SecretRevision { revision: 1, content: upsert.content }],
         ..Secret::default()
@@ -585,6 +590,7 @@ fn secret_info_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         ("description", secret.description.clone().filter(|d| !d.is_empty()).map(Val::Str).unwrap_or(Val::Nil)),
         ("rotation", secret.rotate.clone().filter(|r| !r.is_empty()).map(Val::Str).unwrap_or(Val::Nil)),
         ("expiry", secret.expire.as_ref().map(|t| Val::str(rfc3339(t))).unwrap_or(Val::Nil)),
+        ("rotates", secret.rotates.as_ref().map(|t| Val::str(rfc3339(t))).unwrap_or(Val::Nil)),
         ("access", if access.is_empty() { Val::Nil } else { Val::List(access) }),
     ])
     .omit_nil();
@@ -598,9 +604,21 @@ fn secret_ids(session: &mut Session, call: &Call<'_>) -> ToolResult {
     Ok(Out::Value(Val::strings(ids)))
 }
 
+/// `names.IsValidApplication`: `^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$`.
+pub(crate) fn valid_app(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let first = parts.next().unwrap_or_default();
+    let first_ok = first.starts_with(|c: char| c.is_ascii_lowercase())
+        && first.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    first_ok
+        && parts.all(|p| {
+            p.chars().any(|c| c.is_ascii_lowercase()) && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
 fn valid_unit(name: &str) -> bool {
     match name.split_once('/') {
-        Some((app, n)) => !app.is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()),
+        Some((app, n)) => valid_app(app) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()),
         None => false,
     }
 }
@@ -610,7 +628,6 @@ fn secret_grant(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(usage("missing secret URI"));
     };
     let bare = parse_uri(uri)?;
-    super::check_empty(&call.args()[1..])?;
     let rid = relation_id(session, call)?;
     let remote_app = match session.state.relation(rid) {
         Some(r) if r.peer => session.state.app().to_owned(),
@@ -626,6 +643,7 @@ fn secret_grant(session: &mut Session, call: &Call<'_>) -> ToolResult {
             return Err(usage(format!("cannot specify unit {unit:?} in relation to application {remote_app:?}")));
         }
     }
+    super::check_empty(&call.args()[1..])?;
     // Grants need the secret in the metadata; an app secret then needs leadership.
     let secret = owned_visible(session)
         .into_iter()
@@ -668,26 +686,20 @@ fn secret_grant(session: &mut Session, call: &Call<'_>) -> ToolResult {
 
 /// Whether a revoke in this hook covers `grant`.
 fn revoked_in_hook(session: &Session, bare: &str, grant: &SecretGrant) -> bool {
-    session.pending.secret_revokes.iter().any(|(id, target)| {
-        id == bare
-            && match target {
-                RevokeTarget::Relation(rid) => grant.relation_id == *rid,
-                RevokeTarget::App(app) => grant.target == *app || grant.target.starts_with(&format!("{app}/")),
-                RevokeTarget::Unit(unit) => grant.target == *unit,
-            }
-    })
+    session.pending.secret_revokes.iter().any(|(id, target)| id == bare && target.covers(grant))
 }
 
 fn secret_revoke(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    // Juju's order of checks: URI, app, unit, app xor unit, relation (explicit or the hook's),
+    // something to revoke, extra args.
     let Some(uri) = call.args().first() else {
         return Err(usage("missing secret URI"));
     };
     let bare = parse_uri(uri)?;
-    super::check_empty(&call.args()[1..])?;
-    let app = call.parsed.value("app").map(str::to_owned);
-    let unit = call.parsed.value("unit").map(str::to_owned);
+    let mut app = call.parsed.value("app").filter(|a| !a.is_empty()).map(str::to_owned);
+    let unit = call.parsed.value("unit").filter(|u| !u.is_empty()).map(str::to_owned);
     if let Some(app) = &app
-        && (app.is_empty() || app.contains('/'))
+        && !valid_app(app)
     {
         return Err(usage(format!("application {app:?} not valid")));
     }
@@ -699,52 +711,50 @@ fn secret_revoke(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if app.is_some() && unit.is_some() {
         return Err(usage("specify only one of application or unit"));
     }
-    let explicit_relation = call.parsed.has("r");
-    if explicit_relation && app.is_some() {
-        return Err(usage("do not specify both relation and app"));
+    // In a relation hook the hook's relation applies even without -r, as in Juju.
+    if let Some(rid) = super::relation_id_opt(session, call)? {
+        if app.is_some() {
+            return Err(usage("do not specify both relation and app"));
+        }
+        app = session
+            .state
+            .relation(rid)
+            .map(|r| if r.peer { session.state.app().to_owned() } else { r.remote_app.clone() });
     }
-    let relation = if explicit_relation || (app.is_none() && unit.is_none()) {
-        super::relation_id_opt(session, call)?
-    } else {
-        None
-    };
-    let target = match (app, unit, relation) {
-        (Some(app), _, _) => RevokeTarget::App(app),
-        (None, Some(unit), _) => RevokeTarget::Unit(unit),
-        (None, None, Some(rid)) => RevokeTarget::Relation(rid),
-        (None, None, None) => return Err(usage("missing relation or application or unit")),
-    };
+    if app.is_none() && unit.is_none() {
+        return Err(usage("missing relation or application or unit"));
+    }
+    super::check_empty(&call.args()[1..])?;
     check_manage(session, &bare)?;
-    // A revoke cancels matching grants from this hook.
-    session.pending.secret_grants.retain(|(id, g)| {
-        *id != bare
-            || !match &target {
-                RevokeTarget::Relation(rid) => g.relation_id == *rid,
-                RevokeTarget::App(app) => g.target == *app || g.target.starts_with(&format!("{app}/")),
-                RevokeTarget::Unit(unit) => g.target == *unit,
-            }
-    });
-    session.pending.secret_revokes.push((bare, target));
+    let targets: Vec<RevokeTarget> =
+        app.map(RevokeTarget::App).into_iter().chain(unit.map(RevokeTarget::Unit)).collect();
+    for target in targets {
+        // A revoke cancels matching grants from this hook.
+        session.pending.secret_grants.retain(|(id, g)| *id != bare || !target.covers(g));
+        session.pending.secret_revokes.push((bare.clone(), target));
+    }
     Ok(Out::None)
 }
 
 fn secret_remove(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    // --revision is a gnuflag int: it is parsed (strconv.ParseInt) before the arguments are checked.
+    let revision = match call.parsed.value_with_spelling("revision") {
+        Some((spelled, value)) => Some(super::go_parse_int(value).map_err(|reason| {
+            usage(format!(
+                "invalid value {value:?} for option {spelled}: strconv.ParseInt: parsing {value:?}: {reason}"
+            ))
+        })?),
+        None => None,
+    };
     let Some(uri) = call.args().first() else {
         return Err(usage("missing secret URI"));
     };
     let bare = parse_uri(uri)?;
     super::check_empty(&call.args()[1..])?;
-    let revision = match call.parsed.value_with_spelling("revision") {
-        Some((spelled, value)) => Some(value.parse::<u32>().map_err(|_| {
-            usage(format!(
-                "invalid value {value:?} for option {spelled}: strconv.Atoi: parsing {value:?}: invalid syntax"
-            ))
-        })?),
-        None => None,
-    };
+    let revision = revision.filter(|r| *r > 0).map(|r| u32::try_from(r).unwrap_or(u32::MAX));
     check_manage(session, &bare)?;
     let pending = &mut session.pending;
-    match revision.filter(|r| *r > 0) {
+    match revision {
         Some(rev) => {
             let entry = pending.secret_removes.entry(bare).or_insert_with(|| Some(BTreeSet::new()));
             if let Some(revs) = entry {

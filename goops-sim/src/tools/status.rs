@@ -104,8 +104,17 @@ fn status_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
             Val::Map(entries, kind) => (entries, kind),
             _ => (Vec::new(), crate::format::MapKind::Sorted),
         };
-        let unit = status_val(&state.unit_status, include_data, false);
-        app.0.push(("units".to_owned(), Val::map([(state.unit.clone(), unit)])));
+        // Every unit of the application: this one, the ones given in the state, and peers
+        // (whose status is unknown unless the state says otherwise).
+        let mut units: std::collections::BTreeMap<String, Status> = state.peer_unit_statuses.clone();
+        for relation in state.relations.iter().filter(|r| r.peer) {
+            for unit in relation.remote_units.keys() {
+                units.entry(unit.clone()).or_default();
+            }
+        }
+        units.insert(state.unit.clone(), state.unit_status.clone());
+        let units = units.iter().map(|(name, status)| (name.clone(), status_val(status, include_data, false)));
+        app.0.push(("units".to_owned(), Val::map(units)));
         return Ok(Out::Value(Val::map([("application-status", Val::Map(app.0, app.1))])));
     }
     Ok(Out::Value(status_val(&session.state.unit_status, include_data, smart)))

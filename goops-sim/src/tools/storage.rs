@@ -66,6 +66,12 @@ fn storage_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
                     "invalid value {value:?} for option {spelled}: invalid storage ID {value:?}"
                 )));
             }
+            // Juju looks the instance up while parsing -s.
+            if !session.state.storage.iter().any(|s| s.id() == value) {
+                return Err(usage(format!(
+                    "invalid value {value:?} for option {spelled}: storage {value:?} not found"
+                )));
+            }
             value.to_owned()
         }
         None => match &session.event {
