@@ -17,17 +17,6 @@ use goops_bench::{
     tool_names,
 };
 
-/// The example charm's own source, compiled into the runner for the in-process harness timing.
-#[allow(dead_code, missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
-mod manage_secrets {
-    include!(concat!(env!("OUT_DIR"), "/manage_secrets.rs"));
-
-    /// Dispatch the event of `ctx` to the example's charm type.
-    pub(crate) fn dispatch(ctx: &goops_runtime::Context) -> goops_runtime::DispatchOutcome {
-        goops_runtime::dispatch::<ManageSecrets>(ctx)
-    }
-}
-
 const USAGE: &str =
     "usage: goops-bench [--runs N] [--rss-runs N] [--inproc N] [--profiles] [--no-ops] [--keep] [--inproc-only]";
 const SECRET_LABEL: &str = "active-ca-certificates";
@@ -260,52 +249,78 @@ fn summary(values: impl Iterator<Item = u64>) -> Option<Summary> {
     Summary::of(&values.map(|v| v as f64).collect::<Vec<_>>())
 }
 
-/// Time `n` in-process harness runs of `event` on the example charm (Engine + dispatch, from
-/// building the session to finishing it); returns ns per run and the tool calls of one run.
-fn inproc(event: &str, n: usize) -> Result<(Summary, Vec<String>), String> {
-    let meta_text = include_str!("../../examples/manage-secrets/charmcraft.yaml");
-    let meta = goops_sim::CharmMeta::from_charmcraft_yaml(meta_text).map_err(|e| e.to_string())?;
-    let state = goops_sim::State::from_json(STATE).map_err(|e| e.to_string())?;
-    let options = goops_sim::EventOptions::default();
-    let once = || -> Result<goops_sim::Finished, String> {
-        let engine =
-            goops_sim::Engine::for_event(state.clone(), meta.clone(), event, &options).map_err(|e| e.to_string())?;
-        let ctx = engine.context().map_err(|e| e.to_string())?;
-        let outcome = manage_secrets::dispatch(&ctx);
-        drop(ctx);
-        engine.finish(outcome.exit_code() == 0).ok_or_else(|| "finished twice".to_owned())
-    };
-    let first = once()?;
-    if !first.committed || (event == "install" && first.state.secrets.is_empty()) {
-        return Err(format!("in-process {event} did not do the job"));
-    }
-    let calls = first.records.tool_calls.iter().map(|c| format!("{} {}", c.tool, c.args.join(" "))).collect();
+/// Time `n` runs of `f` after `n / 10` warm-up runs (ns per run).
+fn time_runs<T>(n: usize, mut f: impl FnMut() -> Result<T, String>) -> Result<Summary, String> {
     for _ in 0..n / 10 {
-        once()?; // Warm-up.
+        f()?;
     }
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
-        let finished = once()?;
+        let result = f()?;
         times.push(started.elapsed().as_secs_f64() * 1e9);
-        std::hint::black_box(finished);
+        std::hint::black_box(result);
     }
-    Ok((Summary::of(&times).ok_or("no samples")?, calls))
+    Summary::of(&times).ok_or_else(|| "no samples".to_owned())
 }
 
-/// The in-process table (install and update-status), the install summary and its tool calls.
+/// In-process timings of one event on the example charm: through `goops_sim::harness::Harness::run`
+/// (what a test calls: consistency checks, session, dispatch, outcome) and through the bare
+/// `Engine` + `goops_runtime::dispatch` (session to finish); and the tool calls of one run.
+fn inproc(event: &str, n: usize) -> Result<(Summary, Summary, Vec<String>), String> {
+    use goops_sim::harness::{End, Harness, On};
+    let charm_dir = workspace_root().join("examples/manage-secrets");
+    let harness = Harness::<manage_secrets::ManageSecrets>::for_charm(&charm_dir).map_err(|e| e.to_string())?;
+    let state = goops_sim::State::from_json(STATE).map_err(|e| e.to_string())?;
+    let on = || if event == "install" { On::install() } else { On::update_status() };
+    let first = harness.run(on(), &state).map_err(|e| e.to_string())?;
+    let expected = if event == "install" { End::Completed } else { End::Skipped };
+    if first.end != expected || (event == "install" && first.state.secrets.is_empty()) {
+        return Err(format!("in-process {event} did not do the job: {first:?}"));
+    }
+    let calls = first.tool_calls.iter().map(|c| format!("{} {}", c.tool, c.args.join(" "))).collect();
+    let through_harness = time_runs(n, || harness.run(on(), &state).map_err(|e| e.to_string()))?;
+
+    let meta = goops_sim::CharmMeta::from_dir(&charm_dir).map_err(|e| e.to_string())?;
+    let options = goops_sim::EventOptions::default();
+    let bare = time_runs(n, || {
+        let engine =
+            goops_sim::Engine::for_event(state.clone(), meta.clone(), event, &options).map_err(|e| e.to_string())?;
+        let ctx = engine.context().map_err(|e| e.to_string())?;
+        let outcome = goops_runtime::dispatch::<manage_secrets::ManageSecrets>(&ctx);
+        drop(ctx);
+        let finished = engine.finish(outcome.exit_code() == 0).ok_or("finished twice")?;
+        if finished.committed { Ok(finished) } else { Err(format!("in-process {event} failed")) }
+    })?;
+    Ok((through_harness, bare, calls))
+}
+
+/// The in-process table (install and update-status), the install summary (through the harness)
+/// and its tool calls.
 fn inproc_table(n: usize) -> Result<(String, Summary, Vec<String>), String> {
-    let (install, calls) = inproc("install", n)?;
-    let (update, _) = inproc("update-status", n)?;
-    let mut out = String::from("\n### In-process harness (Engine + `goops_runtime::dispatch`, session to finish)\n\n");
+    let (install, install_bare, calls) = inproc("install", n)?;
+    let (update, update_bare, _) = inproc("update-status", n)?;
+    let mut out = String::from("\n### In-process, per run (the example charm's own code)\n\n");
     out.push_str(&markdown_table(
-        &["event", "median", "p90", "min", "runs"],
-        &[("install", install), ("update-status", update)]
-            .iter()
-            .map(|(e, s)| {
-                vec![(*e).to_owned(), format_ns(s.median), format_ns(s.p90), format_ns(s.min), s.n.to_string()]
-            })
-            .collect::<Vec<_>>(),
+        &["event", "API", "median", "p90", "min", "runs"],
+        &[
+            ("install", "`Harness::run`", install),
+            ("install", "`Engine` + `dispatch`", install_bare),
+            ("update-status", "`Harness::run`", update),
+            ("update-status", "`Engine` + `dispatch`", update_bare),
+        ]
+        .iter()
+        .map(|(e, api, s)| {
+            vec![
+                (*e).to_owned(),
+                (*api).to_owned(),
+                format_ns(s.median),
+                format_ns(s.p90),
+                format_ns(s.min),
+                s.n.to_string(),
+            ]
+        })
+        .collect::<Vec<_>>(),
     ));
     Ok((out, install, calls))
 }
@@ -375,7 +390,10 @@ fn bench(opts: &Opts) -> Result<(), String> {
     let target = goops_tests::target_dir();
     let release = target.join("release");
     eprintln!("building (release)…");
-    cargo_build(&root, &["-p", "goops-sim", "-p", "goops-bench", "-p", "manage-secrets", "--bins"])?;
+    cargo_build(
+        &root,
+        &["-p", "goops-sim", "-p", "goops-bench", "-p", "manage-secrets", "-p", "certificates", "--bins"],
+    )?;
     let sim = release.join("goops-sim");
     let hookrun = release.join("hookrun");
 
@@ -664,7 +682,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
             cert_size.map_or_else(|| "pending".to_owned(), |s| met(s < 2 * 1024 * 1024)),
         ],
         vec![
-            "harness run (install) < 20 µs".to_owned(),
+            "harness run (install, `Harness::run`) < 20 µs".to_owned(),
             format_ns(harness_install.median),
             met(harness_install.median < 20_000.0),
         ],
