@@ -165,13 +165,13 @@ mod sys {
         tv.tv_sec * 1_000_000 + tv.tv_usec
     }
 
-    // SAFETY (both functions): wait4 only writes into the two locals passed by pointer.
-    #[allow(unsafe_code)]
+    /// `wait4(pid, status, __WALL, &rusage)`, retried on EINTR.
+    #[allow(unsafe_code)] // libc::wait4: std has no rusage of a child.
     fn wait4(pid: i32, status: &mut i32) -> std::io::Result<libc::rusage> {
         // SAFETY: rusage is plain data; all-zero is a valid value.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         loop {
-            // SAFETY: pointers to live locals.
+            // SAFETY: wait4 only writes through the two pointers, both to live locals.
             let r = unsafe { libc::wait4(pid, status, libc::__WALL, &mut usage) };
             if r == pid {
                 return Ok(usage);
@@ -202,7 +202,7 @@ mod sys {
     }
 
     /// Make the child traced by us (it stops at its `exec`).
-    #[allow(unsafe_code)]
+    #[allow(unsafe_code)] // pre_exec and libc::ptrace: std has no ptrace.
     pub fn trace_me(cmd: &mut Command) {
         use std::os::unix::process::CommandExt;
         // SAFETY: ptrace(PTRACE_TRACEME) is async-signal-safe and touches no memory.
@@ -216,7 +216,7 @@ mod sys {
         }
     }
 
-    #[allow(unsafe_code)]
+    #[allow(unsafe_code)] // libc::ptrace.
     fn ptrace(request: libc::c_uint, pid: i32, data: libc::c_long) {
         // SAFETY: SETOPTIONS and CONT take no pointers.
         unsafe {
