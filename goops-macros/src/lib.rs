@@ -1,1 +1,65 @@
-//! Procedural macros for goops-runtime. Use them through `goops_runtime`, which re-exports them.
+#![doc = include_str!("../README.md")]
+// Each entry point is a thin wrapper: the work happens on `proc_macro2` tokens in the `charm`,
+// `secret` and `config` modules (parse → validate → expand), so it is unit-testable.
+
+use proc_macro::TokenStream;
+
+mod charm;
+mod charmcraft;
+mod config;
+mod errors;
+mod hooks;
+mod secret;
+#[cfg(test)]
+mod snapshot_tests;
+
+fn debug(name: &str, output: proc_macro2::TokenStream) -> TokenStream {
+    if std::env::var_os("GOOPS_MACROS_DEBUG").is_some_and(|v| !v.is_empty() && v != "0") {
+        eprintln!("goops-macros: #[{name}] expands to:\n{output}");
+    }
+    output.into()
+}
+
+/// Build the charm's dispatch table (`impl Charm`) from the `#[hook(...)]` and
+/// `#[action("...")]` methods of an impl block, checked against charmcraft.yaml, and bake the
+/// metadata in (`impl HasMetadata`). Options: `metadata = "path"`. See the crate docs.
+#[proc_macro_attribute]
+pub fn charm(args: TokenStream, item: TokenStream) -> TokenStream {
+    debug("charm", charm::charm(args.into(), item.into()))
+}
+
+/// Mark a hook handler inside a `#[charm]` impl block: `#[hook(install, relation_changed("db"))]`,
+/// `#[hook(any)]`. `#[charm]` consumes it; on its own it is a compile error saying so.
+#[proc_macro_attribute]
+pub fn hook(_args: TokenStream, item: TokenStream) -> TokenStream {
+    charm::stray("hook", item.into()).into()
+}
+
+/// Mark an action handler inside a `#[charm]` impl block: `#[action("do-backup")]`.
+/// `#[charm]` consumes it; on its own it is a compile error saying so.
+#[proc_macro_attribute]
+pub fn action(_args: TokenStream, item: TokenStream) -> TokenStream {
+    charm::stray("action", item.into()).into()
+}
+
+/// Typed accessors for a Juju secret whose content keys are the struct's fields:
+/// `#[secret(label = "…", owner = "application"|"unit", rotate = "…", description = "…", expire = "365d")]`,
+/// field attribute `#[secret(key = "…")]`. See the crate docs for the generated API.
+#[proc_macro_attribute]
+pub fn secret(args: TokenStream, item: TokenStream) -> TokenStream {
+    debug("secret", secret::secret(args.into(), item.into()))
+}
+
+/// Typed charm config, checked against charmcraft.yaml's `config.options`: field `foo_bar` is
+/// option `foo-bar` (or `#[config(key = "…")]`); `#[config(metadata = "path")]` on the struct.
+#[proc_macro_derive(CharmConfig, attributes(config))]
+pub fn derive_charm_config(item: TokenStream) -> TokenStream {
+    debug("derive(CharmConfig)", config::derive(config::Kind::Config, item.into()))
+}
+
+/// Typed action parameters, checked against the action's `params` in charmcraft.yaml:
+/// `#[params(action = "do-backup")]` on the struct, `#[params(key = "…")]` on a field.
+#[proc_macro_derive(ActionParams, attributes(params))]
+pub fn derive_action_params(item: TokenStream) -> TokenStream {
+    debug("derive(ActionParams)", config::derive(config::Kind::Params, item.into()))
+}

@@ -1,7 +1,7 @@
 //! The dispatch table ([`Charm`]) and the entry point [`run`].
 //!
-//! Outcomes follow DESIGN.md "Events and dispatch": no handler → exit 0 with one debug log
-//! line; a hook handler's `Err` → `juju-log ERROR` with the error chain and exit 1 (Juju
+//! Outcomes follow DESIGN.md "Events and dispatch": no handler → exit 0 with one debug line
+//! (printed on stdout, which Juju logs at DEBUG, so a skipped hook runs no hook tool); a hook handler's `Err` → `juju-log ERROR` with the error chain and exit 1 (Juju
 //! retries); an action handler's `Err` → `action-fail` and exit 0; an unknown action →
 //! `action-fail`; a panic → caught, logged, exit 1.
 
@@ -143,18 +143,6 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// Action result keys: Juju's rule for every dotted segment.
-fn valid_result_key(key: &str) -> bool {
-    key.split('.').all(|seg| {
-        let b = seg.as_bytes();
-        !b.is_empty()
-            && b[0].is_ascii_lowercase() | b[0].is_ascii_digit()
-            && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-            && !matches!(seg, "stdout" | "stdout-encoding" | "stderr" | "stderr-encoding")
-    })
-}
-
 fn flatten_results<T: serde::Serialize>(results: &T) -> Result<BTreeMap<String, String>, String> {
     let value = serde_json::to_value(results).map_err(|e| format!("cannot serialize the action's results: {e}"))?;
     let mut out = BTreeMap::new();
@@ -182,7 +170,7 @@ fn flatten_into(
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         };
-        if !valid_result_key(&key) {
+        if !action::is_valid_result_key(&key) {
             return Err(format!(
                 "action result key {key:?} is not valid: each dot-separated part must be lowercase letters, digits and \
                  hyphens, start and end with a letter or digit, and not be stdout, stderr or their -encoding"
@@ -251,9 +239,8 @@ pub fn dispatch<C: Charm>(ctx: &Context) -> DispatchOutcome {
                 Err(e) => DispatchOutcome::ReportFailed(e.to_string()),
             };
         }
-        let name = event.hook_name().unwrap_or_default();
-        // Best effort: a missing handler is not an error even if logging fails.
-        let _ = ctx.log(LogLevel::Debug, format!("no handler for hook {name:?}; skipped"));
+        // No tool call here: spawning juju-log would cost more than the whole skipped hook.
+        // `run` prints the debug line on stdout, which Juju logs at DEBUG.
         return DispatchOutcome::NoHandler;
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -333,7 +320,11 @@ pub fn run<C: Charm>() -> ExitCode {
     let ctx = Context::new(env, event, ProcessTools::new());
     #[cfg(panic = "abort")]
     install_abort_panic_hook();
-    ExitCode::from(dispatch::<C>(&ctx).exit_code())
+    let outcome = dispatch::<C>(&ctx);
+    if outcome == DispatchOutcome::NoHandler {
+        println!("goops: no handler for hook {:?}; skipped", ctx.event().hook_name().unwrap_or_default());
+    }
+    ExitCode::from(outcome.exit_code())
 }
 
 /// With `panic = "abort"` nothing can be caught, so log the panic from the hook before dying.

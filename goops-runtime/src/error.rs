@@ -110,7 +110,8 @@ impl Error {
         let tool = tool.to_owned();
         // `-r` errors ("invalid value "7" for option -r: relation not found") exit 2 but mean
         // the relation is gone, which callers handle like any other not-found.
-        if lower.contains("not found") {
+        // network-get says "no network config found for binding" for an unknown binding.
+        if lower.contains("not found") || lower.contains("no network config found") {
             return Error::NotFound { tool, message };
         }
         if lower.contains("not the leader") || lower.contains("cannot write relation settings") {
@@ -135,6 +136,37 @@ impl Error {
         Error::InvalidInput { what: what.into(), reason: reason.into() }
     }
 
+    /// Remove every occurrence of the `sensitive` values (secret content, data sent on stdin,
+    /// action results) from the Juju message this error carries, in case the tool echoed them.
+    pub fn redact(mut self, sensitive: &[&str]) -> Self {
+        if let Error::NotFound { message, .. }
+        | Error::PermissionDenied { message, .. }
+        | Error::NotLeader { message, .. }
+        | Error::InvalidUsage { message, .. }
+        | Error::ToolFailed { message, .. } = &mut self
+        {
+            *message = redact_text(message, sensitive);
+        }
+        self
+    }
+
+    /// A parse error for JSON printed by `tool`. The detail never quotes the output: serde's
+    /// messages can contain the offending value, which may be a secret.
+    pub(crate) fn json(tool: &str, expected: &str, error: &serde_json::Error) -> Self {
+        let text = error.to_string();
+        let what = match error.classify() {
+            // "missing field `x`" names only our own field name, so it is safe and useful.
+            serde_json::error::Category::Data if text.starts_with("missing field") => {
+                text.split(" at line").next().unwrap_or("missing field").to_owned()
+            }
+            serde_json::error::Category::Data => "a value of the wrong type or shape".to_owned(),
+            serde_json::error::Category::Syntax => "invalid JSON".to_owned(),
+            serde_json::error::Category::Eof => "unexpected end of output".to_owned(),
+            serde_json::error::Category::Io => "an I/O error".to_owned(),
+        };
+        Self::parse(tool, expected, format!("{what} at line {} column {}", error.line(), error.column()))
+    }
+
     /// Whether Juju reported the thing as not found.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound { .. })
@@ -149,6 +181,54 @@ impl Error {
     pub fn is_permission_denied(&self) -> bool {
         matches!(self, Error::PermissionDenied { .. })
     }
+}
+
+/// `text` with every sensitive value (and every line of a multi-line value) replaced.
+fn redact_text(text: &str, sensitive: &[&str]) -> String {
+    let mut needles: Vec<String> = Vec::new();
+    for value in sensitive {
+        if value.is_empty() {
+            continue;
+        }
+        needles.push((*value).to_owned());
+        // Juju may echo a value JSON-escaped, or one line of it in a YAML error.
+        let escaped = serde_json::to_string(value).unwrap_or_default();
+        needles.push(escaped.trim_matches('"').to_owned());
+        if value.contains('\n') {
+            needles.extend(value.lines().map(str::trim).filter(|l| l.len() >= 3).map(str::to_owned));
+        }
+    }
+    // Longest first, so a value is not half-replaced by one of its own lines.
+    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut out = text.to_owned();
+    for needle in needles.iter().filter(|n| !n.is_empty()) {
+        out = replace_value(&out, needle);
+    }
+    out
+}
+
+/// Replace `needle` in `text` with `[REDACTED]`. A short needle (under 8 bytes) is replaced only
+/// where it stands as a word of its own, so the value `v` does not mangle the word `value`; a
+/// long one everywhere.
+fn replace_value(text: &str, needle: &str) -> String {
+    const SHORT: usize = 8;
+    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(needle) {
+        let before = rest[..at].chars().next_back().or_else(|| out.chars().next_back());
+        let after = rest[at + needle.len()..].chars().next();
+        let standalone = !word_char(before) && !word_char(after);
+        out.push_str(&rest[..at]);
+        if needle.len() >= SHORT || standalone {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(needle);
+        }
+        rest = &rest[at + needle.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Juju's message from a tool's stderr: the `ERROR ` line(s), prefix and trailing newline removed.
@@ -187,5 +267,40 @@ mod tests {
     fn keeps_last_error_line_after_warnings() {
         let err = fail(1, "--format flag deprecated for command \"juju-log\"ERROR boom\n");
         assert_eq!(err.to_string(), "secret-get failed with exit code 1: boom");
+    }
+
+    #[test]
+    fn redacts_echoed_values() {
+        let err = Error::from_failure("relation-set", 1, b"ERROR yaml: cannot unmarshal `hunter2` into map\n")
+            .redact(&["hunter2", ""]);
+        assert_eq!(
+            err.to_string(),
+            "relation-set failed with exit code 1: yaml: cannot unmarshal `[REDACTED]` into map"
+        );
+        let multi = "-----BEGIN KEY-----\nabcdef\n-----END KEY-----";
+        let err = Error::from_failure("secret-set", 1, b"ERROR bad line abcdef here").redact(&[multi]);
+        assert!(!err.to_string().contains("abcdef"));
+    }
+
+    #[test]
+    fn short_values_are_redacted_only_as_whole_words() {
+        let err = Error::from_failure("action-set", 2, b"ERROR argument \"k=v\" must be of the form key...=value\n")
+            .redact(&["v"]);
+        assert_eq!(
+            err.to_string(),
+            "action-set: invalid usage: argument \"k=[REDACTED]\" must be of the form key...=value"
+        );
+        let err = Error::from_failure("state-set", 1, b"ERROR bad value abc: abcdef").redact(&["abc"]);
+        assert_eq!(err.to_string(), "state-set failed with exit code 1: bad value [REDACTED]: abcdef");
+        let err = Error::from_failure("state-set", 1, b"ERROR xxlongsecretvaluexx").redact(&["longsecretvalue"]);
+        assert_eq!(err.to_string(), "state-set failed with exit code 1: xx[REDACTED]xx");
+    }
+
+    #[test]
+    fn json_errors_never_quote_the_output() {
+        let e = serde_json::from_str::<u32>("\"hunter2\"").expect_err("a string is not a number");
+        let err = Error::json("secret-get", "a number", &e);
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(err.to_string().starts_with("secret-get: cannot parse output: expected a number"));
     }
 }

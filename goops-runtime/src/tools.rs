@@ -78,13 +78,20 @@ impl<T: HookTools + ?Sized> HookTools for Box<T> {
 /// environment (Juju's tools need `JUJU_CONTEXT_ID` and the agent socket variables).
 #[derive(Debug, Clone, Default)]
 pub struct ProcessTools {
-    _private: (),
+    path: Option<OsString>,
 }
 
 impl ProcessTools {
     /// Tools from the process's `PATH`.
     pub fn new() -> Self {
-        ProcessTools { _private: () }
+        ProcessTools { path: None }
+    }
+
+    /// Tools from `path` (a `PATH`-style list of directories) instead of the process's `PATH`;
+    /// the tools also run with it as their `PATH`. For tests and simulators: no global state
+    /// is touched, so parallel tests can use different tool directories.
+    pub fn with_path(path: impl Into<OsString>) -> Self {
+        ProcessTools { path: Some(path.into()) }
     }
 }
 
@@ -96,6 +103,10 @@ impl HookTools for ProcessTools {
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(path) = &self.path {
+            // On Unix, std resolves the program with the child's PATH when it is set here.
+            command.env("PATH", path);
+        }
         let mut child = command.spawn().map_err(|source| spawn_error(tool, source))?;
         let output = match (stdin, child.stdin.take()) {
             (Some(data), Some(mut pipe)) => {

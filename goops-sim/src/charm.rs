@@ -40,6 +40,12 @@ pub struct ConfigOption {
 pub struct ActionSpec {
     /// Parameter defaults from the action's `params` schema.
     pub defaults: serde_json::Map<String, serde_json::Value>,
+    /// The `params` schema (parameter → JSON schema), as declared.
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// Parameters the action declares `required`.
+    pub required: Vec<String>,
+    /// `additionalProperties: false` was declared: only declared parameters are accepted.
+    pub closed: bool,
 }
 
 /// A declared storage.
@@ -211,6 +217,13 @@ impl CharmMeta {
         for (name, spec) in actions {
             let Some(name) = name.as_str() else { continue };
             let mut action = ActionSpec::default();
+            if let serde_json::Value::Object(params) = yaml_to_json(&spec["params"]) {
+                action.params = params;
+            }
+            if let serde_json::Value::Array(required) = yaml_to_json(&spec["required"]) {
+                action.required = required.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+            }
+            action.closed = spec["additionalProperties"] == Yaml::Boolean(false);
             if let Some(params) = spec["params"].as_hash() {
                 for (param, schema) in params {
                     if let (Some(param), Some(default)) = (

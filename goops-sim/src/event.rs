@@ -159,7 +159,7 @@ impl Event {
     pub fn parse(name: &str, meta: &CharmMeta, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
         let name = name.strip_prefix("hooks/").unwrap_or(name);
         if let Some(action) = name.strip_prefix("action:").or_else(|| name.strip_prefix("actions/")) {
-            return Self::action(action, meta, opts);
+            return Self::action(action, meta, state, opts);
         }
         if UNIT_HOOKS.contains(&name) {
             if name == "leader-elected" && !state.leader {
@@ -202,17 +202,24 @@ impl Event {
             }
         }
         if meta.actions.contains_key(name) {
-            return Self::action(name, meta, opts);
+            return Self::action(name, meta, state, opts);
         }
         Err(EventError(format!("unknown event {name:?}: not a Juju hook nor an action of this charm")))
     }
 
-    fn action(name: &str, meta: &CharmMeta, opts: &EventOptions) -> Result<Event, EventError> {
+    fn action(name: &str, meta: &CharmMeta, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
         if name.is_empty() {
             return Err(EventError("action name is empty".into()));
         }
         if !meta.actions.is_empty() && !meta.actions.contains_key(name) {
             return Err(EventError(format!("action {name:?} is not declared by the charm")));
+        }
+        if let Some(spec) = meta.actions.get(name) {
+            // The params the action will run with: the state's (same action), then the event's.
+            let mut params =
+                state.action.as_ref().filter(|a| a.name == name).map(|a| a.params.clone()).unwrap_or_default();
+            params.extend(opts.params.clone());
+            check_action_params(name, spec, &params)?;
         }
         Ok(Event::Action {
             name: name.to_owned(),
@@ -436,4 +443,53 @@ pub(crate) fn xorshift(mut x: u64) -> u64 {
     x ^= x >> 7;
     x ^= x << 17;
     x
+}
+
+/// Juju validates an action's parameters against the charm's schema when the action is
+/// enqueued (`juju run` fails and the action never runs): each given parameter's declared
+/// JSON-schema `type`, `required` parameters (a default counts) and, with
+/// `additionalProperties: false`, undeclared parameters.
+fn check_action_params(
+    name: &str,
+    spec: &crate::charm::ActionSpec,
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), EventError> {
+    let invalid =
+        |why: String| EventError(format!("action {name:?}: parameters do not match the charm's schema: {why}"));
+    for (param, value) in params {
+        let Some(schema) = spec.params.get(param) else {
+            if spec.closed {
+                return Err(invalid(format!("{param:?} is not a declared parameter")));
+            }
+            continue;
+        };
+        let types: Vec<&str> = match &schema["type"] {
+            serde_json::Value::String(t) => vec![t.as_str()],
+            serde_json::Value::Array(ts) => ts.iter().filter_map(serde_json::Value::as_str).collect(),
+            _ => continue,
+        };
+        if !types.iter().any(|t| json_schema_type_matches(t, value)) {
+            return Err(invalid(format!("{param:?} must be of type {}, given {value}", types.join(" or "))));
+        }
+    }
+    if let Some(missing) = spec.required.iter().find(|r| !params.contains_key(*r) && !spec.defaults.contains_key(*r)) {
+        return Err(invalid(format!("{missing:?} is required")));
+    }
+    Ok(())
+}
+
+/// Whether `value` is of JSON-schema type `ty` (an integer is also a number; an unknown type
+/// name matches anything).
+fn json_schema_type_matches(ty: &str, value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match ty {
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "number" => value.is_number(),
+        "integer" => value.as_f64().is_some_and(|f| f.fract() == 0.0),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "null" => matches!(value, Value::Null),
+        _ => true,
+    }
 }

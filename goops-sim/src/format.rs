@@ -756,7 +756,10 @@ fn is_base60_float(s: &str) -> bool {
         })
 }
 
-/// yaml.v2 resolves `2006-01-02`-style dates and RFC 3339 timestamps.
+/// yaml.v2 resolves `2006-01-02`-style dates and timestamps, trying `time.Parse` with its
+/// `allowedTimestampFormats` only: `2006-1-2T15:4:5.999999999Z07:00` (also with `t`; the zone is
+/// required), `2006-1-2 15:4:5.999999999` (no zone allowed) and `2006-1-2`. So Juju's
+/// `FormatTime` form `2006-01-02 15:04:05Z` is a plain string.
 fn is_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() < 10 || !(b[4] == b'-' && b[7] == b'-') {
@@ -769,9 +772,11 @@ fn is_timestamp(s: &str) -> bool {
     if b.len() == 10 {
         return true;
     }
-    chrono::DateTime::parse_from_rfc3339(s).is_ok()
-        || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
-        || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").is_ok()
+    match b[10] {
+        b'T' | b't' => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
+        b' ' => chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").is_ok(),
+        _ => false,
+    }
 }
 
 /// yaml.v2's map key order: runs of digits compare numerically, letters sort after non-letters.

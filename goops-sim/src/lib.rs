@@ -9,6 +9,7 @@
 //!   of a run.
 //! - [`engine`]: the tools in-process, as a `goops_runtime::HookTools`.
 //! - [`runner`]: run a charm's `dispatch` as a real process with the hook tools on `PATH`.
+//! - [`harness`]: state-transition tests for a charm, in-process or under `goops-sim run`.
 
 pub mod base64;
 pub mod charm;
@@ -16,6 +17,7 @@ pub mod engine;
 pub mod event;
 pub mod flags;
 pub mod format;
+pub mod harness;
 pub mod protocol;
 pub mod report;
 pub mod runner;
@@ -26,6 +28,7 @@ pub mod tools;
 pub use charm::CharmMeta;
 pub use engine::Engine;
 pub use event::{Event, EventOptions};
+pub use harness::{End, Harness, HarnessError, Inconsistency, On, Outcome};
 pub use session::{Finished, Session, SessionError};
 pub use state::State;
 pub use tools::ToolResponse;

@@ -37,6 +37,7 @@ Options for run:
   --params JSON           action params as a JSON object
   --action-id ID          JUJU_ACTION_UUID (default 1)
   --env KEY=VALUE         extra environment variable for the hook process
+  --records FILE          also write how the hook ended and its tool calls (JSON)
   --quiet                 no report on stderr
 
 Exit status: 0 when the hook succeeded, 1 when it failed (changes rolled back), 2 when the
@@ -85,6 +86,7 @@ struct CliArgs {
     event: String,
     state: Option<PathBuf>,
     out: Option<PathBuf>,
+    records: Option<PathBuf>,
     timeout: Duration,
     quiet: bool,
     options: EventOptions,
@@ -98,6 +100,7 @@ fn parse_args(args: &[String]) -> Result<CliArgs, String> {
         event: String::new(),
         state: None,
         out: None,
+        records: None,
         timeout: Duration::from_secs(60),
         quiet: false,
         options: EventOptions::default(),
@@ -131,6 +134,7 @@ fn parse_args(args: &[String]) -> Result<CliArgs, String> {
         match flag.as_str() {
             "--state" => cli.state = Some(PathBuf::from(value)),
             "--out" => cli.out = Some(PathBuf::from(value)),
+            "--records" => cli.records = Some(PathBuf::from(value)),
             "--timeout" => {
                 let secs: f64 = value.parse().map_err(|_| format!("--timeout: {value:?} is not a number"))?;
                 if !(secs > 0.0 && secs.is_finite()) {
@@ -233,6 +237,12 @@ fn cli_run(args: &[String]) -> ExitCode {
         }
         None => {
             let _ = std::io::stdout().write_all(json.as_bytes());
+        }
+    }
+    if let Some(path) = &cli.records {
+        let records = goops_sim::harness::RunRecords::from_outcome(&outcome).to_json();
+        if let Err(e) = write_atomically(path, &records) {
+            return usage_error(&format!("cannot write {}: {e}", path.display()));
         }
     }
     if !cli.quiet {

@@ -85,7 +85,7 @@ fn rule_05_format_choices_per_tool() {
     );
     // secret-get, secret-info-get and goal-state default to YAML.
     assert_eq!(ok(&e, "secret-get", &["secret:aaaaaaaaaaaaaaaaaaaa"]), "password: one\n");
-    assert!(ok(&e, "goal-state", &[]).starts_with("units:\n  demo/0:\n    status: active\n"));
+    assert!(ok(&e, "goal-state", &[]).starts_with("units:\n  demo/0:\n    status: unknown\n"));
     // Deprecated --format on juju-log only warns.
     let r = run(&e, "juju-log", &["--format=json", "hello"]);
     assert_eq!((r.code, r.err.as_str()), (0, "--format flag deprecated for command \"juju-log\""));

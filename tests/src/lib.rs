@@ -1,1 +1,341 @@
-//! Cross-crate tests live in `tests/tests/`; this library only holds shared helpers.
+//! Shared helpers for the cross-crate tests in `tests/tests/`.
+//!
+//! The Python `ops` compatibility tests need a real `ops` install: [`ops_python`] creates a venv
+//! under the workspace's `target/` with `ops==`[`OPS_VERSION`] from PyPI (once, shared by all
+//! test processes), and [`stage_ops_charm`] lays out `tests/ops-charm` as a deployable charm dir
+//! whose `dispatch` runs that venv's Python. [`stage_stub_tools`] puts logging stand-ins for every
+//! hook tool in a directory, for tests that run a charm without goops-sim.
+//!
+//! Failures panic with the command, its exit status and its output: these tests never skip.
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The `ops` version the compatibility charm is written against (pinned in
+/// `tests/ops-charm/requirements.txt`).
+pub const OPS_VERSION: &str = "3.9.0";
+
+/// Environment variable naming the Python used to create the venv (default `python3` on PATH).
+pub const PYTHON_ENV: &str = "GOOPS_TEST_PYTHON3";
+
+/// Every hook tool a Juju 3.6 unit agent serves (juju-hook-tools.md §6).
+pub const HOOK_TOOLS: &[&str] = &[
+    "action-fail",
+    "action-get",
+    "action-log",
+    "action-set",
+    "application-version-set",
+    "close-port",
+    "config-get",
+    "credential-get",
+    "goal-state",
+    "is-leader",
+    "juju-log",
+    "juju-reboot",
+    "leader-get",
+    "leader-set",
+    "network-get",
+    "open-port",
+    "opened-ports",
+    "relation-get",
+    "relation-ids",
+    "relation-list",
+    "relation-model-get",
+    "relation-set",
+    "resource-get",
+    "secret-add",
+    "secret-get",
+    "secret-grant",
+    "secret-ids",
+    "secret-info-get",
+    "secret-remove",
+    "secret-revoke",
+    "secret-set",
+    "state-delete",
+    "state-get",
+    "state-set",
+    "status-get",
+    "status-set",
+    "storage-add",
+    "storage-get",
+    "storage-list",
+    "unit-get",
+];
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().expect("the tests crate lives inside the workspace").to_path_buf()
+}
+
+/// The workspace's target directory: `CARGO_TARGET_DIR` if set (relative to the workspace root
+/// when relative), else `<workspace>/target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => workspace_root().join(dir),
+        _ => workspace_root().join("target"),
+    }
+}
+
+/// The source of the Python ops compatibility charm: `tests/ops-charm`.
+pub fn ops_charm_src() -> PathBuf {
+    workspace_root().join("tests").join("ops-charm")
+}
+
+/// The Python interpreter of a venv with `ops==`[`OPS_VERSION`] installed.
+///
+/// The venv lives at `<target>/ops-venv-<version>` and is created on first use with
+/// `python3 -m venv` and `pip install ops==<version>` (PyPI must be reachable). Creation is
+/// guarded by an exclusive lock on `<target>/ops-venv-<version>.lock`, so concurrent test
+/// processes and threads wait for one another; a venv is only used once a marker file written
+/// after a successful install and import check exists, so an interrupted install is redone.
+///
+/// # Panics
+///
+/// If Python 3.10+ with `venv` is missing, or the install or the check fails. The message says
+/// what ran and what it printed.
+pub fn ops_python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let venv = target_dir().join(format!("ops-venv-{OPS_VERSION}"));
+            ensure_ops_venv(&venv).unwrap_or_else(|e| panic!("cannot prepare the ops venv at {}: {e}", venv.display()))
+        })
+        .clone()
+}
+
+fn ensure_ops_venv(venv: &Path) -> io::Result<PathBuf> {
+    let parent = venv.parent().expect("the venv path has a parent");
+    fs::create_dir_all(parent)?;
+    let mut lock_name = venv.file_name().expect("the venv path has a name").to_owned();
+    lock_name.push(".lock");
+    let lock_path = parent.join(lock_name);
+    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path)?;
+    lock.lock()?; // Released when `lock` is dropped (also on panic).
+
+    let python = venv.join("bin").join("python");
+    let marker = venv.join(".goops-ops-ready");
+    if fs::read_to_string(&marker).is_ok_and(|v| v.trim() == OPS_VERSION) && python.exists() {
+        return Ok(python);
+    }
+    if venv.exists() {
+        fs::remove_dir_all(venv)?; // A partial venv from an interrupted run.
+    }
+
+    let base = std::env::var_os(PYTHON_ENV).filter(|p| !p.is_empty()).unwrap_or_else(|| OsString::from("python3"));
+    let version_check = "import sys; print('%d.%d' % sys.version_info[:2]); sys.exit(sys.version_info < (3, 10))";
+    run(Command::new(&base).args(["-c", version_check]), "check the Python version (ops needs 3.10+)");
+    run(Command::new(&base).args(["-m", "venv"]).arg(venv), "create the venv (needs the python3-venv package)");
+    run(
+        Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--quiet",
+            &format!("ops=={OPS_VERSION}"),
+        ]),
+        "pip install ops (needs PyPI)",
+    );
+    let out = run(Command::new(&python).args(["-c", "import ops; print(ops.__version__)"]), "import ops");
+    let found = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert_eq!(found, OPS_VERSION, "the venv at {} imports ops {found}", venv.display());
+    fs::write(&marker, OPS_VERSION)?;
+    Ok(python)
+}
+
+/// Runs `cmd` to completion and returns its output; panics with everything known if it cannot
+/// start or exits non-zero.
+fn run(cmd: &mut Command, what: &str) -> Output {
+    let shown = format!("{cmd:?}");
+    let out = cmd.stdin(Stdio::null()).output().unwrap_or_else(|e| {
+        panic!("cannot {what}: failed to start {shown}: {e} (set {PYTHON_ENV} to choose a Python)")
+    });
+    if !out.status.success() {
+        panic!(
+            "cannot {what}: {shown} exited with {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    out
+}
+
+/// Quotes `s` for a POSIX shell (single quotes; embedded `'` as `'\''`).
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Lays out the Python ops charm as a deployable charm dir at `dest` (created if missing) and
+/// returns the path of its `dispatch`.
+///
+/// Copies `tests/ops-charm` without the recording tools (`record/`, `RECORDED_ARGV.md`) and
+/// byte-code caches, and writes an executable `dispatch` shaped like charmcraft's: it puts the
+/// charm's `lib` and `src` on `PYTHONPATH`, keeps `JUJU_DISPATCH_PATH` (falling back to `$0`
+/// like the older generated form), and runs `src/charm.py` with `python` (see [`ops_python`]).
+///
+/// # Panics
+///
+/// If copying or writing fails, or `python` is not valid UTF-8.
+pub fn stage_ops_charm(dest: &Path, python: &Path) -> PathBuf {
+    let src = ops_charm_src();
+    copy_dir(&src, dest, &|name| !matches!(name, "record" | "RECORDED_ARGV.md" | "__pycache__" | ".unit-state.db"))
+        .unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", src.display(), dest.display()));
+    let python = python.to_str().expect("the venv's python path is UTF-8");
+    let script = format!(
+        "#!/bin/sh\n\
+         # Like charmcraft's generated dispatch, with the goops-tests venv's python.\n\
+         dispatch_path=\"$(dirname \"$(realpath \"$0\")\")\"\n\
+         export PYTHONPATH=\"${{dispatch_path}}/lib:${{dispatch_path}}/src\"\n\
+         JUJU_DISPATCH_PATH=\"${{JUJU_DISPATCH_PATH:-$0}}\" exec {} \"${{dispatch_path}}/src/charm.py\"\n",
+        sh_quote(python)
+    );
+    let dispatch = dest.join("dispatch");
+    write_executable(&dispatch, &script).unwrap_or_else(|e| panic!("cannot write {}: {e}", dispatch.display()));
+    dispatch
+}
+
+/// Writes one executable wrapper per [`HOOK_TOOLS`] entry into `bin_dir` (created if missing);
+/// each runs `tests/ops-charm/record/stub_tool.py` with `python`.
+///
+/// The stubs log every call as a JSON line to the file named by `STUB_LOG` (argv, stdin read for
+/// `--file -`, the content of `key#file=` arguments) and print canned Juju answers, overridable
+/// with a rules file named by `STUB_RESPONSES` (see the script's docstring).
+///
+/// # Panics
+///
+/// If a wrapper cannot be written, or a path is not valid UTF-8.
+pub fn stage_stub_tools(bin_dir: &Path, python: &Path) {
+    fs::create_dir_all(bin_dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", bin_dir.display()));
+    let stub = ops_charm_src().join("record").join("stub_tool.py");
+    let stub = stub.to_str().expect("the workspace path is UTF-8");
+    let python = python.to_str().expect("the venv's python path is UTF-8");
+    for tool in HOOK_TOOLS {
+        let script = format!("#!/bin/sh\nexec {} {} {tool} \"$@\"\n", sh_quote(python), sh_quote(stub));
+        let path = bin_dir.join(tool);
+        write_executable(&path, &script).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
+}
+
+fn write_executable(path: &Path, content: &str) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::write(path, content)?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+}
+
+fn copy_dir(src: &Path, dest: &Path, keep: &dyn Fn(&str) -> bool) -> io::Result<()> {
+    fs::create_dir_all(dest)?;
+    for entry in fs::read_dir(src)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if !keep(&name.to_string_lossy()) {
+            continue;
+        }
+        let (from, to) = (entry.path(), dest.join(&name));
+        if entry.file_type()?.is_dir() {
+            copy_dir(&from, &to, keep)?;
+        } else {
+            fs::copy(&from, &to)?;
+        }
+    }
+    Ok(())
+}
+
+/// A directory under the system temp dir, removed (with its content) when dropped.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates a fresh, empty directory named `<prefix>-<pid>-<n>` under the system temp dir.
+    ///
+    /// # Panics
+    ///
+    /// If the directory cannot be created.
+    pub fn new(prefix: &str) -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let base = std::env::temp_dir();
+        loop {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path = base.join(format!("{prefix}-{}-{n}", std::process::id()));
+            match fs::create_dir(&path) {
+                Ok(()) => return Self(path),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => panic!("cannot create a temp dir {}: {e}", path.display()),
+            }
+        }
+    }
+
+    /// The directory's path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The `goops-sim` executable (the CLI that runs a charm), built if needed.
+///
+/// Another package's binary is not handed to this crate's tests by Cargo, so this runs
+/// `$CARGO build -p goops-sim --bin goops-sim` once per test process (a no-op when it is up to
+/// date, so a stale binary is never used), with the profile of the running test executable, and
+/// takes the executable's path from Cargo's JSON messages (this honours `CARGO_TARGET_DIR`,
+/// `--target` defaults and profiles without guessing the layout).
+///
+/// # Panics
+///
+/// If the build fails or Cargo reports no `goops-sim` executable.
+pub fn goops_sim_binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(build_goops_sim).clone()
+}
+
+fn build_goops_sim() -> PathBuf {
+    // `cargo test` sets CARGO for the processes it runs; it was also set at compile time.
+    let cargo = std::env::var_os("CARGO").filter(|c| !c.is_empty()).unwrap_or_else(|| env!("CARGO").into());
+    // The test executable lives in `<target>/<profile-dir>/deps/`; `debug` is the dev profile's.
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let profile_dir = exe.parent().and_then(Path::parent).and_then(Path::file_name);
+    let profile = match profile_dir.and_then(|d| d.to_str()) {
+        Some("debug") | None => "dev".to_owned(),
+        Some(name) => name.to_owned(),
+    };
+    let mut cmd = Command::new(&cargo);
+    cmd.current_dir(workspace_root()).args([
+        "build",
+        "--package",
+        "goops-sim",
+        "--bin",
+        "goops-sim",
+        "--profile",
+        &profile,
+        "--message-format=json-render-diagnostics",
+    ]);
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot build goops-sim: failed to start {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "cannot build goops-sim: {cmd:?} exited with {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "goops-sim")
+        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("cargo built no goops-sim executable:\n{stdout}"))
+}

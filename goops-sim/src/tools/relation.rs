@@ -118,7 +118,11 @@ fn relation_list(session: &mut Session, call: &Call<'_>) -> ToolResult {
     }
     let leaving = departing(session, id);
     let relation = session.state.relation(id).ok_or_else(|| fail("relation not found"))?;
-    let members: Vec<String> = relation.remote_units.keys().filter(|u| Some(*u) != leaving.as_ref()).cloned().collect();
+    // Juju runs relation-broken only once every member has departed: no members are left.
+    let broken =
+        matches!(&session.event, Event::Relation { kind, id: hook_id, .. } if kind == "broken" && *hook_id == id);
+    let members: Vec<String> =
+        relation.remote_units.keys().filter(|u| !broken && Some(*u) != leaving.as_ref()).cloned().collect();
     Ok(Out::Value(Val::strings(members)))
 }
 

@@ -1,0 +1,195 @@
+//! Checking fields against charmcraft.yaml: each field names a declared option or parameter,
+//! and its Rust type fits the declared type.
+
+use syn::{GenericArgument, PathArguments, Type};
+
+use super::Kind;
+use super::parse::Input;
+use crate::charmcraft::Metadata;
+use crate::errors::{Errors, list, suggestion};
+
+/// A checked field: its ident, type and the key it reads.
+pub(crate) struct Checked<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) ty: &'a Type,
+    pub(crate) key: String,
+}
+
+/// The option or parameter a field maps to.
+struct Declared {
+    key: String,
+    ty: String,
+    /// Whether the field may be required (`T` rather than `Option<T>`) without risk.
+    optional_ok: bool,
+}
+
+/// `Option<T>` → `(true, T)`, anything else `(false, ty)`.
+pub(crate) fn unwrap_option(ty: &Type) -> (bool, &Type) {
+    if let Type::Path(p) = ty
+        && p.qself.is_none()
+        && let Some(last) = p.path.segments.last()
+        && last.ident == "Option"
+        && let PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(GenericArgument::Type(inner)) = args.args.first()
+    {
+        return (true, inner);
+    }
+    (false, ty)
+}
+
+/// The YAML type family a well-known Rust type belongs to; `None` for other types (checked at run time).
+fn family(ty: &Type) -> Option<&'static str> {
+    let Type::Path(p) = ty else { return None };
+    let ident = p.path.segments.last()?.ident.to_string();
+    Some(match ident.as_str() {
+        "String" => "string",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "int",
+        "f32" | "f64" => "float",
+        "bool" => "boolean",
+        "Vec" => "array",
+        _ => return None,
+    })
+}
+
+/// What Rust types fit a declared type, for messages.
+fn fitting(declared: &str) -> &'static str {
+    match declared {
+        "string" | "secret" => "`String`",
+        "int" | "integer" => "`i64`, `i32`, `u16`, … (any integer)",
+        "float" | "number" => "`f64` or `f32`",
+        "boolean" => "`bool`",
+        "array" => "`Vec<T>`",
+        _ => "a `Deserialize` type",
+    }
+}
+
+/// Whether a Rust type family fits a declared config or param type.
+fn fits(family: &str, declared: &str) -> bool {
+    match declared {
+        "string" | "secret" => family == "string",
+        "int" | "integer" => family == "int",
+        "float" => family == "float",
+        "number" => family == "float" || family == "int",
+        "boolean" => family == "boolean",
+        "array" => family == "array",
+        _ => true,
+    }
+}
+
+pub(crate) fn validate<'a>(
+    kind: Kind,
+    input: &Input<'a>,
+    metadata: Option<&Metadata>,
+    errors: &Errors,
+) -> Vec<Checked<'a>> {
+    let action = match kind {
+        Kind::Params => match (&input.options.action, metadata) {
+            (None, _) => {
+                errors.spanned(input.ident, "`#[derive(ActionParams)]` needs `#[params(action = \"<action name>\")]`");
+                return Vec::new();
+            }
+            (Some(lit), Some(m)) => match m.action(&lit.value()) {
+                Some(action) => Some(action),
+                None => {
+                    let names = m.actions.iter().map(|a| a.name.as_str());
+                    errors.spanned(
+                        lit,
+                        format!(
+                            "action `{}` is not declared in charmcraft.yaml; declared: {}{}",
+                            lit.value(),
+                            list(names.clone()),
+                            suggestion(&lit.value(), names)
+                        ),
+                    );
+                    return Vec::new();
+                }
+            },
+            (Some(_), None) => None,
+        },
+        Kind::Config => None,
+    };
+    let mut checked = Vec::new();
+    for field in &input.fields {
+        let name = field.ident.to_string();
+        let name = name.strip_prefix("r#").unwrap_or(&name);
+        let kebab = name.replace('_', "-");
+        let Some(m) = metadata else {
+            checked.push(Checked { ident: field.ident, ty: field.ty, key: kebab });
+            continue;
+        };
+        let span_target: &dyn quote::ToTokens = match &field.key {
+            Some(lit) => lit,
+            None => field.ident,
+        };
+        // The declared (name, type, has default) this field maps to.
+        let (declared, what, known): (Option<Declared>, &str, Vec<&str>) = match kind {
+            Kind::Config => {
+                let lookup = |k: &str| {
+                    m.config_option(k).map(|o| Declared {
+                        key: o.name.clone(),
+                        ty: o.ty.clone(),
+                        optional_ok: o.has_default,
+                    })
+                };
+                let found = match &field.key {
+                    Some(lit) => lookup(&lit.value()),
+                    None => lookup(&kebab).or_else(|| lookup(name)),
+                };
+                (found, "config option", m.config.iter().map(|o| o.name.as_str()).collect())
+            }
+            Kind::Params => {
+                let Some(action) = action else { continue };
+                let lookup = |k: &str| {
+                    action.params.iter().find(|p| p.name == k).map(|p| Declared {
+                        key: p.name.clone(),
+                        ty: p.ty.clone().unwrap_or_default(),
+                        optional_ok: !p.required,
+                    })
+                };
+                let found = match &field.key {
+                    Some(lit) => lookup(&lit.value()),
+                    None => lookup(&kebab).or_else(|| lookup(name)),
+                };
+                (found, "parameter", action.params.iter().map(|p| p.name.as_str()).collect())
+            }
+        };
+        let Some(Declared { key, ty: declared_ty, optional_ok }) = declared else {
+            let wanted = field.key.as_ref().map_or(kebab.clone(), syn::LitStr::value);
+            let place = match (kind, action) {
+                (Kind::Params, Some(a)) => format!("a parameter of action `{}`", a.name),
+                _ => "in charmcraft.yaml's `config.options`".to_owned(),
+            };
+            errors.spanned(
+                span_target,
+                format!(
+                    "{what} `{wanted}` is not {place}; declared: {}{}",
+                    list(known.iter().copied()),
+                    suggestion(&wanted, known.iter().copied())
+                ),
+            );
+            continue;
+        };
+        let (is_option, inner) = unwrap_option(field.ty);
+        if let Some(family) = family(inner)
+            && !fits(family, &declared_ty)
+        {
+            errors.spanned(
+                field.ty,
+                format!(
+                    "{what} `{key}` is `{declared_ty}` in charmcraft.yaml, so field `{name}` must be {}",
+                    fitting(&declared_ty)
+                ),
+            );
+            continue;
+        }
+        if kind == Kind::Config && !is_option && !optional_ok {
+            errors.spanned(
+                field.ty,
+                format!("config option `{key}` has no default, so it may be unset: make field `{name}` an `Option<_>`"),
+            );
+            continue;
+        }
+        checked.push(Checked { ident: field.ident, ty: field.ty, key });
+    }
+    checked
+}

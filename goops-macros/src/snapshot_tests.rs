@@ -1,0 +1,97 @@
+//! Expansion snapshots: each macro's output for representative inputs, pretty-printed, so a
+//! codegen change shows up as a reviewed diff (`INSTA_UPDATE=always` to accept, then review).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Pretty-print an expansion, with this machine's paths replaced.
+fn pretty(tokens: TokenStream) -> String {
+    let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
+    let text = prettyplease::unparse(&file);
+    text.replace(env!("CARGO_MANIFEST_DIR"), "$CARGO_MANIFEST_DIR")
+}
+
+#[test]
+fn charm_table() {
+    let out = crate::charm::charm(
+        quote!(metadata = "tests/fixtures/charmcraft.yaml"),
+        quote! {
+            impl MyCharm {
+                #[hook(install, config_changed)]
+                fn configure(&self, ctx: &Context, config: Config) -> Result<()> { Ok(()) }
+
+                #[hook(relation_changed("db"))]
+                fn on_db(&self, event: &RelationEvent) -> Result<()> { Ok(()) }
+
+                #[hook(any)]
+                fn fallback(&self) {}
+
+                #[action("do-backup")]
+                fn backup(&self, params: BackupParams) -> Result<Report, Error> { todo!() }
+
+                fn helper(&self) {}
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn charm_errors_keep_the_impl() {
+    let out = crate::charm::charm(
+        quote!(metadata = "tests/fixtures/charmcraft.yaml"),
+        quote! {
+            impl MyCharm {
+                #[hook(instal)]
+                fn install(&self) -> Result<()> { Ok(()) }
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn secret_accessors() {
+    let out = crate::secret::secret(
+        quote!(label = "ca", owner = "unit", rotate = "monthly", description = "the CA", expire = "24h"),
+        quote! {
+            pub struct Ca {
+                private_key: SecretString,
+                #[secret(key = "cert")]
+                certificate: String,
+                serial: Option<u64>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn charm_config() {
+    let out = crate::config::derive(
+        crate::config::Kind::Config,
+        quote! {
+            #[config(metadata = "tests/fixtures/charmcraft.yaml")]
+            struct Config {
+                port: u16,
+                external_hostname: Option<String>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn action_params() {
+    let out = crate::config::derive(
+        crate::config::Kind::Params,
+        quote! {
+            #[params(action = "do-backup", metadata = "tests/fixtures/charmcraft.yaml")]
+            struct BackupParams {
+                target: String,
+                retries: Option<u8>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}

@@ -1,0 +1,14 @@
+use goops_runtime::prelude::*;
+
+#[derive(Default)]
+struct C;
+
+#[charm]
+impl C {
+    #[action]
+    fn backup(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use goops_runtime::prelude::*;
+
+#[charm]
+struct C;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use goops_runtime::prelude::*;
+
+#[derive(CharmConfig)]
+struct Config(u16);
+
+fn main() {}

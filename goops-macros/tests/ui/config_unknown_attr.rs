@@ -1,0 +1,9 @@
+use goops_runtime::prelude::*;
+
+#[derive(CharmConfig)]
+#[config(path = "charmcraft.yaml")]
+struct Config {
+    port: u16,
+}
+
+fn main() {}

@@ -1,0 +1,19 @@
+use goops_runtime::prelude::*;
+
+#[derive(Default)]
+struct C;
+
+#[charm]
+impl C {
+    #[action("do-backup")]
+    fn backup(&self) -> Result<()> {
+        Ok(())
+    }
+
+    #[action("do-backup")]
+    fn backup_again(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn main() {}

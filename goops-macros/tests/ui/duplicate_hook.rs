@@ -1,0 +1,19 @@
+use goops_runtime::prelude::*;
+
+#[derive(Default)]
+struct C;
+
+#[charm]
+impl C {
+    #[hook(install, config_changed)]
+    fn configure(&self) -> Result<()> {
+        Ok(())
+    }
+
+    #[hook(install)]
+    fn install(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use goops_runtime::prelude::*;
+
+#[derive(Default)]
+struct C;
+
+#[charm]
+impl C {
+    #[hook(relation_changed("db", "cluster"))]
+    fn on_change(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn main() {}

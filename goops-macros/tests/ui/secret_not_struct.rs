@@ -1,0 +1,8 @@
+use goops_runtime::prelude::*;
+
+#[secret(label = "creds")]
+enum Creds {
+    Password,
+}
+
+fn main() {}

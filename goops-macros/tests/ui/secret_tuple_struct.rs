@@ -1,0 +1,6 @@
+use goops_runtime::prelude::*;
+
+#[secret(label = "creds")]
+struct Creds(String);
+
+fn main() {}

@@ -1,0 +1,8 @@
+use goops_runtime::prelude::*;
+
+#[action("do-backup")]
+fn backup(_ctx: &Context) -> Result<()> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use goops_runtime::prelude::*;
+
+#[hook(install)]
+fn install(_ctx: &Context) -> Result<()> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use goops_runtime::prelude::*;
+
+#[derive(Default)]
+struct C;
+
+#[charm]
+impl C {
+    #[action("do-backups")]
+    fn backup(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use goops_runtime::prelude::*;
+
+#[derive(Default)]
+struct C;
+
+#[charm]
+impl C {
+    #[hook(install("db"))]
+    fn install(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,715 @@
+//! `secret-add`, `secret-get`, `secret-set`, `secret-info-get`, `secret-ids`, `secret-grant`,
+//! `secret-revoke`, `secret-remove`.
+//!
+//! Secret content never travels on argv: each value is written to its own 0600 file in a fresh
+//! 0700 directory and passed as `key#file=<path>`; the directory is removed when the call
+//! returns, on error too. Content read back is held in [`SecretString`]s.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::relation::RelationId;
+use super::{args, parse_json, run, run_json, run_redacted};
+use crate::error::{Error, Result};
+use crate::secret::SecretString;
+use crate::tools::HookTools;
+
+/// Secret content: content key → value.
+pub type SecretContent = BTreeMap<String, SecretString>;
+
+/// Who owns a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretOwner {
+    /// The application; only its leader may manage the secret.
+    #[default]
+    Application,
+    /// This unit.
+    Unit,
+}
+
+impl SecretOwner {
+    /// The name Juju uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretOwner::Application => "application",
+            SecretOwner::Unit => "unit",
+        }
+    }
+}
+
+impl fmt::Display for SecretOwner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SecretOwner {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "application" => Ok(SecretOwner::Application),
+            "unit" => Ok(SecretOwner::Unit),
+            _ => Err(Error::invalid(format!("secret owner {s:?}"), "expected application or unit")),
+        }
+    }
+}
+
+/// How often Juju fires `secret-rotate` for a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RotatePolicy {
+    /// Never rotate.
+    Never,
+    /// Every hour.
+    Hourly,
+    /// Every day.
+    Daily,
+    /// Every week.
+    Weekly,
+    /// Every month.
+    Monthly,
+    /// Every three months.
+    Quarterly,
+    /// Every year.
+    Yearly,
+}
+
+impl RotatePolicy {
+    /// The name Juju uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RotatePolicy::Never => "never",
+            RotatePolicy::Hourly => "hourly",
+            RotatePolicy::Daily => "daily",
+            RotatePolicy::Weekly => "weekly",
+            RotatePolicy::Monthly => "monthly",
+            RotatePolicy::Quarterly => "quarterly",
+            RotatePolicy::Yearly => "yearly",
+        }
+    }
+}
+
+impl fmt::Display for RotatePolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RotatePolicy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "never" => RotatePolicy::Never,
+            "hourly" => RotatePolicy::Hourly,
+            "daily" => RotatePolicy::Daily,
+            "weekly" => RotatePolicy::Weekly,
+            "monthly" => RotatePolicy::Monthly,
+            "quarterly" => RotatePolicy::Quarterly,
+            "yearly" => RotatePolicy::Yearly,
+            _ => {
+                return Err(Error::invalid(
+                    format!("rotate policy {s:?}"),
+                    "expected one of never, hourly, daily, weekly, monthly, quarterly, yearly",
+                ));
+            }
+        })
+    }
+}
+
+/// When a secret revision expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// At this time.
+    At(DateTime<Utc>),
+    /// This long after the call (must be positive).
+    In(std::time::Duration),
+}
+
+impl From<DateTime<Utc>> for Expiry {
+    fn from(at: DateTime<Utc>) -> Self {
+        Expiry::At(at)
+    }
+}
+
+impl TryFrom<chrono::TimeDelta> for Expiry {
+    type Error = Error;
+
+    /// A positive `chrono` duration from now.
+    fn try_from(delta: chrono::TimeDelta) -> Result<Self> {
+        delta
+            .to_std()
+            .ok()
+            .filter(|d| d.as_secs() > 0)
+            .map(Expiry::In)
+            .ok_or_else(|| Error::invalid("secret expiry", "a duration must be at least one second"))
+    }
+}
+
+impl Expiry {
+    /// The `--expire` value: RFC 3339 in UTC, or a Go duration in whole seconds.
+    fn to_arg(self) -> Result<String> {
+        match self {
+            Expiry::At(at) => Ok(at.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            Expiry::In(d) if d.as_secs() == 0 => {
+                Err(Error::invalid("secret expiry", "a duration must be at least one second"))
+            }
+            Expiry::In(d) => Ok(format!("{}s", d.as_secs())),
+        }
+    }
+}
+
+/// Options for [`secret_add`]: a builder.
+///
+/// ```
+/// use goops_runtime::hookcmds::secret::{RotatePolicy, SecretAddOptions, SecretOwner};
+/// let opts = SecretAddOptions::new().label("ca").owner(SecretOwner::Unit).rotate(RotatePolicy::Monthly);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretAddOptions {
+    /// `--owner` (default application).
+    pub owner: SecretOwner,
+    /// `--label`.
+    pub label: Option<String>,
+    /// `--description`.
+    pub description: Option<String>,
+    /// `--expire`.
+    pub expire: Option<Expiry>,
+    /// `--rotate`.
+    pub rotate: Option<RotatePolicy>,
+}
+
+impl SecretAddOptions {
+    /// No options: an application-owned secret with no label.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Set the owner.
+    pub fn owner(mut self, owner: SecretOwner) -> Self {
+        self.owner = owner;
+        self
+    }
+    /// Set the label.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    /// Set the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Set the expiry.
+    pub fn expire(mut self, expire: Expiry) -> Self {
+        self.expire = Some(expire);
+        self
+    }
+    /// Set the rotation policy.
+    pub fn rotate(mut self, rotate: RotatePolicy) -> Self {
+        self.rotate = Some(rotate);
+        self
+    }
+}
+
+/// Options for [`secret_set`]: metadata to change along with (or instead of) the content.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretSetOptions {
+    /// `--label`.
+    pub label: Option<String>,
+    /// `--description`.
+    pub description: Option<String>,
+    /// `--expire`.
+    pub expire: Option<Expiry>,
+    /// `--rotate`.
+    pub rotate: Option<RotatePolicy>,
+}
+
+impl SecretSetOptions {
+    /// No metadata changes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Set the label.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    /// Set the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Set the expiry.
+    pub fn expire(mut self, expire: Expiry) -> Self {
+        self.expire = Some(expire);
+        self
+    }
+    /// Set the rotation policy.
+    pub fn rotate(mut self, rotate: RotatePolicy) -> Self {
+        self.rotate = Some(rotate);
+        self
+    }
+}
+
+/// Juju's rule for content keys, `^([a-z](?:-?[a-z0-9]){2,})$`, by hand: a lowercase letter,
+/// then at least two more letters or digits, each optionally preceded by one hyphen.
+pub fn is_valid_content_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let Some((first, rest)) = bytes.split_first() else { return false };
+    if !first.is_ascii_lowercase() {
+        return false;
+    }
+    let mut units = 0;
+    let mut i = 0;
+    while i < rest.len() {
+        if rest[i] == b'-' {
+            i += 1;
+        }
+        match rest.get(i) {
+            Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() => units += 1,
+            _ => return false,
+        }
+        i += 1;
+    }
+    units >= 2
+}
+
+fn validate_content(content: &SecretContent) -> Result<()> {
+    for (key, value) in content {
+        if !is_valid_content_key(key) {
+            return Err(Error::invalid(
+                format!("secret content key {key:?}"),
+                "keys must be at least 3 characters of lowercase letters, digits and single inner hyphens, \
+                 starting with a letter",
+            ));
+        }
+        if value.is_empty() {
+            return Err(Error::invalid(format!("secret content for key {key:?}"), "values must not be empty"));
+        }
+    }
+    Ok(())
+}
+
+/// A fresh 0700 directory of 0600 files holding secret content; removed on drop, so also when
+/// the call fails.
+struct ContentFiles {
+    dir: PathBuf,
+    files: Vec<(PathBuf, usize)>,
+}
+
+impl ContentFiles {
+    fn create(content: &SecretContent) -> Result<(Self, Vec<OsString>)> {
+        let mut files = ContentFiles { dir: private_temp_dir()?, files: Vec::with_capacity(content.len()) };
+        let mut argv = Vec::with_capacity(content.len());
+        for (key, value) in content {
+            // The key passed validation, so it is a safe file name.
+            let path = files.dir.join(key);
+            // Tracked before writing, so a half-written file is also overwritten on drop.
+            files.files.push((path.clone(), value.len()));
+            write_private_file(&path, value.expose_secret().as_bytes())?;
+            let mut arg = OsString::from(format!("{key}#file="));
+            arg.push(&path);
+            argv.push(arg);
+        }
+        Ok((files, argv))
+    }
+}
+
+impl Drop for ContentFiles {
+    fn drop(&mut self) {
+        // Overwrite the content before unlinking so freed tmpfs/disk blocks do not keep it.
+        // Best effort throughout: nothing sensible to do on failure, and panicking is worse.
+        for (path, len) in &self.files {
+            if let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(path) {
+                let _ = file.write_all(&vec![0u8; *len]).and_then(|()| file.sync_data());
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn io_error(source: std::io::Error) -> Error {
+    Error::Io { tool: "writing secret content to a temporary file".to_owned(), source }
+}
+
+fn private_temp_dir() -> Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let base = std::env::temp_dir();
+    let pid = std::process::id();
+    let mut last = None;
+    for _ in 0..64 {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = base.join(format!("goops-secret-{pid}-{nanos:08x}-{n}"));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(io_error(e)),
+        }
+    }
+    Err(io_error(last.unwrap_or_else(|| std::io::Error::other("no unique directory name found"))))
+}
+
+fn write_private_file(path: &Path, data: &[u8]) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io_error)?;
+    file.write_all(data).map_err(io_error)?;
+    file.flush().map_err(io_error)
+}
+
+fn push_metadata(
+    argv: &mut Vec<OsString>,
+    label: Option<&str>,
+    description: Option<&str>,
+    expire: Option<Expiry>,
+    rotate: Option<RotatePolicy>,
+) -> Result<()> {
+    if let Some(label) = label {
+        argv.extend(args(["--label", label]));
+    }
+    if let Some(description) = description {
+        argv.extend(args(["--description", description]));
+    }
+    if let Some(expire) = expire {
+        argv.extend(args(["--expire".to_owned(), expire.to_arg()?]));
+    }
+    if let Some(rotate) = rotate {
+        argv.extend(args(["--rotate", rotate.as_str()]));
+    }
+    Ok(())
+}
+
+fn sensitive(content: &SecretContent) -> Vec<&str> {
+    content.values().map(SecretString::expose_secret).collect()
+}
+
+/// `secret-add [--label L] [--description D] [--expire E] [--rotate R] --owner O key#file=PATH ...`:
+/// create a secret; returns its URI (`secret:<id>`).
+pub fn secret_add(tools: &dyn HookTools, content: &SecretContent, options: &SecretAddOptions) -> Result<String> {
+    if content.is_empty() {
+        return Err(Error::invalid("secret content", "a secret needs at least one key"));
+    }
+    validate_content(content)?;
+    let mut argv = Vec::new();
+    push_metadata(&mut argv, options.label.as_deref(), options.description.as_deref(), options.expire, options.rotate)?;
+    argv.extend(args(["--owner", options.owner.as_str()]));
+    let (files, content_args) = ContentFiles::create(content)?;
+    argv.extend(content_args);
+    let output = run_redacted(tools, "secret-add", &argv, None, &sensitive(content));
+    drop(files);
+    let output = output?;
+    let uri = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if uri.is_empty() || uri.contains(char::is_whitespace) {
+        return Err(Error::parse("secret-add", "the new secret's URI on one line", "no single URI was printed"));
+    }
+    Ok(uri)
+}
+
+/// `secret-set [--label L] [--description D] [--expire E] [--rotate R] ID [key#file=PATH ...]`:
+/// update a secret's content (a new revision) and/or metadata.
+///
+/// `--owner` is not sent: Juju ignores it for `secret-set`.
+pub fn secret_set(
+    tools: &dyn HookTools,
+    id: &str,
+    content: Option<&SecretContent>,
+    options: &SecretSetOptions,
+) -> Result<()> {
+    check_id(id)?;
+    if let Some(content) = content {
+        validate_content(content)?;
+    }
+    let mut argv = Vec::new();
+    push_metadata(&mut argv, options.label.as_deref(), options.description.as_deref(), options.expire, options.rotate)?;
+    argv.push(id.into());
+    let empty = SecretContent::new();
+    let content = content.unwrap_or(&empty);
+    let (files, content_args) = ContentFiles::create(content)?;
+    argv.extend(content_args);
+    let result = run_redacted(tools, "secret-set", &argv, None, &sensitive(content));
+    drop(files);
+    result.map(drop)
+}
+
+fn check_id(id: &str) -> Result<()> {
+    if id.is_empty() || id.starts_with('-') || id.contains(char::is_whitespace) {
+        return Err(Error::invalid(format!("secret id {id:?}"), "expected secret:<id> or a bare id"));
+    }
+    Ok(())
+}
+
+/// Which secret: by id, by label, or by id while setting a (consumer) label.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SecretSelector {
+    /// The secret's URI or bare id.
+    pub id: Option<String>,
+    /// The secret's label. With an id, the label is assigned to the secret.
+    pub label: Option<String>,
+}
+
+impl SecretSelector {
+    /// The secret with this URI or id.
+    pub fn id(id: impl Into<String>) -> Self {
+        SecretSelector { id: Some(id.into()), label: None }
+    }
+    /// The secret with this label (owner label first, then consumer label).
+    pub fn label(label: impl Into<String>) -> Self {
+        SecretSelector { id: None, label: Some(label.into()) }
+    }
+    /// The secret with this id, labelling it `label` (how a consumer names a secret it was given).
+    pub fn id_with_label(id: impl Into<String>, label: impl Into<String>) -> Self {
+        SecretSelector { id: Some(id.into()), label: Some(label.into()) }
+    }
+
+    fn validate(&self) -> Result<()> {
+        match (&self.id, &self.label) {
+            (None, None) => Err(Error::invalid("secret selector", "give a secret id or a label")),
+            (Some(id), _) => check_id(id),
+            (None, Some(label)) if label.is_empty() => Err(Error::invalid("secret label", "must not be empty")),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl From<&crate::event::SecretEvent> for SecretSelector {
+    /// The secret a `secret-*` hook is about, by its id (Juju always sets `JUJU_SECRET_ID`).
+    fn from(event: &crate::event::SecretEvent) -> Self {
+        SecretSelector::id(event.id.clone())
+    }
+}
+
+/// Which revision `secret-get` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SecretReadMode {
+    /// The tracked revision (owners: the latest).
+    #[default]
+    Tracked,
+    /// The latest revision, without moving tracking to it (`--peek`).
+    Peek,
+    /// The latest revision, and track it from now on (`--refresh`).
+    Refresh,
+}
+
+fn get_args(selector: &SecretSelector, mode: SecretReadMode) -> Result<Vec<OsString>> {
+    selector.validate()?;
+    let mut argv = args(["--format=json"]);
+    if let Some(id) = &selector.id {
+        argv.push(id.into());
+    }
+    if let Some(label) = &selector.label {
+        argv.extend(args(["--label", label.as_str()]));
+    }
+    match mode {
+        SecretReadMode::Tracked => {}
+        SecretReadMode::Peek => argv.push("--peek".into()),
+        SecretReadMode::Refresh => argv.push("--refresh".into()),
+    }
+    Ok(argv)
+}
+
+/// `secret-get --format=json [ID] [--label L] [--peek|--refresh]`: the secret's content.
+///
+/// The raw output is zeroized after parsing; the values come back as [`SecretString`]s.
+pub fn secret_get(tools: &dyn HookTools, selector: &SecretSelector, mode: SecretReadMode) -> Result<SecretContent> {
+    let argv = get_args(selector, mode)?;
+    let output = run(tools, "secret-get", &argv, None)?;
+    let stdout = Zeroizing::new(output.stdout);
+    let content: Option<SecretContent> = parse_json("secret-get", &stdout, "a JSON object of strings")?;
+    Ok(content.unwrap_or_default())
+}
+
+/// `secret-get --format=json [ID] [--label L] [--peek|--refresh] KEY`: one value of the secret.
+pub fn secret_get_key(
+    tools: &dyn HookTools,
+    selector: &SecretSelector,
+    key: &str,
+    mode: SecretReadMode,
+) -> Result<SecretString> {
+    if !is_valid_content_key(key) {
+        return Err(Error::invalid(format!("secret content key {key:?}"), "not a valid content key"));
+    }
+    let mut argv = get_args(selector, mode)?;
+    argv.push(key.into());
+    let output = run(tools, "secret-get", &argv, None)?;
+    let stdout = Zeroizing::new(output.stdout);
+    parse_json("secret-get", &stdout, "a JSON string")
+}
+
+/// One grant of access to a secret, as `secret-info-get` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct SecretAccess {
+    /// Who was granted access: `application-<name>` or `unit-<name>-<n>`.
+    pub target: String,
+    /// What the grant is scoped to, a relation tag such as `relation-db.server#app.client`.
+    pub scope: String,
+    /// The role granted, e.g. `view`.
+    pub role: String,
+}
+
+/// A secret's metadata from `secret-info-get`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct SecretInfo {
+    /// The bare secret id (Juju keys the output by it).
+    #[serde(skip)]
+    pub id: String,
+    /// The latest revision.
+    pub revision: u32,
+    /// The owner's label (empty when none).
+    #[serde(default)]
+    pub label: String,
+    /// Who owns the secret.
+    pub owner: SecretOwner,
+    /// The description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The rotation policy.
+    #[serde(default)]
+    pub rotation: Option<RotatePolicy>,
+    /// When the latest revision expires.
+    #[serde(default)]
+    pub expiry: Option<DateTime<Utc>>,
+    /// When the next rotation is due.
+    #[serde(default)]
+    pub rotates: Option<DateTime<Utc>>,
+    /// Who has been granted access.
+    #[serde(default)]
+    pub access: Vec<SecretAccess>,
+}
+
+/// `secret-info-get --format=json ID` or `secret-info-get --format=json --label L`: metadata of
+/// a secret this unit owns (app-owned ones only when leader). Juju rejects id and label
+/// together, so with both the id is used.
+pub fn secret_info_get(tools: &dyn HookTools, selector: &SecretSelector) -> Result<SecretInfo> {
+    selector.validate()?;
+    let mut argv = args(["--format=json"]);
+    match (&selector.id, &selector.label) {
+        (Some(id), _) => argv.push(id.into()),
+        (None, Some(label)) => argv.extend(args(["--label", label.as_str()])),
+        (None, None) => return Err(Error::invalid("secret selector", "give a secret id or a label")),
+    }
+    let expected = "a JSON object with one secret id mapped to its metadata";
+    let infos: BTreeMap<String, SecretInfo> = run_json(tools, "secret-info-get", &argv, expected)?;
+    let mut infos = infos.into_iter();
+    match (infos.next(), infos.next()) {
+        (Some((id, mut info)), None) => {
+            info.id = id;
+            Ok(info)
+        }
+        _ => Err(Error::parse("secret-info-get", expected, "not exactly one secret in the output")),
+    }
+}
+
+/// `secret-ids --format=json`: bare ids of the secrets this unit owns (and its app's, if leader).
+pub fn secret_ids(tools: &dyn HookTools) -> Result<Vec<String>> {
+    let ids: Option<Vec<String>> = run_json(tools, "secret-ids", &args(["--format=json"]), "a JSON list of ids")?;
+    Ok(ids.unwrap_or_default())
+}
+
+/// `secret-grant -r EP:ID [--unit UNIT] ID`: let the remote application of `relation` (or one
+/// of its units) read the secret.
+pub fn secret_grant(tools: &dyn HookTools, id: &str, relation: &RelationId, unit: Option<&str>) -> Result<()> {
+    check_id(id)?;
+    let mut argv = args(["-r".to_owned(), relation.to_string()]);
+    if let Some(unit) = unit {
+        argv.extend(args(["--unit", unit]));
+    }
+    argv.push(id.into());
+    run(tools, "secret-grant", &argv, None).map(drop)
+}
+
+/// Whose access [`secret_revoke`] removes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokeTarget {
+    /// The remote application of this relation.
+    Relation(RelationId),
+    /// One unit of the remote application of this relation.
+    RelationUnit(RelationId, String),
+    /// An application, by name.
+    Application(String),
+    /// A unit, by name.
+    Unit(String),
+}
+
+/// `secret-revoke (-r EP:ID [--unit U] | --app APP | --unit U) ID`.
+pub fn secret_revoke(tools: &dyn HookTools, id: &str, target: &RevokeTarget) -> Result<()> {
+    check_id(id)?;
+    let mut argv = match target {
+        RevokeTarget::Relation(relation) => args(["-r".to_owned(), relation.to_string()]),
+        RevokeTarget::RelationUnit(relation, unit) => {
+            args(["-r".to_owned(), relation.to_string(), "--unit".to_owned(), unit.clone()])
+        }
+        RevokeTarget::Application(app) => args(["--app", app.as_str()]),
+        RevokeTarget::Unit(unit) => args(["--unit", unit.as_str()]),
+    };
+    argv.push(id.into());
+    run(tools, "secret-revoke", &argv, None).map(drop)
+}
+
+/// `secret-remove ID [--revision N]`: remove one revision, or (with `None`) the whole secret.
+pub fn secret_remove(tools: &dyn HookTools, id: &str, revision: Option<u32>) -> Result<()> {
+    check_id(id)?;
+    let mut argv = args([id]);
+    if let Some(revision) = revision {
+        argv.extend(args(["--revision".to_owned(), revision.to_string()]));
+    }
+    run(tools, "secret-remove", &argv, None).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_key_rule() {
+        for ok in ["abc", "a-b-c", "private-key", "ca-certificate", "a1b", "abc123", "a-1-2"] {
+            assert!(is_valid_content_key(ok), "{ok}");
+        }
+        for bad in ["", "ab", "a-b", "Abc", "1bc", "-abc", "abc-", "a--bc", "a_bc", "ab c", "a-", "é-bc"] {
+            assert!(!is_valid_content_key(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn private_dir_and_files() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let content: SecretContent = [("private-key".to_owned(), SecretString::from("k"))].into_iter().collect();
+        let (files, argv) = ContentFiles::create(&content).expect("temp files");
+        let dir = files.dir.clone();
+        let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("private-key")), 0o600);
+        assert_eq!(argv, vec![OsString::from(format!("private-key#file={}", dir.join("private-key").display()))]);
+        drop(files);
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn expiry_from_chrono() {
+        assert_eq!(
+            Expiry::try_from(chrono::TimeDelta::hours(2)).expect("positive"),
+            Expiry::In(std::time::Duration::from_secs(7200))
+        );
+        assert!(Expiry::try_from(chrono::TimeDelta::hours(-2)).is_err());
+        assert!(Expiry::try_from(chrono::TimeDelta::zero()).is_err());
+    }
+
+    #[test]
+    fn expiry_args() {
+        let at = DateTime::parse_from_rfc3339("2030-01-02T03:04:05+02:00").expect("valid").with_timezone(&Utc);
+        assert_eq!(Expiry::At(at).to_arg().expect("valid"), "2030-01-02T01:04:05Z");
+        assert_eq!(Expiry::In(std::time::Duration::from_secs(86400)).to_arg().expect("valid"), "86400s");
+        assert!(Expiry::In(std::time::Duration::from_millis(10)).to_arg().is_err());
+    }
+}
