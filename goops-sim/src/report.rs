@@ -157,3 +157,48 @@ pub fn render(before: &State, outcome: &RunOutcome) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::{Exit, RunOutcome};
+    use crate::session::Session;
+    use crate::{CharmMeta, EventOptions};
+
+    fn outcome(before: &State, event: &str, tools: &[(&str, &[&str])], exit: Exit) -> RunOutcome {
+        let mut session =
+            Session::for_event(before.clone(), CharmMeta::default(), event, &EventOptions::default()).unwrap();
+        for (tool, args) in tools {
+            let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+            session.call(tool, &args, None);
+        }
+        let finished = session.finish(exit.ok());
+        RunOutcome { exit, finished, stdout: Vec::new(), stderr: b"warning: x\n".to_vec(), hook: event.to_owned() }
+    }
+
+    #[test]
+    fn reports_outcome_status_logs_and_changes() {
+        let before = State::from_json(r#"{"unit": "demo/0", "leader": true}"#).unwrap();
+        let run = outcome(
+            &before,
+            "install",
+            &[("status-set", &["active", "ready"]), ("juju-log", &["hello"]), ("state-set", &["k=v"])],
+            Exit::Code(0),
+        );
+        let text = render(&before, &run);
+        assert!(text.starts_with("install on demo/0: exit 0; changes committed\n"), "{text}");
+        assert!(text.contains("unit status: active (\"ready\")\n"), "{text}");
+        assert!(text.contains("log:\n  INFO hello\n"), "{text}");
+        assert!(text.contains("changes:\n  unit state: +k=\"v\"\n"), "{text}");
+        assert!(text.contains("stderr (last 1 of 1 lines):\n  warning: x\n"), "{text}");
+    }
+
+    #[test]
+    fn reports_a_rollback() {
+        let before = State::default();
+        let run = outcome(&before, "install", &[("state-set", &["k=v"])], Exit::Code(3));
+        let text = render(&before, &run);
+        assert!(text.starts_with("install on app/0: exit 3; changes rolled back\n"), "{text}");
+        assert!(!text.contains("changes:"), "{text}");
+    }
+}
