@@ -9,14 +9,26 @@ fn status_line(status: &Status) -> String {
     if status.message.is_empty() { status.status.clone() } else { format!("{} ({:?})", status.status, status.message) }
 }
 
+/// Longest databag value the report prints whole; longer ones (certificates, JSON blobs) are
+/// cut so the report stays a short read. The state file has the full value.
+const VALUE_PREVIEW: usize = 60;
+
+fn preview(value: &str) -> String {
+    if value.chars().count() <= VALUE_PREVIEW {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(VALUE_PREVIEW).collect();
+    format!("{head:?}… ({} bytes)", value.len())
+}
+
 fn bag_diff(out: &mut String, what: &str, before: &Bag, after: &Bag) {
     for (k, v) in after {
         match before.get(k) {
             None => {
-                let _ = writeln!(out, "  {what}: +{k}={v:?}");
+                let _ = writeln!(out, "  {what}: +{k}={}", preview(v));
             }
             Some(old) if old != v => {
-                let _ = writeln!(out, "  {what}: {k}={old:?} -> {v:?}");
+                let _ = writeln!(out, "  {what}: {k}={} -> {}", preview(old), preview(v));
             }
             _ => {}
         }
@@ -191,6 +203,19 @@ mod tests {
         assert!(text.contains("log:\n  INFO hello\n"), "{text}");
         assert!(text.contains("changes:\n  unit state: +k=\"v\"\n"), "{text}");
         assert!(text.contains("stderr (last 1 of 1 lines):\n  warning: x\n"), "{text}");
+    }
+
+    #[test]
+    fn long_values_are_cut_in_the_report() {
+        let long = "x".repeat(100);
+        let mut out = String::new();
+        let before = Bag::new();
+        let after: Bag = [("cert".to_owned(), long)].into();
+        bag_diff(&mut out, "relation db:1 app data", &before, &after);
+        assert_eq!(out, format!("  relation db:1 app data: +cert={:?}… (100 bytes)\n", "x".repeat(60)));
+        let mut out = String::new();
+        bag_diff(&mut out, "d", &after, &before);
+        assert_eq!(out, "  d: -cert\n");
     }
 
     #[test]
