@@ -102,6 +102,24 @@ fn relation_set_sends_json_on_stdin_and_redacts() {
     assert_eq!(rec.count("relation-set"), 2);
 }
 
+#[test]
+fn stdin_data_escapes_what_go_yaml_would_reject_or_fold() {
+    // relation-set and state-set read --file with gopkg.in/yaml.v2: it refuses DEL, C1 controls,
+    // U+FFFE/U+FFFF ("control characters are not allowed") and folds a raw U+0085/U+2028/U+2029
+    // in a quoted scalar into a space. As \uXXXX escapes they survive; JSON stays equal.
+    let rec = Recorder::new();
+    let value = "a\u{7f}b\u{85}c\u{2028}d\u{2029}e\u{9f}f\u{ffff}g é \u{1F600}";
+    let data = map(&[("note", value)]);
+    relation::relation_set(&rec, &RelationId::new("db", 3), Databag::Unit, &data).expect("set");
+    state::state_set(&rec, &data).expect("set");
+    for call in rec.calls() {
+        let text = call.stdin_text();
+        assert_eq!(text, r#"{"note":"a\u007fb\u0085c\u2028d\u2029e\u009ff\uffffg é 😀"}"#, "{}", call.tool);
+        let back: BTreeMap<String, String> = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(back, data);
+    }
+}
+
 // ---- config, leadership, status ----------------------------------------------------------
 
 #[test]

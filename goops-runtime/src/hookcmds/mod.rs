@@ -66,6 +66,28 @@ pub(crate) fn run_json<T: DeserializeOwned>(
     parse_json(tool, &output.stdout, expected)
 }
 
+/// `data` as JSON for a tool that reads it with Go's `gopkg.in/yaml.v2` (`relation-set` and
+/// `state-set` with `--file -`). JSON is YAML, except that yaml.v2 refuses DEL, the C1 controls,
+/// U+FFFE and U+FFFF anywhere in its input ("control characters are not allowed") and reads a raw
+/// U+0085, U+2028 or U+2029 inside a quoted scalar as a line break, folding it into a space.
+/// serde_json writes all of these raw; as `\uXXXX` escapes they are the same JSON and YAML
+/// string. They can only occur inside strings, so replacing them in the text is safe.
+pub(crate) fn yaml_safe_json(data: &std::collections::BTreeMap<String, String>) -> Result<Vec<u8>> {
+    use std::fmt::Write as _;
+    let json = zeroize::Zeroizing::new(
+        serde_json::to_string(data).map_err(|e| Error::invalid("data", format!("cannot encode as JSON: {e}")))?,
+    );
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}') {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out.into_bytes())
+}
+
 /// Build an argv from string-like pieces.
 pub(crate) fn args<I, S>(items: I) -> Vec<OsString>
 where
