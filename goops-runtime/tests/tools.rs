@@ -349,6 +349,14 @@ fn network_get() {
     // Juju < 2.9 printed `address` instead of `value`.
     rec.ok("network-get", r#"{"bind-addresses":[{"addresses":[{"address":"10.1.1.1","cidr":""}]}]}"#);
     assert_eq!(network::network_get(&rec, "web", None).expect("net").bind_address(), Some("10.1.1.1"));
+    // params.NetworkInfo.Addresses has no omitempty: an interface without addresses prints null.
+    rec.ok(
+        "network-get",
+        r#"{"bind-addresses":[{"mac-address":"","interface-name":"eth1","addresses":null}],"ingress-addresses":["10.0.0.5"]}"#,
+    );
+    let info = network::network_get(&rec, "web", None).expect("null addresses are no addresses");
+    assert!(info.bind_addresses[0].addresses.is_empty());
+    assert_eq!(info.bind_address(), None);
     rec.fail("network-get", 1, "no network config found for binding \"nope\"");
     assert!(network::network_get(&rec, "nope", None).expect_err("nf").is_not_found());
 }

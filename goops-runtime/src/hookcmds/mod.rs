@@ -7,6 +7,7 @@
 
 use std::ffi::OsString;
 
+use serde::Deserialize as _;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -53,6 +54,16 @@ pub(crate) fn run_redacted(
 /// Parse `stdout` of `tool` as JSON; `expected` says what shape was wanted, for the error.
 pub(crate) fn parse_json<T: DeserializeOwned>(tool: &str, stdout: &[u8], expected: &str) -> Result<T> {
     serde_json::from_slice(stdout).map_err(|e| Error::json(tool, expected, &e))
+}
+
+/// For fields Go prints as `null` when empty (a nil slice or map without `omitempty`): `null` is
+/// the empty value. Use with `#[serde(default, deserialize_with = "…")]`.
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// Run `tool` and parse its `--format=json` output.
