@@ -196,6 +196,13 @@ fn status_set_and_get() {
     assert_eq!(rec.last().args, v(&["--include-data", "--application", "--format=json"]));
     rec.fail("status-get", 1, "finding application status: this unit is not the leader");
     assert!(status::status_get_app(&rec).expect_err("nl").is_not_leader());
+    // Where Juju has no status to give (a restricted context such as collect-metrics) it
+    // writes the bare word `unknown`, whatever the format: JSON "unknown".
+    rec.ok("status-get", "\"unknown\"\n").ok("status-get", "\"unknown\"\n");
+    let st = status::status_get(&rec).expect("bare status");
+    assert_eq!((st.status, st.message.as_str(), st.data.len()), (StatusName::Unknown, "", 0));
+    let app = status::status_get_app(&rec).expect("bare app status");
+    assert_eq!((app.status.status, app.units.len()), (StatusName::Unknown, 0));
     rec.ok("status-get", "{\"status\":\"bogus\",\"message\":\"\"}");
     assert!(matches!(status::status_get(&rec), Err(Error::Parse { .. })));
     assert_eq!("terminated".parse::<StatusName>().expect("valid"), StatusName::Terminated);
