@@ -186,7 +186,8 @@ fn flatten_into(
 /// How a dispatch ended; [`DispatchOutcome::exit_code`] is what the process returns to Juju.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DispatchOutcome {
-    /// No handler for this hook (or an unknown hook): skipped, exit 0.
+    /// No handler for this hook (an unknown hook has none unless the charm has an `any` handler):
+    /// skipped, exit 0.
     NoHandler,
     /// The hook handler succeeded.
     HookDone,
