@@ -11,7 +11,7 @@ fn status_line(status: &Status) -> String {
 
 /// Longest databag value the report prints whole; longer ones (certificates, JSON blobs) are
 /// cut so the report stays a short read. The state file has the full value.
-const VALUE_PREVIEW: usize = 60;
+const VALUE_PREVIEW: usize = 100;
 
 fn preview(value: &str) -> String {
     if value.chars().count() <= VALUE_PREVIEW {
@@ -207,12 +207,15 @@ mod tests {
 
     #[test]
     fn long_values_are_cut_in_the_report() {
-        let long = "x".repeat(100);
+        let long = "x".repeat(VALUE_PREVIEW + 1);
         let mut out = String::new();
         let before = Bag::new();
         let after: Bag = [("cert".to_owned(), long)].into();
         bag_diff(&mut out, "relation db:1 app data", &before, &after);
-        assert_eq!(out, format!("  relation db:1 app data: +cert={:?}… (100 bytes)\n", "x".repeat(60)));
+        assert_eq!(
+            out,
+            format!("  relation db:1 app data: +cert={:?}… ({} bytes)\n", "x".repeat(VALUE_PREVIEW), VALUE_PREVIEW + 1)
+        );
         let mut out = String::new();
         bag_diff(&mut out, "d", &after, &before);
         assert_eq!(out, "  d: -cert\n");
