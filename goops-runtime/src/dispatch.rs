@@ -103,6 +103,10 @@ where
     }
 }
 
+/// What an action handler returns: its results (any `Serialize` type; by default a map of result
+/// keys to values) or an error, which becomes `action-fail`.
+pub type ActionResult<T = BTreeMap<String, String>, E = crate::Error> = std::result::Result<T, E>;
+
 /// Convert an action handler's return value into an [`Outcome`].
 ///
 /// `Ok` results are serialized with serde: a struct or map becomes the action's results, nested
