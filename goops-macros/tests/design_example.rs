@@ -1,5 +1,5 @@
 //! The example at the top of DESIGN.md, compiled and dispatched (status/logging names as the
-//! runtime spells them; `ActionResult` written out as a `Result` of a serializable struct).
+//! runtime spells them; the action's `ActionResult` carries a serializable struct).
 
 mod common;
 
@@ -53,7 +53,7 @@ impl Certificates {
     }
 
     #[action("rotate-ca")]
-    fn rotate(&self, ctx: &Context, _params: RotateParams) -> Result<Rotated> {
+    fn rotate(&self, ctx: &Context, _params: RotateParams) -> ActionResult<Rotated> {
         let ca = CaCertificate::generate()?;
         Ok(Rotated { rotated: ca.set(ctx)? })
     }

@@ -3,7 +3,8 @@
 //!
 //! Within one `Context` each fact is read from Juju at most once: config, leadership (a `false`
 //! sticks for the rest of the hook, as it does in Juju; a `true` is trusted for Juju's 30 s
-//! lease), relation ids, members and databags, secret content, network info and goal state.
+//! lease), relation ids, members, remote applications and databags, secret content, network
+//! info, goal state and action parameters.
 //! Relation writes send only the keys that change. Writes through the context keep its caches
 //! consistent; calls made directly through [`Context::tools`] bypass them.
 
@@ -62,11 +63,13 @@ pub struct Context {
     leader: Cell<Option<(bool, Instant)>>,
     relation_ids: RefCell<HashMap<String, Vec<RelationId>>>,
     relation_units: RefCell<HashMap<RelationId, Vec<String>>>,
+    relation_apps: RefCell<HashMap<RelationId, Option<String>>>,
     relation_bags: RefCell<HashMap<(RelationId, String), BTreeMap<String, String>>>,
     secrets: RefCell<HashMap<(SecretSelector, SecretReadMode), Option<SecretContent>>>,
     secret_ids_by_label: RefCell<HashMap<String, String>>,
     networks: RefCell<HashMap<(String, Option<RelationId>), NetworkInfo>>,
     goal_state: OnceCell<GoalState>,
+    action_params: OnceCell<action::ActionParams>,
 }
 
 impl std::fmt::Debug for Context {
@@ -95,11 +98,13 @@ impl Context {
             leader: Cell::new(None),
             relation_ids: RefCell::default(),
             relation_units: RefCell::default(),
+            relation_apps: RefCell::default(),
             relation_bags: RefCell::default(),
             secrets: RefCell::default(),
             secret_ids_by_label: RefCell::default(),
             networks: RefCell::default(),
             goal_state: OnceCell::new(),
+            action_params: OnceCell::new(),
         }
     }
 
@@ -232,9 +237,14 @@ impl Context {
         Ok(units)
     }
 
-    /// The remote application of `relation`, if Juju knows it.
+    /// The remote application of `relation`, if Juju knows it (read once per relation).
     pub fn relation_app(&self, relation: &RelationId) -> Result<Option<String>> {
-        relation::relation_list_app(self.tools(), relation)
+        if let Some(app) = self.relation_apps.borrow().get(relation) {
+            return Ok(app.clone());
+        }
+        let app = relation::relation_list_app(self.tools(), relation)?;
+        self.relation_apps.borrow_mut().insert(relation.clone(), app.clone());
+        Ok(app)
     }
 
     /// The databag of `entity` in `relation`: a unit (`app/0`) or an application (`app`).
@@ -464,9 +474,9 @@ impl Context {
         state::state_delete(self.tools(), key)
     }
 
-    /// The running action's parameters.
+    /// The running action's parameters (read once per context).
     pub fn action_params(&self) -> Result<action::ActionParams> {
-        action::action_get(self.tools())
+        get_or_try_init(&self.action_params, || action::action_get(self.tools())).cloned()
     }
 
     /// Report progress of the running action.

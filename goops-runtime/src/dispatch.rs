@@ -103,6 +103,10 @@ where
     }
 }
 
+/// What an action handler returns: its results (any `Serialize` type; by default a map of result
+/// keys to values) or an error, which becomes `action-fail`.
+pub type ActionResult<T = BTreeMap<String, String>, E = crate::Error> = std::result::Result<T, E>;
+
 /// Convert an action handler's return value into an [`Outcome`].
 ///
 /// `Ok` results are serialized with serde: a struct or map becomes the action's results, nested
@@ -186,7 +190,8 @@ fn flatten_into(
 /// How a dispatch ended; [`DispatchOutcome::exit_code`] is what the process returns to Juju.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DispatchOutcome {
-    /// No handler for this hook (or an unknown hook): skipped, exit 0.
+    /// No handler for this hook (an unknown hook has none unless the charm has an `any` handler):
+    /// skipped, exit 0.
     NoHandler,
     /// The hook handler succeeded.
     HookDone,

@@ -21,7 +21,7 @@ pub enum Error {
         tool: String,
     },
     /// Juju said the thing asked for does not exist (secret, relation, key, …).
-    #[error("{tool}: not found: {message}")]
+    #[error("{tool}: {}", qualified("not found", "not found", message))]
     NotFound {
         /// The tool that failed.
         tool: String,
@@ -29,7 +29,7 @@ pub enum Error {
         message: String,
     },
     /// The unit may not do this (e.g. reading another application's private data).
-    #[error("{tool}: permission denied: {message}")]
+    #[error("{tool}: {}", qualified("permission denied", "permission denied", message))]
     PermissionDenied {
         /// The tool that failed.
         tool: String,
@@ -37,7 +37,7 @@ pub enum Error {
         message: String,
     },
     /// Only the leader may do this (application data, application-owned secrets, app status).
-    #[error("{tool}: this unit is not the leader: {message}")]
+    #[error("{tool}: {}", qualified("not the leader", "this unit is not the leader", message))]
     NotLeader {
         /// The tool that failed.
         tool: String,
@@ -231,6 +231,12 @@ fn replace_value(text: &str, needle: &str) -> String {
     out
 }
 
+/// Juju's message, prefixed with what kind of failure it is unless it already says so
+/// (`secret "x" not found` stays as it is; `cannot write relation settings` gets the prefix).
+fn qualified(marker: &str, kind: &str, message: &str) -> String {
+    if message.to_ascii_lowercase().contains(marker) { message.to_owned() } else { format!("{kind}: {message}") }
+}
+
 /// Juju's message from a tool's stderr: the `ERROR ` line(s), prefix and trailing newline removed.
 fn juju_message(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
@@ -248,6 +254,20 @@ mod tests {
 
     fn fail(code: i32, stderr: &str) -> Error {
         Error::from_failure("secret-get", code, stderr.as_bytes())
+    }
+
+    #[test]
+    fn display_names_the_kind_once() {
+        assert_eq!(
+            fail(1, "ERROR this unit is not the leader\n").to_string(),
+            "secret-get: this unit is not the leader"
+        );
+        assert_eq!(
+            Error::from_failure("relation-set", 1, b"ERROR cannot write relation settings\n").to_string(),
+            "relation-set: this unit is not the leader: cannot write relation settings"
+        );
+        assert_eq!(fail(1, "ERROR secret \"x\" not found\n").to_string(), "secret-get: secret \"x\" not found");
+        assert_eq!(fail(1, "ERROR permission denied\n").to_string(), "secret-get: permission denied");
     }
 
     #[test]

@@ -198,7 +198,8 @@ pub enum Event {
     Workload(WorkloadEvent),
     /// An action.
     Action(ActionEvent),
-    /// A hook this version of goops does not know: dispatched to no handler, exit 0.
+    /// A hook this version of goops does not know: only a `#[hook(any)]` handler runs for it;
+    /// without one it is skipped (exit 0).
     Unknown {
         /// The hook's name.
         name: String,

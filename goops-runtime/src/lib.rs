@@ -21,7 +21,8 @@ pub mod tools;
 
 pub use context::Context;
 pub use dispatch::{
-    Charm, DispatchOutcome, Handler, HandlerKey, IntoActionOutcome, IntoHookOutcome, Outcome, dispatch, run,
+    ActionResult, Charm, DispatchOutcome, Handler, HandlerKey, IntoActionOutcome, IntoHookOutcome, Outcome, dispatch,
+    run,
 };
 pub use env::{EnvError, JujuEnv};
 pub use error::{Error, Result};
@@ -47,8 +48,8 @@ pub use metadata::{CharmMetadata, HasMetadata};
 pub mod prelude {
     pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, hook, secret};
     pub use crate::{
-        Charm, Context, Databag, Error, Event, Expiry, LogLevel, RelationEvent, RelationId, Result, RotatePolicy,
-        SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode, SecretSelector, SecretSetOptions,
-        SecretString, Status, StorageEvent, WorkloadEvent,
+        ActionResult, Charm, Context, Databag, Error, Event, Expiry, LogLevel, RelationEvent, RelationId, Result,
+        RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode, SecretSelector,
+        SecretSetOptions, SecretString, Status, StorageEvent, WorkloadEvent,
     };
 }

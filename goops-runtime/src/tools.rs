@@ -4,7 +4,7 @@
 //! [`ProcessTools`], which spawns the tool from `PATH`; tests inject their own implementation
 //! (a recorder, or goops-sim's in-process engine) so no process and no global state is involved.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -135,13 +135,4 @@ fn spawn_error(tool: &str, source: std::io::Error) -> Error {
     } else {
         Error::Io { tool: tool.to_owned(), source }
     }
-}
-
-/// Build an argv from anything string-like; a small helper for the typed API.
-pub(crate) fn argv<I, S>(items: I) -> Vec<OsString>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    items.into_iter().map(|s| s.as_ref().to_os_string()).collect()
 }

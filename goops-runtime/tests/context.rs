@@ -350,3 +350,17 @@ fn refresh_moves_tracking_for_every_selector_of_the_secret() {
     let got = ctx.secret_get(&by_id, SecretReadMode::Tracked).expect("read").expect("exists");
     assert_eq!(got["password"].expose_secret(), "new");
 }
+
+#[test]
+fn action_params_and_remote_app_are_read_once() {
+    // Neither changes during a dispatch: the action's parameters are fixed when it is queued,
+    // and a relation's remote application never changes.
+    let rec = Recorder::new();
+    rec.ok("action-get", r#"{"target":"/srv"}"#).ok("relation-list", "\"pg\"");
+    let ctx = ctx(&rec);
+    for _ in 0..2 {
+        assert_eq!(ctx.action_params().expect("params")["target"], "/srv");
+        assert_eq!(ctx.relation_app(&RelationId::new("db", 1)).expect("app").as_deref(), Some("pg"));
+    }
+    assert_eq!((rec.count("action-get"), rec.count("relation-list")), (1, 1));
+}

@@ -102,6 +102,24 @@ fn relation_set_sends_json_on_stdin_and_redacts() {
     assert_eq!(rec.count("relation-set"), 2);
 }
 
+#[test]
+fn stdin_data_escapes_what_go_yaml_would_reject_or_fold() {
+    // relation-set and state-set read --file with gopkg.in/yaml.v2: it refuses DEL, C1 controls,
+    // U+FFFE/U+FFFF ("control characters are not allowed") and folds a raw U+0085/U+2028/U+2029
+    // in a quoted scalar into a space. As \uXXXX escapes they survive; JSON stays equal.
+    let rec = Recorder::new();
+    let value = "a\u{7f}b\u{85}c\u{2028}d\u{2029}e\u{9f}f\u{ffff}g é \u{1F600}";
+    let data = map(&[("note", value)]);
+    relation::relation_set(&rec, &RelationId::new("db", 3), Databag::Unit, &data).expect("set");
+    state::state_set(&rec, &data).expect("set");
+    for call in rec.calls() {
+        let text = call.stdin_text();
+        assert_eq!(text, r#"{"note":"a\u007fb\u0085c\u2028d\u2029e\u009ff\uffffg é 😀"}"#, "{}", call.tool);
+        let back: BTreeMap<String, String> = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(back, data);
+    }
+}
+
 // ---- config, leadership, status ----------------------------------------------------------
 
 #[test]
@@ -178,6 +196,13 @@ fn status_set_and_get() {
     assert_eq!(rec.last().args, v(&["--include-data", "--application", "--format=json"]));
     rec.fail("status-get", 1, "finding application status: this unit is not the leader");
     assert!(status::status_get_app(&rec).expect_err("nl").is_not_leader());
+    // Where Juju has no status to give (a restricted context such as collect-metrics) it
+    // writes the bare word `unknown`, whatever the format: JSON "unknown".
+    rec.ok("status-get", "\"unknown\"\n").ok("status-get", "\"unknown\"\n");
+    let st = status::status_get(&rec).expect("bare status");
+    assert_eq!((st.status, st.message.as_str(), st.data.len()), (StatusName::Unknown, "", 0));
+    let app = status::status_get_app(&rec).expect("bare app status");
+    assert_eq!((app.status.status, app.units.len()), (StatusName::Unknown, 0));
     rec.ok("status-get", "{\"status\":\"bogus\",\"message\":\"\"}");
     assert!(matches!(status::status_get(&rec), Err(Error::Parse { .. })));
     assert_eq!("terminated".parse::<StatusName>().expect("valid"), StatusName::Terminated);
@@ -331,6 +356,14 @@ fn network_get() {
     // Juju < 2.9 printed `address` instead of `value`.
     rec.ok("network-get", r#"{"bind-addresses":[{"addresses":[{"address":"10.1.1.1","cidr":""}]}]}"#);
     assert_eq!(network::network_get(&rec, "web", None).expect("net").bind_address(), Some("10.1.1.1"));
+    // params.NetworkInfo.Addresses has no omitempty: an interface without addresses prints null.
+    rec.ok(
+        "network-get",
+        r#"{"bind-addresses":[{"mac-address":"","interface-name":"eth1","addresses":null}],"ingress-addresses":["10.0.0.5"]}"#,
+    );
+    let info = network::network_get(&rec, "web", None).expect("null addresses are no addresses");
+    assert!(info.bind_addresses[0].addresses.is_empty());
+    assert_eq!(info.bind_address(), None);
     rec.fail("network-get", 1, "no network config found for binding \"nope\"");
     assert!(network::network_get(&rec, "nope", None).expect_err("nf").is_not_found());
 }

@@ -9,14 +9,26 @@ fn status_line(status: &Status) -> String {
     if status.message.is_empty() { status.status.clone() } else { format!("{} ({:?})", status.status, status.message) }
 }
 
+/// Longest databag value the report prints whole; longer ones (certificates, JSON blobs) are
+/// cut so the report stays a short read. The state file has the full value.
+const VALUE_PREVIEW: usize = 100;
+
+fn preview(value: &str) -> String {
+    if value.chars().count() <= VALUE_PREVIEW {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(VALUE_PREVIEW).collect();
+    format!("{head:?}… ({} bytes)", value.len())
+}
+
 fn bag_diff(out: &mut String, what: &str, before: &Bag, after: &Bag) {
     for (k, v) in after {
         match before.get(k) {
             None => {
-                let _ = writeln!(out, "  {what}: +{k}={v:?}");
+                let _ = writeln!(out, "  {what}: +{k}={}", preview(v));
             }
             Some(old) if old != v => {
-                let _ = writeln!(out, "  {what}: {k}={old:?} -> {v:?}");
+                let _ = writeln!(out, "  {what}: {k}={} -> {}", preview(old), preview(v));
             }
             _ => {}
         }
@@ -156,4 +168,65 @@ pub fn render(before: &State, outcome: &RunOutcome) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::{Exit, RunOutcome};
+    use crate::session::Session;
+    use crate::{CharmMeta, EventOptions};
+
+    fn outcome(before: &State, event: &str, tools: &[(&str, &[&str])], exit: Exit) -> RunOutcome {
+        let mut session =
+            Session::for_event(before.clone(), CharmMeta::default(), event, &EventOptions::default()).unwrap();
+        for (tool, args) in tools {
+            let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+            session.call(tool, &args, None);
+        }
+        let finished = session.finish(exit.ok());
+        RunOutcome { exit, finished, stdout: Vec::new(), stderr: b"warning: x\n".to_vec(), hook: event.to_owned() }
+    }
+
+    #[test]
+    fn reports_outcome_status_logs_and_changes() {
+        let before = State::from_json(r#"{"unit": "demo/0", "leader": true}"#).unwrap();
+        let run = outcome(
+            &before,
+            "install",
+            &[("status-set", &["active", "ready"]), ("juju-log", &["hello"]), ("state-set", &["k=v"])],
+            Exit::Code(0),
+        );
+        let text = render(&before, &run);
+        assert!(text.starts_with("install on demo/0: exit 0; changes committed\n"), "{text}");
+        assert!(text.contains("unit status: active (\"ready\")\n"), "{text}");
+        assert!(text.contains("log:\n  INFO hello\n"), "{text}");
+        assert!(text.contains("changes:\n  unit state: +k=\"v\"\n"), "{text}");
+        assert!(text.contains("stderr (last 1 of 1 lines):\n  warning: x\n"), "{text}");
+    }
+
+    #[test]
+    fn long_values_are_cut_in_the_report() {
+        let long = "x".repeat(VALUE_PREVIEW + 1);
+        let mut out = String::new();
+        let before = Bag::new();
+        let after: Bag = [("cert".to_owned(), long)].into();
+        bag_diff(&mut out, "relation db:1 app data", &before, &after);
+        assert_eq!(
+            out,
+            format!("  relation db:1 app data: +cert={:?}… ({} bytes)\n", "x".repeat(VALUE_PREVIEW), VALUE_PREVIEW + 1)
+        );
+        let mut out = String::new();
+        bag_diff(&mut out, "d", &after, &before);
+        assert_eq!(out, "  d: -cert\n");
+    }
+
+    #[test]
+    fn reports_a_rollback() {
+        let before = State::default();
+        let run = outcome(&before, "install", &[("state-set", &["k=v"])], Exit::Code(3));
+        let text = render(&before, &run);
+        assert!(text.starts_with("install on app/0: exit 3; changes rolled back\n"), "{text}");
+        assert!(!text.contains("changes:"), "{text}");
+    }
 }

@@ -17,7 +17,7 @@ use crate::event::{Event, EventOptions, new_context_id};
 use crate::state::{Bag, Port, Secret, SecretGrant, State, bare_secret_id};
 
 /// A metadata or content update to a secret, pending until commit.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct SecretUpdate {
     /// New content (a new revision if it differs from the latest).
     pub content: Option<BTreeMap<String, String>>,
@@ -29,6 +29,20 @@ pub struct SecretUpdate {
     pub expire: Option<DateTime<Utc>>,
     /// New rotate policy.
     pub rotate: Option<String>,
+}
+
+// Secret values never appear in Debug output: content shows its keys only.
+impl std::fmt::Debug for SecretUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = self.content.as_ref().map(|c| c.keys().collect::<Vec<_>>());
+        f.debug_struct("SecretUpdate")
+            .field("content_keys", &keys)
+            .field("label", &self.label)
+            .field("description", &self.description)
+            .field("expire", &self.expire)
+            .field("rotate", &self.rotate)
+            .finish()
+    }
 }
 
 /// Whom a pending `secret-revoke` targets.

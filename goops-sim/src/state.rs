@@ -345,13 +345,21 @@ pub enum SecretOwner {
 }
 
 /// A secret revision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecretRevision {
     /// The revision number (from 1).
     pub revision: u32,
     /// The content: key → value (decoded).
     pub content: BTreeMap<String, String>,
+}
+
+// Secret values never appear in Debug output, even in a failing test's assertion message.
+impl std::fmt::Debug for SecretRevision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: BTreeMap<&str, &str> = self.content.keys().map(|k| (k.as_str(), "[REDACTED]")).collect();
+        f.debug_struct("SecretRevision").field("revision", &self.revision).field("content", &keys).finish()
+    }
 }
 
 impl Default for SecretRevision {
@@ -735,5 +743,14 @@ mod tests {
         assert_eq!(bare_secret_id("secret:abc"), "abc");
         assert_eq!(bare_secret_id("secret://uuid/abc"), "abc");
         assert_eq!(bare_secret_id("abc"), "abc");
+    }
+
+    #[test]
+    fn secret_content_never_appears_in_debug_output() {
+        let revision =
+            SecretRevision { revision: 2, content: [("password".to_owned(), "hunter2-very-secret".to_owned())].into() };
+        let debug = format!("{revision:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert_eq!(debug, "SecretRevision { revision: 2, content: {\"password\": \"[REDACTED]\"} }");
     }
 }

@@ -667,6 +667,21 @@ fn rule_38_port_specs_and_conflicts() {
     ok(&e, "open-port", &["443", "--endpoints", "website"]);
     assert_eq!(ok(&e, "opened-ports", &[]), "icmp\n443/tcp\n8000-8010/udp\n");
     assert_eq!(ok(&e, "opened-ports", &["--endpoints"]), "icmp (*)\n443/tcp (website)\n8000-8010/udp (*)\n");
+    // This unit's own overlapping ranges conflict too ("requested earlier" for this hook's).
+    fails(
+        &e,
+        "open-port",
+        &["8005/udp"],
+        1,
+        "cannot open 8005/udp (unit \"demo/0\"): port range conflicts with 8000-8010/udp (unit \"demo/0\") requested earlier",
+    );
+    fails(
+        &e,
+        "close-port",
+        &["85"],
+        1,
+        "cannot close 85/tcp (unit \"demo/0\"): port range conflicts with 85/tcp (unit \"other/0\")",
+    );
     ok(&e, "close-port", &["icmp"]);
     ok(&e, "close-port", &["9999"]);
     assert_eq!(ok(&e, "opened-ports", &["--format=json"]), "[\"443/tcp\",\"8000-8010/udp\"]\n");

@@ -1,7 +1,8 @@
 //! `juju-log`.
 
+use super::{args, run};
 use crate::error::{Error, Result};
-use crate::tools::{HookTools, argv};
+use crate::tools::HookTools;
 
 /// Juju's log levels for `juju-log --log-level`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -89,8 +90,7 @@ pub fn juju_log(tools: &dyn HookTools, level: LogLevel, message: &str) -> Result
 }
 
 fn log_line(tools: &dyn HookTools, level: LogLevel, line: &str) -> Result<()> {
-    let output = tools.call("juju-log", &argv(["--log-level", level.as_str(), "--", line]), None)?;
-    Error::check("juju-log", &output)
+    run(tools, "juju-log", &args(["--log-level", level.as_str(), "--", line]), None).map(drop)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use std::ffi::OsString;
 
+use serde::Deserialize as _;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -55,6 +56,16 @@ pub(crate) fn parse_json<T: DeserializeOwned>(tool: &str, stdout: &[u8], expecte
     serde_json::from_slice(stdout).map_err(|e| Error::json(tool, expected, &e))
 }
 
+/// For fields Go prints as `null` when empty (a nil slice or map without `omitempty`): `null` is
+/// the empty value. Use with `#[serde(default, deserialize_with = "…")]`.
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// Run `tool` and parse its `--format=json` output.
 pub(crate) fn run_json<T: DeserializeOwned>(
     tools: &dyn HookTools,
@@ -64,6 +75,28 @@ pub(crate) fn run_json<T: DeserializeOwned>(
 ) -> Result<T> {
     let output = run(tools, tool, args, None)?;
     parse_json(tool, &output.stdout, expected)
+}
+
+/// `data` as JSON for a tool that reads it with Go's `gopkg.in/yaml.v2` (`relation-set` and
+/// `state-set` with `--file -`). JSON is YAML, except that yaml.v2 refuses DEL, the C1 controls,
+/// U+FFFE and U+FFFF anywhere in its input ("control characters are not allowed") and reads a raw
+/// U+0085, U+2028 or U+2029 inside a quoted scalar as a line break, folding it into a space.
+/// serde_json writes all of these raw; as `\uXXXX` escapes they are the same JSON and YAML
+/// string. They can only occur inside strings, so replacing them in the text is safe.
+pub(crate) fn yaml_safe_json(data: &std::collections::BTreeMap<String, String>) -> Result<Vec<u8>> {
+    use std::fmt::Write as _;
+    let json = zeroize::Zeroizing::new(
+        serde_json::to_string(data).map_err(|e| Error::invalid("data", format!("cannot encode as JSON: {e}")))?,
+    );
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}') {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out.into_bytes())
 }
 
 /// Build an argv from string-like pieces.

@@ -68,7 +68,8 @@ struct RawBind {
     interface_name: Option<String>,
     #[serde(default)]
     interfacename: Option<String>,
-    #[serde(default)]
+    // `params.NetworkInfo.Addresses` has no `omitempty`: no addresses prints `null`.
+    #[serde(default, deserialize_with = "super::null_as_default")]
     addresses: Vec<InterfaceAddress>,
 }
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use super::{args, parse_json, run, run_json, run_redacted};
+use super::{args, parse_json, run, run_json, run_redacted, yaml_safe_json};
 use crate::error::{Error, Result};
 use crate::tools::HookTools;
 
@@ -153,9 +153,7 @@ pub fn relation_set(
         argv.push("--app".into());
     }
     argv.extend(args(["--file", "-"]));
-    let stdin = zeroize::Zeroizing::new(
-        serde_json::to_vec(data).map_err(|e| Error::invalid("relation data", format!("cannot encode as JSON: {e}")))?,
-    );
+    let stdin = zeroize::Zeroizing::new(yaml_safe_json(data)?);
     let stdin_text = zeroize::Zeroizing::new(String::from_utf8_lossy(&stdin).into_owned());
     let mut sensitive: Vec<&str> = data.values().map(String::as_str).collect();
     sensitive.push(stdin_text.as_str());

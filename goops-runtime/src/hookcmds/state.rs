@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use zeroize::Zeroizing;
 
-use super::{args, parse_json, run, run_redacted};
+use super::{args, parse_json, run, run_redacted, yaml_safe_json};
 use crate::error::{Error, Result};
 use crate::tools::HookTools;
 
@@ -60,9 +60,7 @@ pub fn state_set(tools: &dyn HookTools, data: &BTreeMap<String, String>) -> Resu
     if data.is_empty() {
         return Ok(());
     }
-    let stdin = Zeroizing::new(
-        serde_json::to_vec(data).map_err(|e| Error::invalid("state data", format!("cannot encode as JSON: {e}")))?,
-    );
+    let stdin = Zeroizing::new(yaml_safe_json(data)?);
     let stdin_text = Zeroizing::new(String::from_utf8_lossy(&stdin).into_owned());
     let mut sensitive: Vec<&str> = data.values().map(String::as_str).collect();
     sensitive.push(stdin_text.as_str());

@@ -136,10 +136,28 @@ pub struct AppStatusInfo {
     pub units: BTreeMap<String, StatusInfo>,
 }
 
+/// What `status-get` prints: the status map, or (where Juju has no status to give, in a
+/// restricted context such as `collect-metrics`) the bare status name `"unknown"`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OrBare<T> {
+    Full(T),
+    Bare(StatusName),
+}
+
+fn bare(status: StatusName) -> StatusInfo {
+    StatusInfo { status, message: String::new(), data: BTreeMap::new() }
+}
+
 /// `status-get --include-data --format=json`: this unit's status.
 pub fn status_get(tools: &dyn HookTools) -> Result<StatusInfo> {
     let output = run(tools, "status-get", &args(["--include-data", "--format=json"]), None)?;
-    parse_json("status-get", &output.stdout, "a JSON object with status, message and status-data")
+    let parsed: OrBare<StatusInfo> =
+        parse_json("status-get", &output.stdout, "a JSON object with status, message and status-data")?;
+    Ok(match parsed {
+        OrBare::Full(info) => info,
+        OrBare::Bare(status) => bare(status),
+    })
 }
 
 #[derive(Deserialize)]
@@ -162,8 +180,12 @@ struct AppStatusInner {
 /// `status-get --include-data --application --format=json`: the application's status (leader only).
 pub fn status_get_app(tools: &dyn HookTools) -> Result<AppStatusInfo> {
     let output = run(tools, "status-get", &args(["--include-data", "--application", "--format=json"]), None)?;
-    let parsed: AppStatusJson =
+    let parsed: OrBare<AppStatusJson> =
         parse_json("status-get", &output.stdout, "a JSON object with application-status and its units")?;
+    let parsed = match parsed {
+        OrBare::Full(parsed) => parsed,
+        OrBare::Bare(status) => return Ok(AppStatusInfo { status: bare(status), units: BTreeMap::new() }),
+    };
     let mut units = parsed.application.units;
     units.extend(parsed.units);
     Ok(AppStatusInfo { status: parsed.application.status, units })

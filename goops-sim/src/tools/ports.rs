@@ -112,27 +112,51 @@ fn overlaps(a: &Port, b: &Port) -> bool {
     a.protocol == b.protocol && a.from <= b.to && b.from <= a.to
 }
 
+fn same_range(a: &Port, b: &Port) -> bool {
+    a.protocol == b.protocol && a.from == b.from && a.to == b.to
+}
+
 fn current(session: &Session) -> Vec<Port> {
     session.pending.ports.clone().unwrap_or_else(|| session.state.opened_ports.clone())
 }
 
+/// Juju's `checkForConflict`: another unit's overlapping range, or one of this unit's own
+/// overlapping but different ranges, is a conflict (" requested earlier" when it is one of this
+/// hook's own requests). Machine-wide checks do not apply on Kubernetes.
+fn conflict(session: &Session, port: &Port, verb: &str, own: &[Port], own_pending: bool) -> Result<(), ToolError> {
+    let unit = &session.state.unit;
+    let refuse = |other: &Port, other_unit: &str, earlier: bool| {
+        fail(format!(
+            "cannot {verb} {} (unit {unit:?}): port range conflicts with {} (unit {other_unit:?}){}",
+            port_string(port),
+            port_string(other),
+            if earlier { " requested earlier" } else { "" }
+        ))
+    };
+    if let Some(mine) = own.iter().find(|p| overlaps(p, port) && !same_range(p, port)) {
+        return Err(refuse(mine, unit, own_pending));
+    }
+    if session.state.model.model_type != ModelType::Kubernetes
+        && let Some(other) = session.state.machine_ports.iter().find(|m| overlaps(&m.port, port))
+    {
+        return Err(refuse(&other.port, &other.unit, false));
+    }
+    Ok(())
+}
+
 fn open_port(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let port = port_arg(call)?;
-    let kubernetes = session.state.model.model_type == ModelType::Kubernetes;
-    if kubernetes && port.from != port.to {
+    if session.state.model.model_type == ModelType::Kubernetes && port.from != port.to {
         return Err(fail("port ranges are not supported for k8s applications, please specify a single port"));
     }
-    if !kubernetes && let Some(other) = session.state.machine_ports.iter().find(|m| overlaps(&m.port, &port)) {
-        return Err(fail(format!(
-            "cannot open {} (unit {:?}): port range conflicts with {} (unit {:?})",
-            port_string(&port),
-            session.state.unit,
-            port_string(&other.port),
-            other.unit
-        )));
-    }
-    let mut ports = current(session);
-    match ports.iter_mut().find(|p| p.protocol == port.protocol && p.from == port.from && p.to == port.to) {
+    let committed = session.state.opened_ports.clone();
+    let ports = current(session);
+    let pending_opens: Vec<Port> =
+        ports.iter().filter(|p| !committed.iter().any(|c| same_range(c, p))).cloned().collect();
+    conflict(session, &port, "open", &pending_opens, true)?;
+    conflict(session, &port, "open", &committed, false)?;
+    let mut ports = ports;
+    match ports.iter_mut().find(|p| same_range(p, &port)) {
         Some(existing) => {
             if port.endpoints.is_empty() || existing.endpoints.is_empty() {
                 existing.endpoints.clear();
@@ -154,9 +178,16 @@ fn open_port(session: &mut Session, call: &Call<'_>) -> ToolResult {
 
 fn close_port(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let port = port_arg(call)?;
+    if session.state.model.model_type == ModelType::Kubernetes && port.from != port.to {
+        return Err(fail("port ranges are not supported for k8s applications, please specify a single port"));
+    }
+    // A pending open of the same range is simply cancelled; otherwise the range must not overlap
+    // a different range that is open.
+    let committed = session.state.opened_ports.clone();
+    conflict(session, &port, "close", &committed, false)?;
     let mut ports = current(session);
     ports.retain_mut(|p| {
-        if !(p.protocol == port.protocol && p.from == port.from && p.to == port.to) {
+        if !same_range(p, &port) {
             return true;
         }
         if port.endpoints.is_empty() || p.endpoints.is_empty() {

@@ -142,6 +142,8 @@ pub(crate) fn parse_uri(uri: &str) -> Result<String, ToolError> {
     }
 }
 
+// Deliberately not goops-runtime's `is_valid_content_key`: the simulator is the oracle the
+// runtime is tested against, so it keeps its own reading of Juju's rule.
 fn valid_key(key: &str) -> bool {
     // ^([a-z](?:-?[a-z0-9]){2,})$
     let b = key.as_bytes();
