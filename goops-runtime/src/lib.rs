@@ -38,7 +38,7 @@ pub use hookcmds::secret::{
 };
 pub use hookcmds::status::{Status, StatusName};
 pub use secret::SecretString;
-pub use tools::{HookTools, ProcessTools, ToolOutput};
+pub use tools::{HookTools, ProcessTools, StagedContent, ToolOutput};
 
 pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
 pub use goops_macros::{ActionParams, CharmConfig, action, charm, hook, secret};

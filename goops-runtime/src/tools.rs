@@ -9,6 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use crate::error::Error;
+use crate::hookcmds::secret::SecretContent;
 
 /// What a hook tool printed and how it exited.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -58,17 +59,58 @@ impl std::fmt::Debug for ToolOutput {
 pub trait HookTools {
     /// Run one hook tool to completion.
     fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error>;
+
+    /// Hand secret content to the next `secret-add`/`secret-set` call: one `key#file=<path>`
+    /// argument per key, the content readable at `<path>` until the returned value drops.
+    ///
+    /// The default writes 0600 files in a fresh 0700 directory (on tmpfs where possible) and
+    /// overwrites and removes them on drop. A simulator that serves the tools in-process (no
+    /// process can read its files anyway) may keep the content in memory under the same argv.
+    fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
+        crate::hookcmds::secret::stage_in_files(content)
+    }
 }
 
 impl<T: HookTools + ?Sized> HookTools for &T {
     fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error> {
         (**self).call(tool, args, stdin)
     }
+    fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
+        (**self).stage_secret_content(content)
+    }
 }
 
 impl<T: HookTools + ?Sized> HookTools for Box<T> {
     fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error> {
         (**self).call(tool, args, stdin)
+    }
+    fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
+        (**self).stage_secret_content(content)
+    }
+}
+
+/// Secret content staged for one tool call by [`HookTools::stage_secret_content`].
+pub struct StagedContent {
+    args: Vec<OsString>,
+    // Removes the content when dropped, after the call.
+    _cleanup: Box<dyn std::any::Any>,
+}
+
+impl StagedContent {
+    /// Staged content: the `key#file=<path>` arguments and whatever removes the content on drop.
+    pub fn new(args: Vec<OsString>, cleanup: impl std::any::Any) -> Self {
+        StagedContent { args, _cleanup: Box::new(cleanup) }
+    }
+
+    /// The `key#file=<path>` arguments, one per key.
+    pub fn args(&self) -> &[OsString] {
+        &self.args
+    }
+}
+
+impl std::fmt::Debug for StagedContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedContent").field("args", &self.args).finish_non_exhaustive()
     }
 }
 

@@ -6,9 +6,10 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::rc::Rc;
 
-use goops_runtime::{Error, HookTools, ToolOutput};
+use goops_runtime::{Error, HookTools, SecretContent, StagedContent, ToolOutput};
 
 use crate::charm::CharmMeta;
 use crate::event::EventOptions;
@@ -79,7 +80,50 @@ impl Engine {
     }
 }
 
+/// Removes staged secret content from the session once the call that used it is done.
+struct Unstage {
+    engine: Engine,
+    paths: Vec<PathBuf>,
+}
+
+impl Drop for Unstage {
+    fn drop(&mut self) {
+        let paths = std::mem::take(&mut self.paths);
+        self.engine.with(|s| {
+            for path in &paths {
+                s.staged_files.0.remove(path);
+            }
+        });
+    }
+}
+
 impl HookTools for Engine {
+    /// In-process the content stays in memory: the same `key#file=<path>` arguments, with
+    /// `<path>` naming an entry of the session instead of a file (no process could read one
+    /// anyway), so a test's secret-add costs no file system calls.
+    fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
+        let staged = self.with(|s| {
+            s.staged_count += 1;
+            let dir = PathBuf::from(format!("/goops-sim/in-process/{}", s.staged_count));
+            let mut args = Vec::with_capacity(content.len());
+            let mut paths = Vec::with_capacity(content.len());
+            for (key, value) in content {
+                let path = dir.join(key);
+                s.staged_files.0.insert(path.clone(), value.expose_secret().as_bytes().to_vec());
+                let mut arg = OsString::from(format!("{key}#file="));
+                arg.push(&path);
+                args.push(arg);
+                paths.push(path);
+            }
+            (args, paths)
+        });
+        match staged {
+            Some((args, paths)) => Ok(StagedContent::new(args, Unstage { engine: self.clone(), paths })),
+            // A finished or busy session has no tools to hand content to; let the call say so.
+            None => Ok(StagedContent::new(Vec::new(), ())),
+        }
+    }
+
     fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error> {
         // Juju's client only sends stdin when the tool asks for it; same here.
         let response = self.with(|s| s.call(tool, args, None));
@@ -88,5 +132,23 @@ impl HookTools for Engine {
             Some(ToolResponse::Done(out)) => out,
             None => ToolOutput::error(1, "bad request: hook context is finished or busy"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staged_content_lives_until_the_staging_drops() {
+        let engine = Engine::for_event(State::default(), CharmMeta::default(), "install", &EventOptions::default())
+            .expect("a session for install");
+        let content: SecretContent = [("token".to_owned(), goops_runtime::SecretString::from("s3cret"))].into();
+        let staged = engine.stage_secret_content(&content).expect("staged");
+        assert_eq!(staged.args(), [OsString::from("token#file=/goops-sim/in-process/1/token")]);
+        assert_eq!(engine.with(|s| s.staged_files.0.len()), Some(1));
+        assert!(!format!("{:?}", engine.with(|s| s.staged_files.clone())).contains("s3cret"));
+        drop(staged);
+        assert_eq!(engine.with(|s| s.staged_files.0.len()), Some(0));
     }
 }

@@ -140,6 +140,17 @@ pub enum SessionError {
     Event(String),
 }
 
+/// Secret content staged in memory by the in-process engine: path → bytes. Its Debug output
+/// shows the paths only.
+#[derive(Clone, Default)]
+pub(crate) struct StagedFiles(pub(crate) BTreeMap<PathBuf, Vec<u8>>);
+
+impl std::fmt::Debug for StagedFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
 /// One hook's view of the unit: its state, the event, and the pending writes.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -161,6 +172,11 @@ pub struct Session {
     pub(crate) reboot_now: bool,
     /// How the hook process failed (`exit status 3`, `signal: killed`), for the action message.
     pub(crate) exit_message: Option<String>,
+    /// Secret content the in-process engine staged for `key#file=<path>` arguments: path → bytes.
+    /// (Out of process, the charm writes real files and the tools read those.)
+    pub(crate) staged_files: StagedFiles,
+    /// Numbers the staged content's directories.
+    pub(crate) staged_count: u64,
 }
 
 impl Session {
@@ -217,6 +233,8 @@ impl Session {
             records: Records::default(),
             reboot_now: false,
             exit_message: None,
+            staged_files: StagedFiles::default(),
+            staged_count: 0,
         })
     }
 

@@ -117,3 +117,49 @@ fn a_reentrant_call_is_an_error_not_a_panic() {
         (1, "ERROR bad request: hook context is finished or busy\n".to_owned())
     );
 }
+
+/// A charm that adds and updates a secret through the runtime's typed API.
+#[derive(Default)]
+struct SecretCharm;
+
+impl SecretCharm {
+    fn install(&self, ctx: &Context) -> goops_runtime::Result<()> {
+        let content = |v: &str| -> goops_runtime::SecretContent {
+            [("password".to_owned(), goops_runtime::SecretString::from(v))].into()
+        };
+        let id = ctx.secret_add(&content("first"), &goops_runtime::SecretAddOptions::new().label("pw"))?;
+        ctx.secret_set(&id, Some(&content("second")), &goops_runtime::SecretSetOptions::new())?;
+        ctx.secret_set(&id, None, &goops_runtime::SecretSetOptions::new().description("metadata only"))?;
+        Ok(())
+    }
+}
+
+impl Charm for SecretCharm {
+    const HANDLERS: &'static [Handler<Self>] =
+        &[Handler { key: HandlerKey::Hook("install"), run: |c, ctx| c.install(ctx).into_hook_outcome() }];
+}
+
+#[test]
+fn in_process_secret_content_is_staged_in_memory_not_in_files() {
+    let engine = engine(base(), "install");
+    let ctx = engine.context().expect("valid env");
+    let outcome = dispatch::<SecretCharm>(&ctx);
+    drop(ctx);
+    let finished = engine.finish(outcome.exit_code() == 0).expect("not finished yet");
+    assert!(finished.committed, "{outcome:?}");
+    let secret = finished.state.secrets.iter().find(|s| s.label.as_deref() == Some("pw")).expect("secret created");
+    // A secret updated in the hook that created it keeps revision 1, with the new content.
+    assert_eq!(secret.content(1).unwrap()["password"], "second");
+    assert_eq!(secret.description.as_deref(), Some("metadata only"));
+    // The argv has Juju's shape; the paths name the engine's memory, not files, and no value is on it.
+    let content_args: Vec<&String> =
+        finished.records.tool_calls.iter().flat_map(|c| &c.args).filter(|a| a.contains("#file=")).collect();
+    assert_eq!(
+        content_args,
+        ["password#file=/goops-sim/in-process/1/password", "password#file=/goops-sim/in-process/2/password"]
+    );
+    assert!(
+        finished.records.tool_calls.iter().flat_map(|c| &c.args).all(|a| !a.contains("first") && !a.contains("second"))
+    );
+    assert!(!std::path::Path::new("/goops-sim").exists());
+}

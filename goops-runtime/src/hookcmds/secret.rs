@@ -20,7 +20,7 @@ use super::relation::RelationId;
 use super::{args, parse_json, run, run_json, run_redacted};
 use crate::error::{Error, Result};
 use crate::secret::SecretString;
-use crate::tools::HookTools;
+use crate::tools::{HookTools, StagedContent};
 
 /// Secret content: content key → value.
 pub type SecretContent = BTreeMap<String, SecretString>;
@@ -323,6 +323,12 @@ impl ContentFiles {
     }
 }
 
+/// [`HookTools::stage_secret_content`]'s default: the content in private files.
+pub(crate) fn stage_in_files(content: &SecretContent) -> Result<StagedContent> {
+    let (files, args) = ContentFiles::create(content)?;
+    Ok(StagedContent::new(args, files))
+}
+
 impl Drop for ContentFiles {
     fn drop(&mut self) {
         // Overwrite the content before unlinking so freed tmpfs/disk blocks do not keep it.
@@ -415,10 +421,11 @@ pub fn secret_add(tools: &dyn HookTools, content: &SecretContent, options: &Secr
     let mut argv = Vec::new();
     push_metadata(&mut argv, options.label.as_deref(), options.description.as_deref(), options.expire, options.rotate)?;
     argv.extend(args(["--owner", options.owner.as_str()]));
-    let (files, content_args) = ContentFiles::create(content)?;
-    argv.extend(content_args);
+    let staged = tools.stage_secret_content(content)?;
+    argv.extend(staged.args().iter().cloned());
     let output = run_redacted(tools, "secret-add", &argv, None, &sensitive(content));
-    drop(files);
+    // The content must stay readable until the tool has run; then it goes at once.
+    drop(staged);
     let output = output?;
     let uri = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     if uri.is_empty() || uri.contains(char::is_whitespace) {
@@ -446,10 +453,11 @@ pub fn secret_set(
     argv.push(id.into());
     let empty = SecretContent::new();
     let content = content.unwrap_or(&empty);
-    let (files, content_args) = ContentFiles::create(content)?;
-    argv.extend(content_args);
+    // A metadata-only update stages nothing.
+    let staged = if content.is_empty() { None } else { Some(tools.stage_secret_content(content)?) };
+    argv.extend(staged.iter().flat_map(|s| s.args().iter().cloned()));
     let result = run_redacted(tools, "secret-set", &argv, None, &sensitive(content));
-    drop(files);
+    drop(staged);
     result.map(drop)
 }
 

@@ -175,7 +175,7 @@ struct Upsert {
     owner: SecretOwner,
 }
 
-fn parse_upsert(call: &Call<'_>, content_args: &[String]) -> Result<Upsert, ToolError> {
+fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[String]) -> Result<Upsert, ToolError> {
     // Juju's order of checks: expire, rotate, owner, content, file. Empty values mean "not given".
     let given = |name: &str| call.parsed.value(name).filter(|v| !v.is_empty()).map(str::to_owned);
     let expire = given("expire").as_deref().map(parse_expire).transpose()?;
@@ -203,7 +203,10 @@ fn parse_upsert(call: &Call<'_>, content_args: &[String]) -> Result<Upsert, Tool
         } else if let Some(k) = key.strip_suffix("#file") {
             let path = expand_home(value);
             let path = call.cwd.join(path);
-            let data = std::fs::read(&path).map_err(|e| usage(format!("open {value}: {}", super::io_reason(&e))))?;
+            let data = match session.staged_files.0.get(&path) {
+                Some(staged) => staged.clone(),
+                None => std::fs::read(&path).map_err(|e| usage(format!("open {value}: {}", super::io_reason(&e))))?,
+            };
             let b64 = crate::base64::encode(&data);
             if b64.len() > MAX_CONTENT {
                 return Err(usage(format!("secret content in file {value:?} too large: {} bytes", data.len())));
@@ -344,7 +347,7 @@ fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if call.args().is_empty() && call.parsed.value("file").is_none() {
         return Err(usage("missing secret value or filename"));
     }
-    let upsert = parse_upsert(call, call.args())?;
+    let upsert = parse_upsert(session, call, call.args())?;
     if upsert.content.is_empty() {
         return Err(fail("empty secret value not valid"));
     }
@@ -383,7 +386,7 @@ fn secret_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(usage("missing secret URI"));
     };
     let bare = parse_uri(uri)?;
-    let upsert = parse_upsert(call, &call.args()[1..])?;
+    let upsert = parse_upsert(session, call, &call.args()[1..])?;
     check_manage(session, &bare)?;
     let content = if upsert.content.is_empty() { None } else { Some(upsert.content) };
     if let Some(created) = session.pending.secret_creates.iter_mut().find(|s| bare_secret_id(&s.id) == bare) {
