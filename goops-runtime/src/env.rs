@@ -1,6 +1,5 @@
 //! The environment Juju gives a hook: every variable of reference §3, typed.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// A problem with the hook's environment variables.
@@ -144,69 +143,76 @@ impl JujuEnv {
         K: AsRef<str>,
         V: Into<String>,
     {
-        let mut map: BTreeMap<String, String> = BTreeMap::new();
+        // One pass, one match per variable: this runs at the start of every hook.
+        let mut env = JujuEnv::default();
+        let mut legacy_charm_dir = None;
         for (k, v) in vars {
-            let k = k.as_ref();
-            if k.starts_with("JUJU_") || k == "CHARM_DIR" || k == "CLOUD_API_VERSION" {
-                map.insert(k.to_owned(), v.into());
+            let v: String = v.into();
+            if v.is_empty() {
+                continue;
+            }
+            let v = Some(v);
+            match k.as_ref() {
+                "JUJU_CHARM_DIR" => env.charm_dir = v.map(PathBuf::from),
+                "CHARM_DIR" => legacy_charm_dir = v.map(PathBuf::from),
+                "JUJU_API_ADDRESSES" => {
+                    env.api_addresses = v.iter().flat_map(|a| a.split_whitespace()).map(str::to_owned).collect();
+                }
+                "JUJU_DEBUG" => env.debug = true,
+                "JUJU_CONTEXT_ID" => env.context_id = v,
+                "JUJU_HOOK_NAME" => env.hook_name = v,
+                "JUJU_DISPATCH_PATH" => env.dispatch_path = v,
+                "JUJU_AGENT_SOCKET_ADDRESS" => env.agent_socket_address = v,
+                "JUJU_AGENT_SOCKET_NETWORK" => env.agent_socket_network = v,
+                "JUJU_UNIT_NAME" => env.unit_name = v,
+                "JUJU_MODEL_UUID" => env.model_uuid = v,
+                "JUJU_MODEL_NAME" => env.model_name = v,
+                "JUJU_MACHINE_ID" => env.machine_id = v,
+                "JUJU_PRINCIPAL_UNIT" => env.principal_unit = v,
+                "JUJU_AVAILABILITY_ZONE" => env.availability_zone = v,
+                "JUJU_VERSION" => env.version = v,
+                "CLOUD_API_VERSION" => env.cloud_api_version = v,
+                "JUJU_CHARM_HTTP_PROXY" => env.charm_http_proxy = v,
+                "JUJU_CHARM_HTTPS_PROXY" => env.charm_https_proxy = v,
+                "JUJU_CHARM_FTP_PROXY" => env.charm_ftp_proxy = v,
+                "JUJU_CHARM_NO_PROXY" => env.charm_no_proxy = v,
+                "JUJU_SLA" => env.sla = v,
+                "JUJU_METER_STATUS" => env.meter_status = v,
+                "JUJU_METER_INFO" => env.meter_info = v,
+                "JUJU_AGENT_CA_CERT" => env.agent_ca_cert = v,
+                "JUJU_AGENT_TOKEN" => env.agent_token = v,
+                "JUJU_RELATION" => env.relation = v,
+                "JUJU_RELATION_ID" => env.relation_id = v,
+                "JUJU_REMOTE_UNIT" => env.remote_unit = v,
+                "JUJU_REMOTE_APP" => env.remote_app = v,
+                "JUJU_DEPARTING_UNIT" => env.departing_unit = v,
+                "JUJU_ACTION_NAME" => env.action_name = v,
+                "JUJU_ACTION_UUID" => env.action_uuid = v,
+                "JUJU_ACTION_TAG" => env.action_tag = v,
+                "JUJU_WORKLOAD_NAME" => env.workload_name = v,
+                "JUJU_NOTICE_ID" => env.notice_id = v,
+                "JUJU_NOTICE_TYPE" => env.notice_type = v,
+                "JUJU_NOTICE_KEY" => env.notice_key = v,
+                "JUJU_PEBBLE_CHECK_NAME" => env.pebble_check_name = v,
+                "JUJU_TARGET_BASE" => env.target_base = v,
+                "JUJU_TARGET_SERIES" => env.target_series = v,
+                "JUJU_SECRET_ID" => env.secret_id = v,
+                "JUJU_SECRET_LABEL" => env.secret_label = v,
+                "JUJU_SECRET_REVISION" => env.secret_revision = v,
+                "JUJU_STORAGE_ID" => env.storage_id = v,
+                "JUJU_STORAGE_LOCATION" => env.storage_location = v,
+                "JUJU_STORAGE_KIND" => env.storage_kind = v,
+                "JUJU_DEBUG_AT" => env.debug_at = v,
+                "JUJU_TRACE_ID" => env.trace_id = v,
+                "JUJU_SPAN_ID" => env.span_id = v,
+                "JUJU_TRACE_FLAGS" => env.trace_flags = v,
+                _ => {}
             }
         }
-        let mut get = |name: &str| map.remove(name).filter(|v| !v.is_empty());
-        let charm_dir = get("JUJU_CHARM_DIR").or_else(|| get("CHARM_DIR")).map(PathBuf::from);
-        JujuEnv {
-            charm_dir,
-            context_id: get("JUJU_CONTEXT_ID"),
-            hook_name: get("JUJU_HOOK_NAME"),
-            dispatch_path: get("JUJU_DISPATCH_PATH"),
-            agent_socket_address: get("JUJU_AGENT_SOCKET_ADDRESS"),
-            agent_socket_network: get("JUJU_AGENT_SOCKET_NETWORK"),
-            unit_name: get("JUJU_UNIT_NAME"),
-            model_uuid: get("JUJU_MODEL_UUID"),
-            model_name: get("JUJU_MODEL_NAME"),
-            api_addresses: get("JUJU_API_ADDRESSES")
-                .map(|v| v.split_whitespace().map(str::to_owned).collect())
-                .unwrap_or_default(),
-            machine_id: get("JUJU_MACHINE_ID"),
-            principal_unit: get("JUJU_PRINCIPAL_UNIT"),
-            availability_zone: get("JUJU_AVAILABILITY_ZONE"),
-            version: get("JUJU_VERSION"),
-            cloud_api_version: get("CLOUD_API_VERSION"),
-            charm_http_proxy: get("JUJU_CHARM_HTTP_PROXY"),
-            charm_https_proxy: get("JUJU_CHARM_HTTPS_PROXY"),
-            charm_ftp_proxy: get("JUJU_CHARM_FTP_PROXY"),
-            charm_no_proxy: get("JUJU_CHARM_NO_PROXY"),
-            sla: get("JUJU_SLA"),
-            meter_status: get("JUJU_METER_STATUS"),
-            meter_info: get("JUJU_METER_INFO"),
-            agent_ca_cert: get("JUJU_AGENT_CA_CERT"),
-            agent_token: get("JUJU_AGENT_TOKEN"),
-            relation: get("JUJU_RELATION"),
-            relation_id: get("JUJU_RELATION_ID"),
-            remote_unit: get("JUJU_REMOTE_UNIT"),
-            remote_app: get("JUJU_REMOTE_APP"),
-            departing_unit: get("JUJU_DEPARTING_UNIT"),
-            action_name: get("JUJU_ACTION_NAME"),
-            action_uuid: get("JUJU_ACTION_UUID"),
-            action_tag: get("JUJU_ACTION_TAG"),
-            workload_name: get("JUJU_WORKLOAD_NAME"),
-            notice_id: get("JUJU_NOTICE_ID"),
-            notice_type: get("JUJU_NOTICE_TYPE"),
-            notice_key: get("JUJU_NOTICE_KEY"),
-            pebble_check_name: get("JUJU_PEBBLE_CHECK_NAME"),
-            target_base: get("JUJU_TARGET_BASE"),
-            target_series: get("JUJU_TARGET_SERIES"),
-            secret_id: get("JUJU_SECRET_ID"),
-            secret_label: get("JUJU_SECRET_LABEL"),
-            secret_revision: get("JUJU_SECRET_REVISION"),
-            storage_id: get("JUJU_STORAGE_ID"),
-            storage_location: get("JUJU_STORAGE_LOCATION"),
-            storage_kind: get("JUJU_STORAGE_KIND"),
-            debug: get("JUJU_DEBUG").is_some(),
-            debug_at: get("JUJU_DEBUG_AT"),
-            trace_id: get("JUJU_TRACE_ID"),
-            span_id: get("JUJU_SPAN_ID"),
-            trace_flags: get("JUJU_TRACE_FLAGS"),
+        if env.charm_dir.is_none() {
+            env.charm_dir = legacy_charm_dir;
         }
+        env
     }
 
     /// The unit's name (`app/N`), or an error if Juju did not set it.
@@ -246,6 +252,18 @@ mod tests {
         assert_eq!(env.remote_unit, None);
         assert_eq!(env.charm_dir, Some(PathBuf::from("/var/lib/juju/charm")));
         assert_eq!(env.api_addresses, ["10.0.0.1:17070", "10.0.0.2:17070"]);
+    }
+
+    #[test]
+    fn juju_charm_dir_wins_over_the_legacy_name_in_any_order() {
+        for vars in
+            [[("JUJU_CHARM_DIR", "/new"), ("CHARM_DIR", "/old")], [("CHARM_DIR", "/old"), ("JUJU_CHARM_DIR", "/new")]]
+        {
+            assert_eq!(JujuEnv::from_vars(vars).charm_dir, Some(PathBuf::from("/new")));
+        }
+        let env = JujuEnv::from_vars([("JUJU_DEBUG", "1"), ("JUJU_SECRET_REVISION", "3"), ("JUJU_TRACE_FLAGS", "01")]);
+        assert!(env.debug);
+        assert_eq!((env.secret_revision.as_deref(), env.trace_flags.as_deref()), (Some("3"), Some("01")));
     }
 
     #[test]
