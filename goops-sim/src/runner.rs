@@ -214,6 +214,8 @@ pub fn run(
         }
         Ok(mut child) => {
             let started = Instant::now();
+            // Poll quickly at first (most hooks take a few milliseconds), then back off to 5 ms.
+            let mut pause = Duration::from_micros(100);
             loop {
                 match child.try_wait() {
                     Ok(Some(status)) => break status.code().map(Exit::Code).unwrap_or(Exit::Signalled),
@@ -225,7 +227,8 @@ pub fn run(
                     kill_group(&mut child);
                     break if reboot_now { Exit::Rebooted } else { Exit::TimedOut(options.timeout) };
                 }
-                std::thread::sleep(Duration::from_millis(5));
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
             }
         }
     };
