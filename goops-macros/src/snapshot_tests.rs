@@ -27,7 +27,7 @@ fn charm_table() {
                 fn fallback(&self) {}
 
                 #[action("do-backup")]
-                fn backup(&self, params: BackupParams) -> Result<Report, Error> { todo!() }
+                fn backup(&self, params: BackupParams) -> Result<Report, Error> { Ok(Report::new(params)) }
 
                 fn helper(&self) {}
             }

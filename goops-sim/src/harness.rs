@@ -45,7 +45,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 use crate::charm::{CharmError, CharmMeta};
 use crate::engine::Engine;
 use crate::event::EventOptions;
-use crate::runner::{Exit, RunOutcome};
+use crate::runner::{Exit, RunOutcome, TempDir, is_executable};
 use crate::session::{SessionError, ToolCall};
 use crate::state::{Action, LogRecord, Relation, Secret, State, Status, Storage, bare_secret_id};
 
@@ -821,7 +821,8 @@ impl<C: Charm> Harness<C> {
         let binary = binary
             .canonicalize()
             .map_err(|e| HarnessError::Process(format!("charm binary {}: {e}", binary.display())))?;
-        let work = TempDir::new().map_err(|e| HarnessError::Process(format!("cannot create a temp dir: {e}")))?;
+        let work = TempDir::new("goops-harness")
+            .map_err(|e| HarnessError::Process(format!("cannot create a temp dir: {e}")))?;
         let charm = work.0.join("charm");
         let stage = || -> std::io::Result<()> {
             std::fs::create_dir(&charm)?;
@@ -1253,39 +1254,6 @@ fn read_action_schemas(dir: &Path) -> Result<BTreeMap<String, ActionSchema>, Cha
 }
 
 // ---- process mode plumbing -------------------------------------------------------------------
-
-/// A private temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> std::io::Result<TempDir> {
-        use std::os::unix::fs::PermissionsExt;
-        let base = std::env::temp_dir();
-        for _ in 0..16 {
-            let dir = base.join(format!("goops-harness-{}-{}", std::process::id(), crate::event::random_hex(8)));
-            match std::fs::create_dir(&dir) {
-                Ok(()) => {
-                    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-                    return Ok(TempDir(dir));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(std::io::Error::other("cannot create a unique temp dir"))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
-}
 
 /// The `goops-sim` executable for process mode.
 fn find_goops_sim() -> Result<PathBuf, HarnessError> {

@@ -86,18 +86,19 @@ pub struct RunOutcome {
     pub hook: String,
 }
 
-fn is_executable(path: &Path) -> bool {
+pub(crate) fn is_executable(path: &Path) -> bool {
     path.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
-/// A private temp dir removed on drop.
-struct TempDir(PathBuf);
+/// A private (0700) temp dir removed on drop.
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new() -> std::io::Result<TempDir> {
+    /// A fresh `<prefix>-<pid>-<random>` dir under the system temp dir.
+    pub(crate) fn new(prefix: &str) -> std::io::Result<TempDir> {
         let base = std::env::temp_dir();
         for _ in 0..16 {
-            let dir = base.join(format!("goops-sim-{}-{}", std::process::id(), crate::event::random_hex(8)));
+            let dir = base.join(format!("{prefix}-{}-{}", std::process::id(), crate::event::random_hex(8)));
             match std::fs::create_dir(&dir) {
                 Ok(()) => {
                     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
@@ -164,7 +165,7 @@ pub fn run(
         return Ok(RunOutcome { exit: Exit::Skipped, finished, stdout: Vec::new(), stderr: Vec::new(), hook });
     };
 
-    let temp = TempDir::new().map_err(RunError::Setup)?;
+    let temp = TempDir::new("goops-sim").map_err(RunError::Setup)?;
     let bin = temp.0.join("bin");
     std::fs::create_dir(&bin).map_err(RunError::Setup)?;
     for tool in crate::tools::tool_names() {
