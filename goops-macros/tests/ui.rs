@@ -10,7 +10,11 @@ fn install_fixture() {
     let exe = std::env::current_exe().expect("test binary path");
     // <target>/debug/deps/ui-<hash>
     let target: PathBuf = exe.ancestors().nth(3).expect("target dir").to_path_buf();
-    let project = target.join("tests").join("trybuild").join("goops-macros");
+    let trybuild_target = target.join("tests").join("trybuild");
+    // Cargo caches its `rustc -` target probe here, failures included; one bad probe (e.g. a
+    // rustc that read junk on stdin) would make every case "compile" and the suite fail forever.
+    let _ = std::fs::remove_file(trybuild_target.join(".rustc_info.json"));
+    let project = trybuild_target.join("goops-macros");
     std::fs::create_dir_all(&project).expect("trybuild project dir");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     std::fs::copy(fixtures.join("charmcraft.yaml"), project.join("charmcraft.yaml")).expect("copy charmcraft.yaml");

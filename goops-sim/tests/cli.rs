@@ -258,6 +258,37 @@ fn out_file_is_written_atomically_and_may_be_the_input() {
 }
 
 #[test]
+fn out_to_a_fifo_or_device_is_written_in_place_not_renamed_over() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = charm("fifo-out", "state-set n=2");
+    let state = dir.join("state.json");
+    std::fs::write(&state, STATE).unwrap();
+    let fifo = dir.join("out.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // The reader blocks until goops-sim opens the FIFO for writing.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let output = Command::new(BIN)
+        .arg("run")
+        .arg(&dir)
+        .arg("install")
+        .arg("--state")
+        .arg(&state)
+        .arg("--out")
+        .arg(&fifo)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    // A rename would have replaced the FIFO (or /dev/null) with a plain file.
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    let written = State::from_json(&reader.join().unwrap()).unwrap();
+    assert_eq!(written.unit_state["n"], "2");
+}
+
+#[test]
 fn secret_content_from_files_and_secret_events() {
     let dir = charm(
         "secrets",
