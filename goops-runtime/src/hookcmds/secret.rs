@@ -167,6 +167,32 @@ impl Expiry {
     }
 }
 
+/// The builder methods both option types share (their metadata fields have the same names).
+macro_rules! metadata_setters {
+    () => {
+        /// Set the label.
+        pub fn label(mut self, label: impl Into<String>) -> Self {
+            self.label = Some(label.into());
+            self
+        }
+        /// Set the description.
+        pub fn description(mut self, description: impl Into<String>) -> Self {
+            self.description = Some(description.into());
+            self
+        }
+        /// Set the expiry.
+        pub fn expire(mut self, expire: Expiry) -> Self {
+            self.expire = Some(expire);
+            self
+        }
+        /// Set the rotation policy.
+        pub fn rotate(mut self, rotate: RotatePolicy) -> Self {
+            self.rotate = Some(rotate);
+            self
+        }
+    };
+}
+
 /// Options for [`secret_add`]: a builder.
 ///
 /// ```
@@ -197,26 +223,7 @@ impl SecretAddOptions {
         self.owner = owner;
         self
     }
-    /// Set the label.
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
-        self
-    }
-    /// Set the description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-    /// Set the expiry.
-    pub fn expire(mut self, expire: Expiry) -> Self {
-        self.expire = Some(expire);
-        self
-    }
-    /// Set the rotation policy.
-    pub fn rotate(mut self, rotate: RotatePolicy) -> Self {
-        self.rotate = Some(rotate);
-        self
-    }
+    metadata_setters!();
 }
 
 /// Options for [`secret_set`]: metadata to change along with (or instead of) the content.
@@ -237,26 +244,7 @@ impl SecretSetOptions {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Set the label.
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
-        self
-    }
-    /// Set the description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-    /// Set the expiry.
-    pub fn expire(mut self, expire: Expiry) -> Self {
-        self.expire = Some(expire);
-        self
-    }
-    /// Set the rotation policy.
-    pub fn rotate(mut self, rotate: RotatePolicy) -> Self {
-        self.rotate = Some(rotate);
-        self
-    }
+    metadata_setters!();
 }
 
 /// Juju's rule for content keys, `^([a-z](?:-?[a-z0-9]){2,})$`, by hand: a lowercase letter,

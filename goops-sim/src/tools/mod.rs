@@ -323,6 +323,21 @@ pub(crate) fn is_leader(session: &mut Session) -> bool {
     true
 }
 
+/// `relation-set`/`state-set` settings: the `--file` map (`-` = stdin), then the `k=v`
+/// arguments, which override keys from the file.
+pub(crate) fn file_and_arg_settings(call: &Call<'_>) -> Result<Vec<(String, String)>, ToolError> {
+    let pairs = parse_key_values(call.args())?;
+    let mut settings = match call.parsed.value("file") {
+        Some(path) => parse_string_map(&call.read_input(path)?)?,
+        None => Vec::new(),
+    };
+    for (k, v) in pairs {
+        settings.retain(|(fk, _)| *fk != k);
+        settings.push((k, v));
+    }
+    Ok(settings)
+}
+
 /// Split `key=value` arguments as `github.com/juju/utils/keyvalues.Parse(args, true)`.
 pub(crate) fn parse_key_values(args: &[String]) -> Result<Vec<(String, String)>, ToolError> {
     let mut out: Vec<(String, String)> = Vec::new();

@@ -1,8 +1,8 @@
 //! `relation-ids`, `relation-list`, `relation-get`, `relation-set`, `relation-model-get`.
 
 use super::{
-    Call, Formats, Out, ToolDef, ToolResult, bag_val, check_empty, fail, is_leader, parse_key_values, parse_string_map,
-    relation_id, usage,
+    Call, Formats, Out, ToolDef, ToolResult, bag_val, check_empty, fail, file_and_arg_settings, is_leader, relation_id,
+    usage,
 };
 use crate::event::Event;
 use crate::flags::FlagSpec;
@@ -219,16 +219,7 @@ fn cached(session: &mut Session, id: u32, who: &str, load: impl FnOnce() -> Bag)
 
 fn relation_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let id = relation_id(session, call)?;
-    let pairs = parse_key_values(call.args())?;
-    let mut settings = match call.parsed.value("file") {
-        Some(path) => parse_string_map(&call.read_input(path)?)?,
-        None => Vec::new(),
-    };
-    // Arguments override keys from the file.
-    for (k, v) in pairs {
-        settings.retain(|(fk, _)| *fk != k);
-        settings.push((k, v));
-    }
+    let settings = file_and_arg_settings(call)?;
     let app = call.parsed.flag("app");
     if app && !is_leader(session) {
         return Err(fail("cannot write relation settings"));

@@ -1,6 +1,6 @@
 //! `state-get`, `state-set`, `state-delete`: server-side unit state.
 
-use super::{Call, Formats, Out, ToolDef, ToolResult, bag_val, check_empty, fail, parse_key_values, parse_string_map};
+use super::{Call, Formats, Out, ToolDef, ToolResult, bag_val, check_empty, fail, file_and_arg_settings};
 use crate::flags::FlagSpec;
 use crate::format::Val;
 use crate::session::Session;
@@ -61,15 +61,7 @@ fn state_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
 }
 
 fn state_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
-    let pairs = parse_key_values(call.args())?;
-    let mut settings = match call.parsed.value("file") {
-        Some(path) => parse_string_map(&call.read_input(path)?)?,
-        None => Vec::new(),
-    };
-    for (k, v) in pairs {
-        settings.retain(|(fk, _)| *fk != k);
-        settings.push((k, v));
-    }
+    let settings = file_and_arg_settings(call)?;
     for (k, v) in &settings {
         if k.len() > MAX_KEY {
             return Err(fail(format!("max allowed key length ({MAX_KEY}) exceeded")));
