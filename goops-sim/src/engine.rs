@@ -50,7 +50,7 @@ impl Engine {
     /// A `goops_runtime::Context` for this hook whose tools are this engine (a clone of the
     /// handle: keep `self` to inspect and finish the session).
     pub fn context(&self) -> Result<goops_runtime::Context, goops_runtime::EnvError> {
-        let env = goops_runtime::JujuEnv::from_vars(self.env());
+        let env = goops_runtime::JujuEnv::from_vars(self.with(|s| s.env_vars(IN_PROCESS_SOCKET)).unwrap_or_default());
         let event = goops_runtime::Event::from_env(&env, None)?;
         Ok(goops_runtime::Context::new(env, event, self.clone()))
     }

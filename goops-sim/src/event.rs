@@ -342,10 +342,21 @@ impl Event {
 
     /// The environment Juju sets for this event (spec §3), for a unit in `state`.
     pub fn env(&self, state: &State, charm_dir: &str, context_id: &str, socket: &str) -> BTreeMap<String, String> {
-        let mut env = BTreeMap::new();
-        let mut set = |k: &str, v: &str| {
-            env.insert(k.to_owned(), v.to_owned());
-        };
+        self.env_vars(state, charm_dir, context_id, socket).into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+
+    /// [`Event::env`] as name/value pairs, each name once: what the in-process engine hands
+    /// to `goops_runtime::JujuEnv::from_vars` on every run, so it skips the map and the
+    /// allocated names.
+    pub fn env_vars(
+        &self,
+        state: &State,
+        charm_dir: &str,
+        context_id: &str,
+        socket: &str,
+    ) -> Vec<(&'static str, String)> {
+        let mut env: Vec<(&'static str, String)> = Vec::with_capacity(32);
+        let mut set = |k: &'static str, v: &str| env.push((k, v.to_owned()));
         set("CHARM_DIR", charm_dir);
         set("JUJU_CHARM_DIR", charm_dir);
         set("JUJU_CONTEXT_ID", context_id);
@@ -365,8 +376,9 @@ impl Event {
         set("JUJU_AVAILABILITY_ZONE", &state.availability_zone);
         set("JUJU_VERSION", &state.model.juju_version);
         set("CLOUD_API_VERSION", "");
-        for proxy in ["HTTP", "HTTPS", "FTP", "NO"] {
-            set(&format!("JUJU_CHARM_{proxy}_PROXY"), "");
+        for proxy in ["JUJU_CHARM_HTTP_PROXY", "JUJU_CHARM_HTTPS_PROXY", "JUJU_CHARM_FTP_PROXY", "JUJU_CHARM_NO_PROXY"]
+        {
+            set(proxy, "");
         }
         set("JUJU_SLA", "unsupported");
         match self {
@@ -420,11 +432,14 @@ pub fn new_context_id(unit: &str, name: &str) -> String {
 
 /// `n` pseudo-random hex characters (not for cryptography: ids only).
 pub(crate) fn random_hex(n: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(n);
     let mut x = seed();
     while out.len() < n {
         x = xorshift(x);
-        out.push_str(&format!("{:016x}", x));
+        for shift in (0..16).rev() {
+            out.push(char::from(HEX[((x >> (shift * 4)) & 0xf) as usize]));
+        }
     }
     out.truncate(n);
     out
@@ -434,8 +449,11 @@ pub(crate) fn seed() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    // The pid is asked for once: it is a system call, and ids are made on every run.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
+    let pid = *PID.get_or_init(std::process::id);
+    (nanos as u64) ^ (u64::from(pid) << 32) ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
 }
 
 pub(crate) fn xorshift(mut x: u64) -> u64 {

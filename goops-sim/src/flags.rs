@@ -4,8 +4,6 @@
 //! ending options, `-` as a positional, options interspersed with positionals, booleans that
 //! accept `=true|false|True|False|1|0`, `-h`/`--help`. Errors use Juju's wording ("option").
 
-use std::collections::BTreeMap;
-
 /// One option a tool accepts.
 #[derive(Debug, Clone, Copy)]
 pub struct FlagSpec {
@@ -45,21 +43,33 @@ pub enum FlagError {
 /// The parsed command line.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
-    // Keyed by every name of the option, so lookups work with any alias.
-    values: BTreeMap<&'static str, Vec<(String, String)>>,
+    // Each given option once, in order, with every name it answers to: a tool has a handful of
+    // options, so a scan is cheaper than a map built on every call.
+    given: Vec<Given>,
     /// Positional arguments in order.
     pub positional: Vec<String>,
 }
 
+#[derive(Debug, Clone)]
+struct Given {
+    names: &'static [&'static str],
+    spelled: String,
+    value: String,
+}
+
 impl Parsed {
+    fn last(&self, name: &str) -> Option<&Given> {
+        self.given.iter().rev().find(|g| g.names.contains(&name))
+    }
+
     /// The last value given for the option called `name` (any of its names).
     pub fn value(&self, name: &str) -> Option<&str> {
-        self.values.get(name).and_then(|v| v.last()).map(|(_, value)| value.as_str())
+        self.last(name).map(|g| g.value.as_str())
     }
 
     /// The last value and the spelling the user used (`-r` or `--relation`), for error messages.
     pub fn value_with_spelling(&self, name: &str) -> Option<(&str, &str)> {
-        self.values.get(name).and_then(|v| v.last()).map(|(spelled, value)| (spelled.as_str(), value.as_str()))
+        self.last(name).map(|g| (g.spelled.as_str(), g.value.as_str()))
     }
 
     /// Whether a boolean option is set (its last value is true).
@@ -68,14 +78,12 @@ impl Parsed {
     }
 
     fn record(&mut self, spec: &FlagSpec, spelled: String, value: String) {
-        for name in spec.names {
-            self.values.entry(name).or_default().push((spelled.clone(), value.clone()));
-        }
+        self.given.push(Given { names: spec.names, spelled, value });
     }
 
     /// Whether the option was given at all.
     pub fn has(&self, name: &str) -> bool {
-        self.values.contains_key(name)
+        self.last(name).is_some()
     }
 }
 
@@ -93,9 +101,10 @@ fn parse_bool(spelled: &str, value: &str) -> Result<&'static str, FlagError> {
     }
 }
 
-/// Parse `args` against `specs`.
-pub fn parse(specs: &[FlagSpec], args: &[String]) -> Result<Parsed, FlagError> {
-    let find = |name: &str| specs.iter().find(|s| s.names.contains(&name));
+/// Parse `args` against the options of `spec_sets` (a tool's own options, then the shared
+/// `--format`/`--output`: several slices, so nothing is concatenated per call).
+pub fn parse(spec_sets: &[&[FlagSpec]], args: &[String]) -> Result<Parsed, FlagError> {
+    let find = |name: &str| spec_sets.iter().flat_map(|set| set.iter()).find(|s| s.names.contains(&name));
     let mut parsed = Parsed::default();
     let mut i = 0;
     while i < args.len() {
@@ -206,7 +215,7 @@ mod tests {
     ];
 
     fn p(args: &[&str]) -> Result<Parsed, FlagError> {
-        parse(SPECS, &args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        parse(&[SPECS], &args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
     }
 
     #[test]

@@ -140,6 +140,13 @@ pub enum SessionError {
     Event(String),
 }
 
+/// The process's working directory, asked for once: an in-process session's default charm
+/// directory, made on every run.
+fn working_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))).clone()
+}
+
 /// Secret content staged in memory by the in-process engine: path → bytes. Its Debug output
 /// shows the paths only.
 #[derive(Clone, Default)]
@@ -226,7 +233,7 @@ impl Session {
             meta,
             context_id,
             // In-process sessions default to the test's working directory; the runner sets the charm dir.
-            charm_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            charm_dir: working_dir(),
             minion: false,
             metadata_leader,
             remote_cache: BTreeMap::new(),
@@ -302,13 +309,21 @@ impl Session {
 
     /// The environment variables Juju sets for this hook; `socket` is the agent socket address.
     pub fn env(&self, socket: &str) -> BTreeMap<String, String> {
-        self.event.env(&self.state, &self.charm_dir.display().to_string(), &self.context_id, socket)
+        self.event.env(&self.state, &self.charm_dir.to_string_lossy(), &self.context_id, socket)
+    }
+
+    /// [`Session::env`] as name/value pairs, each name once (no map to build).
+    pub fn env_vars(&self, socket: &str) -> Vec<(&'static str, String)> {
+        self.event.env_vars(&self.state, &self.charm_dir.to_string_lossy(), &self.context_id, socket)
     }
 
     /// Run one hook tool on this session (argv without the tool name).
     pub fn call(&mut self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> crate::tools::ToolResponse {
-        let cwd = self.charm_dir.clone();
-        crate::tools::run(self, tool, args, stdin, &cwd)
+        // No tool reads `charm_dir` from the session; lend it out instead of cloning it per call.
+        let cwd = std::mem::take(&mut self.charm_dir);
+        let response = crate::tools::run(self, tool, args, stdin, &cwd);
+        self.charm_dir = cwd;
+        response
     }
 
     /// Record the dispatch process's stdout, stderr and exit code into the action results, as

@@ -150,31 +150,35 @@ pub(crate) struct ToolDef {
 const FORMAT: FlagSpec = FlagSpec::value(&["format"], "FORMAT", "Specify output format");
 const OUTPUT: FlagSpec = FlagSpec::value(&["o", "output"], "PATH", "Specify an output file");
 
-fn all_tools() -> Vec<&'static ToolDef> {
-    let mut tools: Vec<&'static ToolDef> = Vec::new();
-    tools.extend(action::TOOLS);
-    tools.extend(config::TOOLS);
-    tools.extend(misc::TOOLS);
-    tools.extend(network::TOOLS);
-    tools.extend(ports::TOOLS);
-    tools.extend(relation::TOOLS);
-    tools.extend(secret::TOOLS);
-    tools.extend(status::TOOLS);
-    tools.extend(storage::TOOLS);
-    tools.extend(unit_state::TOOLS);
-    tools
+/// Every tool, by family.
+const FAMILIES: &[&[&ToolDef]] = &[
+    action::TOOLS,
+    config::TOOLS,
+    misc::TOOLS,
+    network::TOOLS,
+    ports::TOOLS,
+    relation::TOOLS,
+    secret::TOOLS,
+    status::TOOLS,
+    storage::TOOLS,
+    unit_state::TOOLS,
+];
+
+fn all_tools() -> impl Iterator<Item = &'static ToolDef> {
+    FAMILIES.iter().flat_map(|family| family.iter().copied())
 }
 
 /// The names of every hook tool goops-sim implements.
 pub fn tool_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = all_tools().iter().map(|t| t.name).collect();
+    let mut names: Vec<&'static str> = all_tools().map(|t| t.name).collect();
     names.sort_unstable();
     names
 }
 
 /// Run `tool` with `args` on `session`. `cwd` is the caller's directory (for relative paths).
 pub fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&[u8]>, cwd: &Path) -> ToolResponse {
-    let args: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let args: Vec<String> =
+        args.iter().map(|a| a.to_str().map_or_else(|| a.to_string_lossy().into_owned(), str::to_owned)).collect();
     // A bug in a tool must not take the simulated agent down with it: report it as a run error.
     let response =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_inner(session, tool, &args, stdin, cwd)))
@@ -193,19 +197,18 @@ pub fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&
 }
 
 fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&[u8]>, cwd: &Path) -> ToolResponse {
-    let Some(def) = all_tools().into_iter().find(|t| t.name == tool) else {
+    let Some(def) = all_tools().find(|t| t.name == tool) else {
         return ToolResponse::Done(ToolOutput::error(1, &format!("bad request: unknown command: {tool}")));
     };
-    let mut specs: Vec<FlagSpec> = def.flags.to_vec();
-    if def.formats != Formats::None {
-        specs.push(FORMAT);
-    }
-    if matches!(def.formats, Formats::All | Formats::YamlJson) {
-        specs.push(OUTPUT);
-    }
-    let parsed = match flags::parse(&specs, args) {
+    let shared: &[FlagSpec] = match def.formats {
+        Formats::None => &[],
+        Formats::Deprecated => &[FORMAT],
+        Formats::All | Formats::YamlJson => &[FORMAT, OUTPUT],
+    };
+    let parsed = match flags::parse(&[def.flags, shared], args) {
         Ok(parsed) => parsed,
         Err(FlagError::Help) => {
+            let specs: Vec<FlagSpec> = def.flags.iter().chain(shared).copied().collect();
             return ToolResponse::Done(ToolOutput::ok(flags::help_text(def.name, def.args, def.purpose, &specs)));
         }
         Err(FlagError::Invalid(msg)) => return ToolResponse::Done(ToolOutput::error(2, &msg)),

@@ -165,6 +165,12 @@ fn valid_key(key: &str) -> bool {
     groups >= 2
 }
 
+/// One content value as given: raw bytes, or base64 text (`key#base64=…`).
+enum Given {
+    Raw(Vec<u8>),
+    Base64(String),
+}
+
 /// Parsed `secret-add`/`secret-set` options.
 struct Upsert {
     content: BTreeMap<String, String>,
@@ -190,7 +196,7 @@ fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[String]) -> 
         Some("unit") => SecretOwner::Unit,
         Some(other) => return Err(usage(format!("secret owner {other:?} not valid"))),
     };
-    let mut encoded: BTreeMap<String, String> = BTreeMap::new();
+    let mut encoded: BTreeMap<String, Given> = BTreeMap::new();
     for arg in content_args {
         let trimmed = arg.trim_end_matches('=');
         let idx = match trimmed.find('=') {
@@ -198,8 +204,8 @@ fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[String]) -> 
             _ => return Err(usage(format!("key value {arg:?} not valid"))),
         };
         let (key, value) = (&arg[..idx], &arg[idx + 1..]);
-        let (key, b64) = if let Some(k) = key.strip_suffix("#base64") {
-            (k, value.to_owned())
+        let (key, given) = if let Some(k) = key.strip_suffix("#base64") {
+            (k, Given::Base64(value.to_owned()))
         } else if let Some(k) = key.strip_suffix("#file") {
             let path = expand_home(value);
             let path = call.cwd.join(path);
@@ -207,18 +213,17 @@ fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[String]) -> 
                 Some(staged) => staged.clone(),
                 None => std::fs::read(&path).map_err(|e| usage(format!("open {value}: {}", super::io_reason(&e))))?,
             };
-            let b64 = crate::base64::encode(&data);
-            if b64.len() > MAX_CONTENT {
+            if crate::base64::encoded_len(data.len()) > MAX_CONTENT {
                 return Err(usage(format!("secret content in file {value:?} too large: {} bytes", data.len())));
             }
-            (k, b64)
+            (k, Given::Raw(data))
         } else {
-            (key, crate::base64::encode(value.as_bytes()))
+            (key, Given::Raw(value.as_bytes().to_vec()))
         };
         if !valid_key(key) {
             return Err(usage(format!("key {key:?} not valid")));
         }
-        encoded.insert(key.to_owned(), b64);
+        encoded.insert(key.to_owned(), given);
     }
     if let Some(path) = call.parsed.value("file") {
         // File keys are applied after the arguments and win.
@@ -229,25 +234,33 @@ fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[String]) -> 
         for (key, value) in
             super::parse_string_map(&bytes).map_err(|_| usage(format!("invalid secret file {path:?}")))?
         {
-            let (key, b64) = match key.strip_suffix("#base64") {
-                Some(k) => (k.to_owned(), value),
-                None => (key, crate::base64::encode(value.as_bytes())),
+            let (key, given) = match key.strip_suffix("#base64") {
+                Some(k) => (k.to_owned(), Given::Base64(value)),
+                None => (key, Given::Raw(value.into_bytes())),
             };
             if !valid_key(&key) {
                 return Err(usage(format!("key {key:?} not valid")));
             }
-            encoded.insert(key, b64);
+            encoded.insert(key, given);
         }
     }
     let mut total = 0;
     let mut content = BTreeMap::new();
-    for (key, b64) in encoded {
-        if b64.len() > MAX_CONTENT {
-            return Err(usage(format!("base64 encoded secret content for key {key:?} too large: {} bytes", b64.len())));
+    for (key, given) in encoded {
+        // Juju checks sizes on the base64 form; raw values are not encoded just to be measured.
+        let len = match &given {
+            Given::Raw(bytes) => crate::base64::encoded_len(bytes.len()),
+            Given::Base64(b64) => b64.len(),
+        };
+        if len > MAX_CONTENT {
+            return Err(usage(format!("base64 encoded secret content for key {key:?} too large: {len} bytes")));
         }
-        total += b64.len();
-        let raw =
-            crate::base64::decode(&b64).ok_or_else(|| usage(format!("key value \"{key}#base64={b64}\" not valid")))?;
+        total += len;
+        let raw = match given {
+            Given::Raw(bytes) => bytes,
+            Given::Base64(b64) => crate::base64::decode(&b64)
+                .ok_or_else(|| usage(format!("key value \"{key}#base64={b64}\" not valid")))?,
+        };
         // The state keeps content as text; refuse rather than silently corrupt binary content.
         let text = String::from_utf8(raw).map_err(|_| {
             fail(format!("secret content for key {key:?} is not UTF-8 text, which goops-sim cannot store yet"))
