@@ -4,6 +4,8 @@
 //! ending options, `-` as a positional, options interspersed with positionals, booleans that
 //! accept `=true|false|True|False|1|0`, `-h`/`--help`. Errors use Juju's wording ("option").
 
+use std::borrow::Cow;
+
 /// One option a tool accepts.
 #[derive(Debug, Clone, Copy)]
 pub struct FlagSpec {
@@ -53,8 +55,22 @@ pub struct Parsed {
 #[derive(Debug, Clone)]
 struct Given {
     names: &'static [&'static str],
-    spelled: String,
-    value: String,
+    spelled: Spelled,
+    value: Cow<'static, str>,
+}
+
+/// How an option was written on the command line (`-r` or `--relation`), for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spelled {
+    long: bool,
+    name: &'static str,
+}
+
+impl std::fmt::Display for Spelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.long { "--" } else { "-" })?;
+        f.write_str(self.name)
+    }
 }
 
 impl Parsed {
@@ -64,12 +80,12 @@ impl Parsed {
 
     /// The last value given for the option called `name` (any of its names).
     pub fn value(&self, name: &str) -> Option<&str> {
-        self.last(name).map(|g| g.value.as_str())
+        self.last(name).map(|g| &*g.value)
     }
 
     /// The last value and the spelling the user used (`-r` or `--relation`), for error messages.
-    pub fn value_with_spelling(&self, name: &str) -> Option<(&str, &str)> {
-        self.last(name).map(|g| (g.spelled.as_str(), g.value.as_str()))
+    pub fn value_with_spelling(&self, name: &str) -> Option<(Spelled, &str)> {
+        self.last(name).map(|g| (g.spelled, &*g.value))
     }
 
     /// Whether a boolean option is set (its last value is true).
@@ -77,7 +93,7 @@ impl Parsed {
         self.value(name) == Some("true")
     }
 
-    fn record(&mut self, spec: &FlagSpec, spelled: String, value: String) {
+    fn record(&mut self, spec: &FlagSpec, spelled: Spelled, value: Cow<'static, str>) {
         self.given.push(Given { names: spec.names, spelled, value });
     }
 
@@ -91,7 +107,7 @@ fn with_dashes(name: &str) -> String {
     if name.chars().count() > 1 { format!("--{name}") } else { format!("-{name}") }
 }
 
-fn parse_bool(spelled: &str, value: &str) -> Result<&'static str, FlagError> {
+fn parse_bool(spelled: Spelled, value: &str) -> Result<&'static str, FlagError> {
     match value {
         "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok("true"),
         "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok("false"),
@@ -104,7 +120,10 @@ fn parse_bool(spelled: &str, value: &str) -> Result<&'static str, FlagError> {
 /// Parse `args` against the options of `spec_sets` (a tool's own options, then the shared
 /// `--format`/`--output`: several slices, so nothing is concatenated per call).
 pub fn parse(spec_sets: &[&[FlagSpec]], args: &[String]) -> Result<Parsed, FlagError> {
-    let find = |name: &str| spec_sets.iter().flat_map(|set| set.iter()).find(|s| s.names.contains(&name));
+    // The spec and the name it matched (static, so a parsed option borrows nothing from `args`).
+    let find = |name: &str| {
+        spec_sets.iter().flat_map(|set| set.iter()).find_map(|s| s.names.iter().find(|n| **n == name).map(|n| (s, *n)))
+    };
     let mut parsed = Parsed::default();
     let mut i = 0;
     while i < args.len() {
@@ -126,21 +145,22 @@ pub fn parse(spec_sets: &[&[FlagSpec]], args: &[String]) -> Result<Parsed, FlagE
             if name == "help" {
                 return Err(FlagError::Help);
             }
-            let spelled = format!("--{name}");
-            let Some(spec) = find(name) else {
-                return Err(FlagError::Invalid(format!("option provided but not defined: {spelled}")));
+            let Some((spec, name)) = find(name) else {
+                return Err(FlagError::Invalid(format!("option provided but not defined: --{name}")));
             };
+            let spelled = Spelled { long: true, name };
             let value = if spec.boolean {
                 match inline {
-                    Some(v) => parse_bool(&spelled, v)?.to_owned(),
-                    None => "true".to_owned(),
+                    Some(v) => parse_bool(spelled, v)?,
+                    None => "true",
                 }
+                .into()
             } else {
                 match inline {
-                    Some(v) => v.to_owned(),
+                    Some(v) => v.to_owned().into(),
                     None if i < args.len() => {
                         i += 1;
-                        args[i - 1].clone()
+                        args[i - 1].clone().into()
                     }
                     None => return Err(FlagError::Invalid(format!("option needs an argument: {spelled}"))),
                 }
@@ -149,37 +169,35 @@ pub fn parse(spec_sets: &[&[FlagSpec]], args: &[String]) -> Result<Parsed, FlagE
             continue;
         }
         // Single dash: a run of single-rune options; the first that takes a value eats the rest.
-        let runes: Vec<char> = arg[1..].chars().collect();
-        let mut j = 0;
-        while j < runes.len() {
-            let name = runes[j].to_string();
-            j += 1;
+        let bundle = &arg[1..];
+        for (at, rune) in bundle.char_indices() {
+            let mut buf = [0; 4];
+            let name = &*rune.encode_utf8(&mut buf);
             if name == "h" {
                 return Err(FlagError::Help);
             }
-            let spelled = with_dashes(&name);
-            let Some(spec) = find(&name) else {
-                return Err(FlagError::Invalid(format!("option provided but not defined: {spelled}")));
+            let Some((spec, name)) = find(name) else {
+                return Err(FlagError::Invalid(format!("option provided but not defined: -{name}")));
             };
-            let rest: String = runes[j..].iter().collect();
+            let spelled = Spelled { long: false, name };
+            let rest = &bundle[at + rune.len_utf8()..];
             if spec.boolean {
                 if let Some(v) = rest.strip_prefix('=') {
-                    let value = parse_bool(&spelled, v)?;
-                    parsed.record(spec, spelled, value.to_owned());
+                    parsed.record(spec, spelled, parse_bool(spelled, v)?.into());
                     break;
                 }
-                parsed.record(spec, spelled, "true".to_owned());
+                parsed.record(spec, spelled, "true".into());
                 continue;
             }
             let value = if !rest.is_empty() {
-                rest.strip_prefix('=').unwrap_or(&rest).to_owned()
+                rest.strip_prefix('=').unwrap_or(rest).to_owned()
             } else if i < args.len() {
                 i += 1;
                 args[i - 1].clone()
             } else {
                 return Err(FlagError::Invalid(format!("option needs an argument: {spelled}")));
             };
-            parsed.record(spec, spelled, value);
+            parsed.record(spec, spelled, value.into());
             break;
         }
     }
@@ -242,6 +260,22 @@ mod tests {
         let bundled = p(&["-ar", "1"]).unwrap();
         assert!(bundled.flag("a"));
         assert_eq!(bundled.value("r"), Some("1"));
+    }
+
+    #[test]
+    fn spelling_is_what_the_caller_wrote() {
+        let spelled =
+            |args: &[&str]| p(args).unwrap().value_with_spelling("r").map(|(s, v)| (s.to_string(), v.to_owned()));
+        assert_eq!(spelled(&["--relation=x"]), Some(("--relation".to_owned(), "x".to_owned())));
+        assert_eq!(spelled(&["-a"]), None);
+        assert_eq!(spelled(&["-arx"]), Some(("-r".to_owned(), "x".to_owned())));
+        assert_eq!(spelled(&["-r", "1", "--relation", "2"]), Some(("--relation".to_owned(), "2".to_owned())));
+        assert_eq!(
+            p(&["--app=maybe"]).unwrap_err(),
+            FlagError::Invalid(
+                "invalid value \"maybe\" for option --app: strconv.ParseBool: parsing \"maybe\": invalid syntax".into()
+            )
+        );
     }
 
     #[test]
