@@ -4,8 +4,6 @@
 //! ending options, `-` as a positional, options interspersed with positionals, booleans that
 //! accept `=true|false|True|False|1|0`, `-h`/`--help`. Errors use Juju's wording ("option").
 
-use std::borrow::Cow;
-
 /// One option a tool accepts.
 #[derive(Debug, Clone, Copy)]
 pub struct FlagSpec {
@@ -44,19 +42,19 @@ pub enum FlagError {
 
 /// The parsed command line.
 #[derive(Debug, Clone, Default)]
-pub struct Parsed {
+pub struct Parsed<'a> {
     // Each given option once, in order, with every name it answers to: a tool has a handful of
     // options, so a scan is cheaper than a map built on every call.
-    given: Vec<Given>,
+    given: Vec<Given<'a>>,
     /// Positional arguments in order.
-    pub positional: Vec<String>,
+    pub positional: Vec<&'a str>,
 }
 
 #[derive(Debug, Clone)]
-struct Given {
+struct Given<'a> {
     names: &'static [&'static str],
     spelled: Spelled,
-    value: Cow<'static, str>,
+    value: &'a str,
 }
 
 /// How an option was written on the command line (`-r` or `--relation`), for error messages.
@@ -73,19 +71,19 @@ impl std::fmt::Display for Spelled {
     }
 }
 
-impl Parsed {
-    fn last(&self, name: &str) -> Option<&Given> {
+impl<'a> Parsed<'a> {
+    fn last(&self, name: &str) -> Option<&Given<'a>> {
         self.given.iter().rev().find(|g| g.names.contains(&name))
     }
 
     /// The last value given for the option called `name` (any of its names).
-    pub fn value(&self, name: &str) -> Option<&str> {
-        self.last(name).map(|g| &*g.value)
+    pub fn value(&self, name: &str) -> Option<&'a str> {
+        self.last(name).map(|g| g.value)
     }
 
     /// The last value and the spelling the user used (`-r` or `--relation`), for error messages.
-    pub fn value_with_spelling(&self, name: &str) -> Option<(Spelled, &str)> {
-        self.last(name).map(|g| (g.spelled, &*g.value))
+    pub fn value_with_spelling(&self, name: &str) -> Option<(Spelled, &'a str)> {
+        self.last(name).map(|g| (g.spelled, g.value))
     }
 
     /// Whether a boolean option is set (its last value is true).
@@ -93,7 +91,7 @@ impl Parsed {
         self.value(name) == Some("true")
     }
 
-    fn record(&mut self, spec: &FlagSpec, spelled: Spelled, value: Cow<'static, str>) {
+    fn record(&mut self, spec: &FlagSpec, spelled: Spelled, value: &'a str) {
         self.given.push(Given { names: spec.names, spelled, value });
     }
 
@@ -119,7 +117,7 @@ fn parse_bool(spelled: Spelled, value: &str) -> Result<&'static str, FlagError> 
 
 /// Parse `args` against the options of `spec_sets` (a tool's own options, then the shared
 /// `--format`/`--output`: several slices, so nothing is concatenated per call).
-pub fn parse(spec_sets: &[&[FlagSpec]], args: &[String]) -> Result<Parsed, FlagError> {
+pub fn parse<'a>(spec_sets: &[&[FlagSpec]], args: &'a [String]) -> Result<Parsed<'a>, FlagError> {
     // The spec and the name it matched (static, so a parsed option borrows nothing from `args`).
     let find = |name: &str| {
         spec_sets.iter().flat_map(|set| set.iter()).find_map(|s| s.names.iter().find(|n| **n == name).map(|n| (s, *n)))
@@ -130,11 +128,11 @@ pub fn parse(spec_sets: &[&[FlagSpec]], args: &[String]) -> Result<Parsed, FlagE
         let arg = &args[i];
         i += 1;
         if arg == "--" {
-            parsed.positional.extend(args[i..].iter().cloned());
+            parsed.positional.extend(args[i..].iter().map(String::as_str));
             break;
         }
         if arg.len() < 2 || !arg.starts_with('-') {
-            parsed.positional.push(arg.clone());
+            parsed.positional.push(arg);
             continue;
         }
         if let Some(long) = arg.strip_prefix("--") {
@@ -154,13 +152,12 @@ pub fn parse(spec_sets: &[&[FlagSpec]], args: &[String]) -> Result<Parsed, FlagE
                     Some(v) => parse_bool(spelled, v)?,
                     None => "true",
                 }
-                .into()
             } else {
                 match inline {
-                    Some(v) => v.to_owned().into(),
+                    Some(v) => v,
                     None if i < args.len() => {
                         i += 1;
-                        args[i - 1].clone().into()
+                        &args[i - 1]
                     }
                     None => return Err(FlagError::Invalid(format!("option needs an argument: {spelled}"))),
                 }
@@ -183,21 +180,21 @@ pub fn parse(spec_sets: &[&[FlagSpec]], args: &[String]) -> Result<Parsed, FlagE
             let rest = &bundle[at + rune.len_utf8()..];
             if spec.boolean {
                 if let Some(v) = rest.strip_prefix('=') {
-                    parsed.record(spec, spelled, parse_bool(spelled, v)?.into());
+                    parsed.record(spec, spelled, parse_bool(spelled, v)?);
                     break;
                 }
-                parsed.record(spec, spelled, "true".into());
+                parsed.record(spec, spelled, "true");
                 continue;
             }
             let value = if !rest.is_empty() {
-                rest.strip_prefix('=').unwrap_or(rest).to_owned()
+                rest.strip_prefix('=').unwrap_or(rest)
             } else if i < args.len() {
                 i += 1;
-                args[i - 1].clone()
+                &args[i - 1]
             } else {
                 return Err(FlagError::Invalid(format!("option needs an argument: {spelled}")));
             };
-            parsed.record(spec, spelled, value.into());
+            parsed.record(spec, spelled, value);
             break;
         }
     }
@@ -232,8 +229,10 @@ mod tests {
         FlagSpec::value(&["format"], "FMT", "format"),
     ];
 
-    fn p(args: &[&str]) -> Result<Parsed, FlagError> {
-        parse(&[SPECS], &args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    fn p(args: &[&str]) -> Result<Parsed<'static>, FlagError> {
+        // Leaked: a test's argv lives as long as the parse it is checked against.
+        let owned: &'static [String] = Vec::leak(args.iter().map(|s| s.to_string()).collect());
+        parse(&[SPECS], owned)
     }
 
     #[test]

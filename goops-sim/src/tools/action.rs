@@ -138,7 +138,7 @@ fn action_fail(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(super::unrecognized(&args[1..]));
     }
     let message = match args.first() {
-        Some(m) => m.clone(),
+        Some(m) => (*m).to_owned(),
         None => "action failed without reason given, check action for errors".to_owned(),
     };
     running(session)?.failure = Some(message);

@@ -199,7 +199,7 @@ fn resource_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(usage("missing required resource name"));
     };
     check_empty(&args[1..])?;
-    match session.state.resources.get(name) {
+    match session.state.resources.get(*name) {
         Some(path) => Ok(Out::Raw(path.display().to_string().into_bytes())),
         None => Err(fail(format!("could not download resource: resource {name:?} not found"))),
     }

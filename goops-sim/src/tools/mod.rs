@@ -99,13 +99,13 @@ pub(crate) enum Formats {
 
 /// The context a tool runs in.
 pub(crate) struct Call<'a> {
-    pub parsed: Parsed,
+    pub parsed: Parsed<'a>,
     pub stdin: Option<&'a [u8]>,
     pub cwd: &'a Path,
 }
 
-impl Call<'_> {
-    pub fn args(&self) -> &[String] {
+impl<'a> Call<'a> {
+    pub fn args(&self) -> &[&'a str] {
         &self.parsed.positional
     }
 
@@ -282,12 +282,12 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
 // Helpers shared by several tools.
 
 /// `unrecognized args: ["x" "y"]` (Go `%q` of a string slice).
-pub(crate) fn unrecognized(extra: &[String]) -> ToolError {
+pub(crate) fn unrecognized(extra: &[&str]) -> ToolError {
     let quoted: Vec<String> = extra.iter().map(|s| format!("{s:?}")).collect();
     usage(format!("unrecognized args: [{}]", quoted.join(" ")))
 }
 
-pub(crate) fn check_empty(extra: &[String]) -> Result<(), ToolError> {
+pub(crate) fn check_empty(extra: &[&str]) -> Result<(), ToolError> {
     if extra.is_empty() { Ok(()) } else { Err(unrecognized(extra)) }
 }
 
@@ -342,7 +342,7 @@ pub(crate) fn file_and_arg_settings(call: &Call<'_>) -> Result<Vec<(String, Stri
 }
 
 /// Split `key=value` arguments as `github.com/juju/utils/keyvalues.Parse(args, true)`.
-pub(crate) fn parse_key_values(args: &[String]) -> Result<Vec<(String, String)>, ToolError> {
+pub(crate) fn parse_key_values(args: &[&str]) -> Result<Vec<(String, String)>, ToolError> {
     let mut out: Vec<(String, String)> = Vec::new();
     for arg in args {
         let Some((key, value)) = arg.split_once('=') else {

@@ -137,7 +137,7 @@ fn unit_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
             .and_then(|n| n.ingress_addresses.first().cloned())
     };
     let addresses = &session.state.addresses;
-    match setting.as_str() {
+    match *setting {
         "private-address" => addresses
             .private
             .clone()

@@ -73,7 +73,7 @@ fn relation_ids(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(super::unrecognized(&args[1..]));
     }
     let endpoint = match (args.first(), &session.event) {
-        (Some(name), _) => name.clone(),
+        (Some(name), _) => (*name).to_owned(),
         (None, Event::Relation { endpoint, .. }) => endpoint.clone(),
         (None, _) => return Err(usage("no endpoint name specified")),
     };
@@ -145,7 +145,7 @@ fn relation_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if args.len() > 2 {
         return Err(super::unrecognized(&args[2..]));
     }
-    let key = args.first().filter(|k| k.as_str() != "-").cloned();
+    let key = args.first().filter(|k| **k != "-");
     let want_app = call.parsed.flag("app");
     let (hook_unit, hook_app) = match &session.event {
         Event::Relation { remote_unit, remote_app, .. } => (remote_unit.clone(), Some(remote_app.clone())),
@@ -157,7 +157,7 @@ fn relation_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
             return Err(usage(format!("expected unit name, got application name {name:?}")));
         }
         Some(name) if !valid_unit_name(name) => return Err(usage(format!("invalid unit name {name:?}"))),
-        Some(name) => Target::Unit(name.clone()),
+        Some(name) => Target::Unit((*name).to_owned()),
         None if want_app => match hook_app {
             Some(app) => Target::App(app),
             None => return Err(usage("no unit or application specified")),
@@ -170,7 +170,7 @@ fn relation_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     };
     let bag = read_bag(session, id, &target)?;
     Ok(Out::Value(match key {
-        Some(key) => bag.get(&key).map(|v| Val::str(v.clone())).unwrap_or(Val::Nil),
+        Some(key) => bag.get(*key).map(|v| Val::str(v.clone())).unwrap_or(Val::Nil),
         None => bag_val(&bag),
     }))
 }

@@ -181,7 +181,7 @@ struct Upsert {
     owner: SecretOwner,
 }
 
-fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[String]) -> Result<Upsert, ToolError> {
+fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolError> {
     // Juju's order of checks: expire, rotate, owner, content, file. Empty values mean "not given".
     let given = |name: &str| call.parsed.value(name).filter(|v| !v.is_empty()).map(str::to_owned);
     let expire = given("expire").as_deref().map(parse_expire).transpose()?;
@@ -534,10 +534,10 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     match key {
         Some(key) => {
             let (name, b64) = match key.strip_suffix("#base64") {
-                Some(k) => (k.to_owned(), true),
-                None => (key.clone(), false),
+                Some(k) => (k, true),
+                None => (key, false),
             };
-            let value = content.get(&name).ok_or_else(|| fail(format!("secret key value {name:?} not found")))?;
+            let value = content.get(name).ok_or_else(|| fail(format!("secret key value {name:?} not found")))?;
             let value = if b64 { crate::base64::encode(value.as_bytes()) } else { value.clone() };
             Ok(Out::Value(Val::str(value)))
         }

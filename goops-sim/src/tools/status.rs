@@ -125,15 +125,15 @@ fn status_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if args.is_empty() {
         return Err(usage("invalid args, require <status> [message]"));
     }
-    if !SETTABLE.contains(&args[0].as_str()) {
+    if !SETTABLE.contains(&args[0]) {
         return Err(usage(format!("invalid status {:?}, expected one of [{}]", args[0], SETTABLE.join(" "))));
     }
     if args.len() > 2 {
         return Err(super::unrecognized(&args[2..]));
     }
     let new = Status {
-        status: args[0].clone(),
-        message: args.get(1).cloned().unwrap_or_default(),
+        status: args[0].to_owned(),
+        message: args.get(1).map(|m| (*m).to_owned()).unwrap_or_default(),
         data: Default::default(),
         since: Some(Utc::now()),
     };
@@ -162,7 +162,7 @@ fn application_version_set(session: &mut Session, call: &Call<'_>) -> ToolResult
         return Err(usage("no version specified"));
     };
     check_empty(&args[1..])?;
-    session.state.workload_version = version.clone();
+    session.state.workload_version = (*version).to_owned();
     Ok(Out::None)
 }
 
@@ -172,7 +172,7 @@ fn leader_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(super::unrecognized(&args[1..]));
     }
     let settings = &session.state.leader_settings;
-    match args.first().filter(|k| k.as_str() != "-") {
+    match args.first().copied().filter(|k| *k != "-") {
         Some(key) if key.contains('=') => Err(usage(format!("invalid key {key:?}"))),
         Some(key) => Ok(Out::Value(settings.get(key).map(|v| Val::str(v.clone())).unwrap_or(Val::Nil))),
         None => Ok(Out::Value(super::bag_val(settings))),

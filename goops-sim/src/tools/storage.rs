@@ -89,7 +89,7 @@ fn storage_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         .iter()
         .find(|s| s.id() == id)
         .ok_or_else(|| fail(format!("storage instance {id:?} not found")))?;
-    match args.first().map(String::as_str) {
+    match args.first().copied() {
         None => Ok(Out::Value(Val::map([
             ("kind", Val::str(instance.kind.clone())),
             ("location", Val::str(instance.location.clone())),
@@ -113,7 +113,7 @@ fn storage_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
                     spec.parse::<u32>().map_err(|_| usage(format!("only count can be specified for {name:?}")))?;
                 (name.to_owned(), count)
             }
-            None => (arg.clone(), 1),
+            None => ((*arg).to_owned(), 1),
         };
         if requests.iter().any(|(n, _)| *n == name) {
             return Err(usage(format!("storage {name:?} specified more than once")));

@@ -49,7 +49,7 @@ fn state_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(super::unrecognized(&args[1..]));
     }
     let bag = current(session);
-    match args.first().filter(|k| k.as_str() != "-") {
+    match args.first().copied().filter(|k| *k != "-") {
         None if bag.is_empty() => Ok(Out::Value(Val::NilMap)),
         None => Ok(Out::Value(bag_val(&bag))),
         Some(key) => match bag.get(key) {
@@ -83,7 +83,7 @@ fn state_delete(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let Some(key) = args.first() else { return Ok(Out::None) };
     check_empty(&args[1..])?;
     let mut bag = current(session);
-    if bag.remove(key).is_some() {
+    if bag.remove(*key).is_some() {
         session.pending.unit_state = Some(bag);
     }
     Ok(Out::None)
