@@ -6,7 +6,6 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::PathBuf;
 use std::rc::Rc;
 
 use goops_runtime::{Error, HookTools, SecretContent, StagedContent, ToolOutput};
@@ -83,17 +82,12 @@ impl Engine {
 /// Removes staged secret content from the session once the call that used it is done.
 struct Unstage {
     engine: Engine,
-    paths: Vec<PathBuf>,
+    staging: u64,
 }
 
 impl Drop for Unstage {
     fn drop(&mut self) {
-        let paths = std::mem::take(&mut self.paths);
-        self.engine.with(|s| {
-            for path in &paths {
-                s.staged_files.0.remove(path);
-            }
-        });
+        self.engine.with(|s| s.staged_files.0.retain(|(staging, _, _)| *staging != self.staging));
     }
 }
 
@@ -104,21 +98,17 @@ impl HookTools for Engine {
     fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
         let staged = self.with(|s| {
             s.staged_count += 1;
-            let dir = PathBuf::from(format!("/goops-sim/in-process/{}", s.staged_count));
+            let staging = s.staged_count;
             let mut args = Vec::with_capacity(content.len());
-            let mut paths = Vec::with_capacity(content.len());
             for (key, value) in content {
-                let path = dir.join(key);
-                s.staged_files.0.insert(path.clone(), value.expose_secret().as_bytes().to_vec());
-                let mut arg = OsString::from(format!("{key}#file="));
-                arg.push(&path);
-                args.push(arg);
-                paths.push(path);
+                let path = format!("/goops-sim/in-process/{staging}/{key}");
+                args.push(OsString::from(format!("{key}#file={path}")));
+                s.staged_files.0.push((staging, path, value.expose_secret().as_bytes().to_vec()));
             }
-            (args, paths)
+            (args, staging)
         });
         match staged {
-            Some((args, paths)) => Ok(StagedContent::new(args, Unstage { engine: self.clone(), paths })),
+            Some((args, staging)) => Ok(StagedContent::new(args, Unstage { engine: self.clone(), staging })),
             // A finished or busy session has no tools to hand content to; let the call say so.
             None => Ok(StagedContent::new(Vec::new(), ())),
         }

@@ -147,14 +147,22 @@ fn working_dir() -> PathBuf {
     DIR.get_or_init(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))).clone()
 }
 
-/// Secret content staged in memory by the in-process engine: path → bytes. Its Debug output
-/// shows the paths only.
+/// Secret content staged in memory by the in-process engine: (staging number, path, bytes).
+/// A hook stages a few values at a time, so a list beats a map. Its Debug output shows the
+/// paths only.
 #[derive(Clone, Default)]
-pub(crate) struct StagedFiles(pub(crate) BTreeMap<PathBuf, Vec<u8>>);
+pub(crate) struct StagedFiles(pub(crate) Vec<(u64, String, Vec<u8>)>);
+
+impl StagedFiles {
+    /// The content staged at `path`.
+    pub(crate) fn get(&self, path: &str) -> Option<&[u8]> {
+        self.0.iter().find(|(_, p, _)| p == path).map(|(_, _, bytes)| bytes.as_slice())
+    }
+}
 
 impl std::fmt::Debug for StagedFiles {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
+        f.debug_set().entries(self.0.iter().map(|(_, path, _)| path)).finish()
     }
 }
 

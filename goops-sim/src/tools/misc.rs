@@ -63,26 +63,34 @@ fn juju_log(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(usage("no message specified"));
     }
     let given = call.parsed.value("log-level").unwrap_or("INFO");
-    // loggo.ParseLevel: case-insensitive, WARN is WARNING.
-    let mut level = match given.to_uppercase().as_str() {
-        "WARN" => "WARNING".to_owned(),
-        other => other.to_owned(),
+    // loggo.ParseLevel: case-insensitive (Unicode upper-casing, as Go's strings.ToUpper), WARN is WARNING.
+    let named = |upper: &str| match upper {
+        "WARN" => Some("WARNING"),
+        other => LEVELS.iter().copied().find(|l| *l == other),
     };
-    if call.parsed.flag("debug") {
-        level = "DEBUG".to_owned();
-    } else if !LEVELS.contains(&level.as_str()) {
-        // Juju logs a warning about the bad level and uses INFO.
-        session.state.juju_log.push(LogRecord {
-            level: "WARNING".to_owned(),
-            message: format!("Specified log level of {given:?} is not valid"),
-        });
-        level = "INFO".to_owned();
-    }
-    let mut message = call.args().join(" ");
-    if let crate::event::Event::Relation { endpoint, id, .. } = &session.event {
-        message = format!("{endpoint}:{id}: {message}");
-    }
-    session.state.juju_log.push(LogRecord { level, message });
+    let known = LEVELS
+        .iter()
+        .copied()
+        .find(|l| l.eq_ignore_ascii_case(given))
+        .or_else(|| given.eq_ignore_ascii_case("WARN").then_some("WARNING"))
+        .or_else(|| named(&given.to_uppercase()));
+    let level = match known {
+        _ if call.parsed.flag("debug") => "DEBUG",
+        Some(level) => level,
+        None => {
+            // Juju logs a warning about the bad level and uses INFO.
+            session.state.juju_log.push(LogRecord {
+                level: "WARNING".to_owned(),
+                message: format!("Specified log level of {given:?} is not valid"),
+            });
+            "INFO"
+        }
+    };
+    let message = match &session.event {
+        crate::event::Event::Relation { endpoint, id, .. } => format!("{endpoint}:{id}: {}", call.args().join(" ")),
+        _ => call.args().join(" "),
+    };
+    session.state.juju_log.push(LogRecord { level: level.to_owned(), message });
     Ok(Out::None)
 }
 

@@ -207,11 +207,11 @@ fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[&str]) -> Re
         let (key, given) = if let Some(k) = key.strip_suffix("#base64") {
             (k, Given::Base64(value.to_owned()))
         } else if let Some(k) = key.strip_suffix("#file") {
-            let path = expand_home(value);
-            let path = call.cwd.join(path);
-            let data = match session.staged_files.0.get(&path) {
-                Some(staged) => staged.clone(),
-                None => std::fs::read(&path).map_err(|e| usage(format!("open {value}: {}", super::io_reason(&e))))?,
+            // In-process content is staged in memory under an absolute path; else it is a file.
+            let data = match session.staged_files.get(value) {
+                Some(staged) => staged.to_vec(),
+                None => std::fs::read(call.cwd.join(expand_home(value)))
+                    .map_err(|e| usage(format!("open {value}: {}", super::io_reason(&e))))?,
             };
             if crate::base64::encoded_len(data.len()) > MAX_CONTENT {
                 return Err(usage(format!("secret content in file {value:?} too large: {} bytes", data.len())));
