@@ -360,9 +360,10 @@ impl Event {
         set("CHARM_DIR", charm_dir);
         set("JUJU_CHARM_DIR", charm_dir);
         set("JUJU_CONTEXT_ID", context_id);
-        let hook_name = if self.is_action() { String::new() } else { self.name() };
-        set("JUJU_HOOK_NAME", &hook_name);
-        set("JUJU_DISPATCH_PATH", &self.dispatch_path());
+        // One name for both variables (`hooks/<name>` or `actions/<name>`).
+        let name = self.name();
+        set("JUJU_HOOK_NAME", if self.is_action() { "" } else { &name });
+        set("JUJU_DISPATCH_PATH", &format!("{}/{name}", if self.is_action() { "actions" } else { "hooks" }));
         set("JUJU_AGENT_SOCKET_ADDRESS", socket);
         set("JUJU_AGENT_SOCKET_NETWORK", "unix");
         set("JUJU_UNIT_NAME", &state.unit);
@@ -427,22 +428,33 @@ impl Event {
 
 /// A fresh context id, `<unit>-<name>-<32 hex chars>` as Juju makes them.
 pub fn new_context_id(unit: &str, name: &str) -> String {
-    format!("{unit}-{name}-{}", random_hex(32))
+    let mut id = String::with_capacity(unit.len() + name.len() + 34);
+    id.push_str(unit);
+    id.push('-');
+    id.push_str(name);
+    id.push('-');
+    push_random_hex(&mut id, 32);
+    id
 }
 
 /// `n` pseudo-random hex characters (not for cryptography: ids only).
 pub(crate) fn random_hex(n: usize) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(n);
+    push_random_hex(&mut out, n);
+    out
+}
+
+fn push_random_hex(out: &mut String, n: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut x = seed();
-    while out.len() < n {
+    let mut left = n;
+    while left > 0 {
         x = xorshift(x);
-        for shift in (0..16).rev() {
+        for shift in (0..16).rev().take(left) {
             out.push(char::from(HEX[((x >> (shift * 4)) & 0xf) as usize]));
         }
+        left = left.saturating_sub(16);
     }
-    out.truncate(n);
-    out
 }
 
 pub(crate) fn seed() -> u64 {
@@ -509,5 +521,41 @@ fn json_schema_type_matches(ty: &str, value: &serde_json::Value) -> bool {
         "object" => value.is_object(),
         "null" => matches!(value, Value::Null),
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_ids_are_unit_name_and_32_hex_chars_and_differ() {
+        let id = new_context_id("app/0", "install");
+        let hex = id.strip_prefix("app/0-install-").expect("unit and hook name first");
+        assert_eq!(hex.len(), 32, "{id}");
+        assert!(hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{id}");
+        assert_ne!(id, new_context_id("app/0", "install"));
+        for n in [0, 1, 8, 16, 17, 40] {
+            assert_eq!(random_hex(n).len(), n);
+        }
+    }
+
+    #[test]
+    fn env_vars_name_the_hook_or_the_action() {
+        let state = State::default();
+        let vars = |event: &Event| -> BTreeMap<&str, String> {
+            event.env_vars(&state, "/c", "ctx", "@s").into_iter().collect()
+        };
+        let hook = vars(&Event::Unit("install".to_owned()));
+        assert_eq!(
+            (hook["JUJU_HOOK_NAME"].as_str(), hook["JUJU_DISPATCH_PATH"].as_str()),
+            ("install", "hooks/install")
+        );
+        let action = Event::Action { name: "backup".to_owned(), id: "7".to_owned(), params: Default::default() };
+        let action = vars(&action);
+        assert_eq!((action["JUJU_HOOK_NAME"].as_str(), action["JUJU_DISPATCH_PATH"].as_str()), ("", "actions/backup"));
+        assert_eq!(action["JUJU_ACTION_TAG"], "action-7");
+        // Each name once, so a map of them loses nothing.
+        assert_eq!(hook.len(), Event::Unit("install".to_owned()).env_vars(&state, "/c", "ctx", "@s").len());
     }
 }

@@ -201,13 +201,15 @@ impl Session {
         check_config(&state, &meta).map_err(SessionError::State)?;
         check_against_meta(&state, &meta).map_err(SessionError::State)?;
         // Peer relations are marked from the metadata so a state file need not repeat it.
-        let app = state.app().to_owned();
-        for relation in &mut state.relations {
-            if meta.is_peer(&relation.endpoint) {
-                relation.peer = true;
-            }
-            if relation.peer {
-                relation.remote_app = app.clone();
+        if !state.relations.is_empty() {
+            let app = state.app().to_owned();
+            for relation in &mut state.relations {
+                if meta.is_peer(&relation.endpoint) {
+                    relation.peer = true;
+                }
+                if relation.peer {
+                    relation.remote_app = app.clone();
+                }
             }
         }
         if !event.is_action() {
