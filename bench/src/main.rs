@@ -249,80 +249,186 @@ fn summary(values: impl Iterator<Item = u64>) -> Option<Summary> {
     Summary::of(&values.map(|v| v as f64).collect::<Vec<_>>())
 }
 
-/// Time `n` runs of `f` after `n / 10` warm-up runs (ns per run).
-fn time_runs<T>(n: usize, mut f: impl FnMut() -> Result<T, String>) -> Result<Summary, String> {
-    for _ in 0..n / 10 {
-        f()?;
+/// Counts heap allocations, so the in-process rows can report allocations per run: a count
+/// that does not move with the host's noise, unlike time.
+mod counting {
+    #![allow(unsafe_code)] // `GlobalAlloc` is an unsafe trait; this only counts and forwards to `System`.
+
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// Calls to `alloc`, `alloc_zeroed` and `realloc` so far.
+    pub static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+    /// The system allocator, counted.
+    pub struct Counting;
+
+    // SAFETY: every method forwards to `System` with the caller's arguments unchanged.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            // SAFETY: as for `alloc`.
+            unsafe { System.alloc_zeroed(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: `ptr` came from `System` through this allocator, with this layout.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            // SAFETY: `ptr` came from `System` through this allocator, with this layout.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
     }
-    let mut times = Vec::with_capacity(n);
-    for _ in 0..n {
-        let started = Instant::now();
-        let result = f()?;
-        times.push(started.elapsed().as_secs_f64() * 1e9);
-        std::hint::black_box(result);
-    }
-    Summary::of(&times).ok_or_else(|| "no samples".to_owned())
 }
 
-/// In-process timings of one event on the example charm: through `goops_sim::harness::Harness::run`
-/// (what a test calls: consistency checks, session, dispatch, outcome) and through the bare
-/// `Engine` + `goops_runtime::dispatch` (session to finish); and the tool calls of one run.
-fn inproc(event: &str, n: usize) -> Result<(Summary, Summary, Vec<String>), String> {
+#[global_allocator]
+static GLOBAL: counting::Counting = counting::Counting;
+
+/// One in-process case: an event through one API.
+struct InprocCase<'a> {
+    event: &'static str,
+    api: &'static str,
+    run: Box<dyn FnMut() -> Result<(), String> + 'a>,
+    times: Vec<f64>,
+}
+
+impl<'a> InprocCase<'a> {
+    fn new(event: &'static str, api: &'static str, run: Box<dyn FnMut() -> Result<(), String> + 'a>, n: usize) -> Self {
+        InprocCase { event, api, run, times: Vec::with_capacity(n) }
+    }
+}
+
+/// One in-process row: the event, the API, the time per run and the heap allocations per run.
+struct InprocRow {
+    event: &'static str,
+    api: &'static str,
+    time: Summary,
+    allocations: f64,
+}
+
+/// Rounds the in-process runs are spread over: the cases take turns, so a slow spell of the
+/// host (seen here as 2x on allocation-heavy code for a second at a time) hits all of them alike.
+const INPROC_ROUNDS: usize = 20;
+
+/// In-process timings of install and update-status on the example charm, each through
+/// `goops_sim::harness::Harness::run` (what a test calls: consistency checks, session, dispatch,
+/// outcome) and through the bare `Engine` + `goops_runtime::dispatch` (session to finish),
+/// interleaved in rounds; plus the tool calls of one harness install.
+fn inproc(n: usize) -> Result<(Vec<InprocRow>, Vec<String>), String> {
     use goops_sim::harness::{End, Harness, On};
     let charm_dir = workspace_root().join("examples/manage-secrets");
     let harness = Harness::<manage_secrets::ManageSecrets>::for_charm(&charm_dir).map_err(|e| e.to_string())?;
+    let meta = goops_sim::CharmMeta::from_dir(&charm_dir).map_err(|e| e.to_string())?;
     let state = goops_sim::State::from_json(STATE).map_err(|e| e.to_string())?;
-    let on = || if event == "install" { On::install() } else { On::update_status() };
-    let first = harness.run(on(), &state).map_err(|e| e.to_string())?;
-    let expected = if event == "install" { End::Completed } else { End::Skipped };
-    if first.end != expected || (event == "install" && first.state.secrets.is_empty()) {
-        return Err(format!("in-process {event} did not do the job: {first:?}"));
+    let options = goops_sim::EventOptions::default();
+    let on = |event: &str| if event == "install" { On::install() } else { On::update_status() };
+    let first = harness.run(on("install"), &state).map_err(|e| e.to_string())?;
+    if first.end != End::Completed || first.state.secrets.is_empty() {
+        return Err(format!("in-process install did not do the job: {first:?}"));
     }
     let calls = first.tool_calls.iter().map(|c| format!("{} {}", c.tool, c.args.join(" "))).collect();
-    let through_harness = time_runs(n, || harness.run(on(), &state).map_err(|e| e.to_string()))?;
 
-    let meta = goops_sim::CharmMeta::from_dir(&charm_dir).map_err(|e| e.to_string())?;
-    let options = goops_sim::EventOptions::default();
-    let bare = time_runs(n, || {
-        let engine =
-            goops_sim::Engine::for_event(state.clone(), meta.clone(), event, &options).map_err(|e| e.to_string())?;
-        let ctx = engine.context().map_err(|e| e.to_string())?;
-        let outcome = goops_runtime::dispatch::<manage_secrets::ManageSecrets>(&ctx);
-        drop(ctx);
-        let finished = engine.finish(outcome.exit_code() == 0).ok_or("finished twice")?;
-        if finished.committed { Ok(finished) } else { Err(format!("in-process {event} failed")) }
-    })?;
-    Ok((through_harness, bare, calls))
+    let through_harness = |event: &'static str| {
+        let expected = if event == "install" { End::Completed } else { End::Skipped };
+        let (harness, state) = (&harness, &state);
+        move || -> Result<(), String> {
+            let outcome = harness.run(on(event), state).map_err(|e| e.to_string())?;
+            if outcome.end != expected {
+                return Err(format!("in-process {event} ended {:?}", outcome.end));
+            }
+            std::hint::black_box(outcome);
+            Ok(())
+        }
+    };
+    let bare = |event: &'static str| {
+        let (meta, state, options) = (&meta, &state, &options);
+        move || -> Result<(), String> {
+            let engine =
+                goops_sim::Engine::for_event(state.clone(), meta.clone(), event, options).map_err(|e| e.to_string())?;
+            let ctx = engine.context().map_err(|e| e.to_string())?;
+            let outcome = goops_runtime::dispatch::<manage_secrets::ManageSecrets>(&ctx);
+            drop(ctx);
+            let finished = engine.finish(outcome.exit_code() == 0).ok_or("finished twice")?;
+            if !finished.committed {
+                return Err(format!("in-process {event} failed"));
+            }
+            std::hint::black_box(finished);
+            Ok(())
+        }
+    };
+    let mut cases = vec![
+        InprocCase::new("install", "`Harness::run`", Box::new(through_harness("install")), n),
+        InprocCase::new("install", "`Engine` + `dispatch`", Box::new(bare("install")), n),
+        InprocCase::new("update-status", "`Harness::run`", Box::new(through_harness("update-status")), n),
+        InprocCase::new("update-status", "`Engine` + `dispatch`", Box::new(bare("update-status")), n),
+    ];
+    let mut allocations = Vec::with_capacity(cases.len());
+    for case in &mut cases {
+        for _ in 0..n / 10 {
+            (case.run)()?;
+        }
+        let before = counting::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+        for _ in 0..100 {
+            (case.run)()?;
+        }
+        let after = counting::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+        #[allow(clippy::cast_precision_loss)] // a few thousand allocations.
+        allocations.push((after - before) as f64 / 100.0);
+    }
+    let per_round = n.div_ceil(INPROC_ROUNDS);
+    for _ in 0..INPROC_ROUNDS {
+        for case in &mut cases {
+            for _ in 0..per_round {
+                let started = Instant::now();
+                (case.run)()?;
+                case.times.push(started.elapsed().as_secs_f64() * 1e9);
+            }
+        }
+    }
+    let rows = cases
+        .into_iter()
+        .zip(allocations)
+        .map(|(case, allocations)| {
+            let time = Summary::of(&case.times).ok_or_else(|| "no samples".to_owned())?;
+            Ok(InprocRow { event: case.event, api: case.api, time, allocations })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((rows, calls))
 }
 
-/// The in-process table (install and update-status), the install summary (through the harness)
-/// and its tool calls.
+/// The in-process table (install and update-status), the install row through the harness and
+/// its tool calls.
 fn inproc_table(n: usize) -> Result<(String, Summary, Vec<String>), String> {
-    let (install, install_bare, calls) = inproc("install", n)?;
-    let (update, update_bare, _) = inproc("update-status", n)?;
+    let (rows, calls) = inproc(n)?;
+    let harness_install = rows.first().map(|r| r.time).ok_or("no in-process rows")?;
     let mut out = String::from("\n### In-process, per run (the example charm's own code)\n\n");
     out.push_str(&markdown_table(
-        &["event", "API", "median", "p90", "min", "runs"],
-        &[
-            ("install", "`Harness::run`", install),
-            ("install", "`Engine` + `dispatch`", install_bare),
-            ("update-status", "`Harness::run`", update),
-            ("update-status", "`Engine` + `dispatch`", update_bare),
-        ]
-        .iter()
-        .map(|(e, api, s)| {
-            vec![
-                (*e).to_owned(),
-                (*api).to_owned(),
-                format_ns(s.median),
-                format_ns(s.p90),
-                format_ns(s.min),
-                s.n.to_string(),
-            ]
-        })
-        .collect::<Vec<_>>(),
+        &["event", "API", "median", "p90", "min", "heap allocations", "runs"],
+        &rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.event.to_owned(),
+                    r.api.to_owned(),
+                    format_ns(r.time.median),
+                    format_ns(r.time.p90),
+                    format_ns(r.time.min),
+                    format!("{:.0}", r.allocations),
+                    r.time.n.to_string(),
+                ]
+            })
+            .collect::<Vec<_>>(),
     ));
-    Ok((out, install, calls))
+    Ok((out, harness_install, calls))
 }
 
 /// Exec each no-handler variant's real dispatch directly (no goops-sim, no hookrun) with the
