@@ -293,18 +293,29 @@ mod counting {
 #[global_allocator]
 static GLOBAL: counting::Counting = counting::Counting;
 
-/// One in-process case: an event through one API.
-struct InprocCase<'a> {
-    event: &'static str,
-    api: &'static str,
-    run: Box<dyn FnMut() -> Result<(), String> + 'a>,
-    times: Vec<f64>,
-}
+/// The in-process cases: install and update-status on the example charm, each through
+/// `goops_sim::harness::Harness::run` (what a test calls: consistency checks, session, dispatch,
+/// outcome) and through the bare `Engine` + `goops_runtime::dispatch` (session to finish).
+const INPROC_CASES: [(&str, &str); 4] = [
+    ("install", "`Harness::run`"),
+    ("install", "`Engine` + `dispatch`"),
+    ("update-status", "`Harness::run`"),
+    ("update-status", "`Engine` + `dispatch`"),
+];
 
-impl<'a> InprocCase<'a> {
-    fn new(event: &'static str, api: &'static str, run: Box<dyn FnMut() -> Result<(), String> + 'a>, n: usize) -> Self {
-        InprocCase { event, api, run, times: Vec::with_capacity(n) }
-    }
+/// The in-process measurements, taken in rounds: every round runs each case in turn, and the
+/// runner spreads the rounds over the whole benchmark (one after each pass of process runs), so
+/// the host's slow spells — seen here as ~2× on allocation-heavy code for seconds at a time —
+/// weigh on every case alike and on the medians as often as they happen.
+struct Inproc {
+    harness: goops_sim::harness::Harness<manage_secrets::ManageSecrets>,
+    meta: goops_sim::CharmMeta,
+    state: goops_sim::State,
+    options: goops_sim::EventOptions,
+    per_round: usize,
+    times: [Vec<f64>; 4],
+    allocations: [f64; 4],
+    calls: Vec<String>,
 }
 
 /// One in-process row: the event, the API, the time per run and the heap allocations per run.
@@ -315,45 +326,66 @@ struct InprocRow {
     allocations: f64,
 }
 
-/// Rounds the in-process runs are spread over: the cases take turns, so a slow spell of the
-/// host (seen here as 2x on allocation-heavy code for a second at a time) hits all of them alike.
-const INPROC_ROUNDS: usize = 20;
-
-/// In-process timings of install and update-status on the example charm, each through
-/// `goops_sim::harness::Harness::run` (what a test calls: consistency checks, session, dispatch,
-/// outcome) and through the bare `Engine` + `goops_runtime::dispatch` (session to finish),
-/// interleaved in rounds; plus the tool calls of one harness install.
-fn inproc(n: usize) -> Result<(Vec<InprocRow>, Vec<String>), String> {
-    use goops_sim::harness::{End, Harness, On};
-    let charm_dir = workspace_root().join("examples/manage-secrets");
-    let harness = Harness::<manage_secrets::ManageSecrets>::for_charm(&charm_dir).map_err(|e| e.to_string())?;
-    let meta = goops_sim::CharmMeta::from_dir(&charm_dir).map_err(|e| e.to_string())?;
-    let state = goops_sim::State::from_json(STATE).map_err(|e| e.to_string())?;
-    let options = goops_sim::EventOptions::default();
-    let on = |event: &str| if event == "install" { On::install() } else { On::update_status() };
-    let first = harness.run(on("install"), &state).map_err(|e| e.to_string())?;
-    if first.end != End::Completed || first.state.secrets.is_empty() {
-        return Err(format!("in-process install did not do the job: {first:?}"));
+impl Inproc {
+    /// Check that the harness does the job, count each case's allocations and warm up; `n` runs
+    /// per case will be taken over `rounds` rounds.
+    fn new(n: usize, rounds: usize) -> Result<Inproc, String> {
+        use goops_sim::harness::{End, Harness, On};
+        let charm_dir = workspace_root().join("examples/manage-secrets");
+        let harness = Harness::<manage_secrets::ManageSecrets>::for_charm(&charm_dir).map_err(|e| e.to_string())?;
+        let meta = goops_sim::CharmMeta::from_dir(&charm_dir).map_err(|e| e.to_string())?;
+        let state = goops_sim::State::from_json(STATE).map_err(|e| e.to_string())?;
+        let first = harness.run(On::install(), &state).map_err(|e| e.to_string())?;
+        if first.end != End::Completed || first.state.secrets.is_empty() {
+            return Err(format!("in-process install did not do the job: {first:?}"));
+        }
+        let calls = first.tool_calls.iter().map(|c| format!("{} {}", c.tool, c.args.join(" "))).collect();
+        let per_round = n.div_ceil(rounds.max(1));
+        let mut inproc = Inproc {
+            harness,
+            meta,
+            state,
+            options: goops_sim::EventOptions::default(),
+            per_round,
+            times: std::array::from_fn(|_| Vec::with_capacity(per_round * rounds)),
+            allocations: [0.0; 4],
+            calls,
+        };
+        for case in 0..INPROC_CASES.len() {
+            for _ in 0..n / 10 {
+                inproc.run(case)?;
+            }
+            let before = counting::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+            for _ in 0..100 {
+                inproc.run(case)?;
+            }
+            let after = counting::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
+            #[allow(clippy::cast_precision_loss)] // a few thousand allocations.
+            let per_run = (after - before) as f64 / 100.0;
+            inproc.allocations[case] = per_run;
+        }
+        Ok(inproc)
     }
-    let calls = first.tool_calls.iter().map(|c| format!("{} {}", c.tool, c.args.join(" "))).collect();
 
-    let through_harness = |event: &'static str| {
-        let expected = if event == "install" { End::Completed } else { End::Skipped };
-        let (harness, state) = (&harness, &state);
-        move || -> Result<(), String> {
-            let outcome = harness.run(on(event), state).map_err(|e| e.to_string())?;
+    /// One run of case `case` (an index into `INPROC_CASES`).
+    fn run(&self, case: usize) -> Result<(), String> {
+        use goops_sim::harness::{End, On};
+        let (event, _) = INPROC_CASES[case];
+        let install = event == "install";
+        // Even cases go through the harness, odd ones through the bare engine.
+        if case.is_multiple_of(2) {
+            let outcome = self
+                .harness
+                .run(if install { On::install() } else { On::update_status() }, &self.state)
+                .map_err(|e| e.to_string())?;
+            let expected = if install { End::Completed } else { End::Skipped };
             if outcome.end != expected {
                 return Err(format!("in-process {event} ended {:?}", outcome.end));
             }
             std::hint::black_box(outcome);
-            Ok(())
-        }
-    };
-    let bare = |event: &'static str| {
-        let (meta, state, options) = (&meta, &state, &options);
-        move || -> Result<(), String> {
-            let engine =
-                goops_sim::Engine::for_event(state.clone(), meta.clone(), event, options).map_err(|e| e.to_string())?;
+        } else {
+            let engine = goops_sim::Engine::for_event(self.state.clone(), self.meta.clone(), event, &self.options)
+                .map_err(|e| e.to_string())?;
             let ctx = engine.context().map_err(|e| e.to_string())?;
             let outcome = goops_runtime::dispatch::<manage_secrets::ManageSecrets>(&ctx);
             drop(ctx);
@@ -362,74 +394,57 @@ fn inproc(n: usize) -> Result<(Vec<InprocRow>, Vec<String>), String> {
                 return Err(format!("in-process {event} failed"));
             }
             std::hint::black_box(finished);
-            Ok(())
         }
-    };
-    let mut cases = vec![
-        InprocCase::new("install", "`Harness::run`", Box::new(through_harness("install")), n),
-        InprocCase::new("install", "`Engine` + `dispatch`", Box::new(bare("install")), n),
-        InprocCase::new("update-status", "`Harness::run`", Box::new(through_harness("update-status")), n),
-        InprocCase::new("update-status", "`Engine` + `dispatch`", Box::new(bare("update-status")), n),
-    ];
-    let mut allocations = Vec::with_capacity(cases.len());
-    for case in &mut cases {
-        for _ in 0..n / 10 {
-            (case.run)()?;
-        }
-        let before = counting::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
-        for _ in 0..100 {
-            (case.run)()?;
-        }
-        let after = counting::ALLOCATIONS.load(std::sync::atomic::Ordering::Relaxed);
-        #[allow(clippy::cast_precision_loss)] // a few thousand allocations.
-        allocations.push((after - before) as f64 / 100.0);
+        Ok(())
     }
-    let per_round = n.div_ceil(INPROC_ROUNDS);
-    for _ in 0..INPROC_ROUNDS {
-        for case in &mut cases {
-            for _ in 0..per_round {
+
+    /// One round: `per_round` timed runs of each case in turn.
+    fn round(&mut self) -> Result<(), String> {
+        for case in 0..INPROC_CASES.len() {
+            for _ in 0..self.per_round {
                 let started = Instant::now();
-                (case.run)()?;
-                case.times.push(started.elapsed().as_secs_f64() * 1e9);
+                self.run(case)?;
+                self.times[case].push(started.elapsed().as_secs_f64() * 1e9);
             }
         }
+        Ok(())
     }
-    let rows = cases
-        .into_iter()
-        .zip(allocations)
-        .map(|(case, allocations)| {
-            let time = Summary::of(&case.times).ok_or_else(|| "no samples".to_owned())?;
-            Ok(InprocRow { event: case.event, api: case.api, time, allocations })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    Ok((rows, calls))
+
+    /// The table, the install row through the harness and the tool calls of one harness install.
+    fn table(self) -> Result<(String, Summary, Vec<String>), String> {
+        let rows = INPROC_CASES
+            .iter()
+            .zip(self.times.iter().zip(self.allocations))
+            .map(|(&(event, api), (times, allocations))| {
+                let time = Summary::of(times).ok_or_else(|| "no in-process samples".to_owned())?;
+                Ok(InprocRow { event, api, time, allocations })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let harness_install = rows.first().map(|r| r.time).ok_or("no in-process rows")?;
+        let mut out = String::from("\n### In-process, per run (the example charm's own code)\n\n");
+        out.push_str(&markdown_table(
+            &["event", "API", "median", "p90", "min", "heap allocations", "runs"],
+            &rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.event.to_owned(),
+                        r.api.to_owned(),
+                        format_ns(r.time.median),
+                        format_ns(r.time.p90),
+                        format_ns(r.time.min),
+                        format!("{:.0}", r.allocations),
+                        r.time.n.to_string(),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        ));
+        Ok((out, harness_install, self.calls))
+    }
 }
 
-/// The in-process table (install and update-status), the install row through the harness and
-/// its tool calls.
-fn inproc_table(n: usize) -> Result<(String, Summary, Vec<String>), String> {
-    let (rows, calls) = inproc(n)?;
-    let harness_install = rows.first().map(|r| r.time).ok_or("no in-process rows")?;
-    let mut out = String::from("\n### In-process, per run (the example charm's own code)\n\n");
-    out.push_str(&markdown_table(
-        &["event", "API", "median", "p90", "min", "heap allocations", "runs"],
-        &rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.event.to_owned(),
-                    r.api.to_owned(),
-                    format_ns(r.time.median),
-                    format_ns(r.time.p90),
-                    format_ns(r.time.min),
-                    format!("{:.0}", r.allocations),
-                    r.time.n.to_string(),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    ));
-    Ok((out, harness_install, calls))
-}
+/// Rounds of in-process runs for `--inproc-only`.
+const INPROC_ONLY_ROUNDS: usize = 20;
 
 /// Exec each no-handler variant's real dispatch directly (no goops-sim, no hookrun) with the
 /// environment of an `update-status` hook, `n` times interleaved; wall time from spawn to reaping
@@ -489,7 +504,11 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
 #[allow(clippy::too_many_lines)]
 fn bench(opts: &Opts) -> Result<(), String> {
     if opts.inproc_only {
-        println!("{}", inproc_table(opts.inproc)?.0);
+        let mut inproc = Inproc::new(opts.inproc, INPROC_ONLY_ROUNDS)?;
+        for _ in 0..INPROC_ONLY_ROUNDS {
+            inproc.round()?;
+        }
+        println!("{}", inproc.table()?.0);
         return Ok(());
     }
     let root = workspace_root();
@@ -561,7 +580,10 @@ fn bench(opts: &Opts) -> Result<(), String> {
     for &(i, event) in &cases {
         run_hook(&sim, &temp, &variants[i], event, "trace")?;
     }
-    eprintln!("{} rss runs and {} timed runs per case, interleaved…", opts.rss_runs, opts.runs);
+    eprintln!(
+        "{} rss runs and {} timed runs per case, interleaved, each pass followed by a round of in-process runs…",
+        opts.rss_runs, opts.runs
+    );
     for pass in 0..opts.rss_runs {
         for k in 0..cases.len() {
             let (i, event) = cases[(k + pass) % cases.len()];
@@ -569,12 +591,14 @@ fn bench(opts: &Opts) -> Result<(), String> {
         }
     }
     let mut outer: BTreeMap<(usize, &str), Vec<f64>> = BTreeMap::new();
+    let mut inproc = Inproc::new(opts.inproc, opts.runs)?;
     for pass in 0..opts.runs {
         for k in 0..cases.len() {
             let (i, event) = cases[(k + pass) % cases.len()];
             let ns = run_hook(&sim, &temp, &variants[i], event, "time")?;
             outer.entry((i, event)).or_default().push(ns);
         }
+        inproc.round()?;
     }
 
     // Collect.
@@ -613,7 +637,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
     }
     eprintln!("direct exec runs…");
     let direct = direct_exec(&variants, opts.runs * 10)?;
-    let (harness_table, harness_install, harness_calls) = inproc_table(opts.inproc)?;
+    let (harness_table, harness_install, harness_calls) = inproc.table()?;
     let load_after = load_average();
 
     let find = |name: &str, event: &'static str| -> Option<&Row> {
