@@ -106,6 +106,12 @@ impl StagedContent {
     pub fn args(&self) -> &[OsString] {
         &self.args
     }
+
+    /// Move the arguments out (to append them to an argv without copying); the content stays
+    /// staged until `self` is dropped, and [`StagedContent::args`] is empty afterwards.
+    pub fn take_args(&mut self) -> Vec<OsString> {
+        std::mem::take(&mut self.args)
+    }
 }
 
 impl std::fmt::Debug for StagedContent {

@@ -49,7 +49,8 @@ impl Engine {
     /// A `goops_runtime::Context` for this hook whose tools are this engine (a clone of the
     /// handle: keep `self` to inspect and finish the session).
     pub fn context(&self) -> Result<goops_runtime::Context, goops_runtime::EnvError> {
-        let env = goops_runtime::JujuEnv::from_vars(self.with(|s| s.env_vars(IN_PROCESS_SOCKET)).unwrap_or_default());
+        let vars = self.with(|s| s.env_iter(IN_PROCESS_SOCKET));
+        let env = goops_runtime::JujuEnv::from_vars(vars.into_iter().flatten());
         let event = goops_runtime::Event::from_env(&env, None)?;
         Ok(goops_runtime::Context::new(env, event, self.clone()))
     }
@@ -100,9 +101,16 @@ impl HookTools for Engine {
             s.staged_count += 1;
             let staging = s.staged_count;
             let mut args = Vec::with_capacity(content.len());
+            let dir = format!("/goops-sim/in-process/{staging}/");
             for (key, value) in content {
-                let path = format!("/goops-sim/in-process/{staging}/{key}");
-                args.push(OsString::from(format!("{key}#file={path}")));
+                let mut path = String::with_capacity(dir.len() + key.len());
+                path.push_str(&dir);
+                path.push_str(key);
+                let mut arg = String::with_capacity(key.len() + 6 + path.len());
+                arg.push_str(key);
+                arg.push_str("#file=");
+                arg.push_str(&path);
+                args.push(OsString::from(arg));
                 s.staged_files.0.push((staging, path, value.expose_secret().as_bytes().to_vec()));
             }
             (args, staging)

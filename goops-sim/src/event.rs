@@ -345,9 +345,7 @@ impl Event {
         self.env_vars(state, charm_dir, context_id, socket).into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
 
-    /// [`Event::env`] as name/value pairs, each name once: what the in-process engine hands
-    /// to `goops_runtime::JujuEnv::from_vars` on every run, so it skips the map and the
-    /// allocated names.
+    /// [`Event::env`] as name/value pairs, each name once.
     pub fn env_vars(
         &self,
         state: &State,
@@ -355,74 +353,93 @@ impl Event {
         context_id: &str,
         socket: &str,
     ) -> Vec<(&'static str, String)> {
-        let mut env: Vec<(&'static str, String)> = Vec::with_capacity(32);
-        let mut set = |k: &'static str, v: &str| env.push((k, v.to_owned()));
-        set("CHARM_DIR", charm_dir);
-        set("JUJU_CHARM_DIR", charm_dir);
-        set("JUJU_CONTEXT_ID", context_id);
+        self.env_iter(state, charm_dir, context_id, socket).collect()
+    }
+
+    /// [`Event::env_vars`] without the `Vec`: what the in-process engine hands to
+    /// `goops_runtime::JujuEnv::from_vars` on every run.
+    pub fn env_iter(
+        &self,
+        state: &State,
+        charm_dir: &str,
+        context_id: &str,
+        socket: &str,
+    ) -> impl Iterator<Item = (&'static str, String)> + use<> {
         // One name for both variables (`hooks/<name>` or `actions/<name>`).
         let name = self.name();
-        set("JUJU_HOOK_NAME", if self.is_action() { "" } else { &name });
-        set("JUJU_DISPATCH_PATH", &format!("{}/{name}", if self.is_action() { "actions" } else { "hooks" }));
-        set("JUJU_AGENT_SOCKET_ADDRESS", socket);
-        set("JUJU_AGENT_SOCKET_NETWORK", "unix");
-        set("JUJU_UNIT_NAME", &state.unit);
-        set("JUJU_MODEL_UUID", &state.model.uuid);
-        set("JUJU_MODEL_NAME", &state.model.name);
-        set("JUJU_API_ADDRESSES", "10.0.0.1:17070");
+        let (hook_name, dispatch_dir) = if self.is_action() { ("", "actions") } else { (name.as_str(), "hooks") };
+        let mut dispatch_path = String::with_capacity(dispatch_dir.len() + 1 + name.len());
+        dispatch_path.push_str(dispatch_dir);
+        dispatch_path.push('/');
+        dispatch_path.push_str(&name);
         let machine =
             if state.model.model_type == crate::state::ModelType::Kubernetes { "" } else { &state.machine_id };
-        set("JUJU_MACHINE_ID", machine);
-        set("JUJU_PRINCIPAL_UNIT", &state.principal_unit);
-        set("JUJU_AVAILABILITY_ZONE", &state.availability_zone);
-        set("JUJU_VERSION", &state.model.juju_version);
-        set("CLOUD_API_VERSION", "");
-        for proxy in ["JUJU_CHARM_HTTP_PROXY", "JUJU_CHARM_HTTPS_PROXY", "JUJU_CHARM_FTP_PROXY", "JUJU_CHARM_NO_PROXY"]
-        {
-            set(proxy, "");
-        }
-        set("JUJU_SLA", "unsupported");
-        match self {
-            Event::Unit(_) => {}
-            Event::Relation { id, endpoint, remote_app, remote_unit, departing_unit, .. } => {
-                set("JUJU_RELATION", endpoint);
-                set("JUJU_RELATION_ID", &format!("{endpoint}:{id}"));
-                set("JUJU_REMOTE_UNIT", remote_unit.as_deref().unwrap_or(""));
-                set("JUJU_REMOTE_APP", remote_app);
-                if let Some(departing) = departing_unit {
-                    set("JUJU_DEPARTING_UNIT", departing);
-                }
-            }
-            Event::Secret { id, label, revision, .. } => {
-                set("JUJU_SECRET_ID", id);
-                set("JUJU_SECRET_LABEL", label.as_deref().unwrap_or(""));
-                if let Some(rev) = revision.filter(|r| *r > 0) {
-                    set("JUJU_SECRET_REVISION", &rev.to_string());
-                }
-            }
-            Event::Storage { id, storage_kind, location, .. } => {
-                set("JUJU_STORAGE_ID", id);
-                set("JUJU_STORAGE_LOCATION", location);
-                set("JUJU_STORAGE_KIND", storage_kind);
-            }
+        let common: [(&'static str, String); 21] = [
+            ("CHARM_DIR", charm_dir.to_owned()),
+            ("JUJU_CHARM_DIR", charm_dir.to_owned()),
+            ("JUJU_CONTEXT_ID", context_id.to_owned()),
+            ("JUJU_HOOK_NAME", hook_name.to_owned()),
+            ("JUJU_DISPATCH_PATH", dispatch_path),
+            ("JUJU_AGENT_SOCKET_ADDRESS", socket.to_owned()),
+            ("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned()),
+            ("JUJU_UNIT_NAME", state.unit.clone()),
+            ("JUJU_MODEL_UUID", state.model.uuid.clone()),
+            ("JUJU_MODEL_NAME", state.model.name.clone()),
+            ("JUJU_API_ADDRESSES", "10.0.0.1:17070".to_owned()),
+            ("JUJU_MACHINE_ID", machine.to_owned()),
+            ("JUJU_PRINCIPAL_UNIT", state.principal_unit.clone()),
+            ("JUJU_AVAILABILITY_ZONE", state.availability_zone.clone()),
+            ("JUJU_VERSION", state.model.juju_version.clone()),
+            ("CLOUD_API_VERSION", String::new()),
+            ("JUJU_CHARM_HTTP_PROXY", String::new()),
+            ("JUJU_CHARM_HTTPS_PROXY", String::new()),
+            ("JUJU_CHARM_FTP_PROXY", String::new()),
+            ("JUJU_CHARM_NO_PROXY", String::new()),
+            ("JUJU_SLA", "unsupported".to_owned()),
+        ];
+        let var = |k: &'static str, v: &str| Some((k, v.to_owned()));
+        let specific: [Option<(&'static str, String)>; 5] = match self {
+            Event::Unit(_) => Default::default(),
+            Event::Relation { id, endpoint, remote_app, remote_unit, departing_unit, .. } => [
+                var("JUJU_RELATION", endpoint),
+                Some(("JUJU_RELATION_ID", format!("{endpoint}:{id}"))),
+                var("JUJU_REMOTE_UNIT", remote_unit.as_deref().unwrap_or("")),
+                var("JUJU_REMOTE_APP", remote_app),
+                departing_unit.as_deref().and_then(|d| var("JUJU_DEPARTING_UNIT", d)),
+            ],
+            Event::Secret { id, label, revision, .. } => [
+                var("JUJU_SECRET_ID", id),
+                var("JUJU_SECRET_LABEL", label.as_deref().unwrap_or("")),
+                revision.filter(|r| *r > 0).map(|rev| ("JUJU_SECRET_REVISION", rev.to_string())),
+                None,
+                None,
+            ],
+            Event::Storage { id, storage_kind, location, .. } => [
+                var("JUJU_STORAGE_ID", id),
+                var("JUJU_STORAGE_LOCATION", location),
+                var("JUJU_STORAGE_KIND", storage_kind),
+                None,
+                None,
+            ],
             Event::Workload { container, notice, check, .. } => {
-                set("JUJU_WORKLOAD_NAME", container);
-                if let Some((id, kind, key)) = notice {
-                    set("JUJU_NOTICE_ID", id);
-                    set("JUJU_NOTICE_TYPE", kind);
-                    set("JUJU_NOTICE_KEY", key);
-                }
-                if let Some(check) = check {
-                    set("JUJU_PEBBLE_CHECK_NAME", check);
-                }
+                let notice = notice.as_ref();
+                [
+                    var("JUJU_WORKLOAD_NAME", container),
+                    notice.and_then(|(id, _, _)| var("JUJU_NOTICE_ID", id)),
+                    notice.and_then(|(_, kind, _)| var("JUJU_NOTICE_TYPE", kind)),
+                    notice.and_then(|(_, _, key)| var("JUJU_NOTICE_KEY", key)),
+                    check.as_deref().and_then(|c| var("JUJU_PEBBLE_CHECK_NAME", c)),
+                ]
             }
-            Event::Action { name, id, .. } => {
-                set("JUJU_ACTION_NAME", name);
-                set("JUJU_ACTION_UUID", id);
-                set("JUJU_ACTION_TAG", &format!("action-{id}"));
-            }
-        }
-        env
+            Event::Action { name, id, .. } => [
+                var("JUJU_ACTION_NAME", name),
+                var("JUJU_ACTION_UUID", id),
+                Some(("JUJU_ACTION_TAG", format!("action-{id}"))),
+                None,
+                None,
+            ],
+        };
+        common.into_iter().chain(specific.into_iter().flatten())
     }
 }
 
@@ -450,10 +467,14 @@ fn push_random_hex(out: &mut String, n: usize) {
     let mut left = n;
     while left > 0 {
         x = xorshift(x);
-        for shift in (0..16).rev().take(left) {
-            out.push(char::from(HEX[((x >> (shift * 4)) & 0xf) as usize]));
+        let mut chunk = [0u8; 16];
+        for (i, digit) in chunk.iter_mut().enumerate() {
+            *digit = HEX[((x >> ((15 - i) * 4)) & 0xf) as usize];
         }
-        left = left.saturating_sub(16);
+        let take = left.min(16);
+        // Hex digits are ASCII, so any prefix is valid UTF-8.
+        out.push_str(std::str::from_utf8(&chunk[..take]).unwrap_or_default());
+        left -= take;
     }
 }
 

@@ -123,7 +123,8 @@ pub struct Finished {
     /// Why committing failed, when the hook exited 0 but Juju would refuse its changes
     /// (e.g. a non-leader updating an application-owned secret): the hook then counts as failed.
     pub commit_error: Option<String>,
-    /// The pending writes that were committed or dropped.
+    /// The pending writes that were dropped or committed; on commit the secrets the hook
+    /// created move into `state.secrets` (so `secret_creates` is then empty) rather than being copied.
     pub pending: Pending,
     /// What the session recorded.
     pub records: Records,
@@ -324,7 +325,12 @@ impl Session {
 
     /// [`Session::env`] as name/value pairs, each name once (no map to build).
     pub fn env_vars(&self, socket: &str) -> Vec<(&'static str, String)> {
-        self.event.env_vars(&self.state, &self.charm_dir.to_string_lossy(), &self.context_id, socket)
+        self.env_iter(socket).collect()
+    }
+
+    /// [`Session::env_vars`] without the `Vec`.
+    pub fn env_iter(&self, socket: &str) -> impl Iterator<Item = (&'static str, String)> + use<> {
+        self.event.env_iter(&self.state, &self.charm_dir.to_string_lossy(), &self.context_id, socket)
     }
 
     /// Run one hook tool on this session (argv without the tool name).
@@ -373,7 +379,7 @@ impl Session {
 
     /// End the hook: commit the pending writes if it exited 0, otherwise drop them.
     pub fn finish(self, exit_ok: bool) -> Finished {
-        let Session { mut state, pending, event, records, reboot_now, exit_message, .. } = self;
+        let Session { mut state, mut pending, event, records, reboot_now, exit_message, .. } = self;
         let commit_error = if exit_ok { check_commit(&state, &pending).err() } else { None };
         let commit_ok = exit_ok && commit_error.is_none();
         // Juju's finalizeAction: a failed process replaces the message; a refused commit is
@@ -399,7 +405,7 @@ impl Session {
             state.reboot = Some(crate::state::Reboot { now: true });
         }
         if commit_ok {
-            commit(&mut state, &pending, &event);
+            commit(&mut state, &mut pending, &event);
         }
         Finished { state, committed: commit_ok, commit_error, pending, records }
     }
@@ -492,7 +498,7 @@ fn check_commit(state: &State, pending: &Pending) -> Result<(), String> {
     Ok(())
 }
 
-fn commit(state: &mut State, pending: &Pending, event: &Event) {
+fn commit(state: &mut State, pending: &mut Pending, event: &Event) {
     for (id, bag) in &pending.unit_bags {
         if let Some(relation) = state.relation_mut(*id) {
             relation.local_unit_data = bag.clone();
@@ -536,8 +542,8 @@ fn commit(state: &mut State, pending: &Pending, event: &Event) {
     }
 }
 
-fn commit_secrets(state: &mut State, pending: &Pending) {
-    state.secrets.extend(pending.secret_creates.iter().cloned());
+fn commit_secrets(state: &mut State, pending: &mut Pending) {
+    state.secrets.append(&mut pending.secret_creates);
     for (id, update) in &pending.secret_updates {
         let Some(secret) = state.secret_mut(id) else { continue };
         apply_update(secret, update);

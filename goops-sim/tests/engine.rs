@@ -151,6 +151,7 @@ fn in_process_secret_content_is_staged_in_memory_not_in_files() {
     // A secret updated in the hook that created it keeps revision 1, with the new content.
     assert_eq!(secret.content(1).unwrap()["password"], "second");
     assert_eq!(secret.description.as_deref(), Some("metadata only"));
+    assert!(finished.pending.secret_creates.is_empty(), "committed creates move into the state, not copied");
     // The argv has Juju's shape; the paths name the engine's memory, not files, and no value is on it.
     let content_args: Vec<&String> =
         finished.records.tool_calls.iter().flat_map(|c| &c.args).filter(|a| a.contains("#file=")).collect();

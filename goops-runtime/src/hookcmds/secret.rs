@@ -406,11 +406,12 @@ pub fn secret_add(tools: &dyn HookTools, content: &SecretContent, options: &Secr
         return Err(Error::invalid("secret content", "a secret needs at least one key"));
     }
     validate_content(content)?;
-    let mut argv = Vec::new();
+    // Four metadata options, --owner, one argument per key.
+    let mut argv = Vec::with_capacity(10 + content.len());
     push_metadata(&mut argv, options.label.as_deref(), options.description.as_deref(), options.expire, options.rotate)?;
     argv.extend(args(["--owner", options.owner.as_str()]));
-    let staged = tools.stage_secret_content(content)?;
-    argv.extend(staged.args().iter().cloned());
+    let mut staged = tools.stage_secret_content(content)?;
+    argv.append(&mut staged.take_args());
     let output = run_redacted(tools, "secret-add", &argv, None, &sensitive(content));
     // The content must stay readable until the tool has run; then it goes at once.
     drop(staged);
@@ -436,14 +437,16 @@ pub fn secret_set(
     if let Some(content) = content {
         validate_content(content)?;
     }
-    let mut argv = Vec::new();
-    push_metadata(&mut argv, options.label.as_deref(), options.description.as_deref(), options.expire, options.rotate)?;
-    argv.push(id.into());
     let empty = SecretContent::new();
     let content = content.unwrap_or(&empty);
+    let mut argv = Vec::with_capacity(9 + content.len());
+    push_metadata(&mut argv, options.label.as_deref(), options.description.as_deref(), options.expire, options.rotate)?;
+    argv.push(id.into());
     // A metadata-only update stages nothing.
-    let staged = if content.is_empty() { None } else { Some(tools.stage_secret_content(content)?) };
-    argv.extend(staged.iter().flat_map(|s| s.args().iter().cloned()));
+    let mut staged = if content.is_empty() { None } else { Some(tools.stage_secret_content(content)?) };
+    if let Some(staged) = &mut staged {
+        argv.append(&mut staged.take_args());
+    }
     let result = run_redacted(tools, "secret-set", &argv, None, &sensitive(content));
     drop(staged);
     result.map(drop)

@@ -380,8 +380,11 @@ fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(fail(format!("secret with label {label:?} already exists")));
     }
     let uri = format!("secret:{}", new_secret_id());
+    let mut printed = String::with_capacity(uri.len() + 1);
+    printed.push_str(&uri);
+    printed.push('\n');
     session.pending.secret_creates.push(Secret {
-        id: uri.clone(),
+        id: uri,
         owner: upsert.owner,
         label: upsert.label,
         description: upsert.description,
@@ -391,7 +394,7 @@ fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
         revisions: vec![SecretRevision { revision: 1, content: upsert.content }],
         ..Secret::default()
     });
-    Ok(Out::Raw(format!("{uri}\n").into_bytes()))
+    Ok(Out::Raw(printed.into_bytes()))
 }
 
 fn secret_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
