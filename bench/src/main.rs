@@ -304,9 +304,10 @@ const INPROC_CASES: [(&str, &str); 4] = [
 ];
 
 /// The in-process measurements, taken in rounds: every round runs each case in turn, and the
-/// runner spreads the rounds over the whole benchmark (one after each pass of process runs), so
-/// the host's slow spells — seen here as ~2× on allocation-heavy code for seconds at a time —
-/// weigh on every case alike and on the medians as often as they happen.
+/// rounds are spread over a few seconds after the process runs (a pause before each, so the
+/// processes those left behind are gone), so the host's slow spells — seen here as ~2× on
+/// allocation-heavy code, for a second or more at a time — weigh on every case alike and on
+/// the medians as often as they happen. Each round's install median is kept to show them.
 struct Inproc {
     harness: goops_sim::harness::Harness<manage_secrets::ManageSecrets>,
     meta: goops_sim::CharmMeta,
@@ -314,6 +315,7 @@ struct Inproc {
     options: goops_sim::EventOptions,
     per_round: usize,
     times: [Vec<f64>; 4],
+    round_medians: Vec<f64>,
     allocations: [f64; 4],
     calls: Vec<String>,
 }
@@ -348,6 +350,7 @@ impl Inproc {
             options: goops_sim::EventOptions::default(),
             per_round,
             times: std::array::from_fn(|_| Vec::with_capacity(per_round * rounds)),
+            round_medians: Vec::with_capacity(rounds),
             allocations: [0.0; 4],
             calls,
         };
@@ -398,13 +401,19 @@ impl Inproc {
         Ok(())
     }
 
-    /// One round: `per_round` timed runs of each case in turn.
+    /// One round: a pause, then `per_round` timed runs of each case in turn.
     fn round(&mut self) -> Result<(), String> {
+        std::thread::sleep(INPROC_PAUSE);
         for case in 0..INPROC_CASES.len() {
+            let start = self.times[case].len();
             for _ in 0..self.per_round {
                 let started = Instant::now();
                 self.run(case)?;
                 self.times[case].push(started.elapsed().as_secs_f64() * 1e9);
+            }
+            if case == 0 {
+                let median = Summary::of(&self.times[case][start..]).map(|s| s.median);
+                self.round_medians.extend(median);
             }
         }
         Ok(())
@@ -421,6 +430,9 @@ impl Inproc {
             })
             .collect::<Result<Vec<_>, String>>()?;
         let harness_install = rows.first().map(|r| r.time).ok_or("no in-process rows")?;
+        let fastest = self.round_medians.iter().copied().fold(f64::INFINITY, f64::min);
+        let slowest = self.round_medians.iter().copied().fold(0.0, f64::max);
+        let slow = self.round_medians.iter().filter(|m| **m >= 1.5 * fastest).count();
         let mut out = String::from("\n### In-process, per run (the example charm's own code)\n\n");
         out.push_str(&markdown_table(
             &["event", "API", "median", "p90", "min", "heap allocations", "runs"],
@@ -439,12 +451,31 @@ impl Inproc {
                 })
                 .collect::<Vec<_>>(),
         ));
+        out.push_str(&format!(
+            "\nInstall through `Harness::run`, median of each round: fastest {}, slowest {}; {slow} of {} \
+             rounds at ≥ 1.5× the fastest (the host's slow spells).\n",
+            format_ns(fastest),
+            format_ns(slowest),
+            self.round_medians.len()
+        ));
         Ok((out, harness_install, self.calls))
     }
 }
 
-/// Rounds of in-process runs for `--inproc-only`.
-const INPROC_ONLY_ROUNDS: usize = 20;
+/// Rounds of in-process runs.
+const INPROC_ROUNDS: usize = 40;
+
+/// The pause before each round of in-process runs.
+const INPROC_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The in-process table: `n` runs per case in [`INPROC_ROUNDS`] rounds.
+fn inproc_table(n: usize) -> Result<(String, Summary, Vec<String>), String> {
+    let mut inproc = Inproc::new(n, INPROC_ROUNDS)?;
+    for _ in 0..INPROC_ROUNDS {
+        inproc.round()?;
+    }
+    inproc.table()
+}
 
 /// Exec each no-handler variant's real dispatch directly (no goops-sim, no hookrun) with the
 /// environment of an `update-status` hook, `n` times interleaved; wall time from spawn to reaping
@@ -504,11 +535,7 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
 #[allow(clippy::too_many_lines)]
 fn bench(opts: &Opts) -> Result<(), String> {
     if opts.inproc_only {
-        let mut inproc = Inproc::new(opts.inproc, INPROC_ONLY_ROUNDS)?;
-        for _ in 0..INPROC_ONLY_ROUNDS {
-            inproc.round()?;
-        }
-        println!("{}", inproc.table()?.0);
+        println!("{}", inproc_table(opts.inproc)?.0);
         return Ok(());
     }
     let root = workspace_root();
@@ -580,10 +607,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
     for &(i, event) in &cases {
         run_hook(&sim, &temp, &variants[i], event, "trace")?;
     }
-    eprintln!(
-        "{} rss runs and {} timed runs per case, interleaved, each pass followed by a round of in-process runs…",
-        opts.rss_runs, opts.runs
-    );
+    eprintln!("{} rss runs and {} timed runs per case, interleaved…", opts.rss_runs, opts.runs);
     for pass in 0..opts.rss_runs {
         for k in 0..cases.len() {
             let (i, event) = cases[(k + pass) % cases.len()];
@@ -591,14 +615,12 @@ fn bench(opts: &Opts) -> Result<(), String> {
         }
     }
     let mut outer: BTreeMap<(usize, &str), Vec<f64>> = BTreeMap::new();
-    let mut inproc = Inproc::new(opts.inproc, opts.runs)?;
     for pass in 0..opts.runs {
         for k in 0..cases.len() {
             let (i, event) = cases[(k + pass) % cases.len()];
             let ns = run_hook(&sim, &temp, &variants[i], event, "time")?;
             outer.entry((i, event)).or_default().push(ns);
         }
-        inproc.round()?;
     }
 
     // Collect.
@@ -637,7 +659,8 @@ fn bench(opts: &Opts) -> Result<(), String> {
     }
     eprintln!("direct exec runs…");
     let direct = direct_exec(&variants, opts.runs * 10)?;
-    let (harness_table, harness_install, harness_calls) = inproc.table()?;
+    eprintln!("in-process runs…");
+    let (harness_table, harness_install, harness_calls) = inproc_table(opts.inproc)?;
     let load_after = load_average();
 
     let find = |name: &str, event: &'static str| -> Option<&Row> {
