@@ -175,6 +175,33 @@ impl HookTools for Engine {
 mod tests {
     use super::*;
 
+    fn engine_for(unit: &str) -> Engine {
+        let state = State { unit: unit.to_owned(), ..State::default() };
+        Engine::for_event(state, CharmMeta::default(), "install", &EventOptions::default()).expect("a session")
+    }
+
+    #[test]
+    fn a_slot_is_reused_only_once_every_handle_is_gone_and_starts_empty() {
+        let first = engine_for("first/0");
+        let kept = first.clone();
+        let slot = Rc::as_ptr(&first.session);
+        drop(first);
+        // A clone is still alive: its session stays, and a new engine gets another slot.
+        let other = engine_for("other/0");
+        assert_ne!(Rc::as_ptr(&other.session), slot);
+        assert_eq!(kept.with(|s| s.state().unit.clone()).as_deref(), Some("first/0"));
+        drop(kept);
+        drop(other);
+        // Both slots are spare now; the next engines get them back, holding only their own sessions.
+        let next = engine_for("next/0");
+        let after = engine_for("after/0");
+        assert!([Rc::as_ptr(&next.session), Rc::as_ptr(&after.session)].contains(&slot));
+        assert_eq!(next.with(|s| s.state().unit.clone()).as_deref(), Some("next/0"));
+        let finished = after.finish(true).expect("a session to finish");
+        assert_eq!(finished.state.unit, "after/0");
+        assert!(after.finish(true).is_none(), "finished once");
+    }
+
     #[test]
     fn staged_content_lives_until_the_staging_drops() {
         let engine = Engine::for_event(State::default(), CharmMeta::default(), "install", &EventOptions::default())
