@@ -104,8 +104,8 @@ impl Drop for Engine {
         if Rc::strong_count(&self.session) == 1
             && let Ok(mut slot) = self.session.try_borrow_mut()
         {
-            // Drop what is left of an unfinished session now, not when the slot is reused.
-            drop(slot.take());
+            // Drop what is left of an unfinished session now (in place), not when the slot is reused.
+            *slot = None;
             drop(slot);
             let _ = SPARE.try_with(|spare| {
                 if let Ok(mut spare) = spare.try_borrow_mut()
