@@ -36,17 +36,21 @@ thread_local! {
     static SPARE: RefCell<Vec<Rc<RefCell<Option<Session>>>>> = const { RefCell::new(Vec::new()) };
 }
 
+/// An empty session slot: a spare one of this thread's, or a new one.
+fn spare_slot() -> Rc<RefCell<Option<Session>>> {
+    SPARE
+        .try_with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Rc::new(RefCell::new(None)))
+}
+
 impl Engine {
     /// An engine on `session`.
     pub fn new(session: Session) -> Engine {
-        let spare = SPARE.with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()));
-        match spare {
-            Some(slot) => {
-                *slot.borrow_mut() = Some(session);
-                Engine { session: slot }
-            }
-            None => Engine { session: Rc::new(RefCell::new(Some(session))) },
-        }
+        let slot = spare_slot();
+        *slot.borrow_mut() = Some(session);
+        Engine { session: slot }
     }
 
     /// Build the session for `event` (a hook name, `action:<name>`, …) on `state`.
@@ -56,7 +60,11 @@ impl Engine {
         event: &str,
         options: &EventOptions,
     ) -> Result<Engine, SessionError> {
-        Ok(Engine::new(Session::for_event(state, meta, event, options)?))
+        let parsed = crate::event::Event::parse(event, &meta, &state, options).map_err(|e| SessionError::Event(e.0))?;
+        let engine = Engine { session: spare_slot() };
+        // Built in place: the session is ~2 KiB and this runs once per test run.
+        Session::build_in(&mut engine.session.borrow_mut(), state, meta, parsed)?;
+        Ok(engine)
     }
 
     /// The environment variables Juju would set for this hook.
@@ -67,8 +75,10 @@ impl Engine {
     /// A `goops_runtime::Context` for this hook whose tools are this engine (a clone of the
     /// handle: keep `self` to inspect and finish the session).
     pub fn context(&self) -> Result<goops_runtime::Context, goops_runtime::EnvError> {
-        let vars = self.with(|s| s.env_iter(IN_PROCESS_SOCKET));
-        let env = goops_runtime::JujuEnv::from_vars(vars.into_iter().flatten());
+        // Parsed where the variables are made, so the (large) iterator is not moved around.
+        let env = self
+            .with(|s| goops_runtime::JujuEnv::from_vars(s.env_iter(IN_PROCESS_SOCKET)))
+            .unwrap_or_else(|| goops_runtime::JujuEnv::from_vars(std::iter::empty::<(&str, String)>()));
         let event = goops_runtime::Event::from_env(&env, None)?;
         Ok(goops_runtime::Context::new(env, event, self.clone()))
     }

@@ -197,10 +197,51 @@ pub struct Session {
 
 impl Session {
     /// A session for `event` (see [`Event::parse`]) on `state`, for a charm with `meta`.
-    pub fn new(mut state: State, meta: CharmMeta, event: Event) -> Result<Session, SessionError> {
+    pub fn new(state: State, meta: CharmMeta, event: Event) -> Result<Session, SessionError> {
+        let mut slot = None;
+        Session::build_in(&mut slot, state, meta, event)?;
+        slot.ok_or_else(|| SessionError::State("the session was not built".to_owned()))
+    }
+
+    /// [`Session::new`] built in `slot` (left `None` on error): a session is ~2 KiB, and the
+    /// in-process engine builds one per run straight into its shared slot instead of moving it
+    /// there through several returns.
+    pub(crate) fn build_in(
+        slot: &mut Option<Session>,
+        state: State,
+        meta: CharmMeta,
+        event: Event,
+    ) -> Result<(), SessionError> {
+        let session = slot.insert(Session {
+            state,
+            pending: Pending::default(),
+            event,
+            meta,
+            context_id: String::new(),
+            // In-process sessions default to the test's working directory; the runner sets the charm dir.
+            charm_dir: working_dir(),
+            minion: false,
+            metadata_leader: false,
+            remote_cache: BTreeMap::new(),
+            records: Records::default(),
+            reboot_now: false,
+            exit_message: None,
+            staged_files: StagedFiles::default(),
+            staged_count: 0,
+        });
+        let prepared = session.prepare();
+        if prepared.is_err() {
+            *slot = None;
+        }
+        prepared
+    }
+
+    /// Check the state against the charm and set up what the event implies.
+    fn prepare(&mut self) -> Result<(), SessionError> {
+        let Session { state, meta, event, .. } = self;
         state.validate().map_err(SessionError::State)?;
-        check_config(&state, &meta).map_err(SessionError::State)?;
-        check_against_meta(&state, &meta).map_err(SessionError::State)?;
+        check_config(state, meta).map_err(SessionError::State)?;
+        check_against_meta(state, meta).map_err(SessionError::State)?;
         // Peer relations are marked from the metadata so a state file need not repeat it.
         if !state.relations.is_empty() {
             let app = state.app().to_owned();
@@ -217,7 +258,7 @@ impl Session {
             // Only an action has a running action; a previous action's record does not carry over.
             state.action = None;
         }
-        if let Event::Action { name, id, params } = &event {
+        if let Event::Action { name, id, params } = &*event {
             // Params may come from the state file; what a previous run recorded does not carry over.
             let previous = state.action.take().filter(|a| &a.name == name);
             let mut action =
@@ -235,25 +276,9 @@ impl Session {
             action.status = "running".to_owned();
             state.action = Some(action);
         }
-        let context_id = new_context_id(&state.unit, &event.name());
-        let metadata_leader = state.leader;
-        Ok(Session {
-            state,
-            pending: Pending::default(),
-            event,
-            meta,
-            context_id,
-            // In-process sessions default to the test's working directory; the runner sets the charm dir.
-            charm_dir: working_dir(),
-            minion: false,
-            metadata_leader,
-            remote_cache: BTreeMap::new(),
-            records: Records::default(),
-            reboot_now: false,
-            exit_message: None,
-            staged_files: StagedFiles::default(),
-            staged_count: 0,
-        })
+        self.context_id = new_context_id(&self.state.unit, &self.event.name());
+        self.metadata_leader = self.state.leader;
+        Ok(())
     }
 
     /// Build a session from an event name and options (`db-relation-changed`, `action:backup`, …).
