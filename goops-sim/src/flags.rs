@@ -45,12 +45,56 @@ pub enum FlagError {
 pub struct Parsed<'a> {
     // Each given option once, in order, with every name it answers to: a tool has a handful of
     // options, so a scan is cheaper than a map built on every call.
-    given: Vec<Given<'a>>,
+    given: Inline<Given<'a>, 8>,
     /// Positional arguments in order.
-    pub positional: Vec<&'a str>,
+    pub positional: Inline<&'a str, 8>,
 }
 
+/// A list whose first `N` items live inline: a hook tool call's options and arguments almost
+/// always fit, so parsing one allocates nothing; more spill into a `Vec`.
 #[derive(Debug, Clone)]
+pub struct Inline<T: Copy, const N: usize> {
+    len: usize,
+    items: [T; N],
+    spilled: Vec<T>,
+}
+
+impl<T: Copy + Default, const N: usize> Default for Inline<T, N> {
+    fn default() -> Self {
+        Inline { len: 0, items: [T::default(); N], spilled: Vec::new() }
+    }
+}
+
+impl<T: Copy, const N: usize> Inline<T, N> {
+    /// Append `item`.
+    pub fn push(&mut self, item: T) {
+        if !self.spilled.is_empty() {
+            self.spilled.push(item);
+        } else if self.len < N {
+            self.items[self.len] = item;
+            self.len += 1;
+        } else {
+            self.spilled = Vec::with_capacity(2 * N);
+            self.spilled.extend_from_slice(&self.items);
+            self.spilled.push(item);
+        }
+    }
+
+    /// The items in order.
+    pub fn as_slice(&self) -> &[T] {
+        if self.spilled.is_empty() { &self.items[..self.len] } else { &self.spilled }
+    }
+}
+
+impl<T: Copy, const N: usize> std::ops::Deref for Inline<T, N> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
 struct Given<'a> {
     names: &'static [&'static str],
     spelled: Spelled,
@@ -58,7 +102,7 @@ struct Given<'a> {
 }
 
 /// How an option was written on the command line (`-r` or `--relation`), for error messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Spelled {
     long: bool,
     name: &'static str,
@@ -128,7 +172,9 @@ pub fn parse<'a>(spec_sets: &[&[FlagSpec]], args: &'a [String]) -> Result<Parsed
         let arg = &args[i];
         i += 1;
         if arg == "--" {
-            parsed.positional.extend(args[i..].iter().map(String::as_str));
+            for arg in &args[i..] {
+                parsed.positional.push(arg);
+            }
             break;
         }
         if arg.len() < 2 || !arg.starts_with('-') {
@@ -246,7 +292,7 @@ mod tests {
     fn interspersed_and_double_dash() {
         let parsed = p(&["key", "--app", "unit/0", "--", "--format", "-"]).unwrap();
         assert!(parsed.flag("app"));
-        assert_eq!(parsed.positional, ["key", "unit/0", "--format", "-"]);
+        assert_eq!(parsed.positional.as_slice(), ["key", "unit/0", "--format", "-"]);
         assert!(!parsed.has("format"));
     }
 
@@ -259,6 +305,23 @@ mod tests {
         let bundled = p(&["-ar", "1"]).unwrap();
         assert!(bundled.flag("a"));
         assert_eq!(bundled.value("r"), Some("1"));
+    }
+
+    #[test]
+    fn many_options_and_arguments_spill_past_the_inline_space() {
+        let many: Vec<String> =
+            (0..20).flat_map(|i| ["--relation".to_owned(), i.to_string(), format!("p{i}")]).collect();
+        let many: &'static [String] = Vec::leak(many);
+        let parsed = parse(&[SPECS], many).unwrap();
+        assert_eq!(parsed.value("r"), Some("19"));
+        assert_eq!(parsed.positional.len(), 20);
+        assert_eq!(parsed.positional.first(), Some(&"p0"));
+        assert_eq!(parsed.positional.last(), Some(&"p19"));
+        let mut list: Inline<u8, 2> = Inline::default();
+        for i in 0..5 {
+            list.push(i);
+            assert_eq!(list.as_slice(), (0..=i).collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub(crate) struct Call<'a> {
 
 impl<'a> Call<'a> {
     pub fn args(&self) -> &[&'a str] {
-        &self.parsed.positional
+        self.parsed.positional.as_slice()
     }
 
     /// Read `--file`-style input: `-` is stdin (asking for it when not supplied), else a path
