@@ -65,7 +65,7 @@ pub struct Context {
     relation_units: RefCell<HashMap<RelationId, Vec<String>>>,
     relation_apps: RefCell<HashMap<RelationId, Option<String>>>,
     relation_bags: RefCell<HashMap<(RelationId, String), BTreeMap<String, String>>>,
-    secrets: RefCell<HashMap<(SecretSelector, SecretReadMode), Option<SecretContent>>>,
+    secrets: RefCell<HashMap<SecretSelector, SecretsByMode>>,
     secret_ids_by_label: RefCell<HashMap<String, String>>,
     networks: RefCell<HashMap<(String, Option<RelationId>), NetworkInfo>>,
     goal_state: OnceCell<GoalState>,
@@ -85,6 +85,29 @@ fn get_or_try_init<T>(cell: &OnceCell<T>, init: impl FnOnce() -> Result<T>) -> R
     }
     let value = init()?;
     Ok(cell.get_or_init(|| value))
+}
+
+/// What `secret-get` returned for one selector, per read mode (`None`: not read yet; `Some(None)`:
+/// not found). Keyed by selector alone, so a lookup borrows the caller's selector.
+#[derive(Debug, Default)]
+struct SecretsByMode([Option<Option<SecretContent>>; 3]);
+
+impl SecretsByMode {
+    fn slot(mode: SecretReadMode) -> usize {
+        match mode {
+            SecretReadMode::Tracked => 0,
+            SecretReadMode::Peek => 1,
+            SecretReadMode::Refresh => 2,
+        }
+    }
+
+    fn get(&self, mode: SecretReadMode) -> Option<&Option<SecretContent>> {
+        self.0[Self::slot(mode)].as_ref()
+    }
+
+    fn set(&mut self, mode: SecretReadMode, content: Option<SecretContent>) {
+        self.0[Self::slot(mode)] = Some(content);
+    }
 }
 
 impl Context {
@@ -319,7 +342,7 @@ impl Context {
     /// Selecting by id and label assigns the label (how a consumer names a secret it was
     /// given); the result then also answers reads by that id or by that label alone.
     pub fn secret_get(&self, selector: &SecretSelector, mode: SecretReadMode) -> Result<Option<SecretContent>> {
-        if let Some(content) = self.secrets.borrow().get(&(selector.clone(), mode)) {
+        if let Some(content) = self.secrets.borrow().get(selector).and_then(|by_mode| by_mode.get(mode)) {
             return Ok(content.clone());
         }
         let content = match secret::secret_get(self.tools(), selector, mode) {
@@ -335,12 +358,16 @@ impl Context {
         }
         let modes: &[SecretReadMode] =
             if mode == SecretReadMode::Refresh { &[SecretReadMode::Refresh, SecretReadMode::Tracked] } else { &[mode] };
-        for &m in modes {
-            cache.insert((selector.clone(), m), content.clone());
-            if let (Some(id), Some(label)) = (&selector.id, &selector.label) {
-                cache.insert((SecretSelector::id(id.clone()), m), content.clone());
-                cache.insert((SecretSelector::label(label.clone()), m), content.clone());
+        let mut store = |selector: SecretSelector| {
+            let by_mode = cache.entry(selector).or_default();
+            for &m in modes {
+                by_mode.set(m, content.clone());
             }
+        };
+        store(selector.clone());
+        if let (Some(id), Some(label)) = (&selector.id, &selector.label) {
+            store(SecretSelector::id(id.clone()));
+            store(SecretSelector::label(label.clone()));
         }
         Ok(content)
     }
