@@ -342,22 +342,11 @@ impl Event {
 
     /// The environment Juju sets for this event (spec §3), for a unit in `state`.
     pub fn env(&self, state: &State, charm_dir: &str, context_id: &str, socket: &str) -> BTreeMap<String, String> {
-        self.env_vars(state, charm_dir, context_id, socket).into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+        self.env_iter(state, charm_dir, context_id, socket).map(|(k, v)| (k.to_owned(), v)).collect()
     }
 
-    /// [`Event::env`] as name/value pairs, each name once.
-    pub fn env_vars(
-        &self,
-        state: &State,
-        charm_dir: &str,
-        context_id: &str,
-        socket: &str,
-    ) -> Vec<(&'static str, String)> {
-        self.env_iter(state, charm_dir, context_id, socket).collect()
-    }
-
-    /// [`Event::env_vars`] without the `Vec`: what the in-process engine hands to
-    /// `goops_runtime::JujuEnv::from_vars` on every run.
+    /// [`Event::env`] as name/value pairs, each name once, without a map: what the in-process
+    /// engine hands to `goops_runtime::JujuEnv::from_vars` on every run.
     pub fn env_iter(
         &self,
         state: &State,
@@ -562,11 +551,9 @@ mod tests {
     }
 
     #[test]
-    fn env_vars_name_the_hook_or_the_action() {
+    fn env_names_the_hook_or_the_action() {
         let state = State::default();
-        let vars = |event: &Event| -> BTreeMap<&str, String> {
-            event.env_vars(&state, "/c", "ctx", "@s").into_iter().collect()
-        };
+        let vars = |event: &Event| -> BTreeMap<&str, String> { event.env_iter(&state, "/c", "ctx", "@s").collect() };
         let hook = vars(&Event::Unit("install".to_owned()));
         assert_eq!(
             (hook["JUJU_HOOK_NAME"].as_str(), hook["JUJU_DISPATCH_PATH"].as_str()),
@@ -577,6 +564,6 @@ mod tests {
         assert_eq!((action["JUJU_HOOK_NAME"].as_str(), action["JUJU_DISPATCH_PATH"].as_str()), ("", "actions/backup"));
         assert_eq!(action["JUJU_ACTION_TAG"], "action-7");
         // Each name once, so a map of them loses nothing.
-        assert_eq!(hook.len(), Event::Unit("install".to_owned()).env_vars(&state, "/c", "ctx", "@s").len());
+        assert_eq!(hook.len(), Event::Unit("install".to_owned()).env_iter(&state, "/c", "ctx", "@s").count());
     }
 }

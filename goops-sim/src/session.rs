@@ -348,12 +348,7 @@ impl Session {
         self.event.env(&self.state, &self.charm_dir.to_string_lossy(), &self.context_id, socket)
     }
 
-    /// [`Session::env`] as name/value pairs, each name once (no map to build).
-    pub fn env_vars(&self, socket: &str) -> Vec<(&'static str, String)> {
-        self.env_iter(socket).collect()
-    }
-
-    /// [`Session::env_vars`] without the `Vec`.
+    /// [`Session::env`] as name/value pairs, each name once, without a map.
     pub fn env_iter(&self, socket: &str) -> impl Iterator<Item = (&'static str, String)> + use<> {
         self.event.env_iter(&self.state, &self.charm_dir.to_string_lossy(), &self.context_id, socket)
     }
