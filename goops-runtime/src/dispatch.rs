@@ -64,6 +64,11 @@ impl<C> std::fmt::Debug for Handler<C> {
 pub trait Charm: Default + 'static {
     /// The dispatch table. At most one entry per key.
     const HANDLERS: &'static [Handler<Self>];
+
+    /// The `#[collect_status]` handler: run at the end of every dispatch whose handler
+    /// succeeded, to add statuses with `Context::add_status`; the framework then sets the
+    /// highest-priority one. `None` when the charm has none.
+    const COLLECT_STATUS: Option<fn(&Self, &Context) -> Outcome> = None;
 }
 
 /// What a handler's run produced.

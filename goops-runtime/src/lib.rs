@@ -18,6 +18,7 @@ pub mod logging;
 pub mod metadata;
 pub mod secret;
 pub mod tools;
+pub mod typed_secret;
 
 pub use context::Context;
 pub use dispatch::{
@@ -39,6 +40,7 @@ pub use hookcmds::secret::{
 pub use hookcmds::status::{Status, StatusName};
 pub use secret::SecretString;
 pub use tools::{HookTools, ProcessTools, StagedContent, ToolOutput};
+pub use typed_secret::TypedSecret;
 
 pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
 pub use goops_macros::{ActionParams, CharmConfig, action, charm, hook, secret};
@@ -50,6 +52,6 @@ pub mod prelude {
     pub use crate::{
         ActionResult, Charm, Context, Databag, Error, Event, Expiry, LogLevel, RelationEvent, RelationId, Result,
         RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode, SecretSelector,
-        SecretSetOptions, SecretString, Status, StorageEvent, WorkloadEvent,
+        SecretSetOptions, SecretString, Status, StorageEvent, TypedSecret, WorkloadEvent,
     };
 }

@@ -3,8 +3,6 @@
 //! Generated code names everything through `::goops_runtime::__private::…`, so a charm needs no
 //! `use` of its own and a renamed prelude item cannot break it.
 
-use std::str::FromStr;
-
 use serde::de::DeserializeOwned;
 
 pub use serde;
@@ -95,65 +93,10 @@ pub fn field<T: DeserializeOwned>(
     }
 }
 
-/// Read a required content key of a `#[secret]` struct.
-pub fn secret_value<T: SecretFieldValue>(content: &SecretContent, label: &str, key: &str) -> Result<T> {
-    match content.get(key) {
-        Some(value) => T::from_content(value, label, key),
-        None => Err(RtError::parse("secret-get", &format!("content key {key:?} in secret {label:?}"), "it is missing")),
-    }
-}
-
-/// Read an optional content key of a `#[secret]` struct.
-pub fn secret_opt_value<T: SecretFieldValue>(content: &SecretContent, label: &str, key: &str) -> Result<Option<T>> {
-    content.get(key).map(|value| T::from_content(value, label, key)).transpose()
-}
-
-/// Add a content value of a `#[secret]` struct.
-pub fn push_secret_value<T: SecretFieldValue>(content: &mut SecretContent, key: &str, value: &T) {
-    content.insert(key.to_owned(), value.to_content());
-}
-
-/// How a `#[secret]` field converts to and from its content value.
-///
-/// Implemented for `SecretString` (kept as is) and every `FromStr + Display` type (through
-/// text). The two cannot overlap: `SecretString` is not `FromStr`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a `#[secret]` field",
-    note = "accepted: `SecretString`, `String`, any `FromStr + Display` type, or an `Option` of one"
-)]
-pub trait SecretFieldValue: Sized {
-    /// From the content value of `key` in secret `label`; errors never quote the value.
-    fn from_content(value: &SecretString, label: &str, key: &str) -> Result<Self>;
-    /// To a content value.
-    fn to_content(&self) -> SecretString;
-}
-
-impl SecretFieldValue for SecretString {
-    fn from_content(value: &SecretString, _label: &str, _key: &str) -> Result<Self> {
-        Ok(value.clone())
-    }
-
-    fn to_content(&self) -> SecretString {
-        self.clone()
-    }
-}
-
-impl<T: FromStr + std::fmt::Display> SecretFieldValue for T {
-    fn from_content(value: &SecretString, label: &str, key: &str) -> Result<Self> {
-        // The parser's message might quote the value; only say which key failed.
-        value.expose_secret().parse::<T>().map_err(|_| {
-            RtError::parse(
-                "secret-get",
-                &format!("content key {key:?} in secret {label:?}"),
-                "the value does not parse",
-            )
-        })
-    }
-
-    fn to_content(&self) -> SecretString {
-        SecretString::new(self.to_string())
-    }
-}
+pub use crate::typed_secret::{
+    SecretField as SecretFieldValue, TypedSecret, field as secret_value, optional_field as secret_opt_value,
+    push_field as push_secret_value,
+};
 
 /// The id of the secret with owner label `label` (looked up once per context), or a not-found
 /// error naming the label.
