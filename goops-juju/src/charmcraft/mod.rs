@@ -86,12 +86,14 @@ pub struct ActionSpec {
     pub params: BTreeMap<String, Value>,
     /// `required:`: parameters that must be given (or have a default).
     pub required: Vec<String>,
-    /// `additionalProperties:`: whether parameters not in `params` are accepted.
-    pub additional_properties: bool,
+    /// `additionalProperties:` as declared; see [`ActionSpec::accepts_undeclared`] for the default.
+    pub additional_properties: Option<bool>,
 }
 
-/// Juju's default for an action's `additionalProperties` when it is not declared.
-pub const ADDITIONAL_PROPERTIES_DEFAULT: bool = true;
+/// Whether a Juju version (`3.6.9`, `4.0.1`) is 4.0 or later.
+pub fn is_juju_4(version: &str) -> bool {
+    version.split('.').next().and_then(|major| major.parse::<u32>().ok()).is_some_and(|major| major >= 4)
+}
 
 impl ActionSpec {
     /// The JSON-schema type names a parameter accepts (`["string"]`, or several for
@@ -109,13 +111,21 @@ impl ActionSpec {
         self.params.iter().filter_map(|(name, schema)| Some((name.as_str(), schema.get("default")?)))
     }
 
+    /// Whether parameters not in `params` are accepted on a controller of `juju_version`: as
+    /// declared, else Juju 3.x accepts them (its schema has no `additionalProperties`, which JSON
+    /// schema reads as true) and Juju 4 refuses them (it writes `additionalProperties: false`).
+    pub fn accepts_undeclared(&self, juju_version: &str) -> bool {
+        self.additional_properties.unwrap_or(!is_juju_4(juju_version))
+    }
+
     /// Check `params` (what the operator passed, without defaults) against the schema as Juju
-    /// does before it runs the action: undeclared parameters (unless `additionalProperties`),
-    /// values of the wrong JSON type, and missing required parameters without a default.
-    pub fn check_params(&self, params: &serde_json::Map<String, Value>) -> Result<(), ParamError> {
+    /// (`juju_version`) does before it runs the action: undeclared parameters (see
+    /// [`ActionSpec::accepts_undeclared`]), values of the wrong JSON type, and missing required
+    /// parameters without a default.
+    pub fn check_params(&self, params: &serde_json::Map<String, Value>, juju_version: &str) -> Result<(), ParamError> {
         for (name, value) in params {
             if !self.params.contains_key(name) {
-                if self.additional_properties {
+                if self.accepts_undeclared(juju_version) {
                     continue;
                 }
                 return Err(ParamError::Undeclared(name.clone()));
@@ -140,7 +150,7 @@ impl ActionSpec {
 /// Why action parameters do not fit the action's schema.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
-    /// A parameter the action does not declare (and `additionalProperties` is false).
+    /// A parameter the action does not declare, where undeclared ones are refused.
     #[error("{0:?} is not a declared parameter")]
     Undeclared(String),
     /// A value of the wrong JSON type.
@@ -231,19 +241,23 @@ mod tests {
              maybe: {type: [string, \"null\"]}\n    required: [target, count]\n",
         );
         let params = |json: &str| serde_json::from_str::<serde_json::Map<String, Value>>(json).unwrap();
-        assert_eq!(spec.check_params(&params(r#"{"target": "/srv"}"#)), Ok(()));
-        assert_eq!(spec.check_params(&params(r#"{"target": "/srv", "maybe": null}"#)), Ok(()));
-        assert_eq!(spec.check_params(&params("{}")), Err(ParamError::Missing("target".into())));
-        let wrong = spec.check_params(&params(r#"{"target": 3}"#)).unwrap_err();
+        let v3 = "3.6.9";
+        assert_eq!(spec.check_params(&params(r#"{"target": "/srv"}"#), v3), Ok(()));
+        assert_eq!(spec.check_params(&params(r#"{"target": "/srv", "maybe": null}"#), v3), Ok(()));
+        assert_eq!(spec.check_params(&params("{}"), v3), Err(ParamError::Missing("target".into())));
+        let wrong = spec.check_params(&params(r#"{"target": 3}"#), v3).unwrap_err();
         assert_eq!(wrong.to_string(), "\"target\" must be of type string, given 3");
-        assert_eq!(spec.check_params(&params(r#"{"target": "x", "count": 2.0}"#)), Ok(()));
-        assert!(spec.check_params(&params(r#"{"target": "x", "count": 2.5}"#)).is_err());
-        assert_eq!(spec.additional_properties, ADDITIONAL_PROPERTIES_DEFAULT);
+        assert_eq!(spec.check_params(&params(r#"{"target": "x", "count": 2.0}"#), v3), Ok(()));
+        assert!(spec.check_params(&params(r#"{"target": "x", "count": 2.5}"#), v3).is_err());
+        // Undeclared parameters: Juju 3 accepts them unless told otherwise, Juju 4 refuses them.
+        let extra = params(r#"{"target": "x", "other": 1}"#);
+        assert_eq!(spec.additional_properties, None);
+        assert_eq!(spec.check_params(&extra, v3), Ok(()));
+        assert_eq!(spec.check_params(&extra, "4.0.1"), Err(ParamError::Undeclared("other".into())));
         let closed = action("    params:\n      target: {type: string}\n    additionalProperties: false\n");
-        assert_eq!(
-            closed.check_params(&params(r#"{"target": "x", "other": 1}"#)),
-            Err(ParamError::Undeclared("other".into()))
-        );
+        assert_eq!(closed.check_params(&extra, v3), Err(ParamError::Undeclared("other".into())));
+        let open = action("    params:\n      target: {type: string}\n    additionalProperties: true\n");
+        assert_eq!(open.check_params(&extra, "4.0.1"), Ok(()));
         assert_eq!(spec.defaults().collect::<Vec<_>>(), [("count", &serde_json::json!(1))]);
     }
 

@@ -5,10 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
-use super::{
-    ADDITIONAL_PROPERTIES_DEFAULT, ActionSpec, CharmMeta, ConfigOption, ContainerSpec, Endpoint, ResourceSpec,
-    StorageSpec,
-};
+use super::{ActionSpec, CharmMeta, ConfigOption, ContainerSpec, Endpoint, ResourceSpec, StorageSpec};
 use crate::config::ConfigType;
 use crate::relation::RelationRole;
 use crate::storage::StorageKind;
@@ -64,6 +61,9 @@ enum Shape {
     Actions,
 }
 
+/// The metadata keys charmcraft merges from metadata.yaml into the project (it refuses them in both).
+const MIGRATED_KEYS: &[&str] = &["name", "summary", "description", "config", "actions"];
+
 /// The top-level keys a shape declares, for the "declared twice" check.
 const METADATA_KEYS: &[&str] =
     &["name", "subordinate", "provides", "requires", "peers", "extra-bindings", "storage", "containers", "resources"];
@@ -110,6 +110,21 @@ impl CharmMeta {
                 Err(source) => return Err(MetaError::Io { path, source }),
             };
             let doc = load(&path, &text)?;
+            if shape == Shape::Metadata
+                && let Some((key, first)) = declared.iter().find(|(k, _)| !MIGRATED_KEYS.contains(k))
+            {
+                // charmcraft packs an existing metadata.yaml as it is, so charmcraft.yaml's own
+                // metadata sections would be silently lost from the .charm.
+                return Err(MetaError::Invalid {
+                    path: first.clone(),
+                    key: (*key).to_owned(),
+                    message: format!(
+                        "metadata.yaml exists, and charmcraft packs it as it is, so this section would be lost; \
+                         declare it in {}",
+                        path.display()
+                    ),
+                });
+            }
             // charmcraft refuses a section declared both in charmcraft.yaml and a legacy file.
             for key in shape_keys(&doc, shape) {
                 if let Some((_, first)) = declared.iter().find(|(k, _)| *k == key) {
@@ -279,7 +294,6 @@ impl Reader<'_> {
             }
             let mut action = ActionSpec {
                 description: self.string(spec, &key, "description")?.unwrap_or_default(),
-                additional_properties: ADDITIONAL_PROPERTIES_DEFAULT,
                 ..ActionSpec::default()
             };
             for (param, schema) in self.entries(&spec["params"], &format!("{key}.params"))? {
@@ -303,7 +317,7 @@ impl Reader<'_> {
             if let Some(additional) =
                 self.boolean(&spec["additionalProperties"], &format!("{key}.additionalProperties"))?
             {
-                action.additional_properties = additional;
+                action.additional_properties = Some(additional);
             }
             self.meta.actions.insert(name, action);
         }
@@ -433,7 +447,7 @@ actions:
         assert_eq!(meta.config["debug"].kind, ConfigType::String);
         let backup = &meta.actions["backup"];
         assert_eq!((backup.description.as_str(), backup.required.as_slice()), ("Back up.", &["target".to_owned()][..]));
-        assert!(!backup.additional_properties);
+        assert_eq!(backup.additional_properties, Some(false));
         assert_eq!(backup.param_types("target"), ["string"]);
         assert!(meta.actions["noop"].params.is_empty());
         assert_eq!(meta.config_defaults().count(), 3);
