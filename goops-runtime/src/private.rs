@@ -93,7 +93,10 @@ pub fn field<T: DeserializeOwned>(
     }
 }
 
-pub use crate::typed_secret::{SecretField, TypedSecret, field, optional_field, push_field};
+pub use crate::typed_secret::{
+    SecretField, TypedSecret, field as secret_field, optional_field as optional_secret_field,
+    push_field as push_secret_field,
+};
 // The names generated code used before `TypedSecret`; goops-macros is moving to the ones above.
 pub use crate::typed_secret::{
     SecretField as SecretFieldValue, field as secret_value, optional_field as secret_opt_value,
