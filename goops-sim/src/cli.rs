@@ -1,5 +1,6 @@
-//! `goops-sim`: a multi-call binary. Called through a symlink named after a hook tool it acts as
-//! that tool on the running hook's session; called as `goops-sim run …` it runs a charm.
+//! The `goops-sim` command line: a multi-call binary. Called through a symlink named after a
+//! hook tool it acts as that tool on the running hook's session (over the agent socket); called
+//! as `goops-sim run …` it runs a charm.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -7,9 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use goops_sim::event::EventOptions;
-use goops_sim::runner::{self, RunOptions};
-use goops_sim::state::State;
+use crate::event::EventOptions;
+use crate::protocol::client_main;
+use crate::runner::{self, RunOptions};
+use crate::state::State;
+use crate::tools::tool_names;
 
 const USAGE: &str = "\
 Usage:
@@ -37,25 +40,27 @@ Options for run:
   --params JSON           action params as a JSON object
   --action-id ID          JUJU_ACTION_UUID (default 1)
   --env KEY=VALUE         extra environment variable for the hook process
-  --records FILE          also write how the hook ended and its tool calls (JSON)
+  --records FILE          also write the run's report: how the hook ended, its logs, statuses,
+                          action and tool calls (JSON; the harness's process mode reads it)
   --quiet                 no report on stderr
 
 Exit status: 0 when the hook succeeded, 1 when it failed (changes rolled back), 2 when the
 charm could not be run (bad state, unknown event, no dispatch, …).";
 
-fn main() -> ExitCode {
+/// The `goops-sim` binary's `main`: see `goops-sim --help`.
+pub fn main() -> ExitCode {
     let mut args = std::env::args_os();
     let argv0 = args.next().map(PathBuf::from).unwrap_or_default();
     let name = argv0.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
-    if goops_sim::tools::tool_names().contains(&name.as_str()) {
-        let code = goops_sim::protocol::client_main(&name, rest);
+    if tool_names().contains(&name.as_str()) {
+        let code = client_main(&name, rest);
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
     match rest.first().map(String::as_str) {
         Some("run") => cli_run(&rest[1..]),
         Some("tools") => {
-            for tool in goops_sim::tools::tool_names() {
+            for tool in tool_names() {
                 println!("{tool}");
             }
             ExitCode::SUCCESS
@@ -64,9 +69,9 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        Some(tool) if goops_sim::tools::tool_names().contains(&tool) => {
+        Some(tool) if tool_names().contains(&tool) => {
             // `goops-sim secret-get …` works like the symlink.
-            let code = goops_sim::protocol::client_main(tool, rest[1..].to_vec());
+            let code = client_main(tool, rest[1..].to_vec());
             ExitCode::from(u8::try_from(code).unwrap_or(1))
         }
         _ => {
@@ -228,11 +233,11 @@ fn cli_run(args: &[String]) -> ExitCode {
         Err(e) => return usage_error(&format!("cannot find the goops-sim executable: {e}")),
     };
     let options = RunOptions { tool_binary, timeout: cli.timeout, extra_env: cli.env };
-    let outcome = match runner::run(&cli.charm_dir, &cli.event, state.clone(), &cli.options, &options) {
-        Ok(outcome) => outcome,
+    let report = match runner::run(&cli.charm_dir, &cli.event, state.clone(), &cli.options, &options) {
+        Ok(report) => report,
         Err(e) => return usage_error(&e.to_string()),
     };
-    let mut json = outcome.finished.state.to_json();
+    let mut json = report.state.to_json();
     json.push('\n');
     match cli.out.as_ref().filter(|p| p.as_path() != Path::new("-")) {
         Some(path) => {
@@ -245,13 +250,14 @@ fn cli_run(args: &[String]) -> ExitCode {
         }
     }
     if let Some(path) = &cli.records {
-        let records = goops_sim::harness::RunRecords::from_outcome(&outcome).to_json();
+        let records = report.to_json();
         if let Err(e) = write_atomically(path, &records) {
             return usage_error(&format!("cannot write {}: {e}", path.display()));
         }
     }
     if !cli.quiet {
-        eprint!("{}", goops_sim::report::render(&state, &outcome));
+        eprint!("{}", report.render(&state));
     }
-    if outcome.exit.ok() && outcome.finished.commit_error.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    // The hook succeeded when its changes were committed.
+    if report.committed { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -1,75 +1,54 @@
-//! The event a simulated hook runs for, and the environment Juju sets for it (spec §2, §3).
+//! The event a simulated hook runs for (docs/hook-tools.md §2), built from a hook name and
+//! [`EventOptions`] against the charm and the state; [`env`] has the variables Juju sets for it
+//! (§3).
 
-use std::collections::BTreeMap;
+mod env;
 
-use crate::charm::CharmMeta;
-use crate::state::{State, bare_secret_id};
+pub(crate) use env::Place;
 
-/// Unit hooks that take no context (spec §2.1).
-pub const UNIT_HOOKS: &[&str] = &[
-    "install",
-    "start",
-    "config-changed",
-    "upgrade-charm",
-    "stop",
-    "remove",
-    "leader-elected",
-    "leader-deposed",
-    "leader-settings-changed",
-    "update-status",
-    "collect-metrics",
-    "meter-status-changed",
-    "pre-series-upgrade",
-    "post-series-upgrade",
-];
+use goops_juju::charmcraft::{CharmMeta, ParamError};
+use goops_juju::hooks::{HookKind, RelationEventKind, SecretEventKind, StorageEventKind, WorkloadEventKind};
+use goops_juju::{RelationId, StorageKind};
 
-/// The event a hook runs for.
+use crate::state::State;
+
+/// The event a hook runs for: the hook kind of goops-juju's table with what it refers to, or an
+/// action.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub(crate) enum Event {
     /// A unit hook without context (`install`, `config-changed`, …).
-    Unit(String),
+    Unit(HookKind),
     /// `<endpoint>-relation-<kind>`.
     Relation {
-        /// `created`, `joined`, `changed`, `departed` or `broken`.
-        kind: String,
-        /// The relation id.
-        id: u32,
-        /// The endpoint.
-        endpoint: String,
-        /// The remote application.
+        kind: RelationEventKind,
+        relation: RelationId,
+        /// The remote application (this unit's own for a peer relation).
         remote_app: String,
-        /// The remote unit (`None` in created/broken and app-level changed).
+        /// `None` in created/broken and an application-level changed.
         remote_unit: Option<String>,
-        /// The departing unit (departed only).
+        /// departed only.
         departing_unit: Option<String>,
     },
     /// `secret-<kind>`.
     Secret {
-        /// `changed`, `rotate`, `expired` or `remove`.
-        kind: String,
+        kind: SecretEventKind,
         /// The secret URI.
         id: String,
-        /// Its label.
         label: Option<String>,
-        /// The revision (expired and remove only).
+        /// expired and remove only.
         revision: Option<u32>,
     },
     /// `<name>-storage-<kind>`.
     Storage {
-        /// `attached` or `detaching`.
-        kind: String,
+        kind: StorageEventKind,
         /// The storage id, `data/0`.
         id: String,
-        /// Kind (`filesystem`/`block`).
-        storage_kind: String,
-        /// Location.
+        storage_kind: StorageKind,
         location: String,
     },
     /// `<container>-pebble-<kind>`.
     Workload {
-        /// `ready`, `custom-notice`, `check-failed`, `check-recovered`.
-        kind: String,
-        /// The container.
+        kind: WorkloadEventKind,
         container: String,
         /// Notice id, type and key (custom-notice).
         notice: Option<(String, String, String)>,
@@ -78,16 +57,16 @@ pub enum Event {
     },
     /// An action.
     Action {
-        /// The action name.
         name: String,
-        /// The action id.
         id: String,
         /// Params given for this run (schema defaults are added by the session).
         params: serde_json::Map<String, serde_json::Value>,
     },
 }
 
-/// Options that complete an event given by name (from the CLI or a test).
+/// Options that complete an event given by name: which relation, remote unit, secret, storage
+/// instance, Pebble notice or check it is about, and an action's parameters and id (the
+/// `goops-sim run` options of the same names).
 #[derive(Debug, Clone, Default)]
 pub struct EventOptions {
     /// Relation id for relation events (default: the only relation on the endpoint).
@@ -116,25 +95,35 @@ pub struct EventOptions {
 /// Why an event cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct EventError(pub String);
+pub(crate) struct EventError(pub(crate) String);
 
 impl Event {
+    /// The kind of hook; `None` for an action.
+    pub(crate) fn hook_kind(&self) -> Option<HookKind> {
+        Some(match self {
+            Event::Unit(kind) => *kind,
+            Event::Relation { kind, .. } => HookKind::Relation(*kind),
+            Event::Secret { kind, .. } => HookKind::Secret(*kind),
+            Event::Storage { kind, .. } => HookKind::Storage(*kind),
+            Event::Workload { kind, .. } => HookKind::Workload(*kind),
+            Event::Action { .. } => return None,
+        })
+    }
+
     /// The full hook name (`db-relation-changed`), or the action name for actions.
-    pub fn name(&self) -> String {
-        match self {
-            Event::Unit(name) => name.clone(),
-            Event::Relation { kind, endpoint, .. } => format!("{endpoint}-relation-{kind}"),
-            Event::Secret { kind, .. } => format!("secret-{kind}"),
-            Event::Storage { kind, id, .. } => {
-                format!("{}-storage-{kind}", id.split('/').next().unwrap_or(id))
-            }
-            Event::Workload { kind, container, .. } => format!("{container}-pebble-{kind}"),
-            Event::Action { name, .. } => name.clone(),
-        }
+    pub(crate) fn name(&self) -> String {
+        let scope = match self {
+            Event::Action { name, .. } => return name.clone(),
+            Event::Relation { relation, .. } => Some(relation.endpoint.as_str()),
+            Event::Storage { id, .. } => id.split('/').next(),
+            Event::Workload { container, .. } => Some(container.as_str()),
+            Event::Unit(_) | Event::Secret { .. } => None,
+        };
+        self.hook_kind().map(|kind| kind.hook_name(scope)).unwrap_or_default()
     }
 
     /// `JUJU_DISPATCH_PATH`.
-    pub fn dispatch_path(&self) -> String {
+    pub(crate) fn dispatch_path(&self) -> String {
         match self {
             Event::Action { name, .. } => format!("actions/{name}"),
             other => format!("hooks/{}", other.name()),
@@ -142,69 +131,45 @@ impl Event {
     }
 
     /// Whether this is an action.
-    pub fn is_action(&self) -> bool {
+    pub(crate) fn is_action(&self) -> bool {
         matches!(self, Event::Action { .. })
     }
 
     /// The relation of a relation event.
-    pub fn relation_id(&self) -> Option<u32> {
+    pub(crate) fn relation_id(&self) -> Option<u32> {
         match self {
-            Event::Relation { id, .. } => Some(*id),
+            Event::Relation { relation, .. } => Some(relation.id),
             _ => None,
+        }
+    }
+
+    /// `<endpoint>:<id>: `, which Juju puts before `juju-log` messages in a relation hook.
+    pub(crate) fn log_prefix(&self) -> String {
+        match self {
+            Event::Relation { relation, .. } => format!("{relation}: "),
+            _ => String::new(),
         }
     }
 
     /// Build the event named `name` (a hook name, `action:<name>`, `actions/<name>`,
     /// `hooks/<name>`, or a declared action name) against the charm and state.
-    pub fn parse(name: &str, meta: &CharmMeta, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
+    pub(crate) fn parse(name: &str, meta: &CharmMeta, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
         let name = name.strip_prefix("hooks/").unwrap_or(name);
         if let Some(action) = name.strip_prefix("action:").or_else(|| name.strip_prefix("actions/")) {
             return Self::action(action, meta, state, opts);
         }
-        if UNIT_HOOKS.contains(&name) {
-            if name == "leader-elected" && !state.leader {
-                return Err(EventError("leader-elected goes to the new leader: set \"leader\": true".into()));
+        match HookKind::parse(name) {
+            Some((HookKind::Relation(kind), Some(endpoint))) => Self::relation(kind, endpoint, meta, state, opts),
+            Some((HookKind::Secret(kind), _)) => Self::secret(kind, state, opts),
+            Some((HookKind::Storage(kind), Some(storage))) => Self::storage(kind, storage, meta, state, opts),
+            Some((HookKind::Workload(kind), Some(container))) => Self::workload(kind, container, name, meta, opts),
+            Some((HookKind::LeaderElected, _)) if !state.leader => {
+                Err(EventError("leader-elected goes to the new leader: set \"leader\": true".into()))
             }
-            return Ok(Event::Unit(name.to_owned()));
+            Some((kind, None)) => Ok(Event::Unit(kind)),
+            _ if meta.actions.contains_key(name) => Self::action(name, meta, state, opts),
+            _ => Err(EventError(format!("unknown event {name:?}: not a Juju hook nor an action of this charm"))),
         }
-        for kind in ["created", "joined", "changed", "departed", "broken"] {
-            if let Some(endpoint) = name.strip_suffix(&format!("-relation-{kind}")) {
-                return Self::relation(kind, endpoint, meta, state, opts);
-            }
-        }
-        for kind in ["changed", "rotate", "expired", "remove"] {
-            if name == format!("secret-{kind}") {
-                return Self::secret(kind, state, opts);
-            }
-        }
-        for kind in ["attached", "detaching"] {
-            if let Some(storage) = name.strip_suffix(&format!("-storage-{kind}")) {
-                return Self::storage(kind, storage, meta, state, opts);
-            }
-        }
-        for kind in ["ready", "custom-notice", "check-failed", "check-recovered"] {
-            if let Some(container) = name.strip_suffix(&format!("-pebble-{kind}")) {
-                if !meta.containers.is_empty() && !meta.containers.iter().any(|c| c == container) {
-                    return Err(EventError(format!("container {container:?} is not declared by the charm")));
-                }
-                if kind == "custom-notice" && opts.notice.is_none() {
-                    return Err(EventError(format!("{name} needs --notice-id, --notice-type and --notice-key")));
-                }
-                if kind.starts_with("check") && opts.check.is_none() {
-                    return Err(EventError(format!("{name} needs --check")));
-                }
-                return Ok(Event::Workload {
-                    kind: kind.to_owned(),
-                    container: container.to_owned(),
-                    notice: if kind == "custom-notice" { opts.notice.clone() } else { None },
-                    check: if kind.starts_with("check") { opts.check.clone() } else { None },
-                });
-            }
-        }
-        if meta.actions.contains_key(name) {
-            return Self::action(name, meta, state, opts);
-        }
-        Err(EventError(format!("unknown event {name:?}: not a Juju hook nor an action of this charm")))
     }
 
     fn action(name: &str, meta: &CharmMeta, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
@@ -215,11 +180,15 @@ impl Event {
             return Err(EventError(format!("action {name:?} is not declared by the charm")));
         }
         if let Some(spec) = meta.actions.get(name) {
-            // The params the action will run with: the state's (same action), then the event's.
+            // Juju checks the parameters against the charm's schema when the action is enqueued
+            // (`juju run` fails and the action never runs). The params it would run with: the
+            // state's (same action), then the event's.
             let mut params =
                 state.action.as_ref().filter(|a| a.name == name).map(|a| a.params.clone()).unwrap_or_default();
             params.extend(opts.params.clone());
-            check_action_params(name, spec, &params)?;
+            spec.check_params(&params, &state.model.juju_version).map_err(|why: ParamError| {
+                EventError(format!("action {name:?}: parameters do not match the charm's schema: {why}"))
+            })?;
         }
         Ok(Event::Action {
             name: name.to_owned(),
@@ -229,7 +198,7 @@ impl Event {
     }
 
     fn relation(
-        kind: &str,
+        kind: RelationEventKind,
         endpoint: &str,
         meta: &CharmMeta,
         state: &State,
@@ -253,14 +222,14 @@ impl Event {
         let remote_app =
             if relation.peer || meta.is_peer(endpoint) { state.app().to_owned() } else { relation.remote_app.clone() };
         let remote_unit = match (kind, opts.remote_unit.as_deref()) {
-            ("created" | "broken", _) => None,
+            (RelationEventKind::Created | RelationEventKind::Broken, _) => None,
             // An empty remote unit asks for an application-level relation-changed.
             (_, Some("")) => None,
             (_, Some(unit)) => Some(unit.to_owned()),
             (_, None) => relation.remote_units.keys().next().cloned(),
         };
         if let Some(unit) = &remote_unit {
-            if !unit.starts_with(&format!("{remote_app}/")) {
+            if goops_juju::unit::app_of(unit).ok() != Some(remote_app.as_str()) {
                 return Err(EventError(format!("remote unit {unit:?} is not a unit of {remote_app:?}")));
             }
             if !relation.remote_units.contains_key(unit) {
@@ -270,21 +239,23 @@ impl Event {
                 )));
             }
         }
-        let departing_unit =
-            if kind == "departed" { opts.departing_unit.clone().or_else(|| remote_unit.clone()) } else { None };
+        let departing_unit = match kind {
+            RelationEventKind::Departed => opts.departing_unit.clone().or_else(|| remote_unit.clone()),
+            _ => None,
+        };
         Ok(Event::Relation {
-            kind: kind.to_owned(),
-            id: relation.id,
-            endpoint: endpoint.to_owned(),
+            kind,
+            relation: RelationId::new(endpoint, relation.id),
             remote_app,
             remote_unit,
             departing_unit,
         })
     }
 
-    fn secret(kind: &str, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
+    fn secret(kind: SecretEventKind, state: &State, opts: &EventOptions) -> Result<Event, EventError> {
+        let hook = HookKind::Secret(kind).juju_name();
         let Some(wanted) = &opts.secret else {
-            return Err(EventError(format!("secret-{kind} needs a secret (--secret <uri or label>)")));
+            return Err(EventError(format!("{hook} needs a secret (--secret <uri or label>)")));
         };
         let secret = state
             .secret(wanted)
@@ -295,30 +266,28 @@ impl Event {
                     .find(|s| s.label.as_deref() == Some(wanted) || s.consumer_label.as_deref() == Some(wanted))
             })
             .ok_or_else(|| EventError(format!("secret {wanted:?} is not in the state")))?;
-        let consumer_event = kind == "changed";
+        // secret-changed goes to consumers; rotate, expired and remove to the owner.
+        let consumer_event = kind == SecretEventKind::Changed;
         if consumer_event == secret.is_owned() {
             let who = if consumer_event { "consumers" } else { "owners" };
-            return Err(EventError(format!("secret-{kind} goes to a secret's {who}; {} does not fit", secret.id)));
+            return Err(EventError(format!("{hook} goes to a secret's {who}; {} does not fit", secret.id)));
         }
-        if !consumer_event && secret.owner == crate::state::SecretOwner::App && !state.leader {
-            return Err(EventError(format!("secret-{kind} of an application-owned secret goes to the leader")));
+        if !consumer_event && secret.is_app_owned() && !state.leader {
+            return Err(EventError(format!("{hook} of an application-owned secret goes to the leader")));
         }
-        let revision = if kind == "expired" || kind == "remove" {
-            Some(opts.secret_revision.unwrap_or_else(|| secret.latest()))
-        } else {
-            None
+        let revision = match kind {
+            SecretEventKind::Expired | SecretEventKind::Remove => {
+                Some(opts.secret_revision.unwrap_or_else(|| secret.latest()))
+            }
+            SecretEventKind::Changed | SecretEventKind::Rotate => None,
         };
         let label = if secret.is_owned() { secret.label.clone() } else { secret.consumer_label.clone() };
-        let id = if secret.id.starts_with("secret:") {
-            secret.id.clone()
-        } else {
-            format!("secret:{}", bare_secret_id(&secret.id))
-        };
-        Ok(Event::Secret { kind: kind.to_owned(), id, label, revision })
+        let id = goops_juju::secret::secret_uri(&secret.id);
+        Ok(Event::Secret { kind, id, label, revision })
     }
 
     fn storage(
-        kind: &str,
+        kind: StorageEventKind,
         name: &str,
         meta: &CharmMeta,
         state: &State,
@@ -332,238 +301,30 @@ impl Event {
             None => state.storage.iter().find(|s| s.name == name),
         }
         .ok_or_else(|| EventError(format!("no storage {name:?} attached in the state")))?;
-        Ok(Event::Storage {
-            kind: kind.to_owned(),
-            id: instance.id(),
-            storage_kind: instance.kind.clone(),
-            location: instance.location.clone(),
-        })
+        Ok(Event::Storage { kind, id: instance.id(), storage_kind: instance.kind, location: instance.location.clone() })
     }
 
-    /// The environment Juju sets for this event (spec §3), for a unit in `state`.
-    pub fn env(&self, state: &State, charm_dir: &str, context_id: &str, socket: &str) -> BTreeMap<String, String> {
-        self.env_iter(state, charm_dir, context_id, socket).map(|(k, v)| (k.to_owned(), v)).collect()
-    }
-
-    /// [`Event::env`] as name/value pairs, each name once, without a map: what the in-process
-    /// engine hands to `goops_runtime::JujuEnv::from_vars` on every run.
-    pub fn env_iter(
-        &self,
-        state: &State,
-        charm_dir: &str,
-        context_id: &str,
-        socket: &str,
-    ) -> impl Iterator<Item = (&'static str, String)> + use<> {
-        // One name for both variables (`hooks/<name>` or `actions/<name>`).
-        let name = self.name();
-        let (hook_name, dispatch_dir) = if self.is_action() { ("", "actions") } else { (name.as_str(), "hooks") };
-        let mut dispatch_path = String::with_capacity(dispatch_dir.len() + 1 + name.len());
-        dispatch_path.push_str(dispatch_dir);
-        dispatch_path.push('/');
-        dispatch_path.push_str(&name);
-        let machine =
-            if state.model.model_type == crate::state::ModelType::Kubernetes { "" } else { &state.machine_id };
-        let common: [(&'static str, String); 21] = [
-            ("CHARM_DIR", charm_dir.to_owned()),
-            ("JUJU_CHARM_DIR", charm_dir.to_owned()),
-            ("JUJU_CONTEXT_ID", context_id.to_owned()),
-            ("JUJU_HOOK_NAME", hook_name.to_owned()),
-            ("JUJU_DISPATCH_PATH", dispatch_path),
-            ("JUJU_AGENT_SOCKET_ADDRESS", socket.to_owned()),
-            ("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned()),
-            ("JUJU_UNIT_NAME", state.unit.clone()),
-            ("JUJU_MODEL_UUID", state.model.uuid.clone()),
-            ("JUJU_MODEL_NAME", state.model.name.clone()),
-            ("JUJU_API_ADDRESSES", "10.0.0.1:17070".to_owned()),
-            ("JUJU_MACHINE_ID", machine.to_owned()),
-            ("JUJU_PRINCIPAL_UNIT", state.principal_unit.clone()),
-            ("JUJU_AVAILABILITY_ZONE", state.availability_zone.clone()),
-            ("JUJU_VERSION", state.model.juju_version.clone()),
-            ("CLOUD_API_VERSION", String::new()),
-            ("JUJU_CHARM_HTTP_PROXY", String::new()),
-            ("JUJU_CHARM_HTTPS_PROXY", String::new()),
-            ("JUJU_CHARM_FTP_PROXY", String::new()),
-            ("JUJU_CHARM_NO_PROXY", String::new()),
-            ("JUJU_SLA", "unsupported".to_owned()),
-        ];
-        let var = |k: &'static str, v: &str| Some((k, v.to_owned()));
-        let specific: [Option<(&'static str, String)>; 5] = match self {
-            Event::Unit(_) => Default::default(),
-            Event::Relation { id, endpoint, remote_app, remote_unit, departing_unit, .. } => [
-                var("JUJU_RELATION", endpoint),
-                Some(("JUJU_RELATION_ID", format!("{endpoint}:{id}"))),
-                var("JUJU_REMOTE_UNIT", remote_unit.as_deref().unwrap_or("")),
-                var("JUJU_REMOTE_APP", remote_app),
-                departing_unit.as_deref().and_then(|d| var("JUJU_DEPARTING_UNIT", d)),
-            ],
-            Event::Secret { id, label, revision, .. } => [
-                var("JUJU_SECRET_ID", id),
-                var("JUJU_SECRET_LABEL", label.as_deref().unwrap_or("")),
-                revision.filter(|r| *r > 0).map(|rev| ("JUJU_SECRET_REVISION", rev.to_string())),
-                None,
-                None,
-            ],
-            Event::Storage { id, storage_kind, location, .. } => [
-                var("JUJU_STORAGE_ID", id),
-                var("JUJU_STORAGE_LOCATION", location),
-                var("JUJU_STORAGE_KIND", storage_kind),
-                None,
-                None,
-            ],
-            Event::Workload { container, notice, check, .. } => {
-                let notice = notice.as_ref();
-                [
-                    var("JUJU_WORKLOAD_NAME", container),
-                    notice.and_then(|(id, _, _)| var("JUJU_NOTICE_ID", id)),
-                    notice.and_then(|(_, kind, _)| var("JUJU_NOTICE_TYPE", kind)),
-                    notice.and_then(|(_, _, key)| var("JUJU_NOTICE_KEY", key)),
-                    check.as_deref().and_then(|c| var("JUJU_PEBBLE_CHECK_NAME", c)),
-                ]
-            }
-            Event::Action { name, id, .. } => [
-                var("JUJU_ACTION_NAME", name),
-                var("JUJU_ACTION_UUID", id),
-                Some(("JUJU_ACTION_TAG", format!("action-{id}"))),
-                None,
-                None,
-            ],
-        };
-        common.into_iter().chain(specific.into_iter().flatten())
-    }
-}
-
-/// A fresh context id, `<unit>-<name>-<32 hex chars>` as Juju makes them.
-pub fn new_context_id(unit: &str, name: &str) -> String {
-    let mut id = String::with_capacity(unit.len() + name.len() + 34);
-    id.push_str(unit);
-    id.push('-');
-    id.push_str(name);
-    id.push('-');
-    push_random_hex(&mut id, 32);
-    id
-}
-
-/// `n` pseudo-random hex characters (not for cryptography: ids only).
-pub(crate) fn random_hex(n: usize) -> String {
-    let mut out = String::with_capacity(n);
-    push_random_hex(&mut out, n);
-    out
-}
-
-fn push_random_hex(out: &mut String, n: usize) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut x = seed();
-    let mut left = n;
-    while left > 0 {
-        x = xorshift(x);
-        let mut chunk = [0u8; 16];
-        for (i, digit) in chunk.iter_mut().enumerate() {
-            *digit = HEX[((x >> ((15 - i) * 4)) & 0xf) as usize];
+    fn workload(
+        kind: WorkloadEventKind,
+        container: &str,
+        name: &str,
+        meta: &CharmMeta,
+        opts: &EventOptions,
+    ) -> Result<Event, EventError> {
+        if !meta.containers.is_empty() && !meta.containers.contains_key(container) {
+            return Err(EventError(format!("container {container:?} is not declared by the charm")));
         }
-        let take = left.min(16);
-        // Hex digits are ASCII, so any prefix is valid UTF-8.
-        out.push_str(std::str::from_utf8(&chunk[..take]).unwrap_or_default());
-        left -= take;
-    }
-}
-
-pub(crate) fn seed() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    // The pid is asked for once: it is a system call, and ids are made on every run.
-    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let pid = *PID.get_or_init(std::process::id);
-    (nanos as u64) ^ (u64::from(pid) << 32) ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
-}
-
-pub(crate) fn xorshift(mut x: u64) -> u64 {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    x
-}
-
-/// Juju validates an action's parameters against the charm's schema when the action is
-/// enqueued (`juju run` fails and the action never runs): each given parameter's declared
-/// JSON-schema `type`, `required` parameters (a default counts) and, with
-/// `additionalProperties: false`, undeclared parameters.
-fn check_action_params(
-    name: &str,
-    spec: &crate::charm::ActionSpec,
-    params: &serde_json::Map<String, serde_json::Value>,
-) -> Result<(), EventError> {
-    let invalid =
-        |why: String| EventError(format!("action {name:?}: parameters do not match the charm's schema: {why}"));
-    for (param, value) in params {
-        let Some(schema) = spec.params.get(param) else {
-            if spec.closed {
-                return Err(invalid(format!("{param:?} is not a declared parameter")));
-            }
-            continue;
+        let (notice, check) = match kind {
+            WorkloadEventKind::PebbleReady => (None, None),
+            WorkloadEventKind::PebbleCustomNotice => match &opts.notice {
+                Some(notice) => (Some(notice.clone()), None),
+                None => return Err(EventError(format!("{name} needs --notice-id, --notice-type and --notice-key"))),
+            },
+            WorkloadEventKind::PebbleCheckFailed | WorkloadEventKind::PebbleCheckRecovered => match &opts.check {
+                Some(check) => (None, Some(check.clone())),
+                None => return Err(EventError(format!("{name} needs --check"))),
+            },
         };
-        let types: Vec<&str> = match &schema["type"] {
-            serde_json::Value::String(t) => vec![t.as_str()],
-            serde_json::Value::Array(ts) => ts.iter().filter_map(serde_json::Value::as_str).collect(),
-            _ => continue,
-        };
-        if !types.iter().any(|t| json_schema_type_matches(t, value)) {
-            return Err(invalid(format!("{param:?} must be of type {}, given {value}", types.join(" or "))));
-        }
-    }
-    if let Some(missing) = spec.required.iter().find(|r| !params.contains_key(*r) && !spec.defaults.contains_key(*r)) {
-        return Err(invalid(format!("{missing:?} is required")));
-    }
-    Ok(())
-}
-
-/// Whether `value` is of JSON-schema type `ty` (an integer is also a number; an unknown type
-/// name matches anything).
-fn json_schema_type_matches(ty: &str, value: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match ty {
-        "string" => value.is_string(),
-        "boolean" => value.is_boolean(),
-        "number" => value.is_number(),
-        "integer" => value.as_f64().is_some_and(|f| f.fract() == 0.0),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        "null" => matches!(value, Value::Null),
-        _ => true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn context_ids_are_unit_name_and_32_hex_chars_and_differ() {
-        let id = new_context_id("app/0", "install");
-        let hex = id.strip_prefix("app/0-install-").expect("unit and hook name first");
-        assert_eq!(hex.len(), 32, "{id}");
-        assert!(hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{id}");
-        assert_ne!(id, new_context_id("app/0", "install"));
-        for n in [0, 1, 8, 16, 17, 40] {
-            assert_eq!(random_hex(n).len(), n);
-        }
-    }
-
-    #[test]
-    fn env_names_the_hook_or_the_action() {
-        let state = State::default();
-        let vars = |event: &Event| -> BTreeMap<&str, String> { event.env_iter(&state, "/c", "ctx", "@s").collect() };
-        let hook = vars(&Event::Unit("install".to_owned()));
-        assert_eq!(
-            (hook["JUJU_HOOK_NAME"].as_str(), hook["JUJU_DISPATCH_PATH"].as_str()),
-            ("install", "hooks/install")
-        );
-        let action = Event::Action { name: "backup".to_owned(), id: "7".to_owned(), params: Default::default() };
-        let action = vars(&action);
-        assert_eq!((action["JUJU_HOOK_NAME"].as_str(), action["JUJU_DISPATCH_PATH"].as_str()), ("", "actions/backup"));
-        assert_eq!(action["JUJU_ACTION_TAG"], "action-7");
-        // Each name once, so a map of them loses nothing.
-        assert_eq!(hook.len(), Event::Unit("install".to_owned()).env_iter(&state, "/c", "ctx", "@s").count());
+        Ok(Event::Workload { kind, container: container.to_owned(), notice, check })
     }
 }

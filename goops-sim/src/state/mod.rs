@@ -3,12 +3,24 @@
 //! A [`State`] is a plain value: a future local model can hold many of them. Everything has a
 //! default, so `{}` is a valid state (unit `app/0` of model `test-model`, not leader, no
 //! relations). The format is documented in the crate README.
+//!
+//! Juju's own names are goops-juju's types, re-exported here: [`SecretOwner`], [`StatusName`],
+//! [`RotatePolicy`], [`StorageKind`].
+
+mod network;
+mod records;
+mod secret;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
+use goops_juju::secret::{bare_secret_id, is_valid_secret_id};
+pub use goops_juju::{RotatePolicy, SecretOwner, StatusName, StorageKind};
 use serde::{Deserialize, Serialize};
+
+pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, Port};
+pub use records::{Action, GoalState, GoalStatus, LogRecord, Reboot, StatusRecord};
+pub use secret::{Secret, SecretGrant, SecretRevision};
 
 /// A relation or unit-state data bag: string keys to string values.
 pub type Bag = BTreeMap<String, String>;
@@ -32,19 +44,19 @@ pub struct State {
     /// Whether this unit is the leader.
     pub leader: bool,
     /// The unit's workload status.
-    pub unit_status: Status,
+    pub unit_status: StatusRecord,
     /// The application status.
-    pub app_status: Status,
+    pub app_status: StatusRecord,
     /// Statuses of the other units of this application (`status-get --application` lists them;
     /// peers absent here show as `unknown`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub peer_unit_statuses: BTreeMap<String, Status>,
+    pub peer_unit_statuses: BTreeMap<String, StatusRecord>,
     /// Previous unit statuses, oldest first (the current one is `unit_status`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unit_status_history: Vec<Status>,
+    pub unit_status_history: Vec<StatusRecord>,
     /// Previous application statuses, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub app_status_history: Vec<Status>,
+    pub app_status_history: Vec<StatusRecord>,
     /// The workload version (`application-version-set`).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub workload_version: String,
@@ -113,8 +125,8 @@ impl Default for State {
             availability_zone: String::new(),
             principal_unit: String::new(),
             leader: false,
-            unit_status: Status::default(),
-            app_status: Status::default(),
+            unit_status: StatusRecord::default(),
+            app_status: StatusRecord::default(),
             peer_unit_statuses: BTreeMap::new(),
             unit_status_history: Vec::new(),
             app_status_history: Vec::new(),
@@ -155,7 +167,7 @@ impl State {
 
     /// The application name (the unit name before `/`).
     pub fn app(&self) -> &str {
-        self.unit.split('/').next().unwrap_or(&self.unit)
+        goops_juju::unit::app_of(&self.unit).unwrap_or(&self.unit)
     }
 
     /// The relation with this id.
@@ -182,7 +194,7 @@ impl State {
 
     /// Check the state's own consistency (unique relation ids, well-formed names).
     pub fn validate(&self) -> Result<(), String> {
-        if !self.unit.contains('/') || self.unit.ends_with('/') {
+        if goops_juju::unit::app_of(&self.unit).is_err() {
             return Err(format!("unit name {:?} is not of the form app/N", self.unit));
         }
         let mut ids = std::collections::BTreeSet::new();
@@ -199,8 +211,7 @@ impl State {
             if !secret_ids.insert(bare_secret_id(&secret.id).to_owned()) {
                 return Err(format!("secret {} is listed twice", secret.id));
             }
-            let bare = bare_secret_id(&secret.id);
-            if bare.len() != 20 || !bare.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()) {
+            if !is_valid_secret_id(bare_secret_id(&secret.id)) {
                 return Err(format!("secret id {:?} is not a secret URI (secret:<20 chars of [0-9a-z]>)", secret.id));
             }
             if secret.revisions.is_empty() {
@@ -213,12 +224,6 @@ impl State {
 
 fn is_false(b: &bool) -> bool {
     !*b
-}
-
-/// The bare id of a secret URI (`secret:abc` or `secret://uuid/abc` → `abc`).
-pub fn bare_secret_id(uri: &str) -> &str {
-    let rest = uri.strip_prefix("secret:").unwrap_or(uri);
-    rest.strip_prefix("//").map(|r| r.rsplit('/').next().unwrap_or(r)).unwrap_or(rest)
 }
 
 /// The model.
@@ -256,29 +261,6 @@ pub enum ModelType {
     Machine,
     /// A Kubernetes (CAAS) model.
     Kubernetes,
-}
-
-/// A workload or application status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Status {
-    /// `unknown`, `maintenance`, `blocked`, `waiting`, `active`, `error`, …
-    pub status: String,
-    /// The message.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub message: String,
-    /// Status data (shown by `status-get --include-data`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub data: BTreeMap<String, serde_json::Value>,
-    /// When it was set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub since: Option<DateTime<Utc>>,
-}
-
-impl Default for Status {
-    fn default() -> Self {
-        Status { status: "unknown".to_owned(), message: String::new(), data: BTreeMap::new(), since: None }
-    }
 }
 
 /// A relation (or peer relation) as this unit sees it.
@@ -331,157 +313,6 @@ impl Default for Relation {
     }
 }
 
-/// Who owns a secret, from this unit's point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SecretOwner {
-    /// This unit's application (managed by the leader).
-    #[default]
-    App,
-    /// This unit.
-    Unit,
-    /// Another application: this charm only consumes the secret.
-    None,
-}
-
-/// A secret revision.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SecretRevision {
-    /// The revision number (from 1).
-    pub revision: u32,
-    /// The content: key → value (decoded).
-    pub content: BTreeMap<String, String>,
-}
-
-// Secret values never appear in Debug output, even in a failing test's assertion message.
-impl std::fmt::Debug for SecretRevision {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let keys: BTreeMap<&str, &str> = self.content.keys().map(|k| (k.as_str(), "[REDACTED]")).collect();
-        f.debug_struct("SecretRevision").field("revision", &self.revision).field("content", &keys).finish()
-    }
-}
-
-impl Default for SecretRevision {
-    fn default() -> Self {
-        SecretRevision { revision: 1, content: BTreeMap::new() }
-    }
-}
-
-/// A grant of view access on a secret to a relation's remote application or one of its units.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SecretGrant {
-    /// The relation the grant is scoped to.
-    pub relation_id: u32,
-    /// The grantee: an application name or a unit name.
-    pub target: String,
-}
-
-/// A secret this unit owns or consumes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Secret {
-    /// The URI, `secret:<20 chars>`.
-    pub id: String,
-    /// Who owns it.
-    pub owner: SecretOwner,
-    /// The owner's label.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// This unit's consumer label (consumed secrets).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consumer_label: Option<String>,
-    /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Expiry time.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expire: Option<DateTime<Utc>>,
-    /// Rotation policy (`never`, `hourly`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rotate: Option<String>,
-    /// When the secret is next due for rotation (set from the policy when it changes).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rotates: Option<DateTime<Utc>>,
-    /// Revisions with content; the latest is the highest number.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub revisions: Vec<SecretRevision>,
-    /// The revision this unit tracks as a consumer (`None`: not read yet).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tracked: Option<u32>,
-    /// Revisions tracked by consumers of an owned secret: consumer → revision.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub consumers: BTreeMap<String, u32>,
-    /// Grants of an owned secret.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub grants: Vec<SecretGrant>,
-}
-
-impl Default for Secret {
-    fn default() -> Self {
-        Secret {
-            id: String::new(),
-            owner: SecretOwner::App,
-            label: None,
-            consumer_label: None,
-            description: None,
-            expire: None,
-            rotate: None,
-            rotates: None,
-            revisions: Vec::new(),
-            tracked: None,
-            consumers: BTreeMap::new(),
-            grants: Vec::new(),
-        }
-    }
-}
-
-impl Secret {
-    /// The latest revision number.
-    pub fn latest(&self) -> u32 {
-        self.revisions.iter().map(|r| r.revision).max().unwrap_or(0)
-    }
-
-    /// The content of a revision.
-    pub fn content(&self, revision: u32) -> Option<&BTreeMap<String, String>> {
-        self.revisions.iter().find(|r| r.revision == revision).map(|r| &r.content)
-    }
-
-    /// Whether this charm owns the secret (app or unit).
-    pub fn is_owned(&self) -> bool {
-        self.owner != SecretOwner::None
-    }
-}
-
-/// A port range this unit opened.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Port {
-    /// `tcp`, `udp` or `icmp`.
-    pub protocol: String,
-    /// First port (0 for icmp).
-    #[serde(default)]
-    pub from: u16,
-    /// Last port (equal to `from` for one port).
-    #[serde(default)]
-    pub to: u16,
-    /// Endpoints the range is open on; empty means all endpoints.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub endpoints: Vec<String>,
-}
-
-/// A port range another unit on this machine has open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MachinePort {
-    /// The unit that opened it.
-    pub unit: String,
-    /// The range.
-    #[serde(flatten)]
-    pub port: Port,
-}
-
 /// A storage instance attached to the unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -490,15 +321,15 @@ pub struct Storage {
     pub name: String,
     /// The instance index (`data/0` → 0).
     pub index: u32,
-    /// `filesystem` or `block`.
-    pub kind: String,
+    /// `filesystem` (the default) or `block`.
+    pub kind: StorageKind,
     /// Mount point or device path.
     pub location: String,
 }
 
 impl Default for Storage {
     fn default() -> Self {
-        Storage { name: String::new(), index: 0, kind: "filesystem".to_owned(), location: String::new() }
+        Storage { name: String::new(), index: 0, kind: StorageKind::Filesystem, location: String::new() }
     }
 }
 
@@ -507,204 +338,6 @@ impl Storage {
     pub fn id(&self) -> String {
         format!("{}/{}", self.name, self.index)
     }
-}
-
-/// Network information for one binding (`network-get`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Network {
-    /// Bind addresses per interface.
-    pub bind_addresses: Vec<BindAddress>,
-    /// Ingress addresses.
-    pub ingress_addresses: Vec<String>,
-    /// Egress subnets.
-    pub egress_subnets: Vec<String>,
-}
-
-impl Default for Network {
-    fn default() -> Self {
-        Network {
-            bind_addresses: vec![BindAddress {
-                mac_address: String::new(),
-                interface_name: "eth0".to_owned(),
-                addresses: vec![Address {
-                    hostname: String::new(),
-                    value: "192.0.2.0".to_owned(),
-                    cidr: "192.0.2.0/24".to_owned(),
-                }],
-            }],
-            ingress_addresses: vec!["192.0.2.0".to_owned()],
-            egress_subnets: vec!["192.0.2.0/24".to_owned()],
-        }
-    }
-}
-
-/// One interface's addresses.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct BindAddress {
-    /// MAC address.
-    pub mac_address: String,
-    /// Interface name.
-    pub interface_name: String,
-    /// Addresses on it.
-    pub addresses: Vec<Address>,
-}
-
-/// One address.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Address {
-    /// Hostname, if resolved.
-    pub hostname: String,
-    /// The address.
-    pub value: String,
-    /// Its CIDR.
-    pub cidr: String,
-}
-
-/// The unit's addresses for `unit-get`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Addresses {
-    /// `unit-get private-address` (default: the default network's first ingress address).
-    pub private: Option<String>,
-    /// `unit-get public-address` (default: same as private).
-    pub public: Option<String>,
-}
-
-/// `goal-state` output.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct GoalState {
-    /// Units of this application: name → status.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub units: BTreeMap<String, GoalStatus>,
-    /// Per endpoint: application or unit name → status.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub relations: BTreeMap<String, BTreeMap<String, GoalStatus>>,
-}
-
-/// A goal-state entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct GoalStatus {
-    /// `active`, `waiting`, `joining`, `dying`, …
-    pub status: String,
-    /// When it changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub since: Option<DateTime<Utc>>,
-}
-
-impl Default for GoalStatus {
-    fn default() -> Self {
-        GoalStatus { status: "active".to_owned(), since: None }
-    }
-}
-
-/// The cloud spec `credential-get` prints (Juju's `params.CloudSpec`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CloudSpec {
-    /// Cloud type (`ec2`, `openstack`, `kubernetes`, …).
-    #[serde(rename = "type")]
-    pub cloud_type: String,
-    /// Cloud name.
-    pub name: String,
-    /// Region.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// Identity endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity_endpoint: Option<String>,
-    /// Storage endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub storage_endpoint: Option<String>,
-    /// The credential.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub credential: Option<CloudCredential>,
-    /// CA certificates.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cacertificates: Vec<String>,
-    /// Skip TLS verification.
-    #[serde(skip_serializing_if = "is_false")]
-    pub skip_tls_verify: bool,
-    /// Whether this is the controller's cloud.
-    #[serde(skip_serializing_if = "is_false")]
-    pub is_controller_cloud: bool,
-}
-
-/// A cloud credential.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CloudCredential {
-    /// Auth type (`userpass`, `access-key`, …).
-    pub auth_type: String,
-    /// Attributes.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub attrs: BTreeMap<String, String>,
-    /// Redacted attribute names.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub redacted: Vec<String>,
-}
-
-/// The running action and what it recorded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Action {
-    /// The action name.
-    pub name: String,
-    /// The action id (`JUJU_ACTION_UUID`).
-    pub id: String,
-    /// Parameters (defaults from the charm's action schema are filled in).
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    pub params: serde_json::Map<String, serde_json::Value>,
-    /// Results set with `action-set` (nested by dotted keys).
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    pub results: serde_json::Map<String, serde_json::Value>,
-    /// Messages from `action-log`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub logs: Vec<String>,
-    /// The failure message, if `action-fail` was called or the action failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<String>,
-    /// `pending`, `running`, `completed` or `failed`.
-    pub status: String,
-}
-
-impl Default for Action {
-    fn default() -> Self {
-        Action {
-            name: String::new(),
-            id: "1".to_owned(),
-            params: serde_json::Map::new(),
-            results: serde_json::Map::new(),
-            logs: Vec::new(),
-            failure: None,
-            status: "pending".to_owned(),
-        }
-    }
-}
-
-/// A reboot request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Reboot {
-    /// `juju-reboot --now`: the hook was killed and will run again after the reboot.
-    pub now: bool,
-}
-
-/// A `juju-log` record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogRecord {
-    /// `TRACE`, `DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`.
-    pub level: String,
-    /// The message (prefixed with `<endpoint>:<id>: ` in relation hooks, as Juju does).
-    pub message: String,
 }
 
 #[cfg(test)]
@@ -717,7 +350,7 @@ mod tests {
         assert_eq!(state.unit, "app/0");
         assert_eq!(state.app(), "app");
         assert_eq!(state.model.name, "test-model");
-        assert_eq!(state.unit_status.status, "unknown");
+        assert_eq!(state.unit_status.status, StatusName::Unknown);
         assert!(state.validate().is_ok());
     }
 
@@ -739,10 +372,24 @@ mod tests {
     }
 
     #[test]
-    fn bare_ids() {
-        assert_eq!(bare_secret_id("secret:abc"), "abc");
-        assert_eq!(bare_secret_id("secret://uuid/abc"), "abc");
-        assert_eq!(bare_secret_id("abc"), "abc");
+    fn secret_owners_read_old_and_new_names_and_write_goops_juju_names() {
+        let owner = |json: &str| {
+            let text = format!(r#"{{"secrets":[{{"id":"secret:aaaaaaaaaaaaaaaaaaaa",{json}"revisions":[{{}}]}}]}}"#);
+            State::from_json(&text).map(|s| s.secrets[0].owner).map_err(|e| e.to_string())
+        };
+        assert_eq!(owner(""), Ok(Some(SecretOwner::Application)), "absent: the application");
+        assert_eq!(owner(r#""owner":"app","#), Ok(Some(SecretOwner::Application)));
+        assert_eq!(owner(r#""owner":"application","#), Ok(Some(SecretOwner::Application)));
+        assert_eq!(owner(r#""owner":"unit","#), Ok(Some(SecretOwner::Unit)));
+        assert_eq!(owner(r#""owner":"none","#), Ok(None));
+        assert_eq!(owner(r#""owner":null,"#), Ok(None));
+        assert!(owner(r#""owner":"model","#).is_err());
+        let written = |owner| {
+            let secret = Secret { id: "secret:aaaaaaaaaaaaaaaaaaaa".into(), owner, ..Secret::default() };
+            serde_json::to_value(&secret).unwrap()["owner"].clone()
+        };
+        assert_eq!(written(Some(SecretOwner::Application)), "application");
+        assert_eq!(written(None), "none");
     }
 
     #[test]

@@ -36,7 +36,7 @@ const OPENED_PORTS: ToolDef = ToolDef {
 };
 
 /// `80/tcp`, `8000-8010/udp`, `icmp`.
-pub fn port_string(p: &Port) -> String {
+pub(crate) fn port_string(p: &Port) -> String {
     if p.protocol == "icmp" {
         "icmp".to_owned()
     } else if p.from == p.to {
