@@ -294,8 +294,8 @@ mod counting {
 static GLOBAL: counting::Counting = counting::Counting;
 
 /// The in-process cases: install and update-status on the example charm, each through
-/// `goops_sim::harness::Harness::run` (what a test calls: consistency checks, session, dispatch,
-/// outcome) and through the bare `Engine` + `goops_runtime::dispatch` (session to finish).
+/// `goops_sim::testing::Harness::run` (what a test calls: consistency checks, session, dispatch,
+/// report) and through the bare `Engine` + `goops_runtime::dispatch` (session to finish).
 const INPROC_CASES: [(&str, &str); 4] = [
     ("install", "`Harness::run`"),
     ("install", "`Engine` + `dispatch`"),
@@ -309,7 +309,7 @@ const INPROC_CASES: [(&str, &str); 4] = [
 /// allocation-heavy code, for a second or more at a time — weigh on every case alike and on
 /// the medians as often as they happen. Each round's install median is kept to show them.
 struct Inproc {
-    harness: goops_sim::harness::Harness<manage_secrets::ManageSecrets>,
+    harness: goops_sim::testing::Harness<manage_secrets::ManageSecrets>,
     meta: goops_sim::CharmMeta,
     state: goops_sim::State,
     options: goops_sim::EventOptions,
@@ -332,7 +332,7 @@ impl Inproc {
     /// Check that the harness does the job, count each case's allocations and warm up; `n` runs
     /// per case will be taken over `rounds` rounds.
     fn new(n: usize, rounds: usize) -> Result<Inproc, String> {
-        use goops_sim::harness::{End, Harness, On};
+        use goops_sim::testing::{End, Harness, On};
         let charm_dir = workspace_root().join("examples/manage-secrets");
         let harness = Harness::<manage_secrets::ManageSecrets>::for_charm(&charm_dir).map_err(|e| e.to_string())?;
         let meta = goops_sim::CharmMeta::from_dir(&charm_dir).map_err(|e| e.to_string())?;
@@ -372,31 +372,31 @@ impl Inproc {
 
     /// One run of case `case` (an index into `INPROC_CASES`).
     fn run(&self, case: usize) -> Result<(), String> {
-        use goops_sim::harness::{End, On};
+        use goops_sim::testing::{End, On};
         let (event, _) = INPROC_CASES[case];
         let install = event == "install";
         // Even cases go through the harness, odd ones through the bare engine.
         if case.is_multiple_of(2) {
-            let outcome = self
+            let report = self
                 .harness
                 .run(if install { On::install() } else { On::update_status() }, &self.state)
                 .map_err(|e| e.to_string())?;
             let expected = if install { End::Completed } else { End::Skipped };
-            if outcome.end != expected {
-                return Err(format!("in-process {event} ended {:?}", outcome.end));
+            if report.end != expected {
+                return Err(format!("in-process {event} ended {:?}", report.end));
             }
-            std::hint::black_box(outcome);
+            std::hint::black_box(report);
         } else {
             let engine = goops_sim::Engine::for_event(self.state.clone(), self.meta.clone(), event, &self.options)
                 .map_err(|e| e.to_string())?;
             let ctx = engine.context().map_err(|e| e.to_string())?;
             let outcome = goops_runtime::dispatch::<manage_secrets::ManageSecrets>(&ctx);
             drop(ctx);
-            let finished = engine.finish(outcome.exit_code() == 0).ok_or("finished twice")?;
-            if !finished.committed {
+            let report = engine.finish(outcome.exit_code() == 0).ok_or("finished twice")?;
+            if !report.committed {
                 return Err(format!("in-process {event} failed"));
             }
-            std::hint::black_box(finished);
+            std::hint::black_box(report);
         }
         Ok(())
     }
