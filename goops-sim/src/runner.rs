@@ -98,7 +98,7 @@ pub(crate) fn run(
     let mut session = Session::for_event(state, meta, event, event_options)?;
     session.charm_dir.clone_from(&charm_dir);
 
-    // Dispatch order (spec §2.2): an executable `dispatch`, else hooks/<name> or actions/<name>.
+    // Dispatch order (docs/hook-tools.md §2.2): an executable `dispatch`, else hooks/<name> or actions/<name>.
     let dispatch = charm_dir.join("dispatch");
     let legacy = charm_dir.join(session.event.dispatch_path());
     let handler = if dispatch.exists() {

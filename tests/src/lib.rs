@@ -22,7 +22,7 @@ pub const OPS_VERSION: &str = "3.9.0";
 /// Environment variable naming the Python used to create the venv (default `python3` on PATH).
 pub const PYTHON_ENV: &str = "GOOPS_TEST_PYTHON3";
 
-/// Every hook tool a Juju 3.6 unit agent serves (juju-hook-tools.md §6).
+/// Every hook tool a Juju 3.6 unit agent serves (docs/hook-tools.md §6).
 pub const HOOK_TOOLS: &[&str] = &[
     "action-fail",
     "action-get",
