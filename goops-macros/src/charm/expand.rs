@@ -70,10 +70,13 @@ fn wrapper(handler: &Checked<'_>) -> TokenStream {
     let arg_names: Vec<_> = (0..handler.args.len()).map(|i| format_ident!("__goops_arg{}", i)).collect();
     let extractions = handler.args.iter().zip(&arg_names).map(|(ty, name)| {
         // Spanned on the user's type, so an unsupported type is reported on the argument.
+        // (The paths are written out: an interpolated `#p` would keep the call-site span.)
         quote_spanned! {ty.span()=>
-            let #name: #ty = match <#ty as #p::FromContext<'_>>::from_context(__goops_ctx) {
+            let #name: #ty = match <#ty as ::goops_runtime::__private::FromContext<'_>>::from_context(__goops_ctx) {
                 ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(rejection) => return #p::rejected(__goops_ctx, rejection),
+                ::core::result::Result::Err(rejection) => {
+                    return ::goops_runtime::__private::rejected(__goops_ctx, rejection);
+                }
             };
         }
     });
@@ -83,9 +86,9 @@ fn wrapper(handler: &Checked<'_>) -> TokenStream {
         ReturnType::Type(_, ty) => ty.span(),
     };
     let convert = if handler.handler.is_action() {
-        quote_spanned!(ret_span=> #p::ActionReturn::outcome(__goops_result))
+        quote_spanned!(ret_span=> ::goops_runtime::__private::ActionReturn::outcome(__goops_result))
     } else {
-        quote_spanned!(ret_span=> #p::HookReturn::outcome(__goops_result))
+        quote_spanned!(ret_span=> ::goops_runtime::__private::HookReturn::outcome(__goops_result))
     };
     quote! {
         #[doc(hidden)]

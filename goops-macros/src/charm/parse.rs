@@ -1,10 +1,9 @@
 //! Parsing `#[charm(...)]` and the `#[hook]`, `#[action]` and `#[collect_status]` attributes of
 //! its methods.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Attribute, Ident, ImplItem, ItemImpl, LitStr, Signature, Token};
 
 use crate::attr::{self, Attr};
@@ -90,8 +89,8 @@ pub(crate) enum Role {
     Hook(Vec<HookArg>),
     /// `#[action("...")]`.
     Action(LitStr),
-    /// `#[collect_status]`, at this span.
-    CollectStatus(Span),
+    /// `#[collect_status]` (the attribute, for spans).
+    CollectStatus(Box<Attribute>),
 }
 
 /// A method of the impl block marked as a handler.
@@ -165,7 +164,7 @@ pub(crate) fn parse(cx: &Ctxt, mut item: ItemImpl) -> CharmInput {
                 if !matches!(attr.meta, syn::Meta::Path(_)) {
                     cx.spanned(attr, "`#[collect_status]` takes no arguments");
                 }
-                Role::CollectStatus(attr.span())
+                Role::CollectStatus(Box::new(attr.clone()))
             }
         };
         // The framework fixes part of a handler's shape (arguments by value, a `Result` even

@@ -61,7 +61,7 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a CharmInput, meta: Option<&Charm
         cx.spanned(path, "`#[charm]` goes on an inherent impl block (`impl MyCharm { … }`), not a trait impl");
     }
     let mut seen: BTreeMap<Key, Span> = BTreeMap::new();
-    let mut first_collect: Option<Span> = None;
+    let mut first_collect: Option<&syn::Attribute> = None;
     let mut handlers = Handlers { table: Vec::new(), collect_status: None };
     for handler in &input.handlers {
         let signature = check_signature(cx, handler);
@@ -92,13 +92,13 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a CharmInput, meta: Option<&Charm
                 keys.push(key.clone());
                 carried.push((key, Carries::Only(Some(ACTION_EVENT))));
             }
-            Role::CollectStatus(span) => {
+            Role::CollectStatus(attr) => {
                 if let Some(first) = first_collect {
-                    cx.at(*span, "second `#[collect_status]` method: a charm has one, which adds every status");
-                    cx.at(first, "first `#[collect_status]` method is here");
+                    cx.spanned(attr, "second `#[collect_status]` method: a charm has one, which adds every status");
+                    cx.spanned(first, "first `#[collect_status]` method is here");
                     continue;
                 }
-                first_collect = Some(*span);
+                first_collect = Some(&**attr);
             }
         }
         let Some((takes_self, args)) = signature else { continue };

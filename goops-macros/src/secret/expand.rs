@@ -21,11 +21,16 @@ pub(crate) fn expand(item: &ItemStruct, options: &Options, fields: &[Checked<'_>
     let reads = fields.iter().map(|f| {
         let (name, key) = (&f.field.ident, &f.key);
         let (optional, inner) = unwrap_option(&f.field.ty);
-        // Spanned on the field type: an unsupported type is reported there.
+        // Spanned on the field type, so an unsupported type is reported there (the paths are
+        // written out: an interpolated `#p` would keep the call-site span).
         if optional {
-            quote_spanned!(inner.span()=> #name: #p::optional_secret_field::<#inner>(__goops_content, Self::LABEL, #key)?)
+            quote_spanned! {inner.span()=>
+                #name: ::goops_runtime::__private::optional_secret_field::<#inner>(__goops_content, Self::LABEL, #key)?
+            }
         } else {
-            quote_spanned!(inner.span()=> #name: #p::secret_field::<#inner>(__goops_content, Self::LABEL, #key)?)
+            quote_spanned! {inner.span()=>
+                #name: ::goops_runtime::__private::secret_field::<#inner>(__goops_content, Self::LABEL, #key)?
+            }
         }
     });
     let writes = fields.iter().map(|f| {
@@ -34,11 +39,13 @@ pub(crate) fn expand(item: &ItemStruct, options: &Options, fields: &[Checked<'_>
         if optional {
             quote_spanned! {inner.span()=>
                 if let ::core::option::Option::Some(value) = &self.#name {
-                    #p::push_secret_field::<#inner>(&mut __goops_content, #key, value);
+                    ::goops_runtime::__private::push_secret_field::<#inner>(&mut __goops_content, #key, value);
                 }
             }
         } else {
-            quote_spanned!(inner.span()=> #p::push_secret_field::<#inner>(&mut __goops_content, #key, &self.#name);)
+            quote_spanned! {inner.span()=>
+                ::goops_runtime::__private::push_secret_field::<#inner>(&mut __goops_content, #key, &self.#name);
+            }
         }
     });
     let to_content = if fields.is_empty() {
