@@ -195,3 +195,102 @@ pub(crate) fn validate<'a>(cx: &Ctxt, kind: Kind, input: &Input<'a>, meta: Optio
     }
     checked
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+    use crate::config::parse::parse;
+
+    const META: &str = "config:\n  options:\n    port:\n      type: int\n      default: 80\n    host:\n      type: string\n\
+                        actions:\n  act:\n    params:\n      target:\n        type: [string, \"null\"]\n      \
+                        count:\n        type: integer\n    required: [target]\n";
+
+    /// Check a derive input against [`META`]: the checked keys and the errors.
+    fn run(kind: Kind, tokens: proc_macro2::TokenStream) -> (Vec<String>, Vec<String>) {
+        let meta = CharmMeta::from_charmcraft_yaml(META).unwrap();
+        let input: syn::DeriveInput = syn::parse2(tokens).unwrap();
+        let cx = Ctxt::new();
+        let parsed = parse(&cx, kind, &input);
+        let keys = validate(&cx, kind, &parsed, Some(&meta)).into_iter().map(|c| c.key).collect();
+        let errors = cx.check().err().into_iter().flatten().map(|e| e.to_string()).collect();
+        (keys, errors)
+    }
+
+    #[test]
+    fn config_fields_map_to_options_by_kebab_name_or_key() {
+        let (keys, errors) = run(
+            Kind::Config,
+            quote! {
+                struct C {
+                    port: u16,
+                    #[config(key = "host")]
+                    name: Option<String>,
+                }
+            },
+        );
+        assert_eq!((keys, errors), (vec!["port".to_owned(), "host".to_owned()], vec![]));
+    }
+
+    #[test]
+    fn each_config_field_gets_one_error() {
+        let (keys, errors) = run(
+            Kind::Config,
+            quote! {
+                struct C {
+                    // Unknown and mistyped: only "unknown" is said.
+                    prot: String,
+                    port: String,
+                    host: String,
+                    // A broken attribute: only that is said.
+                    #[config(kee = "port")]
+                    other: String,
+                }
+            },
+        );
+        assert!(keys.is_empty(), "{keys:?}");
+        assert_eq!(
+            errors,
+            [
+                "unknown `#[config]` field option `kee`; expected one of: `key`; did you mean `key`?",
+                "config option `prot` is not in charmcraft.yaml's `config.options`; declared: `host`, `port`; did you \
+                 mean `port`?",
+                "config option `port` is `int` in charmcraft.yaml, so field `port` must be `i64`, `i32`, `u16`, … (any \
+                 integer)",
+                "config option `host` has no default, so it may be unset: make field `host` an `Option<_>`",
+            ]
+        );
+    }
+
+    #[test]
+    fn params_follow_the_json_schema_types() {
+        let (keys, errors) = run(
+            Kind::Params,
+            quote! {
+                #[params(action = "act")]
+                struct P {
+                    target: Option<String>,
+                    count: u8,
+                }
+            },
+        );
+        assert_eq!((keys, errors), (vec!["target".to_owned(), "count".to_owned()], vec![]));
+        let (_, errors) = run(
+            Kind::Params,
+            quote! {
+                #[params(action = "act", action = "other")]
+                struct P {
+                    target: bool,
+                }
+            },
+        );
+        assert_eq!(
+            errors,
+            [
+                "`action` is given twice",
+                "parameter `target` is `string` in charmcraft.yaml, so field `target` must be `String`",
+            ]
+        );
+    }
+}
