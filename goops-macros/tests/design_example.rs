@@ -1,5 +1,6 @@
-//! The example at the top of DESIGN.md, compiled and dispatched (status/logging names as the
-//! runtime spells them; the action's `ActionResult` carries a serializable struct).
+//! A small certificates charm as a charm author writes it, compiled and dispatched: a typed
+//! secret, handlers without `self`, a relation handler and an action whose `ActionResult`
+//! carries a serializable struct.
 
 mod common;
 
@@ -39,7 +40,7 @@ struct Certificates;
 #[charm(metadata = "tests/fixtures/charmcraft.yaml")]
 impl Certificates {
     #[hook(install, config_changed, upgrade_charm)]
-    fn configure(&self, ctx: &Context) -> Result<()> {
+    fn configure(ctx: &Context) -> Result<()> {
         if CaCertificate::get(ctx)?.is_none() {
             let id = CaCertificate::generate()?.add(ctx)?; // content travels in files, never argv
             ctx.log_info(format!("created secret {id}"))?;
@@ -48,12 +49,12 @@ impl Certificates {
     }
 
     #[hook(relation_changed("certificates"))]
-    fn on_request(&self, ctx: &Context, event: &RelationEvent) -> Result<()> {
+    fn on_request(ctx: &Context, event: &RelationEvent) -> Result<()> {
         ctx.log_info(format!("request on relation {}", event.id))
     }
 
     #[action("rotate-ca")]
-    fn rotate(&self, ctx: &Context, _params: RotateParams) -> ActionResult<Rotated> {
+    fn rotate(ctx: &Context, _params: RotateParams) -> ActionResult<Rotated> {
         let ca = CaCertificate::generate()?;
         Ok(Rotated { rotated: ca.set(ctx)? })
     }

@@ -4,7 +4,7 @@ mod common;
 
 use common::Recorder;
 use goops_runtime::prelude::*;
-use goops_runtime::{DispatchOutcome, HandlerKey, HasMetadata, dispatch};
+use goops_runtime::{DispatchOutcome, HandlerKey, HasMetadata, IntoHookOutcome, dispatch};
 
 fn note(ctx: &Context, message: String) -> Result<()> {
     ctx.log(LogLevel::Info, message)
@@ -261,7 +261,8 @@ fn metadata_is_baked_in() {
     assert_eq!(m.relation("db").map(|r| r.interface), Some("postgresql_client"));
     assert_eq!(m.containers, ["workload"]);
     assert_eq!(m.storage, ["data"]);
-    assert_eq!(m.action("do-backup").map(|a| a.params), Some(&["target", "compress", "retries"][..]));
+    // goops-juju's model keeps names sorted.
+    assert_eq!(m.action("do-backup").map(|a| a.params), Some(&["compress", "retries", "target"][..]));
     assert!(m.config_option("port").is_some_and(|o| o.has_default));
 }
 
@@ -289,4 +290,68 @@ fn extraction_mismatch_fails_the_hook_without_panicking() {
         &tools.context(&[("JUJU_DISPATCH_PATH", "hooks/db-relation-changed"), ("JUJU_RELATION_ID", "db:1")]),
     );
     assert_eq!(outcome, DispatchOutcome::HookDone);
+}
+
+/// Handlers may omit `self`, a `&self` handler sees the charm value, and `#[collect_status]`
+/// becomes `Charm::COLLECT_STATUS`.
+struct Stateful {
+    greeting: &'static str,
+}
+
+impl Default for Stateful {
+    fn default() -> Self {
+        Stateful { greeting: "hello" }
+    }
+}
+
+#[charm(metadata = "tests/fixtures/charmcraft.yaml")]
+impl Stateful {
+    #[hook(install)]
+    fn install(ctx: &Context) -> goops_runtime::Result<()> {
+        note(ctx, "install without self".to_owned())
+    }
+
+    #[hook(start)]
+    fn start(&self, ctx: &Context) -> goops_runtime::Result<()> {
+        note(ctx, format!("{} from self", self.greeting))
+    }
+
+    #[action("rotate-ca")]
+    fn rotate(event: &ActionEvent) -> std::result::Result<std::collections::BTreeMap<String, String>, String> {
+        Ok([("by".to_owned(), event.name.clone())].into())
+    }
+
+    #[collect_status]
+    fn status(ctx: &Context, relation: Option<&RelationEvent>) -> goops_runtime::Result<()> {
+        note(ctx, format!("collect-status {:?}", relation.map(|r| r.id)))
+    }
+}
+
+#[test]
+fn handlers_may_omit_self() {
+    let tools = Recorder::new();
+    let outcome = dispatch::<Stateful>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/install")]));
+    assert_eq!(outcome, DispatchOutcome::HookDone);
+    assert_eq!(tools.logs(), ["install without self"]);
+    let tools = Recorder::new();
+    dispatch::<Stateful>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/start")]));
+    assert_eq!(tools.logs(), ["hello from self"]);
+    let tools = Recorder::new();
+    let outcome = dispatch::<Stateful>(&tools.context(&[("JUJU_DISPATCH_PATH", "actions/rotate-ca")]));
+    assert_eq!(outcome, DispatchOutcome::ActionDone);
+    assert_eq!(tools.calls_of("action-set"), [vec!["by=rotate-ca".to_owned()]]);
+}
+
+#[test]
+fn collect_status_is_the_charms_collect_status_handler() {
+    assert!(TestCharm::COLLECT_STATUS.is_none(), "no #[collect_status]: the trait's default");
+    let collect = Stateful::COLLECT_STATUS.expect("set by #[collect_status]");
+    // Its arguments are extracted like a hook handler's; it returns a hook result.
+    let tools = Recorder::new();
+    let ctx = tools.context(&[("JUJU_DISPATCH_PATH", "hooks/db-relation-changed"), ("JUJU_RELATION_ID", "db:4")]);
+    assert_eq!(collect(&Stateful::default(), &ctx), ().into_hook_outcome());
+    assert_eq!(tools.logs(), ["collect-status Some(4)"]);
+    let tools = Recorder::new();
+    collect(&Stateful::default(), &tools.context(&[("JUJU_DISPATCH_PATH", "actions/rotate-ca")]));
+    assert_eq!(tools.logs(), ["collect-status None"]);
 }

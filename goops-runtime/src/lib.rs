@@ -43,12 +43,12 @@ pub use tools::{HookTools, ProcessTools, StagedContent, ToolOutput};
 pub use typed_secret::TypedSecret;
 
 pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
-pub use goops_macros::{ActionParams, CharmConfig, action, charm, hook, secret};
+pub use goops_macros::{ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
 pub use metadata::{CharmMetadata, HasMetadata};
 
 /// The names a charm usually needs: `use goops_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, hook, secret};
+    pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
     pub use crate::{
         ActionResult, Charm, Context, Databag, Error, Event, Expiry, LogLevel, RelationEvent, RelationId, Result,
         RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode, SecretSelector,
