@@ -26,9 +26,9 @@ use crate::context::Context;
 use crate::env::JujuEnv;
 use crate::error::Result;
 use crate::event::Event;
+use crate::hookcmds::action;
 use crate::hookcmds::log::LogLevel;
 use crate::hookcmds::status::{self, Status};
-use crate::hookcmds::action;
 use crate::secret_files;
 use crate::tools::ProcessTools;
 
@@ -398,14 +398,15 @@ pub fn run<C: Charm>() -> ExitCode {
     secret_files::sweep();
     let env = JujuEnv::from_process();
     let argv0 = std::env::args_os().next().map(std::path::PathBuf::from);
-    let ctx = match Event::from_env(&env, argv0.as_deref()).and_then(|event| Context::new(env, event, ProcessTools::new())) {
-        Ok(ctx) => ctx,
-        Err(e) => {
-            // Without a valid hook context there is nothing to log to; stderr reaches Juju's log.
-            eprintln!("goops: cannot dispatch: {e}");
-            return ExitCode::from(1);
-        }
-    };
+    let ctx =
+        match Event::from_env(&env, argv0.as_deref()).and_then(|event| Context::new(env, event, ProcessTools::new())) {
+            Ok(ctx) => ctx,
+            Err(e) => {
+                // Without a valid hook context there is nothing to log to; stderr reaches Juju's log.
+                eprintln!("goops: cannot dispatch: {e}");
+                return ExitCode::from(1);
+            }
+        };
     #[cfg(panic = "abort")]
     install_abort_panic_hook();
     let outcome = dispatch::<C>(&ctx);

@@ -477,7 +477,10 @@ mod tests {
         let e = parse(&[("JUJU_DISPATCH_PATH", "hooks/web-pebble-check-failed"), ("JUJU_PEBBLE_CHECK_NAME", "alive")])
             .unwrap();
         let w = e.workload().unwrap();
-        assert_eq!((w.kind, w.check.as_deref(), &w.notice), (WorkloadEventKind::PebbleCheckFailed, Some("alive"), &None));
+        assert_eq!(
+            (w.kind, w.check.as_deref(), &w.notice),
+            (WorkloadEventKind::PebbleCheckFailed, Some("alive"), &None)
+        );
         let e = parse(&[
             ("JUJU_DISPATCH_PATH", "hooks/web-pebble-custom-notice"),
             ("JUJU_NOTICE_ID", "7"),

@@ -293,7 +293,11 @@ mod tests {
         let parent = dir.parent().expect("a parent");
         assert!(dir.is_absolute());
         assert_eq!(parent.file_name().and_then(|n| n.to_str()), Some(parent_name(own_uid()).as_str()));
-        assert!(dir.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{}-", std::process::id()))));
+        assert!(
+            dir.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{}-", std::process::id())))
+        );
         if Path::new(SHM).is_dir() && fs::metadata(SHM).is_ok_and(|m| !m.permissions().readonly()) {
             assert!(dir.starts_with(SHM), "{}", dir.display());
         }

@@ -170,7 +170,10 @@ impl StoredSlots {
 }
 
 fn in_use(key: &str) -> Error {
-    Error::invalid(format!("stored state {key:?}"), "it is already borrowed in this dispatch (drop the other `Stored` first)")
+    Error::invalid(
+        format!("stored state {key:?}"),
+        "it is already borrowed in this dispatch (drop the other `Stored` first)",
+    )
 }
 
 /// `T` from Juju's unit state, and its JSON as the baseline for saving.

@@ -45,10 +45,10 @@ use std::str::FromStr;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::hookcmds::relation::RelationId;
 use crate::hookcmds::secret::{
     SecretAddOptions, SecretContent, SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions,
 };
-use crate::hookcmds::relation::RelationId;
 use crate::secret::SecretString;
 use goops_juju::secret::secret_uri;
 

@@ -10,8 +10,7 @@ use crate::tools::HookTools;
 /// `action-get --format=json`: all of the running action's parameters, name → value (with the
 /// defaults from charmcraft.yaml applied by Juju).
 pub fn action_get(tools: &dyn HookTools) -> Result<Map<String, Value>> {
-    let params: Option<Map<String, Value>> =
-        run_json(tools, "action-get", &args(["--format=json"]), "a JSON object")?;
+    let params: Option<Map<String, Value>> = run_json(tools, "action-get", &args(["--format=json"]), "a JSON object")?;
     Ok(params.unwrap_or_default())
 }
 
