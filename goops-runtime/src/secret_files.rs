@@ -17,24 +17,34 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 use crate::secret::SecretContent;
 
-/// tmpfs on every Linux: staged content stays in memory, and the overwrite on drop costs
-/// microseconds where on a disk-backed temp dir its `fdatasync` costs milliseconds.
+/// tmpfs on every Linux: staged content stays in memory, and the overwrite on drop needs no
+/// `fdatasync` (on a disk-backed temp dir, where it does, it costs milliseconds).
 const SHM: &str = "/dev/shm";
 
 /// How many call directories to try before giving up (each failure is a stale leftover).
 const ATTEMPTS: u32 = 8;
 
+/// One staged file, open for the overwrite on drop.
+struct Staged {
+    path: PathBuf,
+    file: fs::File,
+    len: usize,
+}
+
 /// Secret content in private files, one per key, for one tool call. Dropping it overwrites
-/// the files with zeros and removes their directory.
+/// the files with zeros and removes them and their directory.
 pub struct ContentFiles {
     dir: PathBuf,
-    files: Vec<(PathBuf, usize)>,
+    files: Vec<Staged>,
     args: Vec<OsString>,
+    /// Whether the overwrite must reach the disk (not on tmpfs).
+    sync: bool,
 }
 
 impl ContentFiles {
@@ -57,12 +67,23 @@ impl std::fmt::Debug for ContentFiles {
 
 impl Drop for ContentFiles {
     fn drop(&mut self) {
+        use std::os::unix::fs::FileExt as _;
         // Best effort: nothing sensible to do on failure, and panicking in drop is worse. The
         // next dispatch's sweep removes whatever is left.
-        for (path, len) in &self.files {
-            overwrite(path, *len);
+        let zeros = vec![0u8; self.files.iter().map(|f| f.len).max().unwrap_or(0)];
+        for staged in self.files.drain(..) {
+            // Through the descriptor opened at staging: no path lookup, no reopening.
+            let _ = staged.file.write_all_at(&zeros[..staged.len], 0);
+            if self.sync {
+                let _ = staged.file.sync_data();
+            }
+            drop(staged.file);
+            let _ = fs::remove_file(&staged.path);
         }
-        let _ = fs::remove_dir_all(&self.dir);
+        if fs::remove_dir(&self.dir).is_err() {
+            // Something else appeared in it; remove that too.
+            scrub(&self.dir);
+        }
     }
 }
 
@@ -72,12 +93,17 @@ pub fn stage(content: &SecretContent) -> Result<ContentFiles> {
     for key in content.keys() {
         goops_juju::secret::check_content_key(key)?;
     }
-    let mut files = ContentFiles { dir: call_dir()?, files: Vec::with_capacity(content.len()), args: Vec::new() };
+    let (dir, on_shm) = call_dir()?;
+    let mut files = ContentFiles { dir, files: Vec::with_capacity(content.len()), args: Vec::new(), sync: !on_shm };
     for (key, value) in content {
         let path = files.dir.join(key);
+        let file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(io_error)?;
         // Tracked before writing, so a half-written file is overwritten on drop too.
-        files.files.push((path.clone(), value.len()));
-        write_private_file(&path, value.expose_secret().as_bytes())?;
+        let bytes = value.expose_secret().as_bytes();
+        files.files.push(Staged { path: path.clone(), file, len: bytes.len() });
+        if let Some(staged) = files.files.last() {
+            (&staged.file).write_all(bytes).map_err(io_error)?;
+        }
         let mut arg = OsString::from(format!("{key}#file="));
         arg.push(&path);
         files.args.push(arg);
@@ -187,45 +213,55 @@ fn parent_in(base: &Path, uid: Option<u32>) -> io::Result<PathBuf> {
     Ok(parent)
 }
 
-/// A fresh 0700 call directory `<parent>/<pid>-<n>` in the first usable base.
-fn call_dir() -> Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
+/// This user's parent in the first usable base, and whether it is on tmpfs.
+fn find_parent() -> io::Result<(PathBuf, bool)> {
     let uid = own_uid();
-    let pid = std::process::id();
     let mut last = None;
     for base in bases() {
-        let parent = match parent_in(&base, uid) {
-            Ok(parent) => parent,
+        match parent_in(&base, uid) {
+            Ok(parent) => return Ok((parent, base == Path::new(SHM))),
             // No usable /dev/shm (missing, read-only, not ours): try the next base.
-            Err(e) => {
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no directory for secret content")))
+}
+
+/// A fresh 0700 call directory `<parent>/<pid>-<n>`, and whether it is on tmpfs. The parent
+/// is found (and checked) once per process; if it disappears, it is found again.
+fn call_dir() -> Result<(PathBuf, bool)> {
+    static PARENT: OnceLock<(PathBuf, bool)> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let (mut parent, mut on_shm) = match PARENT.get() {
+        Some(found) => found.clone(),
+        None => {
+            let found = find_parent().map_err(io_error)?;
+            PARENT.get_or_init(|| found).clone()
+        }
+    };
+    let pid = std::process::id();
+    let mut found_again = false;
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let dir = parent.join(format!("{pid}-{}", COUNTER.fetch_add(1, Ordering::Relaxed)));
+        match fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok((dir, on_shm)),
+            // Numbers are unique within this process, so this is the leftover of a dead
+            // process that had our pid: scrub it and take the next number.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                scrub(&dir);
                 last = Some(e);
-                continue;
             }
-        };
-        for _ in 0..ATTEMPTS {
-            let dir = parent.join(format!("{pid}-{}", COUNTER.fetch_add(1, Ordering::Relaxed)));
-            match fs::DirBuilder::new().mode(0o700).create(&dir) {
-                Ok(()) => return Ok(dir),
-                // Numbers are unique within this process, so this is the leftover of a dead
-                // process that had our pid: scrub it and take the next number.
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    scrub(&dir);
-                    last = Some(e);
-                }
-                Err(e) => {
-                    last = Some(e);
-                    break;
-                }
+            // The parent was removed (a temp cleaner): find it again, once.
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !found_again => {
+                (parent, on_shm) = find_parent().map_err(io_error)?;
+                found_again = true;
+                last = Some(e);
             }
+            Err(e) => return Err(io_error(e)),
         }
     }
     Err(io_error(last.unwrap_or_else(|| io::Error::other("no directory for secret content"))))
-}
-
-fn write_private_file(path: &Path, data: &[u8]) -> Result<()> {
-    let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io_error)?;
-    file.write_all(data).map_err(io_error)?;
-    file.flush().map_err(io_error)
 }
 
 fn io_error(source: io::Error) -> Error {
