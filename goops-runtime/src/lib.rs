@@ -135,8 +135,8 @@ pub use metadata::{CharmMetadata, HasMetadata};
 
 /// The names a charm usually needs: `use goops_runtime::prelude::*;`.
 ///
-/// It has no `Result`: handlers return [`HookResult`](crate::HookResult) or
-/// [`ActionResult`](crate::ActionResult), API calls return `goops_runtime::Result`, and `Result`
+/// It has no `Result`: handlers return [`HookResult`] or
+/// [`ActionResult`], API calls return `goops_runtime::Result`, and `Result`
 /// stays `std::result::Result`.
 pub mod prelude {
     pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, hook, secret};
