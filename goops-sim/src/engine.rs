@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::rc::Rc;
 
-use goops_runtime::{Error, HookTools, SecretContent, StagedContent, ToolOutput};
+use goops_runtime::{Error, HookTools, ToolOutput};
 
 use crate::charm::CharmMeta;
 use crate::event::EventOptions;
@@ -80,7 +80,7 @@ impl Engine {
             .with(|s| goops_runtime::JujuEnv::from_vars(s.env_iter(IN_PROCESS_SOCKET)))
             .unwrap_or_else(|| goops_runtime::JujuEnv::from_vars(std::iter::empty::<(&str, String)>()));
         let event = goops_runtime::Event::from_env(&env, None)?;
-        Ok(goops_runtime::Context::new(env, event, self.clone()))
+        goops_runtime::Context::new(env, event, self.clone())
     }
 
     /// Run `f` on the session; `None` once the session is finished (or if called re-entrantly
@@ -128,48 +128,9 @@ impl Drop for Engine {
     }
 }
 
-/// Removes staged secret content from the session once the call that used it is done.
-struct Unstage {
-    engine: Engine,
-    staging: u64,
-}
-
-impl Drop for Unstage {
-    fn drop(&mut self) {
-        self.engine.with(|s| s.staged_files.0.retain(|(staging, _, _)| *staging != self.staging));
-    }
-}
-
+/// The in-process hook tools. Secret content arrives as `key#file=<path>` arguments naming the
+/// runtime's private files, which `secret-add`/`secret-set` read from disk like Juju's agent.
 impl HookTools for Engine {
-    /// In-process the content stays in memory: the same `key#file=<path>` arguments, with
-    /// `<path>` naming an entry of the session instead of a file (no process could read one
-    /// anyway), so a test's secret-add costs no file system calls.
-    fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
-        let staged = self.with(|s| {
-            s.staged_count += 1;
-            let staging = s.staged_count;
-            let mut args = Vec::with_capacity(content.len());
-            let dir = format!("/goops-sim/in-process/{staging}/");
-            for (key, value) in content {
-                let mut path = String::with_capacity(dir.len() + key.len());
-                path.push_str(&dir);
-                path.push_str(key);
-                let mut arg = String::with_capacity(key.len() + 6 + path.len());
-                arg.push_str(key);
-                arg.push_str("#file=");
-                arg.push_str(&path);
-                args.push(OsString::from(arg));
-                s.staged_files.0.push((staging, path, value.expose_secret().as_bytes().to_vec()));
-            }
-            (args, staging)
-        });
-        match staged {
-            Some((args, staging)) => Ok(StagedContent::new(args, Unstage { engine: self.clone(), staging })),
-            // A finished or busy session has no tools to hand content to; let the call say so.
-            None => Ok(StagedContent::new(Vec::new(), ())),
-        }
-    }
-
     fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error> {
         // Juju's client only sends stdin when the tool asks for it; same here.
         let response = self.with(|s| s.call(tool, args, None));
@@ -210,18 +171,5 @@ mod tests {
         let finished = after.finish(true).expect("a session to finish");
         assert_eq!(finished.state.unit, "after/0");
         assert!(after.finish(true).is_none(), "finished once");
-    }
-
-    #[test]
-    fn staged_content_lives_until_the_staging_drops() {
-        let engine = Engine::for_event(State::default(), CharmMeta::default(), "install", &EventOptions::default())
-            .expect("a session for install");
-        let content: SecretContent = [("token".to_owned(), goops_runtime::SecretString::from("s3cret"))].into();
-        let staged = engine.stage_secret_content(&content).expect("staged");
-        assert_eq!(staged.args(), [OsString::from("token#file=/goops-sim/in-process/1/token")]);
-        assert_eq!(engine.with(|s| s.staged_files.0.len()), Some(1));
-        assert!(!format!("{:?}", engine.with(|s| s.staged_files.clone())).contains("s3cret"));
-        drop(staged);
-        assert_eq!(engine.with(|s| s.staged_files.0.len()), Some(0));
     }
 }

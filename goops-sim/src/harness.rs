@@ -38,7 +38,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use goops_runtime::{Charm, DispatchOutcome};
+use goops_runtime::Charm;
+use goops_runtime::Outcome as Dispatched;
 use serde::{Deserialize, Serialize};
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -801,11 +802,12 @@ impl<C: Charm> Harness<C> {
             engine.finish(code == 0).ok_or_else(|| HarnessError::Process("the hook session ended twice".into()))?;
         let end = match (finished.commit_error.clone(), dispatched) {
             (Some(error), _) => End::CommitRefused(error),
-            (None, DispatchOutcome::NoHandler) => End::Skipped,
-            (None, DispatchOutcome::HookDone | DispatchOutcome::ActionDone) => End::Completed,
-            (None, DispatchOutcome::HookFailed(m) | DispatchOutcome::ReportFailed(m)) => End::HookFailed(m),
-            (None, DispatchOutcome::ActionFailed(m)) => End::ActionFailed(m),
-            (None, DispatchOutcome::Panicked(m)) => End::Panicked(m),
+            (None, Dispatched::Skipped) => End::Skipped,
+            // `dispatch` reports an action's results itself and returns `Completed`.
+            (None, Dispatched::Completed | Dispatched::ActionResults(_)) => End::Completed,
+            (None, Dispatched::HookFailed(m)) => End::HookFailed(m),
+            (None, Dispatched::ActionFailed(m)) => End::ActionFailed(m),
+            (None, Dispatched::Panicked(m)) => End::Panicked(m),
         };
         Ok(Outcome::new(end, input, finished.state, finished.committed, finished.records.tool_calls))
     }

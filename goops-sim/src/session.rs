@@ -148,25 +148,6 @@ fn working_dir() -> PathBuf {
     DIR.get_or_init(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))).clone()
 }
 
-/// Secret content staged in memory by the in-process engine: (staging number, path, bytes).
-/// A hook stages a few values at a time, so a list beats a map. Its Debug output shows the
-/// paths only.
-#[derive(Clone, Default)]
-pub(crate) struct StagedFiles(pub(crate) Vec<(u64, String, Vec<u8>)>);
-
-impl StagedFiles {
-    /// The content staged at `path`.
-    pub(crate) fn get(&self, path: &str) -> Option<&[u8]> {
-        self.0.iter().find(|(_, p, _)| p == path).map(|(_, _, bytes)| bytes.as_slice())
-    }
-}
-
-impl std::fmt::Debug for StagedFiles {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set().entries(self.0.iter().map(|(_, path, _)| path)).finish()
-    }
-}
-
 /// One hook's view of the unit: its state, the event, and the pending writes.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -188,11 +169,6 @@ pub struct Session {
     pub(crate) reboot_now: bool,
     /// How the hook process failed (`exit status 3`, `signal: killed`), for the action message.
     pub(crate) exit_message: Option<String>,
-    /// Secret content the in-process engine staged for `key#file=<path>` arguments: path → bytes.
-    /// (Out of process, the charm writes real files and the tools read those.)
-    pub(crate) staged_files: StagedFiles,
-    /// Numbers the staged content's directories.
-    pub(crate) staged_count: u64,
 }
 
 impl Session {
@@ -226,8 +202,6 @@ impl Session {
             records: Records::default(),
             reboot_now: false,
             exit_message: None,
-            staged_files: StagedFiles::default(),
-            staged_count: 0,
         });
         let prepared = session.prepare();
         if prepared.is_err() {

@@ -181,7 +181,7 @@ struct Upsert {
     owner: SecretOwner,
 }
 
-fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolError> {
+fn parse_upsert(_session: &Session, call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolError> {
     // Juju's order of checks: expire, rotate, owner, content, file. Empty values mean "not given".
     let given = |name: &str| call.parsed.value(name).filter(|v| !v.is_empty()).map(str::to_owned);
     let expire = given("expire").as_deref().map(parse_expire).transpose()?;
@@ -207,12 +207,8 @@ fn parse_upsert(session: &Session, call: &Call<'_>, content_args: &[&str]) -> Re
         let (key, given) = if let Some(k) = key.strip_suffix("#base64") {
             (k, Given::Base64(value.to_owned()))
         } else if let Some(k) = key.strip_suffix("#file") {
-            // In-process content is staged in memory under an absolute path; else it is a file.
-            let data = match session.staged_files.get(value) {
-                Some(staged) => staged.to_vec(),
-                None => std::fs::read(call.cwd.join(expand_home(value)))
-                    .map_err(|e| usage(format!("open {value}: {}", super::io_reason(&e))))?,
-            };
+            let data = std::fs::read(call.cwd.join(expand_home(value)))
+                .map_err(|e| usage(format!("open {value}: {}", super::io_reason(&e))))?;
             if crate::base64::encoded_len(data.len()) > MAX_CONTENT {
                 return Err(usage(format!("secret content in file {value:?} too large: {} bytes", data.len())));
             }
