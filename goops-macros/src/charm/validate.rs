@@ -114,9 +114,10 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a CharmInput, meta: Option<&Charm
     handlers
 }
 
-const ACCEPTED: &str = "accepted: `&Context`, `&RelationEvent`, `&SecretEvent`, `&StorageEvent`, `&WorkloadEvent`, \
-                        `&ActionEvent` (or `Option<&…Event>`), a `#[derive(CharmConfig)]` struct or a \
-                        `#[derive(ActionParams)]` struct";
+// The same list as the runtime's `FromContext` note.
+const ACCEPTED: &str = "accepted: `&Context`, `&Event`, `&RelationEvent`, `&SecretEvent`, `&StorageEvent`, \
+                        `&WorkloadEvent`, `&ActionEvent` (or `Option<&…Event>`), `Stored<'_, T>` of a `StoredState` \
+                        type, a `#[derive(CharmConfig)]` struct or a `#[derive(ActionParams)]` struct";
 
 /// An optional `&self`, then typed arguments: whether it takes `&self` and the argument types,
 /// or `None` when the signature cannot be used.
