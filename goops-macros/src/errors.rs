@@ -1,20 +1,23 @@
-//! An error accumulator, so a user sees every mistake in one build (serde_derive's `Ctxt`).
+//! The error accumulator (serde_derive's `Ctxt`), so a user sees every mistake in one build,
+//! and the helpers messages share ("did you mean", name lists).
 
 use std::cell::RefCell;
 use std::fmt::Display;
 
 use quote::ToTokens;
 
-/// Collects spanned errors; [`Errors::finish`] folds them into one `syn::Error`.
-#[derive(Default)]
-pub(crate) struct Errors {
-    errors: RefCell<Vec<syn::Error>>,
+/// Collects spanned errors. [`Ctxt::check`] must be called before it is dropped: dropping it
+/// unchecked panics, so a code path of this crate that forgets to report its errors is caught
+/// by the tests instead of silently expanding a broken input.
+pub(crate) struct Ctxt {
+    /// `None` once checked.
+    errors: RefCell<Option<Vec<syn::Error>>>,
 }
 
-impl Errors {
+impl Ctxt {
     /// A new, empty accumulator.
     pub(crate) fn new() -> Self {
-        Self::default()
+        Ctxt { errors: RefCell::new(Some(Vec::new())) }
     }
 
     /// An error spanning `tokens`.
@@ -29,20 +32,32 @@ impl Errors {
 
     /// Any `syn::Error` (which may already combine several).
     pub(crate) fn push(&self, error: syn::Error) {
-        self.errors.borrow_mut().push(error);
+        self.errors.borrow_mut().as_mut().expect("Ctxt used after check()").push(error);
     }
 
-    /// Whether nothing was reported.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.errors.borrow().is_empty()
+    /// How many errors were reported so far (to tell whether one step added any).
+    pub(crate) fn count(&self) -> usize {
+        self.errors.borrow().as_ref().map_or(0, Vec::len)
     }
 
-    /// Every error as one, or `None`.
-    pub(crate) fn finish(self) -> Option<syn::Error> {
-        self.errors.into_inner().into_iter().reduce(|mut all, e| {
+    /// Every error as one, or `Ok` when there was none. Consumes the accumulator.
+    pub(crate) fn check(self) -> syn::Result<()> {
+        let errors = self.errors.borrow_mut().take().expect("Ctxt checked twice");
+        match errors.into_iter().reduce(|mut all, e| {
             all.combine(e);
             all
-        })
+        }) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Ctxt {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && self.errors.borrow().is_some() {
+            panic!("goops-macros bug: a Ctxt was dropped without check()");
+        }
     }
 }
 
@@ -97,6 +112,25 @@ pub(crate) fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_returns_every_error() {
+        let cx = Ctxt::new();
+        assert!(cx.count() == 0);
+        cx.at(proc_macro2::Span::call_site(), "one");
+        cx.at(proc_macro2::Span::call_site(), "two");
+        assert_eq!(cx.count(), 2);
+        let error = cx.check().unwrap_err();
+        assert_eq!(error.into_iter().map(|e| e.to_string()).collect::<Vec<_>>(), ["one", "two"]);
+        assert!(Ctxt::new().check().is_ok());
+    }
+
+    #[test]
+    #[should_panic(expected = "dropped without check()")]
+    fn dropping_unchecked_panics() {
+        let cx = Ctxt::new();
+        cx.at(proc_macro2::Span::call_site(), "forgotten");
+    }
 
     #[test]
     fn suggests_close_names_only() {

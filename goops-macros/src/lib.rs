@@ -4,14 +4,15 @@
 
 use proc_macro::TokenStream;
 
+mod attr;
 mod charm;
-mod charmcraft;
 mod config;
 mod errors;
-mod hooks;
+mod metadata;
 mod secret;
 #[cfg(test)]
 mod snapshot_tests;
+mod symbol;
 
 fn debug(name: &str, output: proc_macro2::TokenStream) -> TokenStream {
     if std::env::var_os("GOOPS_MACROS_DEBUG").is_some_and(|v| !v.is_empty() && v != "0") {
@@ -20,9 +21,9 @@ fn debug(name: &str, output: proc_macro2::TokenStream) -> TokenStream {
     output.into()
 }
 
-/// Build the charm's dispatch table (`impl Charm`) from the `#[hook(...)]` and
-/// `#[action("...")]` methods of an impl block, checked against charmcraft.yaml, and bake the
-/// metadata in (`impl HasMetadata`). Options: `metadata = "path"`. See the crate docs.
+/// Build the charm's dispatch table (`impl Charm`) from the `#[hook(...)]`, `#[action("...")]`
+/// and `#[collect_status]` methods of an impl block, checked against charmcraft.yaml, and bake
+/// the metadata in (`impl HasMetadata`). Options: `metadata = "path"`. See the crate docs.
 #[proc_macro_attribute]
 pub fn charm(args: TokenStream, item: TokenStream) -> TokenStream {
     debug("charm", charm::charm(args.into(), item.into()))
@@ -32,19 +33,27 @@ pub fn charm(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[hook(any)]`. `#[charm]` consumes it; on its own it is a compile error saying so.
 #[proc_macro_attribute]
 pub fn hook(_args: TokenStream, item: TokenStream) -> TokenStream {
-    charm::stray("hook", item.into()).into()
+    charm::stray(symbol::HOOK, item.into()).into()
 }
 
 /// Mark an action handler inside a `#[charm]` impl block: `#[action("do-backup")]`.
 /// `#[charm]` consumes it; on its own it is a compile error saying so.
 #[proc_macro_attribute]
 pub fn action(_args: TokenStream, item: TokenStream) -> TokenStream {
-    charm::stray("action", item.into()).into()
+    charm::stray(symbol::ACTION, item.into()).into()
 }
 
-/// Typed accessors for a Juju secret whose content keys are the struct's fields:
-/// `#[secret(label = "…", owner = "application"|"unit", rotate = "…", description = "…", expire = "365d")]`,
-/// field attribute `#[secret(key = "…")]`. See the crate docs for the generated API.
+/// Mark the one method of a `#[charm]` impl block that adds statuses at the end of every
+/// dispatch (`Charm::COLLECT_STATUS`). `#[charm]` consumes it; on its own it is a compile error
+/// saying so.
+#[proc_macro_attribute]
+pub fn collect_status(_args: TokenStream, item: TokenStream) -> TokenStream {
+    charm::stray(symbol::COLLECT_STATUS, item.into()).into()
+}
+
+/// Implement `goops_runtime::TypedSecret` for a struct whose fields are a Juju secret's content
+/// keys: `#[secret(label = "…", owner = "application"|"unit", rotate = "…", description = "…",
+/// expire = "365d")]`, field attribute `#[secret(key = "…")]`. See the crate docs.
 #[proc_macro_attribute]
 pub fn secret(args: TokenStream, item: TokenStream) -> TokenStream {
     debug("secret", secret::secret(args.into(), item.into()))

@@ -21,13 +21,16 @@ fn charm_table() {
                 fn configure(&self, ctx: &Context, config: Config) -> Result<()> { Ok(()) }
 
                 #[hook(relation_changed("db"))]
-                fn on_db(&self, event: &RelationEvent) -> Result<()> { Ok(()) }
+                fn on_db(event: &RelationEvent) -> Result<()> { Ok(()) }
 
                 #[hook(any)]
                 fn fallback(&self) {}
 
                 #[action("do-backup")]
                 fn backup(&self, params: BackupParams) -> Result<Report, Error> { Ok(Report::new(params)) }
+
+                #[collect_status]
+                fn status(ctx: &Context, config: Config) {}
 
                 fn helper(&self) {}
             }
@@ -60,6 +63,33 @@ fn secret_accessors() {
                 #[secret(key = "cert")]
                 certificate: String,
                 serial: Option<u64>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn secret_with_the_default_add_options() {
+    let out = crate::secret::secret(
+        quote!(label = "token"),
+        quote!(
+            struct Token {
+                token: SecretString,
+            }
+        ),
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn secret_errors_keep_the_struct_and_stub_the_trait() {
+    let out = crate::secret::secret(
+        quote!(label = "creds"),
+        quote! {
+            struct Creds<'a> {
+                #[secret(key = "Password")]
+                password: &'a str,
             }
         },
     );

@@ -1,11 +1,12 @@
-//! The example at the top of DESIGN.md, compiled and dispatched (status/logging names as the
-//! runtime spells them; the action's `ActionResult` carries a serializable struct).
+//! A small certificates charm as a charm author writes it, compiled and dispatched: a typed
+//! secret, handlers without `self`, a relation handler and an action whose `ActionResult`
+//! carries a serializable struct.
 
 mod common;
 
 use common::Recorder;
 use goops_runtime::prelude::*;
-use goops_runtime::{DispatchOutcome, ToolOutput, dispatch};
+use goops_runtime::{Outcome, ToolOutput, dispatch};
 
 #[secret(
     label = "active-ca-certificates",
@@ -19,7 +20,7 @@ struct CaCertificate {
 }
 
 impl CaCertificate {
-    fn generate() -> Result<Self> {
+    fn generate() -> goops_runtime::Result<Self> {
         Ok(CaCertificate { private_key: SecretString::from("generated-key"), ca_certificate: "generated-ca".into() })
     }
 }
@@ -39,21 +40,23 @@ struct Certificates;
 #[charm(metadata = "tests/fixtures/charmcraft.yaml")]
 impl Certificates {
     #[hook(install, config_changed, upgrade_charm)]
-    fn configure(&self, ctx: &Context) -> Result<()> {
+    fn configure(ctx: &Context) -> HookResult {
         if CaCertificate::get(ctx)?.is_none() {
             let id = CaCertificate::generate()?.add(ctx)?; // content travels in files, never argv
-            ctx.log_info(format!("created secret {id}"))?;
+            ctx.log_info(format!("created secret {id}"));
         }
-        ctx.set_unit_status(Status::Active(String::new()))
+        ctx.set_unit_status(Status::active())?;
+        Ok(())
     }
 
     #[hook(relation_changed("certificates"))]
-    fn on_request(&self, ctx: &Context, event: &RelationEvent) -> Result<()> {
-        ctx.log_info(format!("request on relation {}", event.id))
+    fn on_request(ctx: &Context, event: &RelationEvent) -> HookResult {
+        ctx.log_info(format!("request on relation {}", event.id));
+        Ok(())
     }
 
     #[action("rotate-ca")]
-    fn rotate(&self, ctx: &Context, _params: RotateParams) -> ActionResult<Rotated> {
+    fn rotate(ctx: &Context, _params: RotateParams) -> ActionResult<Rotated> {
         let ca = CaCertificate::generate()?;
         Ok(Rotated { rotated: ca.set(ctx)? })
     }
@@ -65,7 +68,7 @@ fn install_creates_the_ca_once() {
     tools.respond("secret-get", |_| ToolOutput::error(1, "secret \"active-ca-certificates\" not found"));
     tools.stdout("secret-add", "secret:cn0s4cu5gdbs7e2q5l4g\n");
     let outcome = dispatch::<Certificates>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/install")]));
-    assert_eq!(outcome, DispatchOutcome::HookDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(tools.calls_of("secret-add").len(), 1);
     assert_eq!(tools.logs(), ["created secret secret:cn0s4cu5gdbs7e2q5l4g"]);
     assert_eq!(tools.calls_of("status-set").len(), 1);
@@ -75,7 +78,7 @@ fn install_creates_the_ca_once() {
     let tools = Recorder::new();
     tools.stdout("secret-get", r#"{"private-key": "k", "ca-certificate": "c"}"#);
     let outcome = dispatch::<Certificates>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/config-changed")]));
-    assert_eq!(outcome, DispatchOutcome::HookDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert!(tools.calls_of("secret-add").is_empty());
 }
 
@@ -86,7 +89,7 @@ fn relation_and_action_dispatch() {
         ("JUJU_DISPATCH_PATH", "hooks/certificates-relation-changed"),
         ("JUJU_RELATION_ID", "certificates:2"),
     ]));
-    assert_eq!(outcome, DispatchOutcome::HookDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(tools.logs(), ["request on relation 2"]);
 
     let tools = Recorder::new();
@@ -94,7 +97,7 @@ fn relation_and_action_dispatch() {
     tools.stdout("secret-get", r#"{"private-key": "old", "ca-certificate": "old"}"#);
     tools.stdout("action-get", "{}");
     let outcome = dispatch::<Certificates>(&tools.context(&[("JUJU_DISPATCH_PATH", "actions/rotate-ca")]));
-    assert_eq!(outcome, DispatchOutcome::ActionDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(tools.calls_of("secret-set").len(), 1);
     assert_eq!(tools.calls_of("action-set"), [vec!["rotated=true".to_owned()]]);
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::Recorder;
 use goops_runtime::prelude::*;
-use goops_runtime::{DispatchOutcome, dispatch};
+use goops_runtime::{Outcome, dispatch};
 
 type HookResult = std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>;
 type Results = std::result::Result<std::collections::BTreeMap<String, String>, String>;
@@ -32,12 +32,12 @@ impl EdgeCharm {
     #[hook(install)]
     #[inline]
     pub fn r#type(&self, ctx: &Context, config: RawConfig) -> HookResult {
-        ctx.log(LogLevel::Info, format!("debug={}", config.r#debug))?;
+        ctx.log(LogLevel::Info, format!("debug={}", config.r#debug));
         Ok(())
     }
 
     #[hook(start, relation_changed("db"))]
-    fn r#match(&self, _: &Context, storage: Option<&StorageEvent>, relation: Option<&RelationEvent>) -> Result<()> {
+    fn r#match(&self, _: &Context, storage: Option<&StorageEvent>, relation: Option<&RelationEvent>) -> HookResult {
         let _ = (storage, relation);
         Ok(())
     }
@@ -53,12 +53,12 @@ fn raw_identifiers_and_aliases_dispatch() {
     let tools = Recorder::new();
     tools.stdout("config-get", r#"{"debug": true}"#);
     let ctx = tools.context(&[("JUJU_DISPATCH_PATH", "hooks/install")]);
-    assert_eq!(dispatch::<EdgeCharm>(&ctx), DispatchOutcome::HookDone);
+    assert_eq!(dispatch::<EdgeCharm>(&ctx), Outcome::Completed);
     assert_eq!(tools.logs(), ["debug=true"]);
     let ctx = tools.context(&[("JUJU_DISPATCH_PATH", "hooks/start")]);
-    assert_eq!(dispatch::<EdgeCharm>(&ctx), DispatchOutcome::HookDone);
+    assert_eq!(dispatch::<EdgeCharm>(&ctx), Outcome::Completed);
     let ctx = tools.context(&[("JUJU_DISPATCH_PATH", "actions/rotate-ca")]);
-    assert_eq!(dispatch::<EdgeCharm>(&ctx), DispatchOutcome::ActionDone);
+    assert_eq!(dispatch::<EdgeCharm>(&ctx), Outcome::Completed);
 }
 
 #[test]

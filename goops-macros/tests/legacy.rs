@@ -4,7 +4,7 @@ mod common;
 
 use common::Recorder;
 use goops_runtime::prelude::*;
-use goops_runtime::{DispatchOutcome, HasMetadata, dispatch};
+use goops_runtime::{HasMetadata, Outcome, dispatch};
 
 #[derive(CharmConfig)]
 #[config(metadata = "tests/fixtures/legacy/metadata.yaml")]
@@ -24,8 +24,9 @@ struct Legacy;
 #[charm(metadata = "tests/fixtures/legacy/metadata.yaml")]
 impl Legacy {
     #[hook(relation_joined("website"))]
-    fn joined(&self, ctx: &Context, config: Config) -> Result<()> {
-        ctx.log_info(config.greeting)
+    fn joined(&self, ctx: &Context, config: Config) -> HookResult {
+        ctx.log_info(config.greeting);
+        Ok(())
     }
 
     #[action("say")]
@@ -51,9 +52,9 @@ fn legacy_charm_dispatches() {
     let outcome = dispatch::<Legacy>(
         &tools.context(&[("JUJU_DISPATCH_PATH", "hooks/website-relation-joined"), ("JUJU_RELATION_ID", "website:1")]),
     );
-    assert_eq!(outcome, DispatchOutcome::HookDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(tools.logs(), ["hi"]);
     let outcome = dispatch::<Legacy>(&tools.context(&[("JUJU_DISPATCH_PATH", "actions/say")]));
-    assert_eq!(outcome, DispatchOutcome::ActionDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(tools.calls_of("action-set"), [vec!["said=moo".to_owned()]]);
 }

@@ -32,28 +32,36 @@ pub struct LintParams {
 
 /// The charm.
 #[derive(Default)]
-pub struct LintCharm;
+pub struct LintCharm {
+    greeting: String,
+}
 
 #[charm(metadata = "tests/fixtures/charmcraft.yaml")]
 impl LintCharm {
     #[hook(install, relation_changed("db"))]
-    fn configure(&self, ctx: &Context, config: LintConfig, relation: Option<&RelationEvent>) -> Result<()> {
+    fn configure(ctx: &Context, config: LintConfig, relation: Option<&RelationEvent>) -> goops_runtime::Result<()> {
         let _ = (ctx, config.port, relation);
         Ok(())
     }
 
     #[hook(any)]
-    fn fallback(&self) {}
+    fn fallback() {}
 
     #[action("do-backup")]
     fn backup(&self, params: LintParams) -> std::result::Result<(), Error> {
-        let _ = params.target;
+        let _ = (&self.greeting, params.target);
         Ok(())
+    }
+
+    #[collect_status]
+    fn status(ctx: &Context) {
+        let _ = ctx;
     }
 }
 
 #[test]
 fn expands() {
     assert_eq!(<LintCharm as Charm>::HANDLERS.len(), 4);
+    assert!(<LintCharm as Charm>::COLLECT_STATUS.is_some());
     assert_eq!(LintSecret::KEYS, ["password", "port"]);
 }

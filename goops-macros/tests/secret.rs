@@ -203,3 +203,39 @@ fn the_label_error_names_the_secret() {
     let err = ca().set(&hook_ctx(&tools)).unwrap_err();
     assert!(err.is_not_found() && err.to_string().contains("active-ca-certificates"), "{err}");
 }
+
+/// Only the label: `add_options` is the trait's default.
+#[secret(label = "api-token")]
+struct ApiToken {
+    token: SecretString,
+}
+
+impl ApiToken {
+    /// The struct's own `id`: `#[secret]` adds no inherent methods, so nothing clashes with it.
+    fn id(&self) -> &'static str {
+        let _ = &self.token;
+        "my own id"
+    }
+}
+
+#[test]
+fn the_struct_keeps_its_own_namespace() {
+    let token = ApiToken { token: SecretString::from("t0k3n") };
+    assert_eq!(token.id(), "my own id");
+    let tools = owner(r#"{"token": "t0k3n"}"#);
+    let ctx = hook_ctx(&tools);
+    // The trait's `id` is still there, through the trait.
+    assert_eq!(<ApiToken as TypedSecret>::id(&ctx).unwrap(), Some(format!("secret:{ID}")));
+    assert_eq!(ApiToken::get(&ctx).unwrap().map(|t| t.token.expose_secret().to_owned()), Some("t0k3n".to_owned()));
+}
+
+#[test]
+fn without_options_add_uses_the_trait_default() {
+    let options = ApiToken::add_options();
+    assert_eq!(options.label.as_deref(), Some("api-token"));
+    assert_eq!(
+        (options.owner, options.rotate, options.description, options.expire),
+        (SecretOwner::Application, None, None, None)
+    );
+    assert_eq!(ApiToken::KEYS, ["token"]);
+}

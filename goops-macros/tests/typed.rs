@@ -4,7 +4,7 @@ mod common;
 
 use common::Recorder;
 use goops_runtime::prelude::*;
-use goops_runtime::{DispatchOutcome, dispatch};
+use goops_runtime::{Outcome, dispatch};
 
 #[allow(dead_code)] // read through Debug
 #[derive(Debug, CharmConfig)]
@@ -39,8 +39,9 @@ struct TypedCharm;
 #[charm(metadata = "tests/fixtures/charmcraft.yaml")]
 impl TypedCharm {
     #[hook(config_changed)]
-    fn configure(&self, ctx: &Context, config: Config) -> Result<()> {
-        ctx.log(LogLevel::Info, format!("{config:?}"))
+    fn configure(&self, ctx: &Context, config: Config) -> HookResult {
+        ctx.log(LogLevel::Info, format!("{config:?}"));
+        Ok(())
     }
 
     #[action("do-backup")]
@@ -70,7 +71,7 @@ fn config_is_loaded_once_and_typed() {
     let tools = Recorder::new();
     tools.stdout("config-get", CONFIG);
     let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/config-changed")]));
-    assert_eq!(outcome, DispatchOutcome::HookDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(tools.calls_of("config-get"), [vec!["--format=json".to_owned()]]);
     assert_eq!(
         tools.logs(),
@@ -85,7 +86,7 @@ fn invalid_config_blocks_the_unit_and_exits_zero() {
     let tools = Recorder::new();
     tools.stdout("config-get", r#"{"log-level": "info", "port": 70000, "ratio": 1.0, "debug": false}"#);
     let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/config-changed")]));
-    assert_eq!(outcome, DispatchOutcome::HookDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(outcome.exit_code(), 0);
     let status = tools.calls_of("status-set");
     assert_eq!(status.len(), 1);
@@ -96,7 +97,7 @@ fn invalid_config_blocks_the_unit_and_exits_zero() {
 
     tools.stdout("config-get", r#"{"port": 1, "ratio": 1.0, "debug": false}"#);
     let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/config-changed")]));
-    assert_eq!(outcome, DispatchOutcome::HookDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(tools.calls_of("status-set")[1], ["blocked", "--", "config option \"log-level\" has no value"]);
 }
 
@@ -106,7 +107,7 @@ fn action_params_and_results() {
     tools.stdout("config-get", CONFIG);
     tools.stdout("action-get", r#"{"target": "/srv/backup", "compress": true}"#);
     let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "actions/do-backup")]));
-    assert_eq!(outcome, DispatchOutcome::ActionDone);
+    assert_eq!(outcome, Outcome::Completed);
     assert_eq!(tools.calls_of("action-get"), [vec!["--format=json".to_owned()]]);
     assert_eq!(tools.calls_of("action-set"), [vec!["compressed=true".to_owned(), "path=/srv/backup:8080".to_owned()]]);
 }
@@ -117,18 +118,18 @@ fn invalid_params_and_handler_errors_fail_the_action() {
     tools.stdout("config-get", CONFIG);
     tools.stdout("action-get", r#"{"target": 5}"#);
     let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "actions/do-backup")]));
-    let DispatchOutcome::ActionFailed(message) = &outcome else { panic!("{outcome:?}") };
+    let Outcome::ActionFailed(message) = &outcome else { panic!("{outcome:?}") };
     assert!(message.starts_with("parameter \"target\" is not valid: invalid type: integer `5`"), "{message}");
     assert_eq!(tools.calls_of("action-fail").len(), 1);
 
     tools.stdout("action-get", r#"{"target": "/x", "retries": 0}"#);
     let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "actions/do-backup")]));
-    assert_eq!(outcome, DispatchOutcome::ActionFailed("no retries left".into()));
+    assert_eq!(outcome, Outcome::ActionFailed("no retries left".into()));
 
     let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "actions/rotate-ca")]));
     assert_eq!(
         outcome,
-        DispatchOutcome::ActionFailed(
+        Outcome::ActionFailed(
             "the handler takes the parameters of action \"do-backup\", but \"rotate-ca\" is running".into()
         )
     );
@@ -139,7 +140,7 @@ fn a_failing_config_get_fails_the_hook() {
     let tools = Recorder::new();
     tools.respond("config-get", |_| goops_runtime::ToolOutput::error(1, "connection refused"));
     let outcome = dispatch::<TypedCharm>(&tools.context(&[("JUJU_DISPATCH_PATH", "hooks/config-changed")]));
-    let DispatchOutcome::HookFailed(message) = &outcome else { panic!("{outcome:?}") };
+    let Outcome::HookFailed(message) = &outcome else { panic!("{outcome:?}") };
     assert!(message.contains("config-get") && message.contains("connection refused"), "{message}");
     assert!(tools.calls_of("status-set").is_empty());
 }

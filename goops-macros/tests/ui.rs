@@ -18,9 +18,12 @@ fn install_fixture() {
     std::fs::create_dir_all(&project).expect("trybuild project dir");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     std::fs::copy(fixtures.join("charmcraft.yaml"), project.join("charmcraft.yaml")).expect("copy charmcraft.yaml");
-    std::fs::create_dir_all(project.join("broken")).expect("broken fixture dir");
-    std::fs::copy(fixtures.join("broken/charmcraft.yaml"), project.join("broken/charmcraft.yaml"))
-        .expect("copy the broken charmcraft.yaml");
+    // Not YAML, and YAML that is not a valid charm.
+    for dir in ["broken", "invalid"] {
+        std::fs::create_dir_all(project.join(dir)).expect("fixture dir");
+        std::fs::copy(fixtures.join(dir).join("charmcraft.yaml"), project.join(dir).join("charmcraft.yaml"))
+            .expect("copy a fixture charmcraft.yaml");
+    }
 }
 
 #[test]

@@ -4,17 +4,22 @@
 //! Within one `Context` each fact is read from Juju at most once: config, leadership (a `false`
 //! sticks for the rest of the hook, as it does in Juju; a `true` is trusted for Juju's 30 s
 //! lease), relation ids, members, remote applications and databags, secret content, network
-//! info, goal state and action parameters.
+//! info, goal state, action parameters and stored state.
 //! Relation writes send only the keys that change. Writes through the context keep its caches
 //! consistent; calls made directly through [`Context::tools`] bypass them.
+//!
+//! The context also collects what the framework does at the end of a successful dispatch: the
+//! statuses added with [`Context::add_status`] and [`Context::add_app_status`] (the most urgent
+//! one is set once), and the [stored state](crate::stored) (saved once, if it changed).
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
-use crate::env::JujuEnv;
+use crate::env::{EnvError, JujuEnv};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::hookcmds::config::{self, ConfigMap};
@@ -28,6 +33,7 @@ use crate::hookcmds::secret::{
 };
 use crate::hookcmds::status::{self, AppStatusInfo, Status, StatusInfo};
 use crate::hookcmds::{action, leadership, state, unit};
+use crate::stored::{Stored, StoredSlots, StoredState};
 use crate::tools::HookTools;
 
 /// How long a `true` from `is-leader` is guaranteed by Juju's leadership lease.
@@ -38,18 +44,19 @@ const LEADERSHIP_LEASE: Duration = Duration::from_secs(30);
 /// ```no_run
 /// use goops_runtime::prelude::*;
 ///
-/// fn configure(ctx: &Context) -> Result<()> {
+/// fn configure(ctx: &Context) -> HookResult {
 ///     let port: u16 = ctx.config_get("port")?.unwrap_or(8080);
 ///     let ca = SecretSelector::label("ca");
 ///     if ctx.secret_get(&ca, SecretReadMode::Tracked)?.is_none() && ctx.is_leader()? {
 ///         let content: SecretContent = [("private-key".to_owned(), SecretString::from("...pem..."))].into();
 ///         let id = ctx.secret_add(&content, &SecretAddOptions::new().label("ca").rotate(RotatePolicy::Yearly))?;
-///         ctx.log_info(format!("created secret {id}"))?;
+///         ctx.log_info(format!("created secret {id} for {}", ctx.app_name()));
 ///     }
 ///     for relation in ctx.relation_ids("website")? {
 ///         ctx.set_relation_data(&relation, Databag::Unit, [("port", port.to_string())])?;
 ///     }
-///     ctx.set_unit_status(Status::Active(String::new()))
+///     ctx.add_status(Status::active());
+///     Ok(())
 /// }
 /// ```
 ///
@@ -58,6 +65,8 @@ const LEADERSHIP_LEASE: Duration = Duration::from_secs(30);
 pub struct Context {
     env: JujuEnv,
     event: Event,
+    unit: String,
+    app_len: usize,
     tools: Box<dyn HookTools>,
     config: OnceCell<ConfigMap>,
     leader: Cell<Option<(bool, Instant)>>,
@@ -69,12 +78,15 @@ pub struct Context {
     secret_ids_by_label: RefCell<HashMap<String, String>>,
     networks: RefCell<HashMap<(String, Option<RelationId>), NetworkInfo>>,
     goal_state: OnceCell<GoalState>,
-    action_params: OnceCell<action::ActionParams>,
+    action_params: OnceCell<Map<String, Value>>,
+    statuses: RefCell<Vec<Status>>,
+    app_statuses: RefCell<Vec<Status>>,
+    stored: StoredSlots,
 }
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("event", &self.event).field("unit", &self.env.unit_name).finish_non_exhaustive()
+        f.debug_struct("Context").field("event", &self.event).field("unit", &self.unit).finish_non_exhaustive()
     }
 }
 
@@ -111,11 +123,17 @@ impl SecretsByMode {
 }
 
 impl Context {
-    /// A context for `event`, talking to Juju through `tools`.
-    pub fn new(env: JujuEnv, event: Event, tools: impl HookTools + 'static) -> Self {
-        Context {
+    /// A context for `event`, talking to Juju through `tools`. `JUJU_UNIT_NAME` must be a
+    /// unit name (`app/N`): Juju always sets it, and the unit and application names are then
+    /// plain accessors.
+    pub fn new(env: JujuEnv, event: Event, tools: impl HookTools + 'static) -> Result<Self, EnvError> {
+        let unit = env.unit()?.to_owned();
+        let app_len = env.app()?.len();
+        Ok(Context {
             env,
             event,
+            unit,
+            app_len,
             tools: Box::new(tools),
             config: OnceCell::new(),
             leader: Cell::new(None),
@@ -128,7 +146,10 @@ impl Context {
             networks: RefCell::default(),
             goal_state: OnceCell::new(),
             action_params: OnceCell::new(),
-        }
+            statuses: RefCell::default(),
+            app_statuses: RefCell::default(),
+            stored: StoredSlots::default(),
+        })
     }
 
     /// The hook's environment variables.
@@ -141,6 +162,16 @@ impl Context {
         &self.event
     }
 
+    /// This unit's name, `app/N` (`JUJU_UNIT_NAME`).
+    pub fn unit_name(&self) -> &str {
+        &self.unit
+    }
+
+    /// This unit's application: the unit name without `/N`.
+    pub fn app_name(&self) -> &str {
+        &self.unit[..self.app_len]
+    }
+
     /// The raw hook tools, for calls the typed API does not cover (see [`crate::hookcmds`]).
     pub fn tools(&self) -> &dyn HookTools {
         &*self.tools
@@ -148,29 +179,33 @@ impl Context {
 
     // ---- logging -------------------------------------------------------------------------
 
-    /// Log `message` to Juju's debug log at `level`.
-    pub fn log(&self, level: LogLevel, message: impl AsRef<str>) -> Result<()> {
-        log::juju_log(self.tools(), level, message.as_ref())
+    /// Log `message` to Juju's debug log at `level`. Logging never fails the hook: if
+    /// `juju-log` cannot run, the line goes to stderr, which Juju logs at WARNING.
+    pub fn log(&self, level: LogLevel, message: impl AsRef<str>) {
+        let message = message.as_ref();
+        if let Err(e) = log::juju_log(self.tools(), level, message) {
+            eprintln!("{level}: {message} (juju-log failed: {e})");
+        }
     }
 
-    /// Log at DEBUG.
-    pub fn log_debug(&self, message: impl AsRef<str>) -> Result<()> {
-        self.log(LogLevel::Debug, message)
+    /// Log at DEBUG (see [`Context::log`]).
+    pub fn log_debug(&self, message: impl AsRef<str>) {
+        self.log(LogLevel::Debug, message);
     }
 
-    /// Log at INFO.
-    pub fn log_info(&self, message: impl AsRef<str>) -> Result<()> {
-        self.log(LogLevel::Info, message)
+    /// Log at INFO (see [`Context::log`]).
+    pub fn log_info(&self, message: impl AsRef<str>) {
+        self.log(LogLevel::Info, message);
     }
 
-    /// Log at WARNING.
-    pub fn log_warning(&self, message: impl AsRef<str>) -> Result<()> {
-        self.log(LogLevel::Warning, message)
+    /// Log at WARNING (see [`Context::log`]).
+    pub fn log_warning(&self, message: impl AsRef<str>) {
+        self.log(LogLevel::Warning, message);
     }
 
-    /// Log at ERROR.
-    pub fn log_error(&self, message: impl AsRef<str>) -> Result<()> {
-        self.log(LogLevel::Error, message)
+    /// Log at ERROR (see [`Context::log`]).
+    pub fn log_error(&self, message: impl AsRef<str>) {
+        self.log(LogLevel::Error, message);
     }
 
     // ---- config --------------------------------------------------------------------------
@@ -213,12 +248,36 @@ impl Context {
         Ok(leader)
     }
 
-    /// Set this unit's workload status.
+    /// Add a candidate for this unit's status (collect-status). At the end of a successful
+    /// dispatch, after the `#[collect_status]` handler, the framework sets the most urgent
+    /// status added (blocked > maintenance > waiting > active; the first added wins a tie) with
+    /// one `status-set`. Nothing is set when nothing was added, and nothing when the handler
+    /// failed. Handlers that each know part of the picture add what they see, and the unit
+    /// shows the worst of it.
+    pub fn add_status(&self, status: Status) {
+        self.statuses.borrow_mut().push(status);
+    }
+
+    /// Add a candidate for the application's status (collect-status). As
+    /// [`Context::add_status`], and set only when this unit is the leader (`is-leader` is
+    /// asked only when an application status was added); on other units these are dropped.
+    pub fn add_app_status(&self, status: Status) {
+        self.app_statuses.borrow_mut().push(status);
+    }
+
+    /// Take the statuses added so far, for the framework to set.
+    pub(crate) fn take_statuses(&self) -> (Vec<Status>, Vec<Status>) {
+        (self.statuses.take(), self.app_statuses.take())
+    }
+
+    /// Set this unit's workload status now. Prefer [`Context::add_status`], which lets
+    /// several handlers (and the `#[collect_status]` handler) take part; a status set here is
+    /// replaced by the collected one if any was added.
     pub fn set_unit_status(&self, status: Status) -> Result<()> {
         status::status_set(self.tools(), &status)
     }
 
-    /// Set the application's status (leader only).
+    /// Set the application's status now (leader only). See [`Context::add_app_status`].
     pub fn set_app_status(&self, status: Status) -> Result<()> {
         status::status_set_app(self.tools(), &status)
     }
@@ -297,8 +356,8 @@ impl Context {
         V: Into<String>,
     {
         let entity = match bag {
-            Databag::Unit => self.env.unit()?.to_owned(),
-            Databag::App => self.env.app()?.to_owned(),
+            Databag::Unit => self.unit_name().to_owned(),
+            Databag::App => self.app_name().to_owned(),
         };
         let current = match self.relation_data(relation, &entity) {
             Ok(current) => current,
@@ -452,7 +511,7 @@ impl Context {
         secret::secret_ids(self.tools())
     }
 
-    // ---- network, goal state, ports, actions ---------------------------------------------
+    // ---- network, goal state, ports ------------------------------------------------------
 
     /// Network info of `binding`, as seen from `relation` when given (read once per pair).
     pub fn network(&self, binding: &str, relation: Option<&RelationId>) -> Result<NetworkInfo> {
@@ -485,9 +544,24 @@ impl Context {
         port::opened_ports(self.tools())
     }
 
+    // ---- unit state ----------------------------------------------------------------------
+
     /// One value of this unit's server-side state (`None` when unset).
     pub fn state_get(&self, key: &str) -> Result<Option<String>> {
         state::state_get_key(self.tools(), key)
+    }
+
+    /// The [stored state](crate::stored) `T` for this dispatch: loaded with `state-get` on
+    /// first use, saved with `state-set` at the end of a successful dispatch if it changed.
+    /// An error if a `Stored<T>` is already alive in this dispatch.
+    pub fn stored<T: StoredState>(&self) -> Result<Stored<'_, T>> {
+        self.stored.get(self.tools())
+    }
+
+    /// Save the stored state that changed (one `state-set`); the framework calls this at the end
+    /// of a successful dispatch.
+    pub(crate) fn save_stored(&self) -> Result<()> {
+        self.stored.save(self.tools())
     }
 
     /// Set values of this unit's server-side state (sent on stdin; committed if the hook succeeds).
@@ -501,8 +575,10 @@ impl Context {
         state::state_delete(self.tools(), key)
     }
 
-    /// The running action's parameters (read once per context).
-    pub fn action_params(&self) -> Result<action::ActionParams> {
+    // ---- actions -------------------------------------------------------------------------
+
+    /// The running action's parameters, name → value (read once per context).
+    pub fn action_params(&self) -> Result<Map<String, Value>> {
         get_or_try_init(&self.action_params, || action::action_get(self.tools())).cloned()
     }
 

@@ -1,20 +1,35 @@
-//! The dispatch table ([`Charm`]) and the entry point [`run`].
+//! The dispatch table ([`Charm`]), [`dispatch`] and [`dispatch_with`], and the entry point [`run`].
 //!
-//! Outcomes follow DESIGN.md "Events and dispatch": no handler → exit 0 with one debug line
-//! (printed on stdout, which Juju logs at DEBUG, so a skipped hook runs no hook tool); a hook handler's `Err` → `juju-log ERROR` with the error chain and exit 1 (Juju
-//! retries); an action handler's `Err` → `action-fail` and exit 0; an unknown action →
-//! `action-fail`; a panic → caught, logged, exit 1.
+//! How a dispatch ends, and what Juju sees:
+//! - no handler for a hook: [`Outcome::Skipped`], exit 0, and no tool call of its own (`run`
+//!   prints one line on stdout, which Juju logs at DEBUG);
+//! - a hook handler's `Err`: `juju-log ERROR` with the error chain, exit 1 (Juju retries the hook);
+//! - an action handler's `Err`, an unknown action, or results that are not valid: `action-fail`,
+//!   exit 0 (the action failed; the unit is fine);
+//! - a panic: caught, logged (and `action-fail` in an action), exit 1.
+//!
+//! When the handler succeeded, or a hook had none, the framework ends the dispatch as ops does:
+//! it runs the `#[collect_status]` handler ([`Charm::COLLECT_STATUS`]) and sets the most urgent
+//! status added with [`Context::add_status`] / [`Context::add_app_status`] (not in the
+//! restricted `collect-metrics` and `meter-status-changed`), then saves the
+//! [stored state](crate::stored) that changed, then reports an action's results. A failure in
+//! any of these fails the dispatch like a handler's error.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
+use goops_juju::action::{RESULT_KEY_EXPECTED, is_valid_result_key};
+
 use crate::context::Context;
 use crate::env::JujuEnv;
+use crate::error::Result;
 use crate::event::Event;
 use crate::hookcmds::action;
 use crate::hookcmds::log::LogLevel;
+use crate::hookcmds::status::{self, Status};
+use crate::secret_files;
 use crate::tools::ProcessTools;
 
 /// Which event a [`Handler`] handles.
@@ -32,7 +47,9 @@ pub enum HandlerKey {
 pub struct Handler<C> {
     /// The event it handles.
     pub key: HandlerKey,
-    /// Runs the handler: extracts its arguments from the context, calls it, converts its result.
+    /// Runs the handler: extracts its arguments from the context, calls it, converts its result
+    /// (hooks: [`Outcome::Completed`] or [`Outcome::HookFailed`]; actions:
+    /// [`Outcome::ActionResults`] or [`Outcome::ActionFailed`]).
     pub run: fn(&C, &Context) -> Outcome,
 }
 
@@ -44,15 +61,23 @@ impl<C> std::fmt::Debug for Handler<C> {
 
 /// A charm: a type with a dispatch table. `#[charm]` implements it; writing it by hand works too.
 ///
+/// The charm value is what handlers get as `self`. [`run`] and [`dispatch`] build it with
+/// `Default` for each dispatch (Juju runs the charm once per event, so nothing lives longer
+/// than one hook: what must outlive it belongs in [stored state](crate::stored) or in Juju).
+/// [`dispatch_with`] takes a value built elsewhere, so a test can give the charm injected
+/// dependencies (a fake workload client, a fixed clock).
+///
 /// ```
-/// use goops_runtime::{Charm, Context, Handler, HandlerKey, Outcome, IntoHookOutcome};
+/// use goops_runtime::{Charm, Context, Handler, HandlerKey, HookResult, IntoHookOutcome, Status};
 ///
 /// #[derive(Default)]
 /// struct MyCharm;
 ///
 /// impl MyCharm {
-///     fn install(&self, ctx: &Context) -> goops_runtime::Result<()> {
-///         ctx.log(goops_runtime::LogLevel::Info, "installing")
+///     fn install(&self, ctx: &Context) -> HookResult {
+///         ctx.log_info("installing");
+///         ctx.add_status(Status::maintenance("installing"));
+///         Ok(())
 ///     }
 /// }
 ///
@@ -66,23 +91,61 @@ pub trait Charm: Default + 'static {
     const HANDLERS: &'static [Handler<Self>];
 
     /// The `#[collect_status]` handler: run at the end of every dispatch whose handler
-    /// succeeded, to add statuses with `Context::add_status`; the framework then sets the
-    /// highest-priority one. `None` when the charm has none.
+    /// succeeded (and of hooks without a handler), except in the restricted `collect-metrics`
+    /// and `meter-status-changed`, to add statuses with [`Context::add_status`] and
+    /// [`Context::add_app_status`]; the framework then sets the most urgent of them. `None` when
+    /// the charm has none.
     const COLLECT_STATUS: Option<fn(&Self, &Context) -> Outcome> = None;
 }
 
-/// What a handler's run produced.
-#[derive(Debug, Clone, PartialEq)]
+/// What a handler produced, and how a dispatch ended.
+///
+/// Handlers produce [`Completed`](Outcome::Completed), [`ActionResults`](Outcome::ActionResults),
+/// [`HookFailed`](Outcome::HookFailed) or [`ActionFailed`](Outcome::ActionFailed). [`dispatch`]
+/// returns [`Skipped`](Outcome::Skipped), `Completed`, `HookFailed`, `ActionFailed` or
+/// [`Panicked`](Outcome::Panicked), after reporting to Juju; [`Outcome::exit_code`] is what the
+/// process returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The hook or action completed.
-    Done,
-    /// The hook failed; the message is the error chain.
-    HookFailed(String),
-    /// The action completed with these results (flattened `a.b` keys → string values).
+    /// No handler for this hook (an unknown hook has none unless the charm has an `any`
+    /// handler): skipped, exit 0.
+    Skipped,
+    /// The hook or action completed (an action's results were set).
+    Completed,
+    /// An action handler's results (flattened `a.b` keys → string values), before they are
+    /// reported with `action-set`.
     ActionResults(BTreeMap<String, String>),
-    /// The action failed with this message.
+    /// The hook failed (or reporting an outcome to Juju did): logged, exit 1. The message is
+    /// the error chain.
+    HookFailed(String),
+    /// The action failed (its handler's error, an unknown action, results that are not valid):
+    /// `action-fail` with the message, exit 0.
     ActionFailed(String),
+    /// Charm code panicked: logged, exit 1.
+    Panicked(String),
 }
+
+impl Outcome {
+    /// The exit code Juju should see.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Skipped | Outcome::Completed | Outcome::ActionResults(_) | Outcome::ActionFailed(_) => 0,
+            Outcome::HookFailed(_) | Outcome::Panicked(_) => 1,
+        }
+    }
+}
+
+/// An error of any type, for handlers: `?` converts every `std::error::Error + Send + Sync`
+/// (and `String` and `&str`) into it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a hook handler returns: `Ok(())`, or any error, which fails the hook (logged, exit 1,
+/// Juju retries). `T` is for helpers called from handlers: `fn port(ctx: &Context) -> HookResult<u16>`.
+pub type HookResult<T = ()> = std::result::Result<T, BoxError>;
+
+/// What an action handler returns: its results (any `Serialize` type; by default a map of
+/// result keys to values), or any error, which fails the action (`action-fail`).
+pub type ActionResult<T = BTreeMap<String, String>> = std::result::Result<T, BoxError>;
 
 /// Convert a hook handler's return value into an [`Outcome`].
 pub trait IntoHookOutcome {
@@ -92,25 +155,21 @@ pub trait IntoHookOutcome {
 
 impl IntoHookOutcome for () {
     fn into_hook_outcome(self) -> Outcome {
-        Outcome::Done
+        Outcome::Completed
     }
 }
 
-impl<E> IntoHookOutcome for Result<(), E>
+impl<E> IntoHookOutcome for std::result::Result<(), E>
 where
-    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    E: Into<BoxError>,
 {
     fn into_hook_outcome(self) -> Outcome {
         match self {
-            Ok(()) => Outcome::Done,
+            Ok(()) => Outcome::Completed,
             Err(e) => Outcome::HookFailed(error_chain(&*e.into())),
         }
     }
 }
-
-/// What an action handler returns: its results (any `Serialize` type; by default a map of result
-/// keys to values) or an error, which becomes `action-fail`.
-pub type ActionResult<T = BTreeMap<String, String>, E = crate::Error> = std::result::Result<T, E>;
 
 /// Convert an action handler's return value into an [`Outcome`].
 ///
@@ -121,10 +180,10 @@ pub trait IntoActionOutcome {
     fn into_action_outcome(self) -> Outcome;
 }
 
-impl<T, E> IntoActionOutcome for Result<T, E>
+impl<T, E> IntoActionOutcome for std::result::Result<T, E>
 where
     T: serde::Serialize,
-    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    E: Into<BoxError>,
 {
     fn into_action_outcome(self) -> Outcome {
         match self {
@@ -179,50 +238,14 @@ fn flatten_into(
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         };
-        if !action::is_valid_result_key(&key) {
-            return Err(format!(
-                "action result key {key:?} is not valid: each dot-separated part must be lowercase letters, digits and \
-                 hyphens, start and end with a letter or digit, and not be stdout, stderr or their -encoding"
-            ));
+        if !is_valid_result_key(&key) {
+            return Err(format!("action result key {key:?} is not valid: {RESULT_KEY_EXPECTED}"));
         }
         if out.insert(key.clone(), text).is_some() {
             return Err(format!("action result key {key:?} is set twice"));
         }
     }
     Ok(())
-}
-
-/// How a dispatch ended; [`DispatchOutcome::exit_code`] is what the process returns to Juju.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DispatchOutcome {
-    /// No handler for this hook (an unknown hook has none unless the charm has an `any` handler):
-    /// skipped, exit 0.
-    NoHandler,
-    /// The hook handler succeeded.
-    HookDone,
-    /// The hook handler returned an error: logged, exit 1.
-    HookFailed(String),
-    /// The action succeeded and its results were set.
-    ActionDone,
-    /// The action failed (handler error, unknown action or bad results): `action-fail`, exit 0.
-    ActionFailed(String),
-    /// The handler panicked: logged, exit 1.
-    Panicked(String),
-    /// Talking to Juju to report the outcome failed: exit 1.
-    ReportFailed(String),
-}
-
-impl DispatchOutcome {
-    /// The exit code Juju should see.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            DispatchOutcome::NoHandler
-            | DispatchOutcome::HookDone
-            | DispatchOutcome::ActionDone
-            | DispatchOutcome::ActionFailed(_) => 0,
-            DispatchOutcome::HookFailed(_) | DispatchOutcome::Panicked(_) | DispatchOutcome::ReportFailed(_) => 1,
-        }
-    }
 }
 
 /// Find the handler for the context's event in `C`'s table.
@@ -238,63 +261,117 @@ fn find_handler<C: Charm>(event: &Event) -> Option<&'static Handler<C>> {
         .or_else(|| table.iter().find(|h| h.key == HandlerKey::AnyHook))
 }
 
-/// Run `C`'s handler for the context's event and report the outcome to Juju.
-pub fn dispatch<C: Charm>(ctx: &Context) -> DispatchOutcome {
-    let event = ctx.event();
-    let Some(handler) = find_handler::<C>(event) else {
-        if let Event::Action(action) = event {
-            let message = format!("action {:?} is not implemented by this charm", action.name);
-            return match action::action_fail(ctx.tools(), &message) {
-                Ok(()) => DispatchOutcome::ActionFailed(message),
-                Err(e) => DispatchOutcome::ReportFailed(e.to_string()),
-            };
-        }
-        // No tool call here: spawning juju-log would cost more than the whole skipped hook.
-        // `run` prints the debug line on stdout, which Juju logs at DEBUG.
-        return DispatchOutcome::NoHandler;
-    };
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let charm = C::default();
-        (handler.run)(&charm, ctx)
-    }));
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(payload) => {
-            let message = panic_message(&*payload);
-            let _ = ctx.log(LogLevel::Error, format!("charm code panicked: {message}"));
-            if event.action().is_some() {
-                let _ = action::action_fail(ctx.tools(), &format!("charm code panicked: {message}"));
-            }
-            return DispatchOutcome::Panicked(message);
-        }
-    };
-    report(ctx, outcome)
+/// Run `C`'s handler for the context's event on a `C::default()`, end the dispatch and report
+/// the outcome to Juju. See [`dispatch_with`].
+pub fn dispatch<C: Charm>(ctx: &Context) -> Outcome {
+    match catch_unwind(C::default) {
+        Ok(charm) => dispatch_with(&charm, ctx),
+        Err(payload) => panicked(ctx, panic_message(&*payload)),
+    }
 }
 
-fn report(ctx: &Context, outcome: Outcome) -> DispatchOutcome {
-    let is_action = ctx.event().action().is_some();
-    let result = match (&outcome, is_action) {
-        (Outcome::Done, false) => return DispatchOutcome::HookDone,
-        (Outcome::Done, true) => return DispatchOutcome::ActionDone,
-        (Outcome::HookFailed(message), false) => ctx.log(LogLevel::Error, message),
-        (Outcome::HookFailed(message) | Outcome::ActionFailed(message), true) => {
-            action::action_fail(ctx.tools(), message)
-        }
-        (Outcome::ActionResults(results), true) => {
-            action::action_set(ctx.tools(), results.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        }
-        (Outcome::ActionResults(_) | Outcome::ActionFailed(_), false) => {
-            let message = "an action handler ran for a hook".to_owned();
-            let _ = ctx.log(LogLevel::Error, &message);
-            return DispatchOutcome::HookFailed(message);
-        }
+/// Run `C`'s handler for the context's event on `charm`, end the dispatch (collect-status,
+/// stored state) and report the outcome to Juju (the module docs say how). Returns
+/// [`Outcome::Skipped`], [`Outcome::Completed`], [`Outcome::HookFailed`],
+/// [`Outcome::ActionFailed`] or [`Outcome::Panicked`].
+pub fn dispatch_with<C: Charm>(charm: &C, ctx: &Context) -> Outcome {
+    let event = ctx.event();
+    let produced = match find_handler::<C>(event) {
+        Some(handler) => match catch_unwind(AssertUnwindSafe(|| (handler.run)(charm, ctx))) {
+            Ok(outcome) => outcome,
+            Err(payload) => return panicked(ctx, panic_message(&*payload)),
+        },
+        None => match event.action() {
+            Some(action) => Outcome::ActionFailed(format!("action {:?} is not implemented by this charm", action.name)),
+            None => Outcome::Skipped,
+        },
     };
-    match (result, outcome) {
-        (Err(e), _) => DispatchOutcome::ReportFailed(e.to_string()),
-        (Ok(()), Outcome::HookFailed(m)) if !is_action => DispatchOutcome::HookFailed(m),
-        (Ok(()), Outcome::HookFailed(m) | Outcome::ActionFailed(m)) => DispatchOutcome::ActionFailed(m),
-        (Ok(()), _) => DispatchOutcome::ActionDone,
+    let produced = match produced {
+        Outcome::HookFailed(message) | Outcome::ActionFailed(message) => return failed(ctx, message),
+        Outcome::Panicked(message) => return panicked(ctx, message),
+        Outcome::ActionResults(_) if event.action().is_none() => {
+            return failed(ctx, "an action handler ran for a hook".to_owned());
+        }
+        produced => produced,
+    };
+    if let Err(end) = finish(charm, ctx) {
+        return end;
     }
+    match produced {
+        Outcome::ActionResults(results) => report_results(ctx, &results),
+        Outcome::Skipped => Outcome::Skipped,
+        _ => Outcome::Completed,
+    }
+}
+
+/// The framework's end of a successful dispatch: collect-status, then the stored state.
+fn finish<C: Charm>(charm: &C, ctx: &Context) -> std::result::Result<(), Outcome> {
+    if !ctx.event().is_restricted() {
+        if let Some(collect) = C::COLLECT_STATUS {
+            match catch_unwind(AssertUnwindSafe(|| collect(charm, ctx))) {
+                Ok(Outcome::HookFailed(message) | Outcome::ActionFailed(message)) => return Err(failed(ctx, message)),
+                Ok(Outcome::Panicked(message)) => return Err(panicked(ctx, message)),
+                Ok(_) => {}
+                Err(payload) => return Err(panicked(ctx, panic_message(&*payload))),
+            }
+        }
+        set_collected_statuses(ctx)
+            .map_err(|e| failed(ctx, format!("cannot set the collected status: {}", error_chain(&e))))?;
+    }
+    ctx.save_stored().map_err(|e| failed(ctx, format!("cannot save the stored state: {}", error_chain(&e))))
+}
+
+/// Set the most urgent collected status: the application's first (only on the leader, and
+/// `is-leader` is asked only when one was added), then the unit's. Nothing when none was added.
+fn set_collected_statuses(ctx: &Context) -> Result<()> {
+    let (unit, app) = ctx.take_statuses();
+    if let Some(status) = Status::highest(&app)
+        && ctx.is_leader()?
+    {
+        status::status_set_app(ctx.tools(), status)?;
+    }
+    if let Some(status) = Status::highest(&unit) {
+        status::status_set(ctx.tools(), status)?;
+    }
+    Ok(())
+}
+
+/// `action-set` the results; failing to report is a failed hook (exit 1).
+fn report_results(ctx: &Context, results: &BTreeMap<String, String>) -> Outcome {
+    match action::action_set(ctx.tools(), results.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(()) => Outcome::Completed,
+        Err(e) => {
+            let message = format!("cannot report the action's results: {}", error_chain(&e));
+            ctx.log(LogLevel::Error, &message);
+            Outcome::HookFailed(message)
+        }
+    }
+}
+
+/// Report a failure: `action-fail` in an action, `juju-log ERROR` in a hook.
+fn failed(ctx: &Context, message: String) -> Outcome {
+    if ctx.event().action().is_none() {
+        ctx.log(LogLevel::Error, &message);
+        return Outcome::HookFailed(message);
+    }
+    match action::action_fail(ctx.tools(), &message) {
+        Ok(()) => Outcome::ActionFailed(message),
+        Err(e) => {
+            let message = format!("cannot report the action's failure ({message}): {}", error_chain(&e));
+            ctx.log(LogLevel::Error, &message);
+            Outcome::HookFailed(message)
+        }
+    }
+}
+
+/// Report a panic: logged, and the action failed in an action.
+fn panicked(ctx: &Context, message: String) -> Outcome {
+    let text = format!("charm code panicked: {message}");
+    ctx.log(LogLevel::Error, &text);
+    if ctx.event().action().is_some() {
+        let _ = action::action_fail(ctx.tools(), &text);
+    }
+    Outcome::Panicked(message)
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -307,7 +384,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// The charm's `main`: build the context from the process, dispatch, return the exit code.
+/// The charm's `main`: sweep secret files a killed dispatch left, build the context from the
+/// process, dispatch on `C::default()`, return the exit code.
 ///
 /// ```no_run
 /// # #[derive(Default)] struct MyCharm;
@@ -317,21 +395,22 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// }
 /// ```
 pub fn run<C: Charm>() -> ExitCode {
+    secret_files::sweep();
     let env = JujuEnv::from_process();
     let argv0 = std::env::args_os().next().map(std::path::PathBuf::from);
-    let event = match Event::from_env(&env, argv0.as_deref()) {
-        Ok(event) => event,
-        Err(e) => {
-            // Without a valid event there is no hook context to log to; stderr reaches Juju's log.
-            eprintln!("goops: cannot dispatch: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let ctx = Context::new(env, event, ProcessTools::new());
+    let ctx =
+        match Event::from_env(&env, argv0.as_deref()).and_then(|event| Context::new(env, event, ProcessTools::new())) {
+            Ok(ctx) => ctx,
+            Err(e) => {
+                // Without a valid hook context there is nothing to log to; stderr reaches Juju's log.
+                eprintln!("goops: cannot dispatch: {e}");
+                return ExitCode::from(1);
+            }
+        };
     #[cfg(panic = "abort")]
     install_abort_panic_hook();
     let outcome = dispatch::<C>(&ctx);
-    if outcome == DispatchOutcome::NoHandler {
+    if outcome == Outcome::Skipped {
         println!("goops: no handler for hook {:?}; skipped", ctx.event().hook_name().unwrap_or_default());
     }
     ExitCode::from(outcome.exit_code())

@@ -1,4 +1,4 @@
-//! The environment Juju gives a hook: every variable of reference §3, typed.
+//! The environment Juju gives a hook: every variable of docs/hook-tools.md §3, typed.
 
 use std::path::PathBuf;
 
@@ -21,7 +21,7 @@ pub enum EnvError {
     },
 }
 
-/// Every environment variable Juju sets for a hook or action (reference §3).
+/// Every environment variable Juju sets for a hook or action (docs/hook-tools.md §3).
 ///
 /// Variables Juju leaves empty are `None`. Built from the process environment with
 /// [`JujuEnv::from_process`] or from any list of pairs with [`JujuEnv::from_vars`] (tests).
@@ -223,14 +223,11 @@ impl JujuEnv {
     /// The application's name: the unit name without `/N`.
     pub fn app(&self) -> Result<&str, EnvError> {
         let unit = self.unit()?;
-        match unit.rsplit_once('/') {
-            Some((app, n)) if !app.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => Ok(app),
-            _ => Err(EnvError::Invalid {
-                var: "JUJU_UNIT_NAME",
-                value: unit.to_owned(),
-                reason: "expected <application>/<number>",
-            }),
-        }
+        goops_juju::unit::app_of(unit).map_err(|e| EnvError::Invalid {
+            var: "JUJU_UNIT_NAME",
+            value: unit.to_owned(),
+            reason: e.expected,
+        })
     }
 }
 

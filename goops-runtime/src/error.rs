@@ -1,11 +1,9 @@
 //! Typed errors for everything the runtime does.
 //!
 //! Hook-tool failures are classified from the exit code and Juju's `ERROR <message>` stderr
-//! line (see `shared/reference/juju-hook-tools.md` §1.2 and ops-notes §2.3). The raw message is
+//! line (docs/hook-tools.md §1.2), the way the ops library classifies them. The raw message is
 //! kept so nothing Juju said is lost. No variant ever holds secret content, data sent on stdin
 //! or action results: only what Juju printed on stderr, tool names and our own descriptions.
-
-use crate::tools::ToolOutput;
 
 /// A `Result` whose error is the runtime's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -94,15 +92,15 @@ pub enum Error {
     Env(#[from] crate::env::EnvError),
 }
 
-impl Error {
-    /// Classify a finished tool run. `Ok(())` when it exited 0.
-    pub fn check(tool: &str, output: &ToolOutput) -> Result<()> {
-        if output.success() {
-            return Ok(());
-        }
-        Err(Self::from_failure(tool, output.code, &output.stderr))
+impl From<goops_juju::InvalidName> for Error {
+    /// A value that breaks one of Juju's naming rules (content key, relation id, rotate
+    /// policy, …) is invalid input: `invalid secret content key "Foo": expected …`.
+    fn from(e: goops_juju::InvalidName) -> Self {
+        Error::InvalidInput { what: format!("{} {:?}", e.what, e.value), reason: format!("expected {}", e.expected) }
     }
+}
 
+impl Error {
     /// Classify a failed tool run from its exit code and stderr, as ops does.
     pub fn from_failure(tool: &str, code: i32, stderr: &[u8]) -> Self {
         let message = juju_message(stderr);
@@ -314,6 +312,16 @@ mod tests {
         assert_eq!(err.to_string(), "state-set failed with exit code 1: bad value [REDACTED]: abcdef");
         let err = Error::from_failure("state-set", 1, b"ERROR xxlongsecretvaluexx").redact(&["longsecretvalue"]);
         assert_eq!(err.to_string(), "state-set failed with exit code 1: xx[REDACTED]xx");
+    }
+
+    #[test]
+    fn juju_name_errors_are_invalid_input() {
+        let err = Error::from("fortnightly".parse::<goops_juju::RotatePolicy>().expect_err("not a policy"));
+        assert!(matches!(&err, Error::InvalidInput { what, .. } if what == "rotate policy \"fortnightly\""));
+        assert_eq!(
+            err.to_string(),
+            "invalid rotate policy \"fortnightly\": expected never, hourly, daily, weekly, monthly, quarterly or yearly"
+        );
     }
 
     #[test]

@@ -1,39 +1,16 @@
 //! The event a dispatch handles, parsed from `JUJU_DISPATCH_PATH` and its context variables.
+//!
+//! Hook names are parsed with goops-juju's hook table ([`HookKind::parse`]), the one list of
+//! hooks the macros, the runtime and the simulator share; the kinds of relation, secret, storage
+//! and workload hooks are goops-juju's too.
 
 use std::path::{Path, PathBuf};
 
+pub use goops_juju::{
+    HookKind, RelationEventKind, RelationId, SecretEventKind, StorageEventKind, StorageKind, WorkloadEventKind,
+};
+
 use crate::env::{EnvError, JujuEnv};
-
-/// What kind of relation hook fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RelationEventKind {
-    /// `<endpoint>-relation-created`
-    Created,
-    /// `<endpoint>-relation-joined`
-    Joined,
-    /// `<endpoint>-relation-changed`
-    Changed,
-    /// `<endpoint>-relation-departed`
-    Departed,
-    /// `<endpoint>-relation-broken`
-    Broken,
-}
-
-impl RelationEventKind {
-    /// Every kind, in Juju's order.
-    pub const ALL: [RelationEventKind; 5] = [Self::Created, Self::Joined, Self::Changed, Self::Departed, Self::Broken];
-
-    /// The hook-name suffix, e.g. `relation-changed`.
-    pub fn suffix(self) -> &'static str {
-        match self {
-            Self::Created => "relation-created",
-            Self::Joined => "relation-joined",
-            Self::Changed => "relation-changed",
-            Self::Departed => "relation-departed",
-            Self::Broken => "relation-broken",
-        }
-    }
-}
 
 /// A relation hook and its context.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,17 +29,17 @@ pub struct RelationEvent {
     pub departing_unit: Option<String>,
 }
 
-/// What kind of secret hook fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SecretEventKind {
-    /// `secret-changed`: a secret this unit consumes has a new revision.
-    Changed,
-    /// `secret-rotate`: a secret this unit owns is due for rotation.
-    Rotate,
-    /// `secret-expired`: a revision of an owned secret expired.
-    Expired,
-    /// `secret-remove`: a revision of an owned secret is no longer tracked by anyone.
-    Remove,
+impl RelationEvent {
+    /// The relation, `endpoint:id`, as the relation tools take it.
+    pub fn relation(&self) -> RelationId {
+        RelationId::new(self.endpoint.clone(), self.id)
+    }
+}
+
+impl From<&RelationEvent> for RelationId {
+    fn from(event: &RelationEvent) -> Self {
+        event.relation()
+    }
 }
 
 /// A secret hook and its context.
@@ -78,15 +55,6 @@ pub struct SecretEvent {
     pub revision: Option<u32>,
 }
 
-/// What kind of storage hook fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StorageEventKind {
-    /// `<name>-storage-attached`
-    Attached,
-    /// `<name>-storage-detaching`
-    Detaching,
-}
-
 /// A storage hook and its context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorageEvent {
@@ -98,8 +66,8 @@ pub struct StorageEvent {
     pub index: u32,
     /// Where it is mounted or attached (`JUJU_STORAGE_LOCATION`).
     pub location: Option<PathBuf>,
-    /// `block` or `filesystem` (`JUJU_STORAGE_KIND`).
-    pub storage_kind: Option<String>,
+    /// Block device or filesystem (`JUJU_STORAGE_KIND`).
+    pub storage_kind: Option<StorageKind>,
 }
 
 impl StorageEvent {
@@ -109,39 +77,28 @@ impl StorageEvent {
     }
 }
 
-/// What kind of workload (Pebble) hook fired.
+/// A Pebble notice, in `<container>-pebble-custom-notice`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum WorkloadEventKind {
-    /// `<container>-pebble-ready`
-    PebbleReady,
-    /// `<container>-pebble-custom-notice`
-    CustomNotice {
-        /// `JUJU_NOTICE_ID`
-        id: String,
-        /// `JUJU_NOTICE_TYPE`
-        notice_type: String,
-        /// `JUJU_NOTICE_KEY`
-        key: String,
-    },
-    /// `<container>-pebble-check-failed`
-    CheckFailed {
-        /// `JUJU_PEBBLE_CHECK_NAME`
-        check: String,
-    },
-    /// `<container>-pebble-check-recovered`
-    CheckRecovered {
-        /// `JUJU_PEBBLE_CHECK_NAME`
-        check: String,
-    },
+pub struct Notice {
+    /// `JUJU_NOTICE_ID`.
+    pub id: String,
+    /// `JUJU_NOTICE_TYPE` (`custom`).
+    pub notice_type: String,
+    /// `JUJU_NOTICE_KEY`, e.g. `example.com/db-backup-done`.
+    pub key: String,
 }
 
-/// A workload hook and its context.
+/// A workload (Pebble) hook and its context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkloadEvent {
     /// Which workload hook.
     pub kind: WorkloadEventKind,
     /// The container (`JUJU_WORKLOAD_NAME`).
     pub container: String,
+    /// The notice, in `pebble-custom-notice`.
+    pub notice: Option<Notice>,
+    /// The check (`JUJU_PEBBLE_CHECK_NAME`), in `pebble-check-failed` and `pebble-check-recovered`.
+    pub check: Option<String>,
 }
 
 /// An action invocation.
@@ -206,26 +163,6 @@ pub enum Event {
     },
 }
 
-/// Builds the event of an unscoped hook.
-type MakeEvent = fn() -> Event;
-
-/// The simple (unscoped) hooks and their events.
-const SIMPLE_HOOKS: &[(&str, MakeEvent)] = &[
-    ("install", || Event::Install),
-    ("start", || Event::Start),
-    ("stop", || Event::Stop),
-    ("remove", || Event::Remove),
-    ("config-changed", || Event::ConfigChanged),
-    ("update-status", || Event::UpdateStatus),
-    ("upgrade-charm", || Event::UpgradeCharm),
-    ("leader-elected", || Event::LeaderElected),
-    ("leader-deposed", || Event::LeaderDeposed),
-    ("leader-settings-changed", || Event::LeaderSettingsChanged),
-    ("post-series-upgrade", || Event::PostSeriesUpgrade),
-    ("collect-metrics", || Event::CollectMetrics),
-    ("meter-status-changed", || Event::MeterStatusChanged),
-];
-
 impl Event {
     /// Parse the event from the environment; `argv0` is the fallback when
     /// `JUJU_DISPATCH_PATH` is unset (a legacy `hooks/<name>` symlink).
@@ -250,82 +187,74 @@ impl Event {
     }
 
     /// Parse a hook name (`db-relation-changed`, `install`, …) with its context from `env`.
+    /// A name that is not in the hook table is [`Event::Unknown`].
     pub fn from_hook_name(name: &str, env: &JujuEnv) -> Result<Event, EnvError> {
-        if let Some((_, make)) = SIMPLE_HOOKS.iter().find(|(n, _)| *n == name) {
-            return Ok(make());
-        }
-        if name == "pre-series-upgrade" {
-            return Ok(Event::PreSeriesUpgrade { target_base: env.target_base.clone() });
-        }
-        if let Some(kind) = secret_kind(name) {
-            return secret_event(kind, env).map(Event::Secret);
-        }
-        for kind in RelationEventKind::ALL {
-            if let Some(endpoint) = scoped(name, kind.suffix()) {
-                return relation_event(kind, endpoint, env).map(Event::Relation);
-            }
-        }
-        for (suffix, kind) in
-            [("storage-attached", StorageEventKind::Attached), ("storage-detaching", StorageEventKind::Detaching)]
-        {
-            if let Some(storage) = scoped(name, suffix) {
-                return storage_event(kind, storage, env).map(Event::Storage);
-            }
-        }
-        for suffix in ["pebble-ready", "pebble-custom-notice", "pebble-check-failed", "pebble-check-recovered"] {
-            if let Some(container) = scoped(name, suffix) {
-                return workload_event(suffix, container, env).map(Event::Workload);
-            }
-        }
-        Ok(Event::Unknown { name: name.to_owned() })
+        let Some((kind, scope)) = HookKind::parse(name) else {
+            return Ok(Event::Unknown { name: name.to_owned() });
+        };
+        // `parse` gives a scope for exactly the scoped kinds.
+        let scope = scope.unwrap_or_default();
+        Ok(match kind {
+            HookKind::Install => Event::Install,
+            HookKind::Start => Event::Start,
+            HookKind::Stop => Event::Stop,
+            HookKind::Remove => Event::Remove,
+            HookKind::ConfigChanged => Event::ConfigChanged,
+            HookKind::UpdateStatus => Event::UpdateStatus,
+            HookKind::UpgradeCharm => Event::UpgradeCharm,
+            HookKind::LeaderElected => Event::LeaderElected,
+            HookKind::LeaderDeposed => Event::LeaderDeposed,
+            HookKind::LeaderSettingsChanged => Event::LeaderSettingsChanged,
+            HookKind::PreSeriesUpgrade => Event::PreSeriesUpgrade { target_base: env.target_base.clone() },
+            HookKind::PostSeriesUpgrade => Event::PostSeriesUpgrade,
+            HookKind::CollectMetrics => Event::CollectMetrics,
+            HookKind::MeterStatusChanged => Event::MeterStatusChanged,
+            HookKind::Relation(kind) => Event::Relation(relation_event(kind, scope, env)?),
+            HookKind::Secret(kind) => Event::Secret(secret_event(kind, env)?),
+            HookKind::Storage(kind) => Event::Storage(storage_event(kind, scope, env)?),
+            HookKind::Workload(kind) => Event::Workload(workload_event(kind, scope, env)?),
+        })
+    }
+
+    /// The kind of hook and its scope (endpoint, storage or container name); `None` for an
+    /// action or an unknown hook.
+    pub fn hook_kind(&self) -> Option<(HookKind, Option<&str>)> {
+        Some(match self {
+            Event::Install => (HookKind::Install, None),
+            Event::Start => (HookKind::Start, None),
+            Event::Stop => (HookKind::Stop, None),
+            Event::Remove => (HookKind::Remove, None),
+            Event::ConfigChanged => (HookKind::ConfigChanged, None),
+            Event::UpdateStatus => (HookKind::UpdateStatus, None),
+            Event::UpgradeCharm => (HookKind::UpgradeCharm, None),
+            Event::LeaderElected => (HookKind::LeaderElected, None),
+            Event::LeaderDeposed => (HookKind::LeaderDeposed, None),
+            Event::LeaderSettingsChanged => (HookKind::LeaderSettingsChanged, None),
+            Event::PreSeriesUpgrade { .. } => (HookKind::PreSeriesUpgrade, None),
+            Event::PostSeriesUpgrade => (HookKind::PostSeriesUpgrade, None),
+            Event::CollectMetrics => (HookKind::CollectMetrics, None),
+            Event::MeterStatusChanged => (HookKind::MeterStatusChanged, None),
+            Event::Relation(r) => (HookKind::Relation(r.kind), Some(r.endpoint.as_str())),
+            Event::Secret(s) => (HookKind::Secret(s.kind), None),
+            Event::Storage(s) => (HookKind::Storage(s.kind), Some(s.name.as_str())),
+            Event::Workload(w) => (HookKind::Workload(w.kind), Some(w.container.as_str())),
+            Event::Action(_) | Event::Unknown { .. } => return None,
+        })
     }
 
     /// The Juju hook name (`db-relation-changed`), or `None` for an action.
     pub fn hook_name(&self) -> Option<String> {
-        let simple = |n: &str| Some(n.to_owned());
-        match self {
-            Event::Install => simple("install"),
-            Event::Start => simple("start"),
-            Event::Stop => simple("stop"),
-            Event::Remove => simple("remove"),
-            Event::ConfigChanged => simple("config-changed"),
-            Event::UpdateStatus => simple("update-status"),
-            Event::UpgradeCharm => simple("upgrade-charm"),
-            Event::LeaderElected => simple("leader-elected"),
-            Event::LeaderDeposed => simple("leader-deposed"),
-            Event::LeaderSettingsChanged => simple("leader-settings-changed"),
-            Event::PreSeriesUpgrade { .. } => simple("pre-series-upgrade"),
-            Event::PostSeriesUpgrade => simple("post-series-upgrade"),
-            Event::CollectMetrics => simple("collect-metrics"),
-            Event::MeterStatusChanged => simple("meter-status-changed"),
-            Event::Relation(r) => Some(format!("{}-{}", r.endpoint, r.kind.suffix())),
-            Event::Secret(s) => simple(match s.kind {
-                SecretEventKind::Changed => "secret-changed",
-                SecretEventKind::Rotate => "secret-rotate",
-                SecretEventKind::Expired => "secret-expired",
-                SecretEventKind::Remove => "secret-remove",
-            }),
-            Event::Storage(s) => Some(format!(
-                "{}-{}",
-                s.name,
-                match s.kind {
-                    StorageEventKind::Attached => "storage-attached",
-                    StorageEventKind::Detaching => "storage-detaching",
-                }
-            )),
-            Event::Workload(w) => Some(format!(
-                "{}-{}",
-                w.container,
-                match w.kind {
-                    WorkloadEventKind::PebbleReady => "pebble-ready",
-                    WorkloadEventKind::CustomNotice { .. } => "pebble-custom-notice",
-                    WorkloadEventKind::CheckFailed { .. } => "pebble-check-failed",
-                    WorkloadEventKind::CheckRecovered { .. } => "pebble-check-recovered",
-                }
-            )),
-            Event::Action(_) => None,
-            Event::Unknown { name } => Some(name.clone()),
+        match (self, self.hook_kind()) {
+            (_, Some((kind, scope))) => Some(kind.hook_name(scope)),
+            (Event::Unknown { name }, None) => Some(name.clone()),
+            _ => None,
         }
+    }
+
+    /// Whether this is one of the restricted hooks (`collect-metrics`, `meter-status-changed`),
+    /// where Juju offers only a few tools and the framework runs no collect-status.
+    pub fn is_restricted(&self) -> bool {
+        matches!(self, Event::CollectMetrics | Event::MeterStatusChanged)
     }
 
     /// The relation context, for relation hooks.
@@ -371,22 +300,6 @@ impl Event {
 
 fn invalid(var: &'static str, value: &str, reason: &'static str) -> EnvError {
     EnvError::Invalid { var, value: value.to_owned(), reason }
-}
-
-/// `<scope>-<suffix>` → `<scope>` (endpoint, storage or container names may hold hyphens).
-fn scoped<'a>(name: &'a str, suffix: &str) -> Option<&'a str> {
-    let scope = name.strip_suffix(suffix)?.strip_suffix('-')?;
-    (!scope.is_empty()).then_some(scope)
-}
-
-fn secret_kind(name: &str) -> Option<SecretEventKind> {
-    Some(match name {
-        "secret-changed" => SecretEventKind::Changed,
-        "secret-rotate" => SecretEventKind::Rotate,
-        "secret-expired" => SecretEventKind::Expired,
-        "secret-remove" => SecretEventKind::Remove,
-        _ => return None,
-    })
 }
 
 fn required<'a>(value: &'a Option<String>, var: &'static str) -> Result<&'a str, EnvError> {
@@ -440,28 +353,35 @@ fn storage_event(kind: StorageEventKind, name: &str, env: &JujuEnv) -> Result<St
     if id_name != name {
         return Err(invalid("JUJU_STORAGE_ID", raw, "does not match the hook's storage name"));
     }
+    let storage_kind = match &env.storage_kind {
+        Some(raw) => Some(raw.parse().map_err(|_| invalid("JUJU_STORAGE_KIND", raw, "expected filesystem or block"))?),
+        None => None,
+    };
     Ok(StorageEvent {
         kind,
         name: name.to_owned(),
         index,
         location: env.storage_location.as_ref().map(PathBuf::from),
-        storage_kind: env.storage_kind.clone(),
+        storage_kind,
     })
 }
 
-fn workload_event(suffix: &str, container: &str, env: &JujuEnv) -> Result<WorkloadEvent, EnvError> {
-    let check = || required(&env.pebble_check_name, "JUJU_PEBBLE_CHECK_NAME").map(str::to_owned);
-    let kind = match suffix {
-        "pebble-custom-notice" => WorkloadEventKind::CustomNotice {
-            id: required(&env.notice_id, "JUJU_NOTICE_ID")?.to_owned(),
-            notice_type: required(&env.notice_type, "JUJU_NOTICE_TYPE")?.to_owned(),
-            key: required(&env.notice_key, "JUJU_NOTICE_KEY")?.to_owned(),
-        },
-        "pebble-check-failed" => WorkloadEventKind::CheckFailed { check: check()? },
-        "pebble-check-recovered" => WorkloadEventKind::CheckRecovered { check: check()? },
-        _ => WorkloadEventKind::PebbleReady,
-    };
-    Ok(WorkloadEvent { kind, container: container.to_owned() })
+fn workload_event(kind: WorkloadEventKind, container: &str, env: &JujuEnv) -> Result<WorkloadEvent, EnvError> {
+    let mut event = WorkloadEvent { kind, container: container.to_owned(), notice: None, check: None };
+    match kind {
+        WorkloadEventKind::PebbleReady => {}
+        WorkloadEventKind::PebbleCustomNotice => {
+            event.notice = Some(Notice {
+                id: required(&env.notice_id, "JUJU_NOTICE_ID")?.to_owned(),
+                notice_type: required(&env.notice_type, "JUJU_NOTICE_TYPE")?.to_owned(),
+                key: required(&env.notice_key, "JUJU_NOTICE_KEY")?.to_owned(),
+            });
+        }
+        WorkloadEventKind::PebbleCheckFailed | WorkloadEventKind::PebbleCheckRecovered => {
+            event.check = Some(required(&env.pebble_check_name, "JUJU_PEBBLE_CHECK_NAME")?.to_owned());
+        }
+    }
+    Ok(event)
 }
 
 #[cfg(test)]
@@ -472,12 +392,28 @@ mod tests {
         Event::from_env(&JujuEnv::from_vars(vars.iter().copied()), None)
     }
 
+    /// Every hook of goops-juju's table parses into an event of that kind and back to its name.
     #[test]
-    fn simple_hooks_round_trip() {
-        for (name, _) in SIMPLE_HOOKS {
+    fn every_hook_in_the_table_round_trips() {
+        for kind in HookKind::ALL {
+            let scope = kind.scope().map(|_| "my-thing");
+            let name = kind.hook_name(scope);
             let path = format!("hooks/{name}");
-            let event = parse(&[("JUJU_DISPATCH_PATH", path.as_str())]).unwrap();
-            assert_eq!(event.hook_name().as_deref(), Some(*name));
+            let vars = [
+                ("JUJU_DISPATCH_PATH", path.as_str()),
+                ("JUJU_RELATION_ID", "my-thing:3"),
+                ("JUJU_SECRET_ID", "secret:cn0s4cu5gdbs7e2q5l4g"),
+                ("JUJU_SECRET_REVISION", "2"),
+                ("JUJU_STORAGE_ID", "my-thing/0"),
+                ("JUJU_STORAGE_KIND", "block"),
+                ("JUJU_NOTICE_ID", "1"),
+                ("JUJU_NOTICE_TYPE", "custom"),
+                ("JUJU_NOTICE_KEY", "example.com/k"),
+                ("JUJU_PEBBLE_CHECK_NAME", "alive"),
+            ];
+            let event = parse(&vars).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(event.hook_kind(), Some((kind, scope)), "{name}");
+            assert_eq!(event.hook_name().as_deref(), Some(name.as_str()));
         }
     }
 
@@ -494,6 +430,8 @@ mod tests {
         .unwrap();
         let Event::Relation(r) = &event else { panic!("not a relation event: {event:?}") };
         assert_eq!((r.kind, r.endpoint.as_str(), r.id), (RelationEventKind::Departed, "tls-certs", 7));
+        assert_eq!(r.relation(), RelationId::new("tls-certs", 7));
+        assert_eq!(RelationId::from(r).to_string(), "tls-certs:7");
         assert_eq!(r.departing_unit.as_deref(), Some("vault/1"));
         assert_eq!(event.hook_name().as_deref(), Some("tls-certs-relation-departed"));
     }
@@ -529,9 +467,31 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(e.storage().unwrap().id(), "data/2");
+        assert_eq!(e.storage().unwrap().storage_kind, None);
+        let e = parse(&[
+            ("JUJU_DISPATCH_PATH", "hooks/data-storage-attached"),
+            ("JUJU_STORAGE_ID", "data/2"),
+            ("JUJU_STORAGE_KIND", "tape"),
+        ]);
+        assert!(matches!(e, Err(EnvError::Invalid { var: "JUJU_STORAGE_KIND", .. })), "{e:?}");
         let e = parse(&[("JUJU_DISPATCH_PATH", "hooks/web-pebble-check-failed"), ("JUJU_PEBBLE_CHECK_NAME", "alive")])
             .unwrap();
-        assert_eq!(e.workload().unwrap().kind, WorkloadEventKind::CheckFailed { check: "alive".into() });
+        let w = e.workload().unwrap();
+        assert_eq!(
+            (w.kind, w.check.as_deref(), &w.notice),
+            (WorkloadEventKind::PebbleCheckFailed, Some("alive"), &None)
+        );
+        let e = parse(&[
+            ("JUJU_DISPATCH_PATH", "hooks/web-pebble-custom-notice"),
+            ("JUJU_NOTICE_ID", "7"),
+            ("JUJU_NOTICE_TYPE", "custom"),
+            ("JUJU_NOTICE_KEY", "example.com/done"),
+        ])
+        .unwrap();
+        let notice = e.workload().unwrap().notice.clone().unwrap();
+        assert_eq!(notice, Notice { id: "7".into(), notice_type: "custom".into(), key: "example.com/done".into() });
+        let e = parse(&[("JUJU_DISPATCH_PATH", "hooks/web-pebble-custom-notice"), ("JUJU_NOTICE_ID", "7")]);
+        assert_eq!(e, Err(EnvError::Missing("JUJU_NOTICE_TYPE")));
         let e = parse(&[("JUJU_DISPATCH_PATH", "actions/do-backup"), ("JUJU_ACTION_UUID", "42")]).unwrap();
         assert_eq!(e.action().unwrap(), &ActionEvent { name: "do-backup".into(), uuid: Some("42".into()) });
         assert_eq!(e.hook_name(), None);
@@ -542,6 +502,7 @@ mod tests {
         let env = JujuEnv::default();
         let e = Event::from_env(&env, Some(Path::new("/charm/hooks/frobnicate"))).unwrap();
         assert_eq!(e, Event::Unknown { name: "frobnicate".into() });
+        assert_eq!((e.hook_kind(), e.hook_name().as_deref()), (None, Some("frobnicate")));
         assert_eq!(Event::from_env(&env, None), Err(EnvError::Missing("JUJU_DISPATCH_PATH")));
     }
 }

@@ -1,12 +1,14 @@
 //! Handler arguments, extracted from the [`Context`] by their type.
 //!
-//! `#[charm]` calls [`FromContext::from_context`] once per handler argument (after `&self`).
+//! `#[charm]` calls [`FromContext::from_context`] once per handler argument (after `&self`,
+//! which a handler may omit).
 //! Extraction never panics: a mismatch (a `&RelationEvent` handler run for `install` through
 //! `#[hook(any)]`) or invalid data becomes a [`Rejection`], which the generated code turns into
 //! an [`Outcome`](crate::Outcome).
 
 use crate::context::Context;
 use crate::event::{ActionEvent, Event, RelationEvent, SecretEvent, StorageEvent, WorkloadEvent};
+use crate::stored::{Stored, StoredState};
 
 /// Why a handler's argument could not be extracted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +44,9 @@ impl std::fmt::Display for Rejection {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an argument of a `#[hook]` or `#[action]` handler",
     label = "not an accepted handler argument",
-    note = "accepted: `&Context`, `&RelationEvent`, `&SecretEvent`, `&StorageEvent`, `&WorkloadEvent`, \
-            `&ActionEvent` (or `Option<&…Event>`), a `#[derive(CharmConfig)]` struct or a \
-            `#[derive(ActionParams)]` struct"
+    note = "accepted: `&Context`, `&Event`, `&RelationEvent`, `&SecretEvent`, `&StorageEvent`, `&WorkloadEvent`, \
+            `&ActionEvent` (or `Option<&…Event>`), `Stored<'_, T>` of a `StoredState` type, a \
+            `#[derive(CharmConfig)]` struct or a `#[derive(ActionParams)]` struct"
 )]
 pub trait FromContext<'a>: Sized {
     /// Extract the argument.
@@ -95,6 +97,13 @@ impl<'a> FromContext<'a> for &'a Event {
     }
 }
 
+/// The charm's [stored state](crate::stored) `T`; failing to load it fails the hook.
+impl<'a, T: StoredState> FromContext<'a> for Stored<'a, T> {
+    fn from_context(ctx: &'a Context) -> Result<Self, Rejection> {
+        ctx.stored::<T>().map_err(|e| Rejection::Failed(e.to_string()))
+    }
+}
+
 /// Typed charm config: `#[derive(CharmConfig)]` implements it (and [`FromContext`]) with each
 /// field checked against charmcraft.yaml's `config.options` at compile time.
 pub trait CharmConfig: Sized {
@@ -103,7 +112,7 @@ pub trait CharmConfig: Sized {
 
     /// Read the config with `config-get`.
     fn load(ctx: &Context) -> crate::Result<Result<Self, String>> {
-        crate::__private::config_values(ctx).map(|values| Self::from_values(&values))
+        ctx.config().map(Self::from_values)
     }
 }
 

@@ -3,6 +3,8 @@
 //! `#[charm]` reads charmcraft.yaml (or the legacy metadata.yaml, config.yaml and actions.yaml)
 //! at compile time and emits a `static` [`CharmMetadata`], so `dispatch` parses no YAML.
 
+pub use goops_juju::{ConfigType, RelationRole};
+
 /// What `#[charm]` knows about the charm from its charmcraft.yaml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CharmMetadata {
@@ -37,17 +39,6 @@ impl CharmMetadata {
     }
 }
 
-/// Which side of a relation an endpoint is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RelationRole {
-    /// `provides:`
-    Provides,
-    /// `requires:`
-    Requires,
-    /// `peers:`
-    Peers,
-}
-
 /// One relation endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RelationMeta {
@@ -66,21 +57,6 @@ pub struct ActionMeta {
     pub name: &'static str,
     /// Its parameter names.
     pub params: &'static [&'static str],
-}
-
-/// The type of a config option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConfigType {
-    /// `string`
-    String,
-    /// `int`
-    Int,
-    /// `float`
-    Float,
-    /// `boolean`
-    Boolean,
-    /// `secret` (a secret URI)
-    Secret,
 }
 
 /// One config option.

@@ -9,47 +9,36 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::context::Context;
-pub use crate::dispatch::{Charm, Handler, HandlerKey, IntoActionOutcome, IntoHookOutcome, Outcome};
+pub use crate::dispatch::{Charm, Handler, HandlerKey, Outcome};
 pub use crate::error::{Error, Result};
 pub use crate::extract::{ActionParams, CharmConfig, FromContext, Rejection};
-pub use crate::hookcmds::relation::RelationId;
-pub use crate::hookcmds::secret::{
-    Expiry, RotatePolicy, SecretAddOptions, SecretContent, SecretInfo, SecretOwner, SecretReadMode, SecretSelector,
-    SecretSetOptions,
-};
-pub use crate::hookcmds::status::Status;
+pub use crate::hookcmds::secret::{Expiry, RotatePolicy, SecretAddOptions, SecretContent, SecretOwner};
 pub use crate::metadata::{
     ActionMeta, CharmMetadata, ConfigOptionMeta, ConfigType, HasMetadata, RelationMeta, RelationRole,
 };
-pub use crate::secret::SecretString;
+pub use crate::typed_secret::{
+    SecretField, TypedSecret, field as secret_field, optional_field as optional_secret_field,
+    push_field as push_secret_field,
+};
 
-use crate::error::Error as RtError;
+use crate::dispatch::{IntoActionOutcome, IntoHookOutcome};
+use crate::hookcmds::status::Status;
 
 /// Turn a failed extraction into the handler's outcome.
 ///
-/// Invalid config blocks the unit (exit 0, as ops's `load_config(errors="blocked")`); the other
-/// rejections fail the hook (Juju retries) or the action.
+/// Invalid config adds a blocked status (exit 0, as ops's `load_config(errors="blocked")`): it
+/// takes part in collect-status, so it is what the unit shows unless something more urgent was
+/// added. The other rejections fail the hook (Juju retries) or the action.
 pub fn rejected(ctx: &Context, rejection: Rejection) -> Outcome {
     let is_action = ctx.event().action().is_some();
-    if let Rejection::Blocked(message) = &rejection
-        && let Err(e) = set_blocked(ctx, message)
-    {
-        return if is_action { Outcome::ActionFailed(e.to_string()) } else { Outcome::HookFailed(e.to_string()) };
-    }
     match (rejection, is_action) {
-        (Rejection::Blocked(_), false) => Outcome::Done,
+        (Rejection::Blocked(message), false) => {
+            ctx.add_status(Status::Blocked(message));
+            Outcome::Completed
+        }
         (r, true) => Outcome::ActionFailed(r.to_string()),
         (r, false) => Outcome::HookFailed(r.to_string()),
     }
-}
-
-fn set_blocked(ctx: &Context, message: &str) -> Result<()> {
-    ctx.set_unit_status(Status::Blocked(message.to_owned()))
-}
-
-/// The charm's config, read once per context.
-pub fn config_values(ctx: &Context) -> Result<serde_json::Map<String, serde_json::Value>> {
-    ctx.config().cloned()
 }
 
 /// Extract a `#[derive(CharmConfig)]` struct; an invalid value blocks the unit.
@@ -93,56 +82,11 @@ pub fn field<T: DeserializeOwned>(
     }
 }
 
-pub use crate::typed_secret::{
-    SecretField, TypedSecret, field as secret_field, optional_field as optional_secret_field,
-    push_field as push_secret_field,
-};
-// The names generated code used before `TypedSecret`; goops-macros is moving to the ones above.
-pub use crate::typed_secret::{
-    SecretField as SecretFieldValue, field as secret_value, optional_field as secret_opt_value,
-    push_field as push_secret_value,
-};
-
-/// The id of the secret with owner label `label` (looked up once per context), or a not-found
-/// error naming the label.
-pub fn secret_id_for_label(ctx: &Context, label: &str) -> Result<String> {
-    match ctx.secret_id(&SecretSelector::label(label))? {
-        Some(id) => Ok(secret_uri(id)),
-        None => Err(RtError::NotFound {
-            tool: "secret-info-get".to_owned(),
-            message: format!("secret with label {label:?} not found"),
-        }),
-    }
-}
-
-/// `secret-set` with content only when it differs from the latest revision, so an unchanged
-/// secret gets no new revision. Returns whether new content was sent.
-pub fn secret_set_if_changed(
-    ctx: &Context,
-    id: &str,
-    content: &SecretContent,
-    options: &SecretSetOptions,
-) -> Result<bool> {
-    let current = ctx.secret_get(&SecretSelector::id(id), SecretReadMode::Peek)?;
-    let changed = current.as_ref() != Some(content);
-    if changed {
-        ctx.secret_set(id, Some(content), options)?;
-    } else if options != &SecretSetOptions::default() {
-        ctx.secret_set(id, None, options)?;
-    }
-    Ok(changed)
-}
-
-/// `secret:<id>` for a bare id (as `secret-info-get` prints it), so ids look like `secret-add`'s.
-pub fn secret_uri(id: String) -> String {
-    if id.contains(':') { id } else { format!("secret:{id}") }
-}
-
 /// What a `#[hook]` handler may return; a wrapper so a wrong type gets a message that says so.
 #[diagnostic::on_unimplemented(
     message = "a `#[hook]` handler cannot return `{Self}`",
     label = "not a hook result",
-    note = "a hook handler returns `()` or `Result<(), E>` where `E: Into<Box<dyn Error + Send + Sync>>`"
+    note = "a hook handler returns `()` or `Result<(), E>` where `E: Into<Box<dyn Error + Send + Sync>>` (e.g. `HookResult`)"
 )]
 pub trait HookReturn {
     /// The outcome.
@@ -160,7 +104,7 @@ impl<T: IntoHookOutcome> HookReturn for T {
     message = "an `#[action]` handler cannot return `{Self}`",
     label = "not an action result",
     note = "an action handler returns `Result<T, E>` where `T: Serialize` (the results; `()` for none) and \
-            `E: Into<Box<dyn Error + Send + Sync>>`"
+            `E: Into<Box<dyn Error + Send + Sync>>` (e.g. `ActionResult<T>`)"
 )]
 pub trait ActionReturn {
     /// The outcome.
@@ -171,4 +115,56 @@ impl<T: IntoActionOutcome> ActionReturn for T {
     fn outcome(self) -> Outcome {
         self.into_action_outcome()
     }
+}
+
+// ---- removed once goops-macros no longer emits them ------------------------------------------
+// The `#[secret]` expansion before `TypedSecret` (inherent methods) names these; goops-macros is
+// moving to the `TypedSecret` impl and the names above.
+
+#[doc(hidden)]
+pub use crate::hookcmds::relation::RelationId;
+#[doc(hidden)]
+pub use crate::hookcmds::secret::{SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions};
+#[doc(hidden)]
+pub use crate::typed_secret::{
+    SecretField as SecretFieldValue, field as secret_value, optional_field as secret_opt_value,
+    push_field as push_secret_value,
+};
+
+/// The id of the secret with owner label `label` (looked up once per context), or a not-found
+/// error naming the label.
+#[doc(hidden)]
+pub fn secret_id_for_label(ctx: &Context, label: &str) -> Result<String> {
+    match ctx.secret_id(&SecretSelector::label(label))? {
+        Some(id) => Ok(goops_juju::secret::secret_uri(&id)),
+        None => Err(Error::NotFound {
+            tool: "secret-info-get".to_owned(),
+            message: format!("secret with label {label:?} not found"),
+        }),
+    }
+}
+
+/// `secret-set` with content only when it differs from the latest revision. Returns whether
+/// new content was sent.
+#[doc(hidden)]
+pub fn secret_set_if_changed(
+    ctx: &Context,
+    id: &str,
+    content: &SecretContent,
+    options: &SecretSetOptions,
+) -> Result<bool> {
+    let current = ctx.secret_get(&SecretSelector::id(id), SecretReadMode::Peek)?;
+    let changed = current.as_ref() != Some(content);
+    if changed {
+        ctx.secret_set(id, Some(content), options)?;
+    } else if options != &SecretSetOptions::default() {
+        ctx.secret_set(id, None, options)?;
+    }
+    Ok(changed)
+}
+
+/// `secret:<id>` for a bare id.
+#[doc(hidden)]
+pub fn secret_uri(id: String) -> String {
+    goops_juju::secret::secret_uri(&id)
 }

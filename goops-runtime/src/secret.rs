@@ -1,13 +1,32 @@
-//! [`SecretString`]: a string that never shows itself by accident.
+//! [`SecretString`]: a string that never shows itself by accident, and [`SecretContent`], a
+//! secret's content.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use zeroize::Zeroize;
 
+/// Secret content: content key → value.
+pub type SecretContent = BTreeMap<String, SecretString>;
+
 /// A secret value (secret content, credential attributes).
 ///
-/// `Debug` and `Display` print `[REDACTED]`; the bytes are zeroized when it is dropped; reading
-/// the value takes an explicit [`SecretString::expose_secret`].
+/// `Debug` prints `[REDACTED]`; the bytes are zeroized when it is dropped. There is no
+/// `Display`: `format!("password={s}")` does not compile, where a redacting `Display` would
+/// silently write the wrong value. Reading the value is always the explicit, greppable
+/// [`SecretString::expose_secret`].
+///
+/// ```compile_fail
+/// let password = goops_runtime::SecretString::from("hunter2");
+/// let line = format!("password={password}"); // error: no `Display`
+/// ```
+///
+/// ```
+/// let password = goops_runtime::SecretString::from("hunter2");
+/// let line = format!("password={}", password.expose_secret());
+/// assert_eq!(line, "password=hunter2");
+/// assert_eq!(format!("{password:?}"), "[REDACTED]");
+/// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct SecretString {
     inner: String,
@@ -59,12 +78,6 @@ impl fmt::Debug for SecretString {
     }
 }
 
-impl fmt::Display for SecretString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
-
 impl<'de> serde::Deserialize<'de> for SecretString {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(SecretString::new)
@@ -78,7 +91,6 @@ mod tests {
     #[test]
     fn never_prints_its_value() {
         let s = SecretString::from("hunter2");
-        assert_eq!(format!("{s}"), "[REDACTED]");
         assert_eq!(format!("{s:?}"), "[REDACTED]");
         let map: std::collections::BTreeMap<String, SecretString> =
             serde_json::from_str(r#"{"password":"hunter2"}"#).expect("valid JSON");

@@ -1,15 +1,17 @@
 //! The one seam between a charm and Juju: running hook tools.
 //!
-//! Everything the runtime does to Juju goes through [`HookTools::call`]. In production that is
-//! [`ProcessTools`], which spawns the tool from `PATH`; tests inject their own implementation
-//! (a recorder, or goops-sim's in-process engine) so no process and no global state is involved.
+//! Everything the runtime does to Juju goes through [`HookTools::call`]: a tool name, its argv
+//! and optional stdin. In production that is [`ProcessTools`], which spawns the tool from
+//! `PATH`; tests inject their own implementation (a recorder, or goops-sim's in-process engine)
+//! so no process and no global state is involved. Secret content for `secret-add`/`secret-set`
+//! is not part of the seam: it travels in files ([`crate::secret_files`]) that the tool (Juju's
+//! agent, or a simulator) reads like any other file.
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::error::Error;
-use crate::hookcmds::secret::SecretContent;
+use crate::error::{Error, Result};
 
 /// What a hook tool printed and how it exited.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -37,6 +39,12 @@ impl ToolOutput {
     pub fn success(&self) -> bool {
         self.code == 0
     }
+
+    /// `Ok(())` when the tool exited 0, else its failure as a typed error
+    /// ([`Error::from_failure`]).
+    pub fn check(&self, tool: &str) -> Result<()> {
+        if self.success() { Ok(()) } else { Err(Error::from_failure(tool, self.code, &self.stderr)) }
+    }
 }
 
 // Tool output may carry secret content (secret-get), so Debug shows sizes only.
@@ -58,65 +66,18 @@ impl std::fmt::Debug for ToolOutput {
 /// failing to run the tool at all.
 pub trait HookTools {
     /// Run one hook tool to completion.
-    fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error>;
-
-    /// Hand secret content to the next `secret-add`/`secret-set` call: one `key#file=<path>`
-    /// argument per key, the content readable at `<path>` until the returned value drops.
-    ///
-    /// The default writes 0600 files in a fresh 0700 directory (on tmpfs where possible) and
-    /// overwrites and removes them on drop. A simulator that serves the tools in-process (no
-    /// process can read its files anyway) may keep the content in memory under the same argv.
-    fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
-        crate::hookcmds::secret::stage_in_files(content)
-    }
+    fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput>;
 }
 
 impl<T: HookTools + ?Sized> HookTools for &T {
-    fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error> {
+    fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput> {
         (**self).call(tool, args, stdin)
-    }
-    fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
-        (**self).stage_secret_content(content)
     }
 }
 
 impl<T: HookTools + ?Sized> HookTools for Box<T> {
-    fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error> {
+    fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput> {
         (**self).call(tool, args, stdin)
-    }
-    fn stage_secret_content(&self, content: &SecretContent) -> Result<StagedContent, Error> {
-        (**self).stage_secret_content(content)
-    }
-}
-
-/// Secret content staged for one tool call by [`HookTools::stage_secret_content`].
-pub struct StagedContent {
-    args: Vec<OsString>,
-    // Removes the content when dropped, after the call.
-    _cleanup: Box<dyn std::any::Any>,
-}
-
-impl StagedContent {
-    /// Staged content: the `key#file=<path>` arguments and whatever removes the content on drop.
-    pub fn new(args: Vec<OsString>, cleanup: impl std::any::Any) -> Self {
-        StagedContent { args, _cleanup: Box::new(cleanup) }
-    }
-
-    /// The `key#file=<path>` arguments, one per key.
-    pub fn args(&self) -> &[OsString] {
-        &self.args
-    }
-
-    /// Move the arguments out (to append them to an argv without copying); the content stays
-    /// staged until `self` is dropped, and [`StagedContent::args`] is empty afterwards.
-    pub fn take_args(&mut self) -> Vec<OsString> {
-        std::mem::take(&mut self.args)
-    }
-}
-
-impl std::fmt::Debug for StagedContent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StagedContent").field("args", &self.args).finish_non_exhaustive()
     }
 }
 
@@ -144,7 +105,7 @@ impl ProcessTools {
 }
 
 impl HookTools for ProcessTools {
-    fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput, Error> {
+    fn call(&self, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput> {
         let mut command = Command::new(tool);
         command
             .args(args.iter().map(OsString::as_os_str))

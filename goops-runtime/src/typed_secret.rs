@@ -27,7 +27,7 @@
 //!     }
 //! }
 //!
-//! fn rotate(ctx: &Context) -> goops_runtime::Result<()> {
+//! fn rotate(ctx: &Context) -> HookResult {
 //!     let new = DbPassword { password: SecretString::from("generated elsewhere") };
 //!     match DbPassword::get(ctx)? {
 //!         Some(_) => {
@@ -45,13 +45,12 @@ use std::str::FromStr;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::hookcmds::relation::RelationId;
 use crate::hookcmds::secret::{
     SecretAddOptions, SecretContent, SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions,
 };
 use crate::secret::SecretString;
 use goops_juju::secret::secret_uri;
-
-use crate::RelationId;
 
 /// A Juju secret with typed content. See the [module docs](self).
 pub trait TypedSecret: Sized {

@@ -13,7 +13,7 @@ use goops_runtime::{
 
 fn ctx(rec: &Recorder) -> Context {
     let env = JujuEnv::from_vars([("JUJU_UNIT_NAME", "myapp/0"), ("JUJU_DISPATCH_PATH", "hooks/config-changed")]);
-    Context::new(env, Event::ConfigChanged, rec.clone())
+    Context::new(env, Event::ConfigChanged, rec.clone()).expect("a unit")
 }
 
 #[test]
@@ -239,13 +239,13 @@ fn network_and_goal_state_read_once() {
 fn status_and_log_helpers() {
     let rec = Recorder::new();
     let ctx = ctx(&rec);
-    ctx.set_unit_status(Status::Active(String::new())).expect("set");
+    ctx.set_unit_status(Status::active()).expect("set");
     ctx.set_app_status(Status::Blocked("-needs db".into())).expect("set");
-    ctx.log_info("hello").expect("log");
-    ctx.log_debug("d").expect("log");
-    ctx.log_warning("w").expect("log");
-    ctx.log_error("e").expect("log");
-    ctx.log(LogLevel::Critical, "c").expect("log");
+    ctx.log_info("hello");
+    ctx.log_debug("d");
+    ctx.log_warning("w");
+    ctx.log_error("e");
+    ctx.log(LogLevel::Critical, "c");
     assert_eq!(
         rec.argvs(),
         vec![

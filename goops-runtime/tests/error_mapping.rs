@@ -1,4 +1,4 @@
-//! Every failure the reference (§4) lists for each tool, as printed by Juju (`ERROR <msg>` on
+//! Every failure docs/hook-tools.md (§4) lists for each tool, as printed by Juju (`ERROR <msg>` on
 //! stderr, exit 2 for usage and 1 for run errors), through the typed function, mapped to the
 //! typed error a caller can match on. Each error names the tool and keeps Juju's message.
 

@@ -301,8 +301,10 @@ fn policies_and_owners_parse() {
     for p in ["never", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly"] {
         assert_eq!(p.parse::<RotatePolicy>().expect("valid").as_str(), p);
     }
-    assert!(matches!("fortnightly".parse::<RotatePolicy>(), Err(Error::InvalidInput { .. })));
+    let bad = "fortnightly".parse::<RotatePolicy>().expect_err("not a policy");
+    assert!(matches!(Error::from(bad), Error::InvalidInput { .. }));
     assert_eq!("unit".parse::<SecretOwner>().expect("valid"), SecretOwner::Unit);
+    assert_eq!("app".parse::<SecretOwner>().expect("Juju's short form"), SecretOwner::Application);
     assert!("model".parse::<SecretOwner>().is_err());
     let _: BTreeMap<String, SecretString> = content(&[]);
 }

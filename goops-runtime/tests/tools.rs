@@ -1,5 +1,5 @@
 //! Every non-secret hook tool: exact argv and stdin, parsing of the output real Juju prints
-//! (samples from the reference §4), and the error mapping for the failures it lists.
+//! (samples from docs/hook-tools.md §4), and the error mapping for the failures it lists.
 
 mod common;
 
@@ -82,7 +82,8 @@ fn relation_errors() {
     assert!(err.is_not_leader());
     assert!(matches!(relation::relation_ids(&rec, ""), Err(Error::InvalidUsage { .. })));
     assert!(matches!(relation::relation_get_key(&rec, &rel, "", "pg/0"), Err(Error::InvalidInput { .. })));
-    assert!(matches!("db".parse::<RelationId>(), Err(Error::InvalidInput { .. })));
+    let bad = "db".parse::<RelationId>().expect_err("no id");
+    assert!(matches!(Error::from(bad), Error::InvalidInput { .. }));
     assert_eq!("peer-x:12".parse::<RelationId>().expect("valid"), RelationId::new("peer-x", 12));
 }
 
@@ -174,8 +175,8 @@ fn status_set_and_get() {
     );
     rec.fail("status-set", 1, "this unit is not the leader");
     assert!(status::status_set_app(&rec, &Status::Blocked("b".into())).expect_err("nl").is_not_leader());
-    assert!(matches!(Status::from_name("error", "x"), Err(Error::InvalidInput { .. })));
-    assert_eq!(Status::from_name("blocked", "m").expect("valid"), Status::Blocked("m".into()));
+    assert!(matches!(Status::new(StatusName::Error, "x"), Err(Error::InvalidInput { .. })));
+    assert_eq!(Status::new(StatusName::Blocked, "m").expect("valid"), Status::blocked("m"));
 
     rec.ok("status-get", "{\"message\":\"ready\",\"status\":\"active\",\"status-data\":{\"k\":1}}\n");
     let st = status::status_get(&rec).expect("status");

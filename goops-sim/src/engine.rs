@@ -68,7 +68,7 @@ impl Engine {
         let vars = self.with(|s| s.env(IN_PROCESS_SOCKET)).unwrap_or_default();
         let env = goops_runtime::JujuEnv::from_vars(vars);
         let event = goops_runtime::Event::from_env(&env, None)?;
-        Ok(goops_runtime::Context::new(env, event, self.clone()))
+        goops_runtime::Context::new(env, event, self.clone())
     }
 
     /// Run a hook tool and return its output (a stdin request without stdin is Juju's error).

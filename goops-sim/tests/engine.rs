@@ -14,13 +14,13 @@ struct Demo;
 fn tool(ctx: &Context, name: &str, args: &[&str], stdin: Option<&[u8]>) -> goops_runtime::Result<String> {
     let args: Vec<OsString> = args.iter().map(OsString::from).collect();
     let out = ctx.tools().call(name, &args, stdin)?;
-    goops_runtime::Error::check(name, &out)?;
+    out.check(name)?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 impl Demo {
     fn install(&self, ctx: &Context) -> goops_runtime::Result<()> {
-        ctx.log(goops_runtime::LogLevel::Info, "installing")?;
+        ctx.log(goops_runtime::LogLevel::Info, "installing");
         // Secret content travels in files, as the runtime sends it.
         let dir = temp_dir("engine-secret");
         let path = dir.join("password");

@@ -16,11 +16,11 @@ struct Saved {
 #[charm(metadata = "tests/harness-charm/charmcraft.yaml")]
 impl Demo {
     #[hook(install)]
-    fn install(&self, ctx: &Context) -> Result<()> {
+    fn install(&self, ctx: &Context) -> HookResult {
         let port: i64 = ctx.config_get("port")?.unwrap_or_default();
-        ctx.log_info(format!("port {port}"))?;
+        ctx.log_info(format!("port {port}"));
         ctx.set_unit_status(Status::Maintenance("installing".into()))?;
-        ctx.set_unit_status(Status::Active(format!("listening on {port}")))
+        Ok(ctx.set_unit_status(Status::Active(format!("listening on {port}")))?)
     }
 
     #[hook(config_changed)]
@@ -35,25 +35,27 @@ impl Demo {
     }
 
     #[hook(relation_changed("db"))]
-    fn db_changed(&self, ctx: &Context, event: &RelationEvent) -> Result<()> {
+    fn db_changed(&self, ctx: &Context, event: &RelationEvent) -> HookResult {
         let unit = event.remote_unit.clone().unwrap_or_default();
         let relation = RelationId::new(event.endpoint.clone(), event.id);
         let host = ctx.relation_data(&relation, &unit)?.get("host").cloned().unwrap_or_default();
-        ctx.set_relation_data(&relation, Databag::Unit, [("seen-host", host)])
+        Ok(ctx.set_relation_data(&relation, Databag::Unit, [("seen-host", host)])?)
     }
 
     #[hook(secret_changed)]
-    fn secret_changed(&self, ctx: &Context, event: &SecretEvent) -> Result<()> {
-        ctx.log_info(format!("changed {}", event.id))
+    fn secret_changed(&self, ctx: &Context, event: &SecretEvent) -> HookResult {
+        ctx.log_info(format!("changed {}", event.id));
+        Ok(())
     }
 
     #[hook(storage_attached("data"))]
-    fn data_attached(&self, ctx: &Context, event: &StorageEvent) -> Result<()> {
-        ctx.log_info(format!("attached {}", event.id()))
+    fn data_attached(&self, ctx: &Context, event: &StorageEvent) -> HookResult {
+        ctx.log_info(format!("attached {}", event.id()));
+        Ok(())
     }
 
     #[action("backup")]
-    fn backup(&self, ctx: &Context) -> Result<Saved> {
+    fn backup(&self, ctx: &Context) -> ActionResult<Saved> {
         let params = ctx.action_params()?;
         ctx.action_log("backing up")?;
         let target = params.get("target").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
@@ -62,7 +64,7 @@ impl Demo {
     }
 
     #[action("explode")]
-    fn explode(&self) -> Result<()> {
+    fn explode(&self) -> ActionResult<()> {
         panic!("action boom")
     }
 

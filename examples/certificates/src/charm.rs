@@ -1,7 +1,6 @@
 //! The certificates charm: what it does on each event.
 
 use goops_runtime::prelude::*;
-use goops_runtime::{Databag, RelationId};
 use serde::{Deserialize, Serialize};
 
 use crate::tls::{self, CaMaterial};
@@ -39,20 +38,6 @@ impl CaCertificate {
 pub struct Config {
     /// `ca-common-name`: the CA certificate's common name.
     pub ca_common_name: String,
-}
-
-/// Why a hook failed.
-#[derive(Debug, thiserror::Error)]
-pub enum CharmError {
-    /// Talking to Juju failed.
-    #[error(transparent)]
-    Juju(#[from] goops_runtime::Error),
-    /// Generating the CA failed.
-    #[error(transparent)]
-    Tls(#[from] tls::TlsError),
-    /// The CA does not exist yet.
-    #[error("there is no CA certificate yet: the leader creates it on install")]
-    NoCa,
 }
 
 /// A requirer's request in the tls-certificates v4 interface: the requirer's unit (or
@@ -100,41 +85,44 @@ pub struct Certificates;
 impl Certificates {
     /// install, config-changed, upgrade-charm: make sure the CA exists (the leader creates it).
     #[hook(install, config_changed, upgrade_charm)]
-    fn configure(&self, ctx: &Context, config: Config) -> Result<(), CharmError> {
+    fn configure(&self, ctx: &Context, config: Config) -> HookResult {
         if CaCertificate::get(ctx)?.is_some() {
-            return Ok(ctx.set_unit_status(Status::Active(String::new()))?);
+            ctx.add_status(Status::active());
+            return Ok(());
         }
         if !ctx.is_leader()? {
             // Only the leader may create an application-owned secret; failing would make Juju retry for nothing.
-            return Ok(ctx.set_unit_status(Status::Waiting("waiting for the leader to create the CA".into()))?);
+            ctx.add_status(Status::waiting("waiting for the leader to create the CA"));
+            return Ok(());
         }
-        ctx.log_info(format!("could not get secret {:?}: creating a new CA", CaCertificate::LABEL))?;
+        ctx.log_info(format!("could not get secret {:?}: creating a new CA", CaCertificate::LABEL));
         let ca = tls::generate_ca(&config.ca_common_name)?;
         let secret =
             CaCertificate { private_key: SecretString::from(ca.private_key_pem), ca_certificate: ca.certificate_pem };
         let id = secret.add(ctx)?;
-        ctx.log_info(format!("Created new secret with ID: {id}"))?;
+        ctx.log_info(format!("Created new secret with ID: {id}"));
         if let Some(info) = CaCertificate::info(ctx)? {
             let expiry = info.expiry.map_or_else(|| "never".to_owned(), |at| at.date_naive().to_string());
-            ctx.log_info(format!("CA secret {id}: revision {}, expires {expiry}", info.revision))?;
+            ctx.log_info(format!("CA secret {id}: revision {}, expires {expiry}", info.revision));
         }
-        Ok(ctx.set_unit_status(Status::Active(String::new()))?)
+        ctx.add_status(Status::active());
+        Ok(())
     }
 
     /// certificates-relation-changed: answer every CSR of the requirer with a certificate signed by the CA.
     #[hook(relation_changed("certificates"))]
-    fn on_certificates_changed(&self, ctx: &Context, event: &RelationEvent) -> Result<(), CharmError> {
+    fn on_certificates_changed(&self, ctx: &Context, event: &RelationEvent) -> HookResult {
         if !ctx.is_leader()? {
             // Answers go in the application databag, which only the leader may write.
             return Ok(());
         }
         let Some(ca) = CaCertificate::get(ctx)? else {
-            return Ok(ctx.set_unit_status(Status::Waiting("no CA yet; certificate requests wait for it".into()))?);
+            ctx.add_status(Status::waiting("no CA yet; certificate requests wait for it"));
+            return Ok(());
         };
-        let relation = RelationId::new(event.endpoint.clone(), event.id);
+        let relation = event.relation();
         let requests = collect_requests(ctx, &relation, event)?;
-        let app = ctx.env().app().map_err(goops_runtime::Error::from)?;
-        let own = ctx.relation_data(&relation, app)?;
+        let own = ctx.relation_data(&relation, ctx.app_name())?;
         let previous: Vec<ProvidedCertificate> =
             own.get(CERTIFICATES_KEY).and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or_default();
         let ca = ca.material();
@@ -159,29 +147,29 @@ impl Certificates {
             }
         }
         rejected.extend(requests.rejected);
-        let json = serde_json::to_string(&answers).unwrap_or_else(|_| "[]".to_owned());
+        let json = serde_json::to_string(&answers)?;
         ctx.set_relation_data(&relation, Databag::App, [(CERTIFICATES_KEY, json)])?;
-        ctx.log_debug(format!("{} certificate request(s) answered on {relation}", answers.len()))?;
+        ctx.log_debug(format!("{} certificate request(s) answered on {relation}", answers.len()));
         if rejected.is_empty() {
-            return Ok(ctx.set_unit_status(Status::Active(String::new()))?);
+            ctx.add_status(Status::active());
+            return Ok(());
         }
         // A bad CSR is the requirer's problem: say so and don't fail the hook (Juju would retry it forever).
         for reason in &rejected {
-            ctx.log_error(format!("rejected a certificate request from {reason}"))?;
+            ctx.log_error(format!("rejected a certificate request from {reason}"));
         }
-        Ok(ctx.set_unit_status(Status::Blocked(format!(
+        ctx.add_status(Status::blocked(format!(
             "rejected {} certificate request(s) on {relation}; see juju debug-log",
             rejected.len()
-        )))?)
+        )));
+        Ok(())
     }
 
     /// get-ca-certificate: the CA PEM, or a failure saying there is none yet.
     #[action("get-ca-certificate")]
-    fn get_ca_certificate(&self, ctx: &Context) -> Result<CaCertificateResult, CharmError> {
-        match CaCertificate::get(ctx)? {
-            Some(ca) => Ok(CaCertificateResult { ca_certificate: ca.ca_certificate }),
-            None => Err(CharmError::NoCa),
-        }
+    fn get_ca_certificate(&self, ctx: &Context) -> ActionResult<CaCertificateResult> {
+        let ca = CaCertificate::get(ctx)?.ok_or("there is no CA certificate yet: the leader creates it on install")?;
+        Ok(CaCertificateResult { ca_certificate: ca.ca_certificate })
     }
 }
 

@@ -34,7 +34,7 @@ fn generate_and_store_root_certificate(ctx: &Context) -> Result<(), String> {
         Err(err) => Err(err.to_string()),
     };
     if let Err(err) = secret {
-        ctx.log_info(format!("could not get secret: {err}")).map_err(|e| e.to_string())?;
+        ctx.log_info(format!("could not get secret: {err}"));
 
         let secret_content: SecretContent = [
             ("private-key".to_owned(), SecretString::from("Example private key")),
@@ -56,7 +56,7 @@ fn generate_and_store_root_certificate(ctx: &Context) -> Result<(), String> {
             )
             .map_err(|err| format!("could not add secret: {err}"))?;
 
-        ctx.log_info(format!("Created new secret with ID: {output}")).map_err(|e| e.to_string())?;
+        ctx.log_info(format!("Created new secret with ID: {output}"));
 
         return Ok(());
     }

@@ -1,4 +1,5 @@
-//! `#[charm]`: the dispatch table from an impl block's `#[hook]` and `#[action]` methods.
+//! `#[charm]`: the dispatch table from an impl block's `#[hook]` and `#[action]` methods, and
+//! its `#[collect_status]` method.
 
 pub(crate) mod expand;
 pub(crate) mod parse;
@@ -7,8 +8,9 @@ pub(crate) mod validate;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
-use crate::charmcraft::Metadata;
-use crate::errors::Errors;
+use crate::errors::Ctxt;
+use crate::metadata;
+use crate::symbol::Symbol;
 
 /// Expand `#[charm(args)] item`.
 pub(crate) fn charm(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -20,31 +22,24 @@ pub(crate) fn charm(args: TokenStream, item: TokenStream) -> TokenStream {
             return quote! { #item #error };
         }
     };
-    let errors = Errors::new();
-    let args: parse::CharmArgs = syn::parse2(args).unwrap_or_else(|e| {
-        errors.push(e);
-        parse::CharmArgs::default()
-    });
-    let span = args.metadata.as_ref().map_or_else(Span::call_site, syn::LitStr::span);
-    let metadata = Metadata::load(args.metadata.as_ref().map(syn::LitStr::value).as_deref(), span)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let input = parse::parse(item, &errors);
-    let handlers = validate::validate(&input, metadata.as_ref(), &errors);
-    let output = if errors.is_empty() {
-        expand::expand(&input.item, &handlers, metadata.as_ref())
-    } else {
-        // Track the metadata files even now: the fix may be an edit to charmcraft.yaml.
-        let tracking = metadata.as_ref().map(Metadata::tracking);
-        let fallback = expand::fallback(&input.item);
-        quote! { #fallback #tracking }
-    };
-    let error = errors.finish().map(syn::Error::into_compile_error);
-    quote! { #output #error }
+    let cx = Ctxt::new();
+    let args = parse::parse_args(&cx, args);
+    let meta = metadata::load(args.metadata.as_ref()).map_err(|e| cx.push(e)).ok();
+    let input = parse::parse(&cx, item);
+    let handlers = validate::validate(&cx, &input, meta.as_ref());
+    match cx.check() {
+        Ok(()) => expand::expand(&input.item, &handlers, meta.as_ref()),
+        Err(error) => {
+            let fallback = expand::fallback(&input.item, meta.as_ref());
+            let error = error.into_compile_error();
+            quote! { #fallback #error }
+        }
+    }
 }
 
-/// A `#[hook]` or `#[action]` outside `#[charm]`: keep the item, say where it belongs.
-pub(crate) fn stray(attr: &str, item: TokenStream) -> TokenStream {
+/// A `#[hook]`, `#[action]` or `#[collect_status]` outside `#[charm]`: keep the item, say where
+/// it belongs.
+pub(crate) fn stray(attr: Symbol, item: TokenStream) -> TokenStream {
     let message = format!(
         "`#[{attr}]` only works on a method inside a `#[charm]` impl block: put `#[charm]` on the `impl` that holds this method"
     );

@@ -1,40 +1,39 @@
-//! Parsing `#[charm]` and the `#[hook]` / `#[action]` attributes of its methods.
+//! Parsing `#[charm(...)]` and the `#[hook]`, `#[action]` and `#[collect_status]` attributes of
+//! its methods.
 
-use syn::parse::{Parse, ParseStream};
+use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Ident, ImplItem, ItemImpl, LitStr, Signature, Token};
 
-use crate::errors::Errors;
+use crate::attr::{self, Attr};
+use crate::errors::Ctxt;
+use crate::symbol::{self, ACTION, CHARM, COLLECT_STATUS, HOOK, METADATA, Symbol};
 
-/// The arguments of `#[charm(...)]`.
+/// The options of `#[charm(...)]`.
 #[derive(Default)]
 pub(crate) struct CharmArgs {
     /// `metadata = "path"`, relative to `CARGO_MANIFEST_DIR`.
     pub(crate) metadata: Option<LitStr>,
 }
 
-impl Parse for CharmArgs {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let mut args = CharmArgs::default();
-        while !input.is_empty() {
-            let key: Ident = input.parse()?;
-            if key != "metadata" {
-                return Err(syn::Error::new(
-                    key.span(),
-                    format!("unknown `#[charm]` option `{key}`; expected `metadata = \"path/to/charmcraft.yaml\"`"),
-                ));
+/// Parse `#[charm(...)]`'s options; every problem goes to `cx`.
+pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> CharmArgs {
+    let mut metadata = Attr::none(cx, METADATA);
+    let parser = syn::meta::parser(|meta| {
+        if meta.path == METADATA {
+            if let Some(lit) = attr::string(cx, &meta, METADATA)? {
+                metadata.set(&meta.path, lit);
             }
-            if args.metadata.is_some() {
-                return Err(syn::Error::new(key.span(), "`metadata` is given twice"));
-            }
-            input.parse::<Token![=]>()?;
-            args.metadata = Some(input.parse()?);
-            if !input.is_empty() {
-                input.parse::<Token![,]>()?;
-            }
+            Ok(())
+        } else {
+            attr::unknown(cx, &meta, &format!("`#[{CHARM}]`"), &[METADATA])
         }
-        Ok(args)
+    });
+    if let Err(e) = parser.parse2(args) {
+        cx.push(e);
     }
+    CharmArgs { metadata: metadata.get() }
 }
 
 /// One entry of `#[hook(...)]`: `install` or `relation_changed("db")`.
@@ -84,17 +83,27 @@ fn kebab_to_snake(first: &Ident, input: ParseStream<'_>) -> String {
     name
 }
 
-/// What a handler runs for.
-pub(crate) enum Trigger {
-    Hook(HookArg),
+/// What kind of handler a method is, with what it runs for.
+pub(crate) enum Role {
+    /// `#[hook(...)]` (several attributes add up).
+    Hook(Vec<HookArg>),
+    /// `#[action("...")]`.
     Action(LitStr),
+    /// `#[collect_status]` (the attribute, for spans).
+    CollectStatus(Box<Attribute>),
 }
 
-/// A method of the impl block marked `#[hook]` or `#[action]`.
+/// A method of the impl block marked as a handler.
 pub(crate) struct HandlerFn {
     pub(crate) sig: Signature,
-    pub(crate) triggers: Vec<Trigger>,
-    pub(crate) is_action: bool,
+    pub(crate) role: Role,
+}
+
+impl HandlerFn {
+    /// Whether it is an action handler (its result is an action result).
+    pub(crate) fn is_action(&self) -> bool {
+        matches!(self.role, Role::Action(_))
+    }
 }
 
 /// The parsed `#[charm]` input: the impl block with the handler attributes removed, and the handlers.
@@ -103,60 +112,91 @@ pub(crate) struct CharmInput {
     pub(crate) handlers: Vec<HandlerFn>,
 }
 
-fn is_attr(attr: &Attribute, name: &str) -> bool {
-    attr.path().segments.last().is_some_and(|s| s.ident == name)
+/// The handler attribute `attr` is, if any.
+fn marker(attr: &Attribute) -> Option<Symbol> {
+    [HOOK, ACTION, COLLECT_STATUS].into_iter().find(|s| symbol::names(attr.path(), *s))
 }
 
-/// Parse the handlers; malformed attributes are reported to `errors` and skipped.
-pub(crate) fn parse(mut item: ItemImpl, errors: &Errors) -> CharmInput {
+/// Parse the handlers; malformed attributes are reported to `cx` and skipped.
+pub(crate) fn parse(cx: &Ctxt, mut item: ItemImpl) -> CharmInput {
     let mut handlers = Vec::new();
     for impl_item in &mut item.items {
         let ImplItem::Fn(method) = impl_item else { continue };
-        let mut triggers = Vec::new();
-        let (mut hook_attr, mut action_attr) = (None, None);
-        let mut kept = Vec::new();
+        let (mut kept, mut marks) = (Vec::new(), Vec::new());
         for attr in std::mem::take(&mut method.attrs) {
-            if is_attr(&attr, "hook") {
-                match attr.parse_args_with(Punctuated::<HookArg, Token![,]>::parse_terminated) {
-                    Ok(args) if args.is_empty() => errors.spanned(&attr, HOOK_FORM),
-                    Ok(args) => triggers.extend(args.into_iter().map(Trigger::Hook)),
-                    Err(e) if matches!(attr.meta, syn::Meta::Path(_)) => {
-                        errors.spanned(&attr, format!("{HOOK_FORM}: {e}"))
-                    }
-                    Err(e) => errors.push(e),
-                }
-                hook_attr.get_or_insert(attr);
-            } else if is_attr(&attr, "action") {
-                match attr.parse_args::<LitStr>() {
-                    Ok(name) => triggers.push(Trigger::Action(name)),
-                    Err(_) => {
-                        errors.spanned(&attr, "expected `#[action(\"<action name>\")]`, the name as in charmcraft.yaml")
-                    }
-                }
-                if action_attr.is_some() {
-                    errors.spanned(&attr, "a handler has one `#[action]`; write one method per action");
-                }
-                action_attr.get_or_insert(attr);
-            } else {
-                kept.push(attr);
+            match marker(&attr) {
+                Some(symbol) => marks.push((symbol, attr)),
+                None => kept.push(attr),
             }
         }
         method.attrs = kept;
-        if let (Some(_), Some(action)) = (&hook_attr, &action_attr) {
-            errors.spanned(action, "a method is either a `#[hook]` or an `#[action]` handler, not both");
+        let Some((first, _)) = marks.first() else { continue };
+        let first = *first;
+        if let Some((_, other)) = marks.iter().find(|(s, _)| *s != first) {
+            cx.spanned(
+                other,
+                "a method is one kind of handler: a `#[hook]`, an `#[action]` or a `#[collect_status]`, not several",
+            );
             continue;
         }
-        if hook_attr.is_none() && action_attr.is_none() {
-            continue;
-        }
-        // The framework fixes a handler's shape (`&self`, arguments by value, a `Result`), so
-        // the pedantic lints that would ask to change it do not apply.
+        let role = match first {
+            s if s == HOOK => Role::Hook(marks.iter().flat_map(|(_, attr)| hook_args(cx, attr)).collect()),
+            s if s == ACTION => {
+                for (_, again) in &marks[1..] {
+                    cx.spanned(again, "a handler has one `#[action]`; write one method per action");
+                }
+                match marks[0].1.parse_args::<LitStr>() {
+                    Ok(name) => Role::Action(name),
+                    Err(_) => {
+                        cx.spanned(
+                            &marks[0].1,
+                            "expected `#[action(\"<action name>\")]`, the name as in charmcraft.yaml",
+                        );
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                for (_, again) in &marks[1..] {
+                    cx.spanned(again, "`#[collect_status]` is given twice");
+                }
+                let attr = &marks[0].1;
+                if !matches!(attr.meta, syn::Meta::Path(_)) {
+                    cx.spanned(attr, "`#[collect_status]` takes no arguments");
+                }
+                Role::CollectStatus(Box::new(attr.clone()))
+            }
+        };
+        // The framework fixes part of a handler's shape (arguments by value, a `Result` even
+        // when it cannot fail), so the pedantic lints that would ask to change it do not apply.
         method.attrs.push(syn::parse_quote!(
-            #[allow(clippy::unused_self, clippy::needless_pass_by_value, clippy::unnecessary_wraps)]
+            #[allow(clippy::needless_pass_by_value, clippy::unnecessary_wraps)]
         ));
-        handlers.push(HandlerFn { sig: method.sig.clone(), triggers, is_action: action_attr.is_some() });
+        handlers.push(HandlerFn { sig: method.sig.clone(), role });
     }
     CharmInput { item, handlers }
+}
+
+/// The entries of one `#[hook(...)]`; a malformed attribute is reported and gives none.
+fn hook_args(cx: &Ctxt, attr: &Attribute) -> Vec<HookArg> {
+    let parsed = match &attr.meta {
+        syn::Meta::List(list) => Punctuated::<HookArg, Token![,]>::parse_terminated.parse2(list.tokens.clone()),
+        _ => {
+            cx.spanned(attr, HOOK_FORM);
+            return Vec::new();
+        }
+    };
+    match parsed {
+        Ok(args) if args.is_empty() => {
+            cx.spanned(attr, HOOK_FORM);
+            Vec::new()
+        }
+        Ok(args) => args.into_iter().collect(),
+        Err(e) => {
+            cx.push(e);
+            Vec::new()
+        }
+    }
 }
 
 const HOOK_FORM: &str =

@@ -1,20 +1,25 @@
-//! Checking the parsed handlers: hook names, signatures, duplicates, and names against charmcraft.yaml.
+//! Checking the parsed handlers: hook names (goops-juju's hook table), signatures, duplicates,
+//! and scopes and actions against charmcraft.yaml.
 
 use std::collections::BTreeMap;
 
+use goops_juju::HookKind;
+use goops_juju::charmcraft::CharmMeta;
 use proc_macro2::Span;
 use syn::{FnArg, ReceiverKind, Type};
 
-use super::parse::{CharmInput, HandlerFn, Trigger};
-use crate::charmcraft::Metadata;
-use crate::errors::{Errors, list, suggestion};
-use crate::hooks::{self, Data, Scope};
+use super::parse::{CharmInput, HandlerFn, HookArg, Role};
+use crate::errors::{Ctxt, list, suggestion};
+use crate::symbol::ANY;
 
 /// A dispatch-table key, as the runtime's `HandlerKey`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Key {
+    /// A hook by its full Juju name (`db-relation-changed`).
     Hook(String),
+    /// An action by name.
     Action(String),
+    /// `#[hook(any)]`.
     Any,
 }
 
@@ -31,113 +36,180 @@ impl std::fmt::Display for Key {
 /// A handler that passed the checks.
 pub(crate) struct Checked<'a> {
     pub(crate) handler: &'a HandlerFn,
+    /// Its table entries (none for `#[collect_status]`).
     pub(crate) keys: Vec<Key>,
+    /// Whether it takes `&self` (else it is called as `Self::method(args)`).
+    pub(crate) takes_self: bool,
+    /// The types of its other arguments, extracted from the context.
     pub(crate) args: Vec<&'a Type>,
 }
 
-/// Check every handler; problems go to `errors`, good handlers are returned.
-pub(crate) fn validate<'a>(input: &'a CharmInput, metadata: Option<&Metadata>, errors: &Errors) -> Vec<Checked<'a>> {
-    if !input.item.generics.params.is_empty() {
-        errors.spanned(&input.item.generics, "`#[charm]` does not support generic impl blocks");
-    }
-    if let Some((path, _)) = &input.item.trait_ {
-        errors.spanned(path, "`#[charm]` goes on an inherent impl block (`impl MyCharm { … }`), not a trait impl");
-    }
-    let mut seen: BTreeMap<Key, Span> = BTreeMap::new();
-    let mut checked = Vec::new();
-    for handler in &input.handlers {
-        let args = check_signature(handler, errors);
-        let mut keys = Vec::new();
-        let mut data = Vec::new();
-        for trigger in &handler.triggers {
-            let Some((key, span, hook_data)) = check_trigger(trigger, metadata, errors) else { continue };
-            if let Some(first) = seen.get(&key) {
-                errors.at(span, format!("second handler for {key}"));
-                errors.at(*first, format!("first handler for {key} is here"));
-                continue;
-            }
-            seen.insert(key.clone(), span);
-            keys.push(key);
-            data.push(hook_data);
-        }
-        if let Some(args) = args {
-            check_event_args(&args, &keys, &data, errors);
-            checked.push(Checked { handler, keys, args });
-        }
-    }
-    checked
+/// What the handlers of a charm passed the checks with.
+pub(crate) struct Handlers<'a> {
+    /// Hook and action handlers.
+    pub(crate) table: Vec<Checked<'a>>,
+    /// The `#[collect_status]` handler.
+    pub(crate) collect_status: Option<Checked<'a>>,
 }
 
-const ACCEPTED: &str = "accepted: `&Context`, `&RelationEvent`, `&SecretEvent`, `&StorageEvent`, `&WorkloadEvent`, \
-                        `&ActionEvent` (or `Option<&…Event>`), a `#[derive(CharmConfig)]` struct or a \
-                        `#[derive(ActionParams)]` struct";
+/// Check every handler; problems go to `cx`, good handlers are returned.
+pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a CharmInput, meta: Option<&CharmMeta>) -> Handlers<'a> {
+    if !input.item.generics.params.is_empty() {
+        cx.spanned(&input.item.generics, "`#[charm]` does not support generic impl blocks");
+    }
+    if let Some((path, _)) = &input.item.trait_ {
+        cx.spanned(path, "`#[charm]` goes on an inherent impl block (`impl MyCharm { … }`), not a trait impl");
+    }
+    let mut seen: BTreeMap<Key, Span> = BTreeMap::new();
+    let mut first_collect: Option<&syn::Attribute> = None;
+    let mut handlers = Handlers { table: Vec::new(), collect_status: None };
+    for handler in &input.handlers {
+        let signature = check_signature(cx, handler);
+        let mut keys = Vec::new();
+        let mut carried = Vec::new();
+        match &handler.role {
+            Role::Hook(args) => {
+                for arg in args {
+                    let Some((key, span, data)) = check_hook(cx, arg, meta) else { continue };
+                    if let Some(first) = seen.get(&key) {
+                        cx.at(span, format!("second handler for {key}"));
+                        cx.at(*first, format!("first handler for {key} is here"));
+                        continue;
+                    }
+                    seen.insert(key.clone(), span);
+                    keys.push(key.clone());
+                    carried.push((key, data));
+                }
+            }
+            Role::Action(name) => {
+                let Some(key) = check_action(cx, name, meta) else { continue };
+                if let Some(first) = seen.get(&key) {
+                    cx.at(name.span(), format!("second handler for {key}"));
+                    cx.at(*first, format!("first handler for {key} is here"));
+                    continue;
+                }
+                seen.insert(key.clone(), name.span());
+                keys.push(key.clone());
+                carried.push((key, Carries::Only(Some(ACTION_EVENT))));
+            }
+            Role::CollectStatus(attr) => {
+                if let Some(first) = first_collect {
+                    cx.spanned(attr, "second `#[collect_status]` method: a charm has one, which adds every status");
+                    cx.spanned(first, "first `#[collect_status]` method is here");
+                    continue;
+                }
+                first_collect = Some(&**attr);
+            }
+        }
+        let Some((takes_self, args)) = signature else { continue };
+        let checked = Checked { handler, keys, takes_self, args };
+        if let Role::CollectStatus(_) = handler.role {
+            check_collect_status_args(cx, &checked.args);
+            handlers.collect_status = Some(checked);
+        } else {
+            check_event_args(cx, &checked.args, &carried);
+            handlers.table.push(checked);
+        }
+    }
+    handlers
+}
 
-/// `&self` first, then typed arguments; `None` when the signature cannot be used.
-fn check_signature<'a>(handler: &'a HandlerFn, errors: &Errors) -> Option<Vec<&'a Type>> {
+// The same list as the runtime's `FromContext` note.
+const ACCEPTED: &str = "accepted: `&Context`, `&Event`, `&RelationEvent`, `&SecretEvent`, `&StorageEvent`, \
+                        `&WorkloadEvent`, `&ActionEvent` (or `Option<&…Event>`), `Stored<'_, T>` of a `StoredState` \
+                        type, a `#[derive(CharmConfig)]` struct or a `#[derive(ActionParams)]` struct";
+
+/// An optional `&self`, then typed arguments: whether it takes `&self` and the argument types,
+/// or `None` when the signature cannot be used.
+fn check_signature<'a>(cx: &Ctxt, handler: &'a HandlerFn) -> Option<(bool, Vec<&'a Type>)> {
     let sig = &handler.sig;
     let mut ok = true;
     if let Some(t) = &sig.asyncness {
-        errors.spanned(t, "handlers cannot be `async`: a hook runs to completion synchronously");
+        cx.spanned(t, "handlers cannot be `async`: a hook runs to completion synchronously");
         ok = false;
     }
     if !sig.generics.params.is_empty() {
-        errors.spanned(&sig.generics, "handlers cannot be generic: the dispatch table needs one concrete function");
+        cx.spanned(&sig.generics, "handlers cannot be generic: the dispatch table needs one concrete function");
         ok = false;
     }
-    let mut inputs = sig.inputs.iter();
-    match inputs.next() {
-        Some(FnArg::Receiver(r)) if matches!(r.kind, ReceiverKind::Reference(_, _, None)) => {}
-        Some(FnArg::Receiver(r)) => {
-            errors.spanned(r, "a handler takes `&self`: the charm value is shared and not consumed");
-            ok = false;
-        }
-        _ => {
-            errors.spanned(
-                &sig.ident,
-                format!("a handler takes `&self` first, e.g. `fn {}(&self, ctx: &Context)`", sig.ident),
-            );
-            ok = false;
-        }
-    }
+    let mut takes_self = false;
     let mut args = Vec::new();
-    for input in inputs {
-        if let FnArg::Typed(pat) = input {
-            if let Type::Reference(r) = &*pat.ty
-                && r.mutability.is_some()
-            {
-                errors.spanned(&pat.ty, format!("handler arguments cannot be `&mut`; {ACCEPTED}"));
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) if r.mutability.is_none() && matches!(r.kind, ReceiverKind::Reference(_, _, None)) => {
+                takes_self = true;
+            }
+            FnArg::Receiver(r) => {
+                cx.spanned(
+                    r,
+                    "a handler takes `&self` or no receiver at all: the charm value is shared, never changed or consumed",
+                );
                 ok = false;
             }
-            if matches!(*pat.ty, Type::ImplTrait(_)) {
-                errors.spanned(&pat.ty, format!("handler arguments cannot be `impl Trait`; {ACCEPTED}"));
-                ok = false;
+            FnArg::Typed(pat) => {
+                if let Type::Reference(r) = &*pat.ty
+                    && r.mutability.is_some()
+                {
+                    cx.spanned(&pat.ty, format!("handler arguments cannot be `&mut`; {ACCEPTED}"));
+                    ok = false;
+                }
+                if matches!(*pat.ty, Type::ImplTrait(_)) {
+                    cx.spanned(&pat.ty, format!("handler arguments cannot be `impl Trait`; {ACCEPTED}"));
+                    ok = false;
+                }
+                args.push(&*pat.ty);
             }
-            args.push(&*pat.ty);
         }
     }
-    ok.then_some(args)
+    ok.then_some((takes_self, args))
+}
+
+/// The event types whose data only some events carry, and which events those are (for messages).
+const EVENT_TYPES: &[(&str, &str)] = &[
+    ("RelationEvent", "relation hooks"),
+    ("SecretEvent", "secret hooks"),
+    ("StorageEvent", "storage hooks"),
+    ("WorkloadEvent", "pebble hooks"),
+    (ACTION_EVENT, "actions"),
+];
+const ACTION_EVENT: &str = "ActionEvent";
+
+/// Which event type a table entry's events carry.
+#[derive(Debug, Clone, Copy)]
+enum Carries {
+    /// `any`: any event may come, so an event argument is a run-time matter.
+    Any,
+    /// Exactly this one (`None`: no event data).
+    Only(Option<&'static str>),
+}
+
+/// The runtime's event type for a hook of `kind`, if it carries event data.
+fn event_type(kind: HookKind) -> Option<&'static str> {
+    match kind {
+        HookKind::Relation(_) => Some("RelationEvent"),
+        HookKind::Secret(_) => Some("SecretEvent"),
+        HookKind::Storage(_) => Some("StorageEvent"),
+        HookKind::Workload(_) => Some("WorkloadEvent"),
+        _ => None,
+    }
+}
+
+/// `&RelationEvent` (or another event type of [`EVENT_TYPES`]) → its name and who carries it.
+fn event_ref(ty: &Type) -> Option<(&'static str, &'static str)> {
+    let Type::Reference(r) = ty else { return None };
+    let Type::Path(p) = &*r.elem else { return None };
+    let last = p.path.segments.last()?;
+    EVENT_TYPES.iter().copied().find(|(name, _)| last.ident == name)
 }
 
 /// A `&RelationEvent` (etc.) argument on a handler for a hook that never carries it is a mistake
 /// we can see now rather than at run time.
-fn check_event_args(args: &[&Type], keys: &[Key], data: &[Option<Data>], errors: &Errors) {
+fn check_event_args(cx: &Ctxt, args: &[&Type], carried: &[(Key, Carries)]) {
     for ty in args {
-        let Type::Reference(r) = ty else { continue };
-        let Type::Path(p) = &*r.elem else { continue };
-        let Some(last) = p.path.segments.last() else { continue };
-        let (wanted, carriers) = match last.ident.to_string().as_str() {
-            "RelationEvent" => (Data::Relation, "relation hooks"),
-            "SecretEvent" => (Data::Secret, "secret hooks"),
-            "StorageEvent" => (Data::Storage, "storage hooks"),
-            "WorkloadEvent" => (Data::Workload, "pebble hooks"),
-            "ActionEvent" => (Data::Action, "actions"),
-            _ => continue,
-        };
-        // `None` is `any`: any event may come, so it is a run-time matter.
-        let mismatch = keys.iter().zip(data).find(|(_, d)| matches!(d, Some(d) if *d != wanted));
+        let Some((name, carriers)) = event_ref(ty) else { continue };
+        let mismatch = carried.iter().find(|(_, c)| matches!(c, Carries::Only(d) if *d != Some(name)));
         if let Some((key, _)) = mismatch {
-            let name = &last.ident;
-            errors.spanned(
+            cx.spanned(
                 ty,
                 format!(
                     "`&{name}` is not available in {key}: only {carriers} carry it; take `Option<&{name}>` or split the handler"
@@ -147,84 +219,190 @@ fn check_event_args(args: &[&Type], keys: &[Key], data: &[Option<Data>], errors:
     }
 }
 
-/// The key of one trigger, its span and the data its event carries (`None` for `any`).
-fn check_trigger(trigger: &Trigger, metadata: Option<&Metadata>, errors: &Errors) -> Option<(Key, Span, Option<Data>)> {
-    match trigger {
-        Trigger::Action(name) => {
-            let value = name.value();
-            if let Some(m) = metadata
-                && m.action(&value).is_none()
-            {
-                let names = m.actions.iter().map(|a| a.name.as_str());
-                errors.spanned(
-                    name,
-                    format!(
-                        "action `{value}` is not declared in charmcraft.yaml; declared: {}{}",
-                        list(names.clone()),
-                        suggestion(&value, names)
-                    ),
-                );
-                return None;
-            }
-            Some((Key::Action(value), name.span(), Some(Data::Action)))
+/// `#[collect_status]` runs after every hook and action: no event type is always there.
+fn check_collect_status_args(cx: &Ctxt, args: &[&Type]) {
+    for ty in args {
+        if let Some((name, carriers)) = event_ref(ty) {
+            cx.spanned(
+                ty,
+                format!(
+                    "`&{name}` is not available in `#[collect_status]`: it runs after every hook and action, and only \
+                     {carriers} carry it; take `Option<&{name}>`"
+                ),
+            );
         }
-        Trigger::Hook(arg) => {
-            let name = arg.name.to_string();
-            if name == "any" {
-                if let Some(scope) = &arg.scope {
-                    errors.spanned(scope, "`any` takes no name: it runs for every hook without a handler");
-                    return None;
-                }
-                return Some((Key::Any, arg.name.span(), None));
-            }
-            let Some((juju, scope, data)) = hooks::find(&name) else {
-                errors.spanned(&arg.name, format!("unknown hook `{name}`{}", suggestion(&name, hooks::all_names())));
-                return None;
-            };
-            let span = arg.name.span();
-            match (scope, &arg.scope) {
-                (Scope::None, None) => Some((Key::Hook(juju.to_owned()), span, Some(data))),
-                (Scope::None, Some(s)) => {
-                    errors.spanned(s, format!("`{name}` takes no name: write `{name}`"));
-                    None
-                }
-                (scope, None) => {
-                    errors.spanned(
-                        &arg.name,
+    }
+}
+
+/// Every name `#[hook(...)]` accepts: goops-juju's hook table in snake_case, and `any`.
+fn hook_names() -> Vec<String> {
+    HookKind::ALL.iter().map(|k| k.snake_name()).chain(std::iter::once(ANY.to_string())).collect()
+}
+
+/// The key of one `#[hook(...)]` entry, its span and the event data it carries.
+fn check_hook(cx: &Ctxt, arg: &HookArg, meta: Option<&CharmMeta>) -> Option<(Key, Span, Carries)> {
+    let name = arg.name.to_string();
+    let span = arg.name.span();
+    if arg.name == ANY {
+        if let Some(scope) = &arg.scope {
+            cx.spanned(scope, "`any` takes no name: it runs for every hook without a handler");
+            return None;
+        }
+        return Some((Key::Any, span, Carries::Any));
+    }
+    let Some(kind) = HookKind::from_snake_name(&name) else {
+        let names = hook_names();
+        cx.spanned(&arg.name, format!("unknown hook `{name}`{}", suggestion(&name, names.iter().map(String::as_str))));
+        return None;
+    };
+    let carries = Carries::Only(event_type(kind));
+    match (kind.scope(), &arg.scope) {
+        (None, None) => Some((Key::Hook(kind.hook_name(None)), span, carries)),
+        (None, Some(s)) => {
+            cx.spanned(s, format!("`{name}` takes no name: write `{name}`"));
+            None
+        }
+        (Some(scope), None) => {
+            let noun = scope.noun();
+            cx.spanned(
+                &arg.name,
+                format!("`{name}` needs the {noun} name: `{name}(\"<{}>\")`", noun.replace(' ', "-")),
+            );
+            None
+        }
+        (Some(scope), Some(lit)) => {
+            let value = lit.value();
+            if let Some(m) = meta {
+                let declared: Vec<&str> = match scope {
+                    goops_juju::Scope::Endpoint => m.endpoints.keys().map(String::as_str).collect(),
+                    goops_juju::Scope::Storage => m.storage.keys().map(String::as_str).collect(),
+                    goops_juju::Scope::Container => m.containers.keys().map(String::as_str).collect(),
+                };
+                if !declared.contains(&value.as_str()) {
+                    cx.spanned(
+                        lit,
                         format!(
-                            "`{name}` needs the {} name: `{name}(\"<{}>\")`",
+                            "{} `{value}` is not declared in charmcraft.yaml ({}); declared: {}{}",
                             scope.noun(),
-                            scope.noun().replace(' ', "-")
+                            scope.sections(),
+                            list(declared.iter().copied()),
+                            suggestion(&value, declared.iter().copied())
                         ),
                     );
-                    None
-                }
-                (scope, Some(lit)) => {
-                    let value = lit.value();
-                    if let Some(m) = metadata {
-                        let (declared, section): (Vec<&str>, &str) = match scope {
-                            Scope::Endpoint => {
-                                (m.relations.iter().map(|r| r.endpoint.as_str()).collect(), "provides/requires/peers")
-                            }
-                            Scope::Storage => (m.storage.iter().map(String::as_str).collect(), "storage"),
-                            _ => (m.containers.iter().map(String::as_str).collect(), "containers"),
-                        };
-                        if !declared.contains(&value.as_str()) {
-                            errors.spanned(
-                                lit,
-                                format!(
-                                    "{} `{value}` is not declared in charmcraft.yaml ({section}); declared: {}{}",
-                                    scope.noun(),
-                                    list(declared.iter().copied()),
-                                    suggestion(&value, declared.iter().copied())
-                                ),
-                            );
-                            return None;
-                        }
-                    }
-                    Some((Key::Hook(format!("{value}-{juju}")), span, Some(data)))
+                    return None;
                 }
             }
+            Some((Key::Hook(kind.hook_name(Some(&value))), span, carries))
         }
+    }
+}
+
+/// The key of an `#[action("...")]`, checked against charmcraft.yaml.
+fn check_action(cx: &Ctxt, name: &syn::LitStr, meta: Option<&CharmMeta>) -> Option<Key> {
+    let value = name.value();
+    if let Some(m) = meta
+        && !m.actions.contains_key(&value)
+    {
+        let names = m.actions.keys().map(String::as_str);
+        cx.spanned(
+            name,
+            format!(
+                "action `{value}` is not declared in charmcraft.yaml; declared: {}{}",
+                list(names.clone()),
+                suggestion(&value, names)
+            ),
+        );
+        return None;
+    }
+    Some(Key::Action(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    /// Each table entry's (keys, takes `&self`, argument count).
+    type Table = Vec<(Vec<Key>, bool, usize)>;
+
+    /// Parse and check an impl block: the table, whether it has a collect-status handler, the errors.
+    fn run(tokens: proc_macro2::TokenStream) -> (Table, bool, Vec<String>) {
+        let meta = CharmMeta::from_charmcraft_yaml(
+            "requires:\n  db:\n    interface: pg\nstorage:\n  data: {}\nactions:\n  do-backup: {}\n",
+        )
+        .unwrap();
+        let cx = Ctxt::new();
+        let input = super::super::parse::parse(&cx, syn::parse2(tokens).unwrap());
+        let handlers = validate(&cx, &input, Some(&meta));
+        let table = handlers.table.iter().map(|c| (c.keys.clone(), c.takes_self, c.args.len())).collect();
+        let collect = handlers.collect_status.is_some();
+        let errors = cx.check().err().into_iter().flatten().map(|e| e.to_string()).collect();
+        (table, collect, errors)
+    }
+
+    #[test]
+    fn keys_come_from_the_hook_table_and_the_metadata() {
+        let (table, collect, errors) = run(quote! {
+            impl C {
+                #[hook(install, relation_changed("db"), storage_attached("data"), any)]
+                fn a(&self, ctx: &Context) {}
+                #[action("do-backup")]
+                fn b(params: Params) {}
+                #[collect_status]
+                fn c(ctx: &Context, relation: Option<&RelationEvent>) {}
+            }
+        });
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(
+            table,
+            [
+                (
+                    vec![
+                        Key::Hook("install".into()),
+                        Key::Hook("db-relation-changed".into()),
+                        Key::Hook("data-storage-attached".into()),
+                        Key::Any
+                    ],
+                    true,
+                    1
+                ),
+                (vec![Key::Action("do-backup".into())], false, 1),
+            ]
+        );
+        assert!(collect);
+    }
+
+    #[test]
+    fn mistakes_are_reported_once_each() {
+        let (_, _, errors) = run(quote! {
+            impl C {
+                #[hook(config_chnged, relation_changed("dbs"), storage_attached, start("x"))]
+                fn a(&mut self) {}
+                #[collect_status]
+                fn b(event: &RelationEvent) {}
+                #[collect_status]
+                fn c() {}
+                #[hook(install)]
+                #[collect_status]
+                fn d() {}
+            }
+        });
+        assert_eq!(
+            errors,
+            [
+                "a method is one kind of handler: a `#[hook]`, an `#[action]` or a `#[collect_status]`, not several",
+                "a handler takes `&self` or no receiver at all: the charm value is shared, never changed or consumed",
+                "unknown hook `config_chnged`; did you mean `config_changed`?",
+                "relation endpoint `dbs` is not declared in charmcraft.yaml (provides/requires/peers); declared: `db`; \
+                 did you mean `db`?",
+                "`storage_attached` needs the storage name: `storage_attached(\"<storage>\")`",
+                "`start` takes no name: write `start`",
+                "`&RelationEvent` is not available in `#[collect_status]`: it runs after every hook and action, and \
+                 only relation hooks carry it; take `Option<&RelationEvent>`",
+                "second `#[collect_status]` method: a charm has one, which adds every status",
+                "first `#[collect_status]` method is here",
+            ]
+        );
     }
 }

@@ -6,14 +6,16 @@ use syn::Ident;
 
 use super::Kind;
 use super::validate::Checked;
-use crate::charmcraft::Metadata;
+use goops_juju::charmcraft::CharmMeta;
+
+use crate::metadata;
 
 pub(crate) fn expand(
     kind: Kind,
     ident: &Ident,
     action: Option<&str>,
     fields: &[Checked<'_>],
-    metadata: Option<&Metadata>,
+    meta: Option<&CharmMeta>,
 ) -> TokenStream {
     let what = match kind {
         Kind::Config => "config option",
@@ -33,7 +35,7 @@ pub(crate) fn expand(
             ::core::result::Result::Ok(Self { #(#inits),* })
         }
     };
-    impls(kind, ident, action, body, metadata)
+    impls(kind, ident, action, body, meta)
 }
 
 /// On errors: impls that never succeed, so handlers taking the type still type-check.
@@ -51,14 +53,8 @@ pub(crate) fn fallback(kind: Kind, ident: &Ident) -> TokenStream {
     impls(kind, ident, Some(""), body, None)
 }
 
-fn impls(
-    kind: Kind,
-    ident: &Ident,
-    action: Option<&str>,
-    body: TokenStream,
-    metadata: Option<&Metadata>,
-) -> TokenStream {
-    let tracking = metadata.map(Metadata::tracking);
+fn impls(kind: Kind, ident: &Ident, action: Option<&str>, body: TokenStream, meta: Option<&CharmMeta>) -> TokenStream {
+    let tracking = meta.map(metadata::tracking);
     let (trait_impl, extract) = match kind {
         Kind::Config => (
             quote! {

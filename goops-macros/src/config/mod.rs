@@ -5,11 +5,12 @@ pub(crate) mod expand;
 pub(crate) mod parse;
 pub(crate) mod validate;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::charmcraft::Metadata;
-use crate::errors::Errors;
+use crate::errors::Ctxt;
+use crate::metadata;
+use crate::symbol::{CONFIG, PARAMS, Symbol};
 
 /// Which derive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,10 +20,11 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    fn attr(self) -> &'static str {
+    /// The helper attribute.
+    fn attr(self) -> Symbol {
         match self {
-            Kind::Config => "config",
-            Kind::Params => "params",
+            Kind::Config => CONFIG,
+            Kind::Params => PARAMS,
         }
     }
 
@@ -40,22 +42,22 @@ pub(crate) fn derive(kind: Kind, item: TokenStream) -> TokenStream {
         Ok(input) => input,
         Err(e) => return e.into_compile_error(),
     };
-    let errors = Errors::new();
-    let parsed = parse::parse(kind, &input, &errors);
-    let span = parsed.options.metadata.as_ref().map_or_else(Span::call_site, syn::LitStr::span);
-    let metadata = Metadata::load(parsed.options.metadata.as_ref().map(syn::LitStr::value).as_deref(), span)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let fields = validate::validate(kind, &parsed, metadata.as_ref(), &errors);
-    if errors.is_empty() {
-        let action = parsed.options.action.as_ref().map(syn::LitStr::value);
-        expand::expand(kind, parsed.ident, action.as_deref(), &fields, metadata.as_ref())
-    } else {
-        // Track the metadata files even now: the fix may be an edit to charmcraft.yaml.
-        let tracking = metadata.as_ref().map(Metadata::tracking);
-        // Stub impls cannot name a generic struct without its parameters: then only the error.
-        let fallback = input.generics.params.is_empty().then(|| expand::fallback(kind, parsed.ident));
-        let error = errors.finish().map(syn::Error::into_compile_error);
-        quote! { #fallback #tracking #error }
+    let cx = Ctxt::new();
+    let parsed = parse::parse(&cx, kind, &input);
+    let meta = metadata::load(parsed.options.metadata.as_ref()).map_err(|e| cx.push(e)).ok();
+    let fields = validate::validate(&cx, kind, &parsed, meta.as_ref());
+    match cx.check() {
+        Ok(()) => {
+            let action = parsed.options.action.as_ref().map(syn::LitStr::value);
+            expand::expand(kind, parsed.ident, action.as_deref(), &fields, meta.as_ref())
+        }
+        Err(error) => {
+            // Track the metadata files even now: the fix may be an edit to charmcraft.yaml.
+            let tracking = meta.as_ref().map(metadata::tracking);
+            // Stub impls cannot name a generic struct without its parameters: then only the error.
+            let fallback = input.generics.params.is_empty().then(|| expand::fallback(kind, parsed.ident));
+            let error = error.into_compile_error();
+            quote! { #fallback #tracking #error }
+        }
     }
 }

@@ -3,7 +3,9 @@
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type};
 
 use super::Kind;
-use crate::errors::Errors;
+use crate::attr::{self, Attr};
+use crate::errors::Ctxt;
+use crate::symbol::{ACTION, KEY, METADATA, Symbol};
 
 /// The container attribute: `#[config(metadata = "…")]` or `#[params(action = "…", metadata = "…")]`.
 #[derive(Default)]
@@ -18,6 +20,8 @@ pub(crate) struct Field<'a> {
     pub(crate) ty: &'a Type,
     /// `#[config(key = "…")]` / `#[params(key = "…")]`.
     pub(crate) key: Option<LitStr>,
+    /// Whether its attributes had errors (then it is not checked further: one error each).
+    pub(crate) broken: bool,
 }
 
 /// The parsed struct.
@@ -27,61 +31,70 @@ pub(crate) struct Input<'a> {
     pub(crate) fields: Vec<Field<'a>>,
 }
 
-/// Parse; problems go to `errors`.
-pub(crate) fn parse<'a>(kind: Kind, input: &'a DeriveInput, errors: &Errors) -> Input<'a> {
+/// Parse; problems go to `cx`.
+pub(crate) fn parse<'a>(cx: &Ctxt, kind: Kind, input: &'a DeriveInput) -> Input<'a> {
     let attr_name = kind.attr();
-    let mut options = Options::default();
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident(attr_name)) {
+    let known: &[Symbol] = match kind {
+        Kind::Config => &[METADATA],
+        Kind::Params => &[ACTION, METADATA],
+    };
+    let mut metadata = Attr::none(cx, METADATA);
+    let mut action = Attr::none(cx, ACTION);
+    for attr in input.attrs.iter().filter(|a| a.path() == attr_name) {
         let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("metadata") {
-                options.metadata = Some(meta.value()?.parse()?);
-            } else if meta.path.is_ident("action") && kind == Kind::Params {
-                options.action = Some(meta.value()?.parse()?);
+            if meta.path == METADATA {
+                if let Some(lit) = attr::string(cx, &meta, METADATA)? {
+                    metadata.set(&meta.path, lit);
+                }
+                Ok(())
+            } else if meta.path == ACTION && kind == Kind::Params {
+                if let Some(lit) = attr::string(cx, &meta, ACTION)? {
+                    action.set(&meta.path, lit);
+                }
+                Ok(())
             } else {
-                let expected = match kind {
-                    Kind::Config => "`metadata = \"path\"`",
-                    Kind::Params => "`action = \"name\"`, `metadata = \"path\"`",
-                };
-                return Err(meta.error(format!("unknown `#[{attr_name}]` option; expected {expected}")));
+                attr::unknown(cx, &meta, &format!("`#[{attr_name}]`"), known)
             }
-            Ok(())
         });
         if let Err(e) = result {
-            errors.push(e);
+            cx.push(e);
         }
     }
     if !input.generics.params.is_empty() {
-        errors.spanned(&input.generics, format!("`#[derive({})]` does not support generics", kind.derive()));
+        cx.spanned(&input.generics, format!("`#[derive({})]` does not support generics", kind.derive()));
     }
+    let needs_named =
+        || cx.spanned(&input.ident, format!("`#[derive({})]` needs a struct with named fields", kind.derive()));
     let mut fields = Vec::new();
     match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(named) => {
                 for field in &named.named {
                     let Some(ident) = &field.ident else { continue };
-                    let mut key = None;
-                    for attr in field.attrs.iter().filter(|a| a.path().is_ident(attr_name)) {
+                    let before = cx.count();
+                    let mut key = Attr::none(cx, KEY);
+                    for attr in field.attrs.iter().filter(|a| a.path() == attr_name) {
                         let result = attr.parse_nested_meta(|meta| {
-                            if meta.path.is_ident("key") {
-                                key = Some(meta.value()?.parse::<LitStr>()?);
+                            if meta.path == KEY {
+                                if let Some(lit) = attr::string(cx, &meta, KEY)? {
+                                    key.set(&meta.path, lit);
+                                }
                                 Ok(())
                             } else {
-                                Err(meta
-                                    .error(format!("unknown `#[{attr_name}]` field option; expected `key = \"name\"`")))
+                                attr::unknown(cx, &meta, &format!("`#[{attr_name}]` field"), &[KEY])
                             }
                         });
                         if let Err(e) = result {
-                            errors.push(e);
+                            cx.push(e);
                         }
                     }
-                    fields.push(Field { ident, ty: &field.ty, key });
+                    let broken = cx.count() > before;
+                    fields.push(Field { ident, ty: &field.ty, key: key.get(), broken });
                 }
             }
-            _ => {
-                errors.spanned(&input.ident, format!("`#[derive({})]` needs a struct with named fields", kind.derive()))
-            }
+            _ => needs_named(),
         },
-        _ => errors.spanned(&input.ident, format!("`#[derive({})]` needs a struct with named fields", kind.derive())),
+        _ => needs_named(),
     }
-    Input { ident: &input.ident, options, fields }
+    Input { ident: &input.ident, options: Options { metadata: metadata.get(), action: action.get() }, fields }
 }

@@ -1,12 +1,12 @@
 //! Checking fields against charmcraft.yaml: each field names a declared option or parameter,
 //! and its Rust type fits the declared type.
 
+use goops_juju::charmcraft::CharmMeta;
 use syn::{GenericArgument, PathArguments, Type};
 
 use super::Kind;
 use super::parse::Input;
-use crate::charmcraft::Metadata;
-use crate::errors::{Errors, list, suggestion};
+use crate::errors::{Ctxt, list, suggestion};
 
 /// A checked field: its ident, type and the key it reads.
 pub(crate) struct Checked<'a> {
@@ -16,9 +16,11 @@ pub(crate) struct Checked<'a> {
 }
 
 /// The option or parameter a field maps to.
-struct Declared {
+struct Declared<'m> {
     key: String,
-    ty: String,
+    /// Its declared types (a config option has one; a parameter may have several, or none
+    /// when anything goes).
+    types: Vec<&'m str>,
     /// Whether the field may be required (`T` rather than `Option<T>`) without risk.
     optional_ok: bool,
 }
@@ -76,23 +78,18 @@ fn fits(family: &str, declared: &str) -> bool {
     }
 }
 
-pub(crate) fn validate<'a>(
-    kind: Kind,
-    input: &Input<'a>,
-    metadata: Option<&Metadata>,
-    errors: &Errors,
-) -> Vec<Checked<'a>> {
+pub(crate) fn validate<'a>(cx: &Ctxt, kind: Kind, input: &Input<'a>, meta: Option<&CharmMeta>) -> Vec<Checked<'a>> {
     let action = match kind {
-        Kind::Params => match (&input.options.action, metadata) {
+        Kind::Params => match (&input.options.action, meta) {
             (None, _) => {
-                errors.spanned(input.ident, "`#[derive(ActionParams)]` needs `#[params(action = \"<action name>\")]`");
+                cx.spanned(input.ident, "`#[derive(ActionParams)]` needs `#[params(action = \"<action name>\")]`");
                 return Vec::new();
             }
-            (Some(lit), Some(m)) => match m.action(&lit.value()) {
+            (Some(lit), Some(m)) => match m.actions.get_key_value(&lit.value()) {
                 Some(action) => Some(action),
                 None => {
-                    let names = m.actions.iter().map(|a| a.name.as_str());
-                    errors.spanned(
+                    let names = m.actions.keys().map(String::as_str);
+                    cx.spanned(
                         lit,
                         format!(
                             "action `{}` is not declared in charmcraft.yaml; declared: {}{}",
@@ -109,11 +106,12 @@ pub(crate) fn validate<'a>(
         Kind::Config => None,
     };
     let mut checked = Vec::new();
-    for field in &input.fields {
+    // A field whose attribute had errors was reported already: one error per field.
+    for field in input.fields.iter().filter(|f| !f.broken) {
         let name = field.ident.to_string();
         let name = name.strip_prefix("r#").unwrap_or(&name);
         let kebab = name.replace('_', "-");
-        let Some(m) = metadata else {
+        let Some(m) = meta else {
             checked.push(Checked { ident: field.ident, ty: field.ty, key: kebab });
             continue;
         };
@@ -121,45 +119,46 @@ pub(crate) fn validate<'a>(
             Some(lit) => lit,
             None => field.ident,
         };
-        // The declared (name, type, has default) this field maps to.
-        let (declared, what, known): (Option<Declared>, &str, Vec<&str>) = match kind {
+        // The declared option or parameter this field maps to.
+        let (declared, what, known): (Option<Declared<'_>>, &str, Vec<&str>) = match kind {
             Kind::Config => {
                 let lookup = |k: &str| {
-                    m.config_option(k).map(|o| Declared {
-                        key: o.name.clone(),
-                        ty: o.ty.clone(),
-                        optional_ok: o.has_default,
+                    m.config.get_key_value(k).map(|(key, o)| Declared {
+                        key: key.clone(),
+                        types: vec![o.kind.as_str()],
+                        optional_ok: o.default.is_some(),
                     })
                 };
                 let found = match &field.key {
                     Some(lit) => lookup(&lit.value()),
                     None => lookup(&kebab).or_else(|| lookup(name)),
                 };
-                (found, "config option", m.config.iter().map(|o| o.name.as_str()).collect())
+                (found, "config option", m.config.keys().map(String::as_str).collect())
             }
             Kind::Params => {
-                let Some(action) = action else { continue };
+                let Some((_, spec)) = action else { continue };
                 let lookup = |k: &str| {
-                    action.params.iter().find(|p| p.name == k).map(|p| Declared {
-                        key: p.name.clone(),
-                        ty: p.ty.clone().unwrap_or_default(),
-                        optional_ok: !p.required,
+                    spec.params.get_key_value(k).map(|(key, _)| Declared {
+                        key: key.clone(),
+                        // `null` only says the parameter may be null: `Option<T>` takes it.
+                        types: spec.param_types(key).into_iter().filter(|t| *t != "null").collect(),
+                        optional_ok: !spec.required.contains(key),
                     })
                 };
                 let found = match &field.key {
                     Some(lit) => lookup(&lit.value()),
                     None => lookup(&kebab).or_else(|| lookup(name)),
                 };
-                (found, "parameter", action.params.iter().map(|p| p.name.as_str()).collect())
+                (found, "parameter", spec.params.keys().map(String::as_str).collect())
             }
         };
-        let Some(Declared { key, ty: declared_ty, optional_ok }) = declared else {
+        let Some(Declared { key, types, optional_ok }) = declared else {
             let wanted = field.key.as_ref().map_or(kebab.clone(), syn::LitStr::value);
             let place = match (kind, action) {
-                (Kind::Params, Some(a)) => format!("a parameter of action `{}`", a.name),
+                (Kind::Params, Some((action, _))) => format!("a parameter of action `{action}`"),
                 _ => "in charmcraft.yaml's `config.options`".to_owned(),
             };
-            errors.spanned(
+            cx.spanned(
                 span_target,
                 format!(
                     "{what} `{wanted}` is not {place}; declared: {}{}",
@@ -171,19 +170,22 @@ pub(crate) fn validate<'a>(
         };
         let (is_option, inner) = unwrap_option(field.ty);
         if let Some(family) = family(inner)
-            && !fits(family, &declared_ty)
+            && !types.is_empty()
+            && !types.iter().any(|t| fits(family, t))
         {
-            errors.spanned(
+            let declared = types.join("` or `");
+            let rust_types: Vec<&str> = types.iter().map(|t| fitting(t)).collect();
+            cx.spanned(
                 field.ty,
                 format!(
-                    "{what} `{key}` is `{declared_ty}` in charmcraft.yaml, so field `{name}` must be {}",
-                    fitting(&declared_ty)
+                    "{what} `{key}` is `{declared}` in charmcraft.yaml, so field `{name}` must be {}",
+                    rust_types.join(" or ")
                 ),
             );
             continue;
         }
         if kind == Kind::Config && !is_option && !optional_ok {
-            errors.spanned(
+            cx.spanned(
                 field.ty,
                 format!("config option `{key}` has no default, so it may be unset: make field `{name}` an `Option<_>`"),
             );
@@ -192,4 +194,103 @@ pub(crate) fn validate<'a>(
         checked.push(Checked { ident: field.ident, ty: field.ty, key });
     }
     checked
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+    use crate::config::parse::parse;
+
+    const META: &str = "config:\n  options:\n    port:\n      type: int\n      default: 80\n    host:\n      type: string\n\
+                        actions:\n  act:\n    params:\n      target:\n        type: [string, \"null\"]\n      \
+                        count:\n        type: integer\n    required: [target]\n";
+
+    /// Check a derive input against [`META`]: the checked keys and the errors.
+    fn run(kind: Kind, tokens: proc_macro2::TokenStream) -> (Vec<String>, Vec<String>) {
+        let meta = CharmMeta::from_charmcraft_yaml(META).unwrap();
+        let input: syn::DeriveInput = syn::parse2(tokens).unwrap();
+        let cx = Ctxt::new();
+        let parsed = parse(&cx, kind, &input);
+        let keys = validate(&cx, kind, &parsed, Some(&meta)).into_iter().map(|c| c.key).collect();
+        let errors = cx.check().err().into_iter().flatten().map(|e| e.to_string()).collect();
+        (keys, errors)
+    }
+
+    #[test]
+    fn config_fields_map_to_options_by_kebab_name_or_key() {
+        let (keys, errors) = run(
+            Kind::Config,
+            quote! {
+                struct C {
+                    port: u16,
+                    #[config(key = "host")]
+                    name: Option<String>,
+                }
+            },
+        );
+        assert_eq!((keys, errors), (vec!["port".to_owned(), "host".to_owned()], vec![]));
+    }
+
+    #[test]
+    fn each_config_field_gets_one_error() {
+        let (keys, errors) = run(
+            Kind::Config,
+            quote! {
+                struct C {
+                    // Unknown and mistyped: only "unknown" is said.
+                    prot: String,
+                    port: String,
+                    host: String,
+                    // A broken attribute: only that is said.
+                    #[config(kee = "port")]
+                    other: String,
+                }
+            },
+        );
+        assert!(keys.is_empty(), "{keys:?}");
+        assert_eq!(
+            errors,
+            [
+                "unknown `#[config]` field option `kee`; expected one of: `key`; did you mean `key`?",
+                "config option `prot` is not in charmcraft.yaml's `config.options`; declared: `host`, `port`; did you \
+                 mean `port`?",
+                "config option `port` is `int` in charmcraft.yaml, so field `port` must be `i64`, `i32`, `u16`, … (any \
+                 integer)",
+                "config option `host` has no default, so it may be unset: make field `host` an `Option<_>`",
+            ]
+        );
+    }
+
+    #[test]
+    fn params_follow_the_json_schema_types() {
+        let (keys, errors) = run(
+            Kind::Params,
+            quote! {
+                #[params(action = "act")]
+                struct P {
+                    target: Option<String>,
+                    count: u8,
+                }
+            },
+        );
+        assert_eq!((keys, errors), (vec!["target".to_owned(), "count".to_owned()], vec![]));
+        let (_, errors) = run(
+            Kind::Params,
+            quote! {
+                #[params(action = "act", action = "other")]
+                struct P {
+                    target: bool,
+                }
+            },
+        );
+        assert_eq!(
+            errors,
+            [
+                "`action` is given twice",
+                "parameter `target` is `string` in charmcraft.yaml, so field `target` must be `String`",
+            ]
+        );
+    }
 }

@@ -1,8 +1,12 @@
 //! Parsing `#[secret(...)]` and the struct it is on.
 
+use proc_macro2::TokenStream;
+use syn::parse::Parser;
 use syn::{Fields, Ident, ItemStruct, LitStr, Type};
 
-use crate::errors::Errors;
+use crate::attr::{self, Attr};
+use crate::errors::Ctxt;
+use crate::symbol::{DESCRIPTION, EXPIRE, KEY, LABEL, OWNER, ROTATE, SECRET};
 
 /// The attribute's options, as written.
 #[derive(Default)]
@@ -14,40 +18,38 @@ pub(crate) struct Args {
     pub(crate) expire: Option<LitStr>,
 }
 
-pub(crate) const OPTIONS: &[&str] = &["label", "owner", "rotate", "description", "expire"];
-
-/// Parse `label = "…", owner = "…", …`; every problem goes to `errors`.
-pub(crate) fn parse_args(args: proc_macro2::TokenStream, errors: &Errors) -> Args {
-    let mut parsed = Args::default();
+/// Parse `label = "…", owner = "…", …`; every problem goes to `cx`.
+pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> Args {
+    let mut label = Attr::none(cx, LABEL);
+    let mut owner = Attr::none(cx, OWNER);
+    let mut rotate = Attr::none(cx, ROTATE);
+    let mut description = Attr::none(cx, DESCRIPTION);
+    let mut expire = Attr::none(cx, EXPIRE);
     let parser = syn::meta::parser(|meta| {
-        let Some(name) = meta.path.get_ident().map(Ident::to_string) else {
-            return Err(meta.error("expected `name = \"value\"`"));
-        };
-        let slot = match name.as_str() {
-            "label" => &mut parsed.label,
-            "owner" => &mut parsed.owner,
-            "rotate" => &mut parsed.rotate,
-            "description" => &mut parsed.description,
-            "expire" => &mut parsed.expire,
-            _ => {
-                return Err(meta.error(format!(
-                    "unknown `#[secret]` option `{name}`; expected one of: {}{}",
-                    crate::errors::list(OPTIONS.iter().copied()),
-                    crate::errors::suggestion(&name, OPTIONS.iter().copied())
-                )));
+        let slot = [&mut label, &mut owner, &mut rotate, &mut description, &mut expire]
+            .into_iter()
+            .zip([LABEL, OWNER, ROTATE, DESCRIPTION, EXPIRE])
+            .find(|(_, name)| meta.path == *name);
+        match slot {
+            Some((slot, name)) => {
+                if let Some(lit) = attr::string(cx, &meta, name)? {
+                    slot.set(&meta.path, lit);
+                }
+                Ok(())
             }
-        };
-        let value: LitStr = meta.value()?.parse()?;
-        if slot.is_some() {
-            return Err(syn::Error::new(value.span(), format!("`{name}` is given twice")));
+            None => attr::unknown(cx, &meta, &format!("`#[{SECRET}]`"), &[LABEL, OWNER, ROTATE, DESCRIPTION, EXPIRE]),
         }
-        *slot = Some(value);
-        Ok(())
     });
-    if let Err(e) = syn::parse::Parser::parse2(parser, args) {
-        errors.push(e);
+    if let Err(e) = parser.parse2(args) {
+        cx.push(e);
     }
-    parsed
+    Args {
+        label: label.get(),
+        owner: owner.get(),
+        rotate: rotate.get(),
+        description: description.get(),
+        expire: expire.get(),
+    }
 }
 
 /// One field and its content key.
@@ -56,41 +58,47 @@ pub(crate) struct Field {
     pub(crate) ty: Type,
     /// `#[secret(key = "…")]`.
     pub(crate) key: Option<LitStr>,
+    /// Whether its `#[secret(...)]` attributes had errors (then it is not checked further, so
+    /// it gets one error).
+    pub(crate) broken: bool,
 }
 
-/// Parse the fields and strip their `#[secret(...)]` attributes from `item`.
-pub(crate) fn parse_fields(item: &mut ItemStruct, errors: &Errors) -> Vec<Field> {
+/// Parse the fields and strip their `#[secret(...)]` attributes from `item` (from every field,
+/// so the struct emitted on errors compiles).
+pub(crate) fn parse_fields(cx: &Ctxt, item: &mut ItemStruct) -> Vec<Field> {
     if !item.generics.params.is_empty() {
-        errors.spanned(&item.generics, "`#[secret]` does not support generic structs");
+        cx.spanned(&item.generics, "`#[secret]` does not support generic structs");
     }
-    let Fields::Named(named) = &mut item.fields else {
-        errors.spanned(&item.ident, "`#[secret]` needs a struct with named fields: each field is a content key");
-        return Vec::new();
-    };
+    let named = matches!(item.fields, Fields::Named(_));
+    if !named {
+        cx.spanned(&item.ident, "`#[secret]` needs a struct with named fields: each field is a content key");
+    }
     let mut fields = Vec::new();
-    for field in &mut named.named {
-        let Some(ident) = field.ident.clone() else { continue };
-        let mut key = None;
-        let mut kept = Vec::new();
-        for attr in std::mem::take(&mut field.attrs) {
-            if !attr.path().is_ident("secret") {
-                kept.push(attr);
-                continue;
-            }
+    for field in &mut item.fields {
+        let before = cx.count();
+        let mut key = Attr::none(cx, KEY);
+        let (attrs, kept): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut field.attrs).into_iter().partition(|a| a.path() == SECRET);
+        field.attrs = kept;
+        for attr in &attrs {
             let result = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("key") {
-                    key = Some(meta.value()?.parse::<LitStr>()?);
+                if meta.path == KEY {
+                    if let Some(lit) = attr::string(cx, &meta, KEY)? {
+                        key.set(&meta.path, lit);
+                    }
                     Ok(())
                 } else {
-                    Err(meta.error("unknown `#[secret]` field option; expected `key = \"content-key\"`"))
+                    attr::unknown(cx, &meta, &format!("`#[{SECRET}]` field"), &[KEY])
                 }
             });
             if let Err(e) = result {
-                errors.push(e);
+                cx.push(e);
             }
         }
-        field.attrs = kept;
-        fields.push(Field { ident, ty: field.ty.clone(), key });
+        if let (true, Some(ident)) = (named, &field.ident) {
+            let broken = cx.count() > before;
+            fields.push(Field { ident: ident.clone(), ty: field.ty.clone(), key: key.get(), broken });
+        }
     }
     fields
 }

@@ -1,21 +1,33 @@
-//! Checking `#[secret]`: option values, content keys against Juju's rule, duplicate keys.
+//! Checking `#[secret]`: option values against goops-juju's owners and rotate policies, content
+//! keys against Juju's rule, duplicate keys.
 
+use std::str::FromStr;
+
+use goops_juju::secret::{CONTENT_KEY_EXPECTED, CONTENT_KEY_RULE, is_valid_content_key};
+use goops_juju::{RotatePolicy, SecretOwner};
 use proc_macro2::Span;
+use syn::LitStr;
 
 use super::parse::{Args, Field};
-use crate::errors::{Errors, list, suggestion};
-
-pub(crate) const OWNERS: &[&str] = &["application", "unit"];
-pub(crate) const ROTATE: &[&str] = &["never", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly"];
+use crate::errors::{Ctxt, list, suggestion};
+use crate::symbol::{OWNER, ROTATE, Symbol};
 
 /// The checked options.
 pub(crate) struct Options {
+    /// The label; empty when missing or invalid (there is an error then).
     pub(crate) label: String,
-    pub(crate) owner: Option<String>,
-    pub(crate) rotate: Option<String>,
+    pub(crate) owner: Option<SecretOwner>,
+    pub(crate) rotate: Option<RotatePolicy>,
     pub(crate) description: Option<String>,
     /// `expire`, in seconds.
     pub(crate) expire: Option<u64>,
+}
+
+impl Options {
+    /// Whether `add_options` differs from the trait's default (the label only).
+    pub(crate) fn sets_add_options(&self) -> bool {
+        self.owner.is_some() || self.rotate.is_some() || self.description.is_some() || self.expire.is_some()
+    }
 }
 
 /// A checked field.
@@ -24,28 +36,8 @@ pub(crate) struct Checked<'a> {
     pub(crate) key: String,
 }
 
-/// Juju's content-key rule `^([a-z](?:-?[a-z0-9]){2,})$`, by hand.
-pub(crate) fn valid_key(key: &str) -> bool {
-    let b = key.as_bytes();
-    let Some((first, rest)) = b.split_first() else { return false };
-    if !first.is_ascii_lowercase() {
-        return false;
-    }
-    let (mut units, mut i) = (0, 0);
-    while i < rest.len() {
-        if rest[i] == b'-' {
-            i += 1;
-        }
-        match rest.get(i) {
-            Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() => units += 1,
-            _ => return false,
-        }
-        i += 1;
-    }
-    units >= 2
-}
-
-/// `365d`, `24h`, `1h30m`, `90s`, `2w` → seconds.
+/// `365d`, `24h`, `1h30m`, `90s`, `2w` → seconds. The syntax is the attribute's own, not Juju's
+/// (`secret-add --expire` takes a Go duration or a time; the runtime writes it).
 pub(crate) fn parse_duration(text: &str) -> Option<u64> {
     let mut total: u64 = 0;
     let mut number = String::new();
@@ -68,39 +60,47 @@ pub(crate) fn parse_duration(text: &str) -> Option<u64> {
     (number.is_empty() && total > 0).then_some(total)
 }
 
-fn one_of(lit: &Option<syn::LitStr>, what: &str, allowed: &[&str], errors: &Errors) -> Option<String> {
-    let lit = lit.as_ref()?;
+/// One of Juju's names for `name = "…"` (`SecretOwner`, `RotatePolicy`), or an error listing them.
+fn one_of<T: FromStr + Copy>(
+    cx: &Ctxt,
+    lit: Option<&LitStr>,
+    name: Symbol,
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+) -> Option<T> {
+    let lit = lit?;
     let value = lit.value();
-    if allowed.contains(&value.as_str()) {
-        return Some(value);
+    if let Ok(parsed) = value.parse() {
+        return Some(parsed);
     }
-    errors.spanned(
+    let names = all.iter().map(|v| as_str(*v));
+    cx.spanned(
         lit,
         format!(
-            "`{what} = \"{value}\"` is not valid; expected one of: {}{}",
-            list(allowed.iter().copied()),
-            suggestion(&value, allowed.iter().copied())
+            "`{name} = \"{value}\"` is not valid; expected one of: {}{}",
+            list(names.clone()),
+            suggestion(&value, names)
         ),
     );
     None
 }
 
-pub(crate) fn validate_args(args: &Args, errors: &Errors) -> Options {
+pub(crate) fn validate_args(cx: &Ctxt, args: &Args) -> Options {
     let label = match &args.label {
         Some(lit) if lit.value().is_empty() => {
-            errors.spanned(lit, "the secret label must not be empty");
+            cx.spanned(lit, "the secret label must not be empty");
             String::new()
         }
         Some(lit) => lit.value(),
         None => {
-            errors.at(Span::call_site(), "`#[secret]` needs a label: `#[secret(label = \"my-secret\")]`");
+            cx.at(Span::call_site(), "`#[secret]` needs a label: `#[secret(label = \"my-secret\")]`");
             String::new()
         }
     };
     let expire = args.expire.as_ref().and_then(|lit| {
         let seconds = parse_duration(&lit.value());
         if seconds.is_none() {
-            errors.spanned(
+            cx.spanned(
                 lit,
                 format!(
                     "`expire = \"{}\"` is not a duration; expected e.g. \"365d\", \"24h\", \"1h30m\", \"90s\"",
@@ -112,35 +112,36 @@ pub(crate) fn validate_args(args: &Args, errors: &Errors) -> Options {
     });
     Options {
         label,
-        owner: one_of(&args.owner, "owner", OWNERS, errors),
-        rotate: one_of(&args.rotate, "rotate", ROTATE, errors),
-        description: args.description.as_ref().map(syn::LitStr::value),
+        owner: one_of(cx, args.owner.as_ref(), OWNER, SecretOwner::ALL, SecretOwner::as_str),
+        rotate: one_of(cx, args.rotate.as_ref(), ROTATE, RotatePolicy::ALL, RotatePolicy::as_str),
+        description: args.description.as_ref().map(LitStr::value),
         expire,
     }
 }
 
-pub(crate) fn validate_fields<'a>(fields: &'a [Field], errors: &Errors) -> Vec<Checked<'a>> {
+/// Check each field's content key; a field whose attribute had errors is skipped (one error each).
+pub(crate) fn validate_fields<'a>(cx: &Ctxt, fields: &'a [Field]) -> Vec<Checked<'a>> {
     let mut checked: Vec<Checked<'a>> = Vec::new();
-    for field in fields {
+    for field in fields.iter().filter(|f| !f.broken) {
         let name = field.ident.to_string();
         let (key, span): (String, &dyn quote::ToTokens) = match &field.key {
             Some(lit) => (lit.value(), lit),
             None => (name.trim_start_matches("r#").replace('_', "-"), &field.ident),
         };
-        if !valid_key(&key) {
-            errors.spanned(
+        if !is_valid_content_key(&key) {
+            cx.spanned(
                 span,
                 format!(
-                    "secret content key `{key}` is not valid: Juju requires `^([a-z](?:-?[a-z0-9]){{2,}})$` (a lowercase \
-                     letter, then at least two lowercase letters or digits, single hyphens between){}",
+                    "secret content key `{key}` is not valid: Juju requires `{CONTENT_KEY_RULE}` \
+                     ({CONTENT_KEY_EXPECTED}){}",
                     if field.key.is_none() { "; rename the field or set `#[secret(key = \"...\")]`" } else { "" }
                 ),
             );
             continue;
         }
         if let Some(first) = checked.iter().find(|c| c.key == key) {
-            errors.spanned(span, format!("content key `{key}` is used twice"));
-            errors.spanned(&first.field.ident, format!("content key `{key}` is first used here"));
+            cx.spanned(span, format!("content key `{key}` is used twice"));
+            cx.spanned(&first.field.ident, format!("content key `{key}` is first used here"));
             continue;
         }
         checked.push(Checked { field, key });
@@ -150,17 +151,9 @@ pub(crate) fn validate_fields<'a>(fields: &'a [Field], errors: &Errors) -> Vec<C
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use quote::quote;
 
-    #[test]
-    fn juju_key_rule() {
-        for ok in ["abc", "private-key", "a1b", "ca-certificate", "a-b-c"] {
-            assert!(valid_key(ok), "{ok}");
-        }
-        for bad in ["ab", "Abc", "1ab", "a--b", "abc-", "-abc", "a_bc", "", "a-b"] {
-            assert!(!valid_key(bad), "{bad}");
-        }
-    }
+    use super::*;
 
     #[test]
     fn durations() {
@@ -170,5 +163,55 @@ mod tests {
         for bad in ["", "d", "10", "10y", "0s", "-1h"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn options_use_jujus_names() {
+        let cx = Ctxt::new();
+        let args = super::super::parse::parse_args(
+            &cx,
+            quote!(label = "x", owner = "app", rotate = "fortnightly", expire = "1d"),
+        );
+        let options = validate_args(&cx, &args);
+        assert_eq!(options.owner, Some(SecretOwner::Application));
+        assert_eq!((options.rotate, options.expire), (None, Some(86_400)));
+        assert!(options.sets_add_options());
+        let errors: Vec<String> = cx.check().unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            ["`rotate = \"fortnightly\"` is not valid; expected one of: `never`, `hourly`, `daily`, `weekly`, \
+                 `monthly`, `quarterly`, `yearly`"]
+        );
+    }
+
+    #[test]
+    fn a_field_with_a_broken_attribute_gets_one_error() {
+        let cx = Ctxt::new();
+        let mut item: syn::ItemStruct = syn::parse2(quote! {
+            struct S {
+                #[secret(kee = "x")]
+                pw: String,
+                #[secret(key = "ab", key = "abc")]
+                other: String,
+                good_one: String,
+                #[secret(key = "good-one")]
+                again: String,
+            }
+        })
+        .unwrap();
+        let fields = super::super::parse::parse_fields(&cx, &mut item);
+        let checked = validate_fields(&cx, &fields);
+        assert_eq!(checked.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["good-one"]);
+        let errors: Vec<String> = cx.check().unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            [
+                "unknown `#[secret]` field option `kee`; expected one of: `key`; did you mean `key`?",
+                "`key` is given twice",
+                "content key `good-one` is used twice",
+                "content key `good-one` is first used here",
+            ]
+        );
+        assert!(item.fields.iter().all(|f| f.attrs.is_empty()), "the field attributes are removed");
     }
 }

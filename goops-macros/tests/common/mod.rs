@@ -57,9 +57,11 @@ impl Recorder {
 
     /// A context for the event described by `vars` (`JUJU_DISPATCH_PATH` and friends).
     pub fn context(&self, vars: &[(&str, &str)]) -> Context {
-        let env = JujuEnv::from_vars(vars.iter().copied());
+        // Juju always names the unit; tests give it only when it matters.
+        let unit = ("JUJU_UNIT_NAME", "test-charm/0");
+        let env = JujuEnv::from_vars(std::iter::once(unit).chain(vars.iter().copied()));
         let event = Event::from_env(&env, None).expect("test event");
-        Context::new(env, event, self.clone())
+        Context::new(env, event, self.clone()).expect("a unit name in the test event")
     }
 }
 

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[action]
-    fn backup(&self) -> Result<()> {
-        Ok(())
-    }
+    fn backup(&self) {}
 }
 
 fn main() {}

@@ -7,9 +7,7 @@ struct C;
 impl C {
     #[action("do-backup")]
     #[action("rotate-ca")]
-    fn backup(&self) -> Result<()> {
-        Ok(())
-    }
+    fn backup(&self) {}
 }
 
 fn main() {}

@@ -6,23 +6,17 @@ struct C;
 #[charm]
 impl C {
     #[hook(instal)]
-    fn install(&self) -> Result<()> {
-        Ok(())
-    }
+    fn install(&self) {}
 
     #[hook(relation_changed("dbs"))]
-    fn on_db(&self) -> Result<()> {
-        Ok(())
-    }
+    fn on_db(&self) {}
 
     #[action("nope")]
-    fn nope(&self) -> Result<()> {
-        Ok(())
-    }
+    fn nope(&self) {}
 }
 
 // The impl block is still emitted, so calling the methods reports nothing more.
 fn main() {
     let c = C;
-    let _ = c.install();
+    c.install();
 }

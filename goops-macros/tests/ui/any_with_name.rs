@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(any("db"))]
-    fn fallback(&self) -> Result<()> {
-        Ok(())
-    }
+    fn fallback(&self) {}
 }
 
 fn main() {}

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(install)]
-    async fn install(&self) -> Result<()> {
-        Ok(())
-    }
+    async fn install(&self) {}
 }
 
 fn main() {}

@@ -6,14 +6,10 @@ struct C;
 #[charm]
 impl C {
     #[action("do-backup")]
-    fn backup(&self) -> Result<()> {
-        Ok(())
-    }
+    fn backup(&self) {}
 
     #[action("do-backup")]
-    fn backup_again(&self) -> Result<()> {
-        Ok(())
-    }
+    fn backup_again(&self) {}
 }
 
 fn main() {}

@@ -6,14 +6,10 @@ struct C;
 #[charm]
 impl C {
     #[hook(install, config_changed)]
-    fn configure(&self) -> Result<()> {
-        Ok(())
-    }
+    fn configure(&self) {}
 
     #[hook(install)]
-    fn install(&self) -> Result<()> {
-        Ok(())
-    }
+    fn install(&self) {}
 }
 
 fn main() {}

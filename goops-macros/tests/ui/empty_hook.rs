@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook]
-    fn install(&self) -> Result<()> {
-        Ok(())
-    }
+    fn install(&self) {}
 }
 
 fn main() {}

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[action("rotate-ca")]
-    fn rotate(&self, _event: &RelationEvent) -> Result<()> {
-        Ok(())
-    }
+    fn rotate(&self, _event: &RelationEvent) {}
 }
 
 fn main() {}

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(install, relation_changed("db"))]
-    fn on_change(&self, _event: &RelationEvent) -> Result<()> {
-        Ok(())
-    }
+    fn on_change(&self, _event: &RelationEvent) {}
 }
 
 fn main() {}

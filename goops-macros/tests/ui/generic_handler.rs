@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(install)]
-    fn install<T>(&self) -> Result<()> {
-        Ok(())
-    }
+    fn install<T>(&self) {}
 }
 
 fn main() {}

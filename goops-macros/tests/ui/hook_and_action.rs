@@ -7,9 +7,7 @@ struct C;
 impl C {
     #[hook(install)]
     #[action("do-backup")]
-    fn both(&self) -> Result<()> {
-        Ok(())
-    }
+    fn both(&self) {}
 }
 
 fn main() {}

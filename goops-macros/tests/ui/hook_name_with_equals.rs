@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(relation_changed = "db")]
-    fn on_db(&self) -> Result<()> {
-        Ok(())
-    }
+    fn on_db(&self) {}
 }
 
 fn main() {}

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(relation_changed("db", "cluster"))]
-    fn on_change(&self) -> Result<()> {
-        Ok(())
-    }
+    fn on_change(&self) {}
 }
 
 fn main() {}

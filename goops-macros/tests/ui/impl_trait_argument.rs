@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(install)]
-    fn install(&self, _x: impl std::fmt::Debug) -> Result<()> {
-        Ok(())
-    }
+    fn install(&self, _x: impl std::fmt::Debug) {}
 }
 
 fn main() {}

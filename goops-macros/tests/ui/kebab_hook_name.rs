@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(config-changed)]
-    fn configure(&self) -> Result<()> {
-        Ok(())
-    }
+    fn configure(&self) {}
 }
 
 fn main() {}

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(relation_joined)]
-    fn joined(&self) -> Result<()> {
-        Ok(())
-    }
+    fn joined(&self) {}
 }
 
 fn main() {}

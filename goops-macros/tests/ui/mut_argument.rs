@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(install)]
-    fn install(&self, _ctx: &mut Context) -> Result<()> {
-        Ok(())
-    }
+    fn install(&self, _ctx: &mut Context) {}
 }
 
 fn main() {}

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(install)]
-    fn install(&mut self) -> Result<()> {
-        Ok(())
-    }
+    fn install(&mut self) {}
 }
 
 fn main() {}

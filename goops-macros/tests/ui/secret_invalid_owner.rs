@@ -1,6 +1,6 @@
 use goops_runtime::prelude::*;
 
-#[secret(label = "creds", owner = "app")]
+#[secret(label = "creds", owner = "aplication")]
 struct Creds {
     password: String,
 }

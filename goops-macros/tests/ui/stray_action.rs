@@ -1,8 +1,6 @@
 use goops_runtime::prelude::*;
 
 #[action("do-backup")]
-fn backup(_ctx: &Context) -> Result<()> {
-    Ok(())
-}
+fn backup(_ctx: &Context) {}
 
 fn main() {}

@@ -1,8 +1,6 @@
 use goops_runtime::prelude::*;
 
 #[hook(install)]
-fn install(_ctx: &Context) -> Result<()> {
-    Ok(())
-}
+fn install(_ctx: &Context) {}
 
 fn main() {}

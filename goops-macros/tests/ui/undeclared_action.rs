@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[action("do-backups")]
-    fn backup(&self) -> Result<()> {
-        Ok(())
-    }
+    fn backup(&self) {}
 }
 
 fn main() {}

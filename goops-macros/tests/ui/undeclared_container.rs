@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(pebble_ready("web"))]
-    fn on_ready(&self) -> Result<()> {
-        Ok(())
-    }
+    fn on_ready(&self) {}
 }
 
 fn main() {}

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(relation_changed("dbs"))]
-    fn on_db(&self, _event: &RelationEvent) -> Result<()> {
-        Ok(())
-    }
+    fn on_db(&self, _event: &RelationEvent) {}
 }
 
 fn main() {}

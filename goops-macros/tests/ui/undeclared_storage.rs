@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(storage_attached("logs"))]
-    fn on_storage(&self) -> Result<()> {
-        Ok(())
-    }
+    fn on_storage(&self) {}
 }
 
 fn main() {}

@@ -6,9 +6,7 @@ struct C;
 #[charm]
 impl C {
     #[hook(install)]
-    fn install(&self, _count: u32) -> Result<()> {
-        Ok(())
-    }
+    fn install(&self, _count: u32) {}
 }
 
 fn main() {}

@@ -33,7 +33,7 @@ pub mod unit;
 /// Run `tool` and turn a non-zero exit into a typed error.
 pub(crate) fn run(tools: &dyn HookTools, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<ToolOutput> {
     let output = tools.call(tool, args, stdin)?;
-    Error::check(tool, &output)?;
+    output.check(tool)?;
     Ok(output)
 }
 
@@ -47,7 +47,7 @@ pub(crate) fn run_redacted(
     sensitive: &[&str],
 ) -> Result<ToolOutput> {
     let output = tools.call(tool, args, stdin)?;
-    Error::check(tool, &output).map_err(|e| e.redact(sensitive))?;
+    output.check(tool).map_err(|e| e.redact(sensitive))?;
     Ok(output)
 }
 

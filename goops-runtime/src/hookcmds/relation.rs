@@ -1,62 +1,14 @@
 //! `relation-ids`, `relation-list`, `relation-get`, `relation-set`, `relation-model-get`.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
+pub use goops_juju::RelationId;
+use goops_juju::unit::is_app_name;
 use serde::Deserialize;
 
 use super::{args, parse_json, run, run_json, run_redacted, yaml_safe_json};
 use crate::error::{Error, Result};
 use crate::tools::HookTools;
-
-/// A relation: its endpoint and Juju's numeric id. Passed to tools as `-r endpoint:id`, so Juju
-/// rejects an id that does not belong to the endpoint.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RelationId {
-    /// The endpoint name in charmcraft.yaml, e.g. `db`.
-    pub endpoint: String,
-    /// Juju's relation id.
-    pub id: u32,
-}
-
-impl RelationId {
-    /// The relation `endpoint:id`.
-    pub fn new(endpoint: impl Into<String>, id: u32) -> Self {
-        RelationId { endpoint: endpoint.into(), id }
-    }
-}
-
-impl fmt::Display for RelationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.endpoint, self.id)
-    }
-}
-
-impl FromStr for RelationId {
-    type Err = Error;
-
-    /// Parse `endpoint:id` as `relation-ids` prints it.
-    fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::invalid(format!("relation id {s:?}"), "expected <endpoint>:<number>");
-        let (endpoint, id) = s.rsplit_once(':').ok_or_else(bad)?;
-        if endpoint.is_empty() {
-            return Err(bad());
-        }
-        Ok(RelationId { endpoint: endpoint.to_owned(), id: id.parse().map_err(|_| bad())? })
-    }
-}
-
-impl From<&crate::event::RelationEvent> for RelationId {
-    fn from(event: &crate::event::RelationEvent) -> Self {
-        RelationId { endpoint: event.endpoint.clone(), id: event.id }
-    }
-}
-
-/// Whose databag: a unit (`app/0`) or an application (`app`). Juju's names tell them apart.
-fn is_app(entity: &str) -> bool {
-    !entity.contains('/')
-}
 
 /// `relation-ids --format=json ENDPOINT`: the relations on `endpoint` (empty for unknown ones).
 pub fn relation_ids(tools: &dyn HookTools, endpoint: &str) -> Result<Vec<RelationId>> {
@@ -93,7 +45,7 @@ pub fn relation_list_app(tools: &dyn HookTools, relation: &RelationId) -> Result
 
 fn get_args(relation: &RelationId, key: &str, entity: &str) -> Vec<std::ffi::OsString> {
     let mut argv = args(["--format=json".to_owned(), "-r".to_owned(), relation.to_string()]);
-    if is_app(entity) {
+    if is_app_name(entity) {
         argv.push("--app".into());
     }
     argv.push(key.into());

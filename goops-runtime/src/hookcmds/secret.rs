@@ -1,129 +1,26 @@
 //! `secret-add`, `secret-get`, `secret-set`, `secret-info-get`, `secret-ids`, `secret-grant`,
 //! `secret-revoke`, `secret-remove`.
 //!
-//! Secret content never travels on argv: each value is written to its own 0600 file in a fresh
-//! 0700 directory and passed as `key#file=<path>`; the directory is removed when the call
-//! returns, on error too. Content read back is held in [`SecretString`]s.
+//! Secret content never travels on argv: [`crate::secret_files`] writes each value to its own
+//! 0600 file in a private directory and the tool gets `key#file=<absolute path>`; the files are
+//! overwritten and removed when the call returns, on error too. Content read back is held in
+//! [`SecretString`]s.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::fmt;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+pub use goops_juju::{RotatePolicy, SecretOwner};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::relation::RelationId;
 use super::{args, parse_json, run, run_json, run_redacted};
 use crate::error::{Error, Result};
+pub use crate::secret::SecretContent;
 use crate::secret::SecretString;
-use crate::tools::{HookTools, StagedContent};
-
-/// Secret content: content key → value.
-pub type SecretContent = BTreeMap<String, SecretString>;
-
-/// Who owns a secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SecretOwner {
-    /// The application; only its leader may manage the secret.
-    #[default]
-    Application,
-    /// This unit.
-    Unit,
-}
-
-impl SecretOwner {
-    /// The name Juju uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SecretOwner::Application => "application",
-            SecretOwner::Unit => "unit",
-        }
-    }
-}
-
-impl fmt::Display for SecretOwner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for SecretOwner {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "application" => Ok(SecretOwner::Application),
-            "unit" => Ok(SecretOwner::Unit),
-            _ => Err(Error::invalid(format!("secret owner {s:?}"), "expected application or unit")),
-        }
-    }
-}
-
-/// How often Juju fires `secret-rotate` for a secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RotatePolicy {
-    /// Never rotate.
-    Never,
-    /// Every hour.
-    Hourly,
-    /// Every day.
-    Daily,
-    /// Every week.
-    Weekly,
-    /// Every month.
-    Monthly,
-    /// Every three months.
-    Quarterly,
-    /// Every year.
-    Yearly,
-}
-
-impl RotatePolicy {
-    /// The name Juju uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RotatePolicy::Never => "never",
-            RotatePolicy::Hourly => "hourly",
-            RotatePolicy::Daily => "daily",
-            RotatePolicy::Weekly => "weekly",
-            RotatePolicy::Monthly => "monthly",
-            RotatePolicy::Quarterly => "quarterly",
-            RotatePolicy::Yearly => "yearly",
-        }
-    }
-}
-
-impl fmt::Display for RotatePolicy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for RotatePolicy {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "never" => RotatePolicy::Never,
-            "hourly" => RotatePolicy::Hourly,
-            "daily" => RotatePolicy::Daily,
-            "weekly" => RotatePolicy::Weekly,
-            "monthly" => RotatePolicy::Monthly,
-            "quarterly" => RotatePolicy::Quarterly,
-            "yearly" => RotatePolicy::Yearly,
-            _ => {
-                return Err(Error::invalid(
-                    format!("rotate policy {s:?}"),
-                    "expected one of never, hourly, daily, weekly, monthly, quarterly, yearly",
-                ));
-            }
-        })
-    }
-}
+use crate::secret_files;
+use crate::tools::HookTools;
 
 /// When a secret revision expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,130 +144,14 @@ impl SecretSetOptions {
     metadata_setters!();
 }
 
-/// Juju's rule for content keys, `^([a-z](?:-?[a-z0-9]){2,})$`, by hand: a lowercase letter,
-/// then at least two more letters or digits, each optionally preceded by one hyphen.
-pub fn is_valid_content_key(key: &str) -> bool {
-    let bytes = key.as_bytes();
-    let Some((first, rest)) = bytes.split_first() else { return false };
-    if !first.is_ascii_lowercase() {
-        return false;
-    }
-    let mut units = 0;
-    let mut i = 0;
-    while i < rest.len() {
-        if rest[i] == b'-' {
-            i += 1;
-        }
-        match rest.get(i) {
-            Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() => units += 1,
-            _ => return false,
-        }
-        i += 1;
-    }
-    units >= 2
-}
-
 fn validate_content(content: &SecretContent) -> Result<()> {
     for (key, value) in content {
-        if !is_valid_content_key(key) {
-            return Err(Error::invalid(
-                format!("secret content key {key:?}"),
-                "keys must be at least 3 characters of lowercase letters, digits and single inner hyphens, \
-                 starting with a letter",
-            ));
-        }
+        goops_juju::secret::check_content_key(key)?;
         if value.is_empty() {
             return Err(Error::invalid(format!("secret content for key {key:?}"), "values must not be empty"));
         }
     }
     Ok(())
-}
-
-/// A fresh 0700 directory of 0600 files holding secret content; removed on drop, so also when
-/// the call fails.
-struct ContentFiles {
-    dir: PathBuf,
-    files: Vec<(PathBuf, usize)>,
-}
-
-impl ContentFiles {
-    fn create(content: &SecretContent) -> Result<(Self, Vec<OsString>)> {
-        let mut files = ContentFiles { dir: private_temp_dir()?, files: Vec::with_capacity(content.len()) };
-        let mut argv = Vec::with_capacity(content.len());
-        for (key, value) in content {
-            // The key passed validation, so it is a safe file name.
-            let path = files.dir.join(key);
-            // Tracked before writing, so a half-written file is also overwritten on drop.
-            files.files.push((path.clone(), value.len()));
-            write_private_file(&path, value.expose_secret().as_bytes())?;
-            let mut arg = OsString::from(format!("{key}#file="));
-            arg.push(&path);
-            argv.push(arg);
-        }
-        Ok((files, argv))
-    }
-}
-
-/// [`HookTools::stage_secret_content`]'s default: the content in private files.
-pub(crate) fn stage_in_files(content: &SecretContent) -> Result<StagedContent> {
-    let (files, args) = ContentFiles::create(content)?;
-    Ok(StagedContent::new(args, files))
-}
-
-impl Drop for ContentFiles {
-    fn drop(&mut self) {
-        // Overwrite the content before unlinking so freed tmpfs/disk blocks do not keep it.
-        // Best effort throughout: nothing sensible to do on failure, and panicking is worse.
-        for (path, len) in &self.files {
-            if let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(path) {
-                let _ = file.write_all(&vec![0u8; *len]).and_then(|()| file.sync_data());
-            }
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn io_error(source: std::io::Error) -> Error {
-    Error::Io { tool: "writing secret content to a temporary file".to_owned(), source }
-}
-
-/// Where secret content files go: `/dev/shm` (tmpfs on every Linux, so the content never reaches
-/// a disk and the overwrite-and-sync on drop costs microseconds, where on a disk-backed `/tmp` the
-/// two `fdatasync`s cost milliseconds per call), else the temp dir.
-const SHM: &str = "/dev/shm";
-
-fn private_temp_dir() -> Result<PathBuf> {
-    use std::os::unix::fs::DirBuilderExt as _;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let pid = std::process::id();
-    let mut last = None;
-    for base in [PathBuf::from(SHM), std::env::temp_dir()] {
-        for _ in 0..64 {
-            let nanos =
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let dir = base.join(format!("goops-secret-{pid}-{nanos:08x}-{n}"));
-            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-                Ok(()) => return Ok(dir),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-                // No usable /dev/shm (missing, read-only, not ours): fall back to the temp dir.
-                Err(e) if base.as_os_str() == SHM => {
-                    last = Some(e);
-                    break;
-                }
-                Err(e) => return Err(io_error(e)),
-            }
-        }
-    }
-    Err(io_error(last.unwrap_or_else(|| std::io::Error::other("no unique directory name found"))))
-}
-
-fn write_private_file(path: &Path, data: &[u8]) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io_error)?;
-    file.write_all(data).map_err(io_error)?;
-    file.flush().map_err(io_error)
 }
 
 fn push_metadata(
@@ -410,8 +191,8 @@ pub fn secret_add(tools: &dyn HookTools, content: &SecretContent, options: &Secr
     let mut argv = Vec::with_capacity(10 + content.len());
     push_metadata(&mut argv, options.label.as_deref(), options.description.as_deref(), options.expire, options.rotate)?;
     argv.extend(args(["--owner", options.owner.as_str()]));
-    let mut staged = tools.stage_secret_content(content)?;
-    argv.append(&mut staged.take_args());
+    let staged = secret_files::stage(content)?;
+    argv.extend_from_slice(staged.args());
     let output = run_redacted(tools, "secret-add", &argv, None, &sensitive(content));
     // The content must stay readable until the tool has run; then it goes at once.
     drop(staged);
@@ -443,9 +224,9 @@ pub fn secret_set(
     push_metadata(&mut argv, options.label.as_deref(), options.description.as_deref(), options.expire, options.rotate)?;
     argv.push(id.into());
     // A metadata-only update stages nothing.
-    let mut staged = if content.is_empty() { None } else { Some(tools.stage_secret_content(content)?) };
-    if let Some(staged) = &mut staged {
-        argv.append(&mut staged.take_args());
+    let staged = if content.is_empty() { None } else { Some(secret_files::stage(content)?) };
+    if let Some(staged) = &staged {
+        argv.extend_from_slice(staged.args());
     }
     let result = run_redacted(tools, "secret-set", &argv, None, &sensitive(content));
     drop(staged);
@@ -546,9 +327,7 @@ pub fn secret_get_key(
     key: &str,
     mode: SecretReadMode,
 ) -> Result<SecretString> {
-    if !is_valid_content_key(key) {
-        return Err(Error::invalid(format!("secret content key {key:?}"), "not a valid content key"));
-    }
+    goops_juju::secret::check_content_key(key)?;
     let mut argv = get_args(selector, mode)?;
     argv.push(key.into());
     let output = run(tools, "secret-get", &argv, None)?;
@@ -681,30 +460,6 @@ pub fn secret_remove(tools: &dyn HookTools, id: &str, revision: Option<u32>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn content_key_rule() {
-        for ok in ["abc", "a-b-c", "private-key", "ca-certificate", "a1b", "abc123", "a-1-2"] {
-            assert!(is_valid_content_key(ok), "{ok}");
-        }
-        for bad in ["", "ab", "a-b", "Abc", "1bc", "-abc", "abc-", "a--bc", "a_bc", "ab c", "a-", "é-bc"] {
-            assert!(!is_valid_content_key(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn private_dir_and_files() {
-        use std::os::unix::fs::PermissionsExt as _;
-        let content: SecretContent = [("private-key".to_owned(), SecretString::from("k"))].into_iter().collect();
-        let (files, argv) = ContentFiles::create(&content).expect("temp files");
-        let dir = files.dir.clone();
-        let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
-        assert_eq!(mode(&dir), 0o700);
-        assert_eq!(mode(&dir.join("private-key")), 0o600);
-        assert_eq!(argv, vec![OsString::from(format!("private-key#file={}", dir.join("private-key").display()))]);
-        drop(files);
-        assert!(!dir.exists());
-    }
 
     #[test]
     fn expiry_from_chrono() {

@@ -1,16 +1,22 @@
 //! `status-get`, `status-set`.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
+pub use goops_juju::StatusName;
 use serde::Deserialize;
 
 use super::{args, parse_json, run};
 use crate::error::{Error, Result};
 use crate::tools::HookTools;
 
-/// A status a charm may set, with its message.
+/// A status a charm may set, with its message. (What Juju reports back, including `error`,
+/// `unknown` and `terminated`, is a [`StatusName`].)
+///
+/// ```
+/// use goops_runtime::{Status, StatusName};
+/// assert_eq!(Status::active(), Status::Active(String::new()));
+/// assert_eq!(Status::blocked("needs a database relation").name(), StatusName::Blocked);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Status {
     /// The workload is running as intended.
@@ -24,13 +30,33 @@ pub enum Status {
 }
 
 impl Status {
-    /// The status name `status-set` takes.
-    pub fn name(&self) -> &'static str {
+    /// `active` with no message.
+    pub fn active() -> Self {
+        Status::Active(String::new())
+    }
+
+    /// `blocked`: a human must act; `message` says what to do.
+    pub fn blocked(message: impl Into<String>) -> Self {
+        Status::Blocked(message.into())
+    }
+
+    /// `waiting`: for something outside the charm; `message` says what.
+    pub fn waiting(message: impl Into<String>) -> Self {
+        Status::Waiting(message.into())
+    }
+
+    /// `maintenance`: the charm is busy with work it started; `message` says which.
+    pub fn maintenance(message: impl Into<String>) -> Self {
+        Status::Maintenance(message.into())
+    }
+
+    /// The status name.
+    pub fn name(&self) -> StatusName {
         match self {
-            Status::Active(_) => "active",
-            Status::Blocked(_) => "blocked",
-            Status::Maintenance(_) => "maintenance",
-            Status::Waiting(_) => "waiting",
+            Status::Active(_) => StatusName::Active,
+            Status::Blocked(_) => StatusName::Blocked,
+            Status::Maintenance(_) => StatusName::Maintenance,
+            Status::Waiting(_) => StatusName::Waiting,
         }
     }
 
@@ -41,73 +67,40 @@ impl Status {
         }
     }
 
-    /// The status named `name` with `message`; only the four a charm may set are accepted.
-    pub fn from_name(name: &str, message: impl Into<String>) -> Result<Self> {
+    /// The status `name` with `message`; only the four a charm may set are accepted.
+    pub fn new(name: StatusName, message: impl Into<String>) -> Result<Self> {
         let message = message.into();
         Ok(match name {
-            "active" => Status::Active(message),
-            "blocked" => Status::Blocked(message),
-            "maintenance" => Status::Maintenance(message),
-            "waiting" => Status::Waiting(message),
-            _ => {
+            StatusName::Active => Status::Active(message),
+            StatusName::Blocked => Status::Blocked(message),
+            StatusName::Maintenance => Status::Maintenance(message),
+            StatusName::Waiting => Status::Waiting(message),
+            other => {
                 return Err(Error::invalid(
-                    format!("status {name:?}"),
+                    format!("status {:?}", other.as_str()),
                     "a charm can set only maintenance, blocked, waiting or active",
                 ));
             }
         })
     }
-}
 
-/// A status name as `status-get` reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StatusName {
-    /// `active`
-    Active,
-    /// `blocked`
-    Blocked,
-    /// `maintenance`
-    Maintenance,
-    /// `waiting`
-    Waiting,
-    /// `unknown`: no status set yet.
-    Unknown,
-    /// `error`: a hook failed.
-    Error,
-    /// `terminated`: the workload is gone.
-    Terminated,
-}
-
-impl StatusName {
-    /// The name Juju uses.
-    pub fn as_str(self) -> &'static str {
+    /// How urgent the status is when several are collected (ops's order): blocked (4) >
+    /// maintenance (3) > waiting (2) > active (1).
+    pub fn priority(&self) -> u8 {
         match self {
-            StatusName::Active => "active",
-            StatusName::Blocked => "blocked",
-            StatusName::Maintenance => "maintenance",
-            StatusName::Waiting => "waiting",
-            StatusName::Unknown => "unknown",
-            StatusName::Error => "error",
-            StatusName::Terminated => "terminated",
+            Status::Blocked(_) => 4,
+            Status::Maintenance(_) => 3,
+            Status::Waiting(_) => 2,
+            Status::Active(_) => 1,
         }
     }
-}
 
-impl fmt::Display for StatusName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for StatusName {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
-            Error::invalid(
-                format!("status {s:?}"),
-                "expected active, blocked, maintenance, waiting, unknown, error or terminated",
-            )
+    /// The most urgent of `statuses` by [`Status::priority`]; the first one wins a tie. `None`
+    /// when there are none.
+    pub fn highest<'a>(statuses: impl IntoIterator<Item = &'a Status>) -> Option<&'a Status> {
+        statuses.into_iter().fold(None, |best: Option<&Status>, s| match best {
+            Some(b) if b.priority() >= s.priority() => Some(b),
+            _ => Some(s),
         })
     }
 }
@@ -197,7 +190,7 @@ fn set(tools: &dyn HookTools, application: bool, status: &Status) -> Result<()> 
         argv.push("--application".into());
     }
     // The message goes after `--` so one starting with '-' is not read as an option.
-    argv.extend(args([status.name(), "--", status.message()]));
+    argv.extend(args([status.name().as_str(), "--", status.message()]));
     run(tools, "status-set", &argv, None).map(drop)
 }
 
@@ -209,4 +202,33 @@ pub fn status_set(tools: &dyn HookTools, status: &Status) -> Result<()> {
 /// `status-set --application STATUS -- MESSAGE`: the application's status (leader only).
 pub fn status_set_app(tools: &dyn HookTools, status: &Status) -> Result<()> {
     set(tools, true, status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_urgent_status_wins_and_the_first_wins_a_tie() {
+        let statuses = [
+            Status::active(),
+            Status::waiting("w1"),
+            Status::maintenance("m"),
+            Status::waiting("w2"),
+            Status::blocked("b1"),
+            Status::blocked("b2"),
+        ];
+        assert_eq!(Status::highest(&statuses), Some(&Status::blocked("b1")));
+        assert_eq!(Status::highest(&statuses[..4]), Some(&Status::maintenance("m")));
+        assert_eq!(Status::highest(&[Status::waiting("w1"), Status::waiting("w2")]), Some(&Status::waiting("w1")));
+        assert_eq!(Status::highest(&[]), None);
+    }
+
+    #[test]
+    fn only_settable_names_make_a_status() {
+        assert_eq!(Status::new(StatusName::Waiting, "db").expect("settable"), Status::waiting("db"));
+        for name in [StatusName::Error, StatusName::Unknown, StatusName::Terminated] {
+            assert!(matches!(Status::new(name, ""), Err(Error::InvalidInput { .. })), "{name}");
+        }
+    }
 }

@@ -2,21 +2,12 @@
 
 use std::path::PathBuf;
 
+pub use goops_juju::StorageKind;
 use serde::Deserialize;
 
 use super::{args, run, run_json};
 use crate::error::{Error, Result};
 use crate::tools::HookTools;
-
-/// A storage instance's kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StorageKind {
-    /// A block device.
-    Block,
-    /// A mounted filesystem.
-    Filesystem,
-}
 
 /// What `storage-get` prints for one storage instance.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -43,7 +43,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use goops_juju::charmcraft::{CharmMeta, MetaError};
-use goops_runtime::{Charm, DispatchOutcome};
+use goops_runtime::Charm;
+use goops_runtime::Outcome as Dispatched;
 
 pub use consistency::Inconsistency;
 pub use on::On;
@@ -220,11 +221,12 @@ impl<C: Charm> Harness<C> {
             .ok_or_else(|| HarnessError::Process("the hook session ended twice".into()))?;
         // The runtime's own word on how the dispatch ended.
         let (exit, end) = match dispatched {
-            DispatchOutcome::NoHandler => (Exit::Skipped, End::Skipped),
-            DispatchOutcome::HookDone | DispatchOutcome::ActionDone => (Exit::Code(code), End::Completed),
-            DispatchOutcome::HookFailed(m) | DispatchOutcome::ReportFailed(m) => (Exit::Code(code), End::HookFailed(m)),
-            DispatchOutcome::ActionFailed(m) => (Exit::Code(code), End::ActionFailed(m)),
-            DispatchOutcome::Panicked(m) => (Exit::Code(code), End::Panicked(m)),
+            Dispatched::Skipped => (Exit::Skipped, End::Skipped),
+            // `dispatch` reports an action's results itself and returns `Completed`.
+            Dispatched::Completed | Dispatched::ActionResults(_) => (Exit::Code(code), End::Completed),
+            Dispatched::HookFailed(m) => (Exit::Code(code), End::HookFailed(m)),
+            Dispatched::ActionFailed(m) => (Exit::Code(code), End::ActionFailed(m)),
+            Dispatched::Panicked(m) => (Exit::Code(code), End::Panicked(m)),
         };
         Ok(finished.report(exit, Vec::new(), Vec::new(), Some(end)))
     }

@@ -5,10 +5,8 @@ struct C;
 
 #[charm]
 impl C {
-    #[hook(install)]
-    fn install(_ctx: &Context) -> Result<()> {
-        Ok(())
-    }
+    #[collect_status(app)]
+    fn status(_ctx: &Context) {}
 }
 
 fn main() {}
