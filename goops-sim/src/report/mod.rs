@@ -8,8 +8,15 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::Marks;
 use crate::state::{LogRecord, Relation, Secret, State, StatusRecord};
+
+/// How long the input's records were, so a report shows only this run's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Marks {
+    pub(crate) logs: usize,
+    pub(crate) unit_statuses: usize,
+    pub(crate) app_statuses: usize,
+}
 
 /// How a run ended, as Juju sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -113,7 +113,7 @@ fn render(before: &State, outcome: &RunReport) -> String {
     }
     bag_diff(&mut changes, "unit state", &before.unit_state, &after.unit_state);
     if before.opened_ports != after.opened_ports {
-        let ports: Vec<String> = after.opened_ports.iter().map(crate::tools::port::port_string).collect();
+        let ports: Vec<String> = after.opened_ports.iter().map(ToString::to_string).collect();
         let _ = writeln!(changes, "  opened ports: [{}]", ports.join(", "));
     }
     for secret in &after.secrets {

@@ -22,7 +22,7 @@ use goops_juju::charmcraft::CharmMeta;
 pub(crate) use commit::{apply_update, next_rotation};
 
 use crate::event::{Event, EventOptions};
-use crate::report::{End, Exit, RunReport, ToolCall};
+use crate::report::{End, Exit, Marks, RunReport, ToolCall};
 use crate::state::{Bag, Port, Secret, SecretGrant, State};
 
 /// A metadata or content update to a secret, pending until commit.
@@ -94,14 +94,6 @@ pub(crate) struct Pending {
     pub(crate) secret_track_latest: BTreeSet<String>,
     /// A reboot request (`juju-reboot` without `--now`).
     pub(crate) reboot: bool,
-}
-
-/// How long the input's records were, so a report shows only this run's.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Marks {
-    pub(crate) logs: usize,
-    pub(crate) unit_statuses: usize,
-    pub(crate) app_statuses: usize,
 }
 
 /// The end of a session.

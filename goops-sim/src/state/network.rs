@@ -24,6 +24,19 @@ pub struct Port {
     pub endpoints: Vec<String>,
 }
 
+impl std::fmt::Display for Port {
+    /// As Juju writes a range: `80/tcp`, `8000-8010/udp`, `icmp`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.protocol == "icmp" {
+            f.write_str("icmp")
+        } else if self.from == self.to {
+            write!(f, "{}/{}", self.from, self.protocol)
+        } else {
+            write!(f, "{}-{}/{}", self.from, self.to, self.protocol)
+        }
+    }
+}
+
 /// A port range another unit on this machine has open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -21,7 +21,7 @@ mod goal_state;
 mod leadership;
 mod log;
 mod network;
-pub(crate) mod port;
+mod port;
 mod reboot;
 mod relation;
 mod resource;
