@@ -2,7 +2,7 @@
 
 use goops_runtime::prelude::*;
 use goops_sim::state::{Relation, Secret, SecretOwner, SecretRevision, State, StatusName, Storage};
-use goops_sim::testing::{End, Harness, HarnessError, Inconsistency, On};
+use goops_sim::testing::{End, Harness, HarnessError, HookKind, Inconsistency, On};
 
 #[derive(Default)]
 struct Demo;
@@ -315,6 +315,17 @@ fn every_event_constructor_names_a_hook_goops_sim_runs() {
         let out = harness().run(event, &state).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!matches!(out.end, End::CommitRefused(_)), "{name}: {:?}", out.end);
     }
+    // Every unit hook of goops-juju's table has its event, under the table's name.
+    let unit_hooks = HookKind::ALL.into_iter().filter(|k| k.scope().is_none() && !matches!(k, HookKind::Secret(_)));
+    for kind in unit_hooks {
+        let event = On::unit_hook(kind);
+        assert_eq!(event.name(), kind.juju_name());
+        let out = harness().run(event, &state).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert!(!matches!(out.end, End::CommitRefused(_)), "{kind:?}: {:?}", out.end);
+    }
+    // A kind that needs what it refers to is refused without it.
+    let bare = HookKind::Relation(goops_runtime::RelationEventKind::Changed);
+    assert!(matches!(harness().run(On::unit_hook(bare), &state), Err(HarnessError::Refused(_))));
     // The departed unit leaves the relation, a broken relation leaves the state, on commit.
     let out = harness().run(On::relation_departed(&db()), &state).unwrap();
     assert!(out.relation(3).unwrap().remote_units.is_empty());

@@ -47,6 +47,8 @@ use goops_runtime::Charm;
 use goops_runtime::Outcome as Dispatched;
 
 pub use consistency::Inconsistency;
+/// goops-juju's hook kinds (the same type as `goops_runtime::HookKind`), for [`On::unit_hook`].
+pub use goops_juju::hooks::HookKind;
 pub use on::On;
 
 use crate::engine::Engine;
