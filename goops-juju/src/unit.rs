@@ -15,6 +15,24 @@ pub fn app_of(unit: &str) -> Result<&str, InvalidName> {
     }
 }
 
+/// Whether `name` is a valid application name, as Juju's `names.IsValidApplication` reads it:
+/// `^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$` (lowercase letters and digits in
+/// hyphen-separated parts; the first part starts with a letter, every later part has a letter).
+pub fn is_valid_app_name(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let first = parts.next().unwrap_or_default();
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    first.starts_with(|c: char| c.is_ascii_lowercase())
+        && first.chars().all(alnum)
+        && parts.all(|p| p.chars().any(|c| c.is_ascii_lowercase()) && p.chars().all(alnum))
+}
+
+/// Whether `name` is a valid unit name, as Juju's `names.IsValidUnit` reads it: a valid
+/// application name, `/`, a number.
+pub fn is_valid_unit_name(name: &str) -> bool {
+    app_of(name).is_ok_and(is_valid_app_name)
+}
+
 /// Whether `entity` names an application rather than a unit (Juju's names tell them apart: units
 /// have a `/`).
 pub fn is_app_name(entity: &str) -> bool {
@@ -32,5 +50,19 @@ mod tests {
             assert!(app_of(bad).is_err(), "{bad}");
         }
         assert!(is_app_name("db") && !is_app_name("db/0"));
+    }
+
+    #[test]
+    fn app_and_unit_name_rules() {
+        for ok in ["pg", "my-app", "app2", "a-1b", "x-y-z"] {
+            assert!(is_valid_app_name(ok), "{ok}");
+            assert!(is_valid_unit_name(&format!("{ok}/0")), "{ok}/0");
+        }
+        for bad in ["", "2app", "App", "my_app", "app-", "-app", "app--x", "app-1", "a/0"] {
+            assert!(!is_valid_app_name(bad), "{bad}");
+        }
+        for bad in ["pg", "pg/", "pg/x", "Pg/0", "pg-/0", "pg/0/1"] {
+            assert!(!is_valid_unit_name(bad), "{bad}");
+        }
     }
 }

@@ -6,32 +6,36 @@
 
 /// One option a tool accepts.
 #[derive(Debug, Clone, Copy)]
-pub struct FlagSpec {
+pub(crate) struct FlagSpec {
     /// Every name of the option (`["r", "relation"]`); the first is the canonical name.
-    pub names: &'static [&'static str],
+    pub(crate) names: &'static [&'static str],
     /// Whether the option is a boolean (takes no separate argument).
-    pub boolean: bool,
+    pub(crate) boolean: bool,
     /// Placeholder shown in help (`"ID"`).
-    pub value_name: &'static str,
+    pub(crate) value_name: &'static str,
     /// One-line help.
-    pub help: &'static str,
+    pub(crate) help: &'static str,
 }
 
 impl FlagSpec {
     /// A boolean option.
-    pub const fn boolean(names: &'static [&'static str], help: &'static str) -> FlagSpec {
+    pub(crate) const fn boolean(names: &'static [&'static str], help: &'static str) -> FlagSpec {
         FlagSpec { names, boolean: true, value_name: "", help }
     }
 
     /// An option with a value.
-    pub const fn value(names: &'static [&'static str], value_name: &'static str, help: &'static str) -> FlagSpec {
+    pub(crate) const fn value(
+        names: &'static [&'static str],
+        value_name: &'static str,
+        help: &'static str,
+    ) -> FlagSpec {
         FlagSpec { names, boolean: false, value_name, help }
     }
 }
 
 /// Parse errors; the message is what Juju prints after `ERROR `.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FlagError {
+pub(crate) enum FlagError {
     /// `-h` or `--help` was given.
     #[error("help requested")]
     Help,
@@ -42,59 +46,15 @@ pub enum FlagError {
 
 /// The parsed command line.
 #[derive(Debug, Clone, Default)]
-pub struct Parsed<'a> {
+pub(crate) struct Parsed<'a> {
     // Each given option once, in order, with every name it answers to: a tool has a handful of
     // options, so a scan is cheaper than a map built on every call.
-    given: Inline<Given<'a>, 8>,
+    given: Vec<Given<'a>>,
     /// Positional arguments in order.
-    pub positional: Inline<&'a str, 8>,
+    pub(crate) positional: Vec<&'a str>,
 }
 
-/// A list whose first `N` items live inline: a hook tool call's options and arguments almost
-/// always fit, so parsing one allocates nothing; more spill into a `Vec`.
-#[derive(Debug, Clone)]
-pub struct Inline<T: Copy, const N: usize> {
-    len: usize,
-    items: [T; N],
-    spilled: Vec<T>,
-}
-
-impl<T: Copy + Default, const N: usize> Default for Inline<T, N> {
-    fn default() -> Self {
-        Inline { len: 0, items: [T::default(); N], spilled: Vec::new() }
-    }
-}
-
-impl<T: Copy, const N: usize> Inline<T, N> {
-    /// Append `item`.
-    pub fn push(&mut self, item: T) {
-        if !self.spilled.is_empty() {
-            self.spilled.push(item);
-        } else if self.len < N {
-            self.items[self.len] = item;
-            self.len += 1;
-        } else {
-            self.spilled = Vec::with_capacity(2 * N);
-            self.spilled.extend_from_slice(&self.items);
-            self.spilled.push(item);
-        }
-    }
-
-    /// The items in order.
-    pub fn as_slice(&self) -> &[T] {
-        if self.spilled.is_empty() { &self.items[..self.len] } else { &self.spilled }
-    }
-}
-
-impl<T: Copy, const N: usize> std::ops::Deref for Inline<T, N> {
-    type Target = [T];
-
-    fn deref(&self) -> &[T] {
-        self.as_slice()
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Given<'a> {
     names: &'static [&'static str],
     spelled: Spelled,
@@ -102,8 +62,8 @@ struct Given<'a> {
 }
 
 /// How an option was written on the command line (`-r` or `--relation`), for error messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Spelled {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Spelled {
     long: bool,
     name: &'static str,
 }
@@ -121,17 +81,17 @@ impl<'a> Parsed<'a> {
     }
 
     /// The last value given for the option called `name` (any of its names).
-    pub fn value(&self, name: &str) -> Option<&'a str> {
+    pub(crate) fn value(&self, name: &str) -> Option<&'a str> {
         self.last(name).map(|g| g.value)
     }
 
     /// The last value and the spelling the user used (`-r` or `--relation`), for error messages.
-    pub fn value_with_spelling(&self, name: &str) -> Option<(Spelled, &'a str)> {
+    pub(crate) fn value_with_spelling(&self, name: &str) -> Option<(Spelled, &'a str)> {
         self.last(name).map(|g| (g.spelled, g.value))
     }
 
     /// Whether a boolean option is set (its last value is true).
-    pub fn flag(&self, name: &str) -> bool {
+    pub(crate) fn flag(&self, name: &str) -> bool {
         self.value(name) == Some("true")
     }
 
@@ -140,7 +100,7 @@ impl<'a> Parsed<'a> {
     }
 
     /// Whether the option was given at all.
-    pub fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.last(name).is_some()
     }
 }
@@ -161,7 +121,7 @@ fn parse_bool(spelled: Spelled, value: &str) -> Result<&'static str, FlagError> 
 
 /// Parse `args` against the options of `spec_sets` (a tool's own options, then the shared
 /// `--format`/`--output`: several slices, so nothing is concatenated per call).
-pub fn parse<'a>(spec_sets: &[&[FlagSpec]], args: &'a [String]) -> Result<Parsed<'a>, FlagError> {
+pub(crate) fn parse<'a>(spec_sets: &[&[FlagSpec]], args: &'a [String]) -> Result<Parsed<'a>, FlagError> {
     // The spec and the name it matched (static, so a parsed option borrows nothing from `args`).
     let find = |name: &str| {
         spec_sets.iter().flat_map(|set| set.iter()).find_map(|s| s.names.iter().find(|n| **n == name).map(|n| (s, *n)))
@@ -248,7 +208,7 @@ pub fn parse<'a>(spec_sets: &[&[FlagSpec]], args: &'a [String]) -> Result<Parsed
 }
 
 /// The help text a tool prints for `-h`/`--help`.
-pub fn help_text(tool: &str, usage_args: &str, purpose: &str, specs: &[FlagSpec]) -> String {
+pub(crate) fn help_text(tool: &str, usage_args: &str, purpose: &str, specs: &[FlagSpec]) -> String {
     let mut out = format!("Usage: {tool} [options] {usage_args}\n\nSummary:\n{purpose}\n");
     if !specs.is_empty() {
         out.push_str("\nOptions:\n");
@@ -292,7 +252,7 @@ mod tests {
     fn interspersed_and_double_dash() {
         let parsed = p(&["key", "--app", "unit/0", "--", "--format", "-"]).unwrap();
         assert!(parsed.flag("app"));
-        assert_eq!(parsed.positional.as_slice(), ["key", "unit/0", "--format", "-"]);
+        assert_eq!(parsed.positional, ["key", "unit/0", "--format", "-"]);
         assert!(!parsed.has("format"));
     }
 
@@ -308,7 +268,7 @@ mod tests {
     }
 
     #[test]
-    fn many_options_and_arguments_spill_past_the_inline_space() {
+    fn many_options_and_arguments() {
         let many: Vec<String> =
             (0..20).flat_map(|i| ["--relation".to_owned(), i.to_string(), format!("p{i}")]).collect();
         let many: &'static [String] = Vec::leak(many);
@@ -317,11 +277,6 @@ mod tests {
         assert_eq!(parsed.positional.len(), 20);
         assert_eq!(parsed.positional.first(), Some(&"p0"));
         assert_eq!(parsed.positional.last(), Some(&"p19"));
-        let mut list: Inline<u8, 2> = Inline::default();
-        for i in 0..5 {
-            list.push(i);
-            assert_eq!(list.as_slice(), (0..=i).collect::<Vec<_>>());
-        }
     }
 
     #[test]

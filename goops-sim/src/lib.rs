@@ -1,34 +1,44 @@
 //! goops-sim: a local Juju unit agent for testing charms.
 //!
-//! - [`state`]: one unit's state as a serde value (JSON).
-//! - [`session`]: one hook's pending writes on top of a state; commit or roll back.
-//! - [`tools`]: every hook tool, with Juju's flags ([`flags`]), output formats ([`format`](mod@format)),
-//!   errors and rules.
-//! - [`charm`], [`event`]: the charm's metadata and the event (with Juju's environment variables).
-//! - [`protocol`], [`report`]: how tool calls reach the runner over a unix socket, and the report
-//!   of a run.
-//! - [`engine`]: the tools in-process, as a `goops_runtime::HookTools`.
-//! - [`runner`]: run a charm's `dispatch` as a real process with the hook tools on `PATH`.
-//! - [`harness`]: state-transition tests for a charm, in-process or under `goops-sim run`.
+//! Three parts:
+//!
+//! - **The simulator**: a unit's [`State`] (plain data, JSON; its parts in [`state`]) and the
+//!   [`Engine`], which runs one hook of a charm in-process on a state: every hook tool with
+//!   Juju's flags, output formats, errors and rules, and the commit or rollback of the hook's
+//!   writes.
+//! - **The CLI** (the `goops-sim` binary, [`cli_main`]): `goops-sim run <charm-dir> <event>`
+//!   runs any charm's `dispatch` as a real process, serving the hook tools over a unix socket.
+//! - **The test harness** ([`testing`]): Scenario-style state-transition tests for a Rust charm,
+//!   in-process or as a process under `goops-sim run`.
+//!
+//! docs/hook-tools.md is the specification the simulator follows; code comments cite its
+//! sections (§) and rules. What goops-sim knows of Juju's names and rules comes from goops-juju,
+//! except where a comment says the simulator keeps its own reading because it is the oracle
+//! for that rule.
 
-pub mod base64;
-pub mod charm;
-pub mod engine;
-pub mod event;
-pub mod flags;
-pub mod format;
-pub mod harness;
-pub mod protocol;
-pub mod report;
-pub mod runner;
-pub mod session;
+mod b64;
+mod cli;
+mod engine;
+mod event;
+mod flags;
+mod format;
+mod ids;
+mod protocol;
+mod report;
+mod runner;
+mod session;
 pub mod state;
-pub mod tools;
+pub mod testing;
+mod tools;
 
-pub use charm::CharmMeta;
+#[cfg(test)]
+mod tests;
+
+pub use cli::main as cli_main;
 pub use engine::Engine;
-pub use event::{Event, EventOptions};
-pub use harness::{End, Harness, HarnessError, Inconsistency, On, Outcome};
-pub use session::{Finished, Session, SessionError};
+pub use event::EventOptions;
+/// The charm's metadata, read from its charmcraft.yaml (or the legacy metadata.yaml,
+/// config.yaml and actions.yaml) by goops-juju.
+pub use goops_juju::charmcraft::CharmMeta;
+pub use session::EngineError;
 pub use state::State;
-pub use tools::ToolResponse;

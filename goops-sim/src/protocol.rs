@@ -14,34 +14,34 @@ use serde::{Deserialize, Serialize};
 
 /// A tool invocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Request {
+pub(crate) struct Request {
     /// `JUJU_CONTEXT_ID` as the client saw it.
-    pub context_id: String,
+    pub(crate) context_id: String,
     /// The client's working directory (absolute).
-    pub dir: String,
+    pub(crate) dir: String,
     /// The tool name.
-    pub tool: String,
+    pub(crate) tool: String,
     /// Arguments after the tool name.
-    pub args: Vec<String>,
+    pub(crate) args: Vec<String>,
     /// Stdin, base64, when the server asked for it.
-    pub stdin: Option<String>,
+    pub(crate) stdin: Option<String>,
 }
 
 /// The answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Response {
+pub(crate) struct Response {
     /// Stdout, base64.
-    pub stdout: String,
+    pub(crate) stdout: String,
     /// Stderr, base64.
-    pub stderr: String,
+    pub(crate) stderr: String,
     /// Exit code.
-    pub code: i32,
+    pub(crate) code: i32,
     /// The tool needs stdin: ask again with it.
-    pub need_stdin: bool,
+    pub(crate) need_stdin: bool,
 }
 
 /// Send one request and read the response.
-pub fn exchange(socket: &str, request: &Request) -> std::io::Result<Response> {
+pub(crate) fn exchange(socket: &str, request: &Request) -> std::io::Result<Response> {
     let mut stream = UnixStream::connect(socket)?;
     let body = serde_json::to_vec(request).map_err(std::io::Error::other)?;
     stream.write_all(&body)?;
@@ -53,7 +53,7 @@ pub fn exchange(socket: &str, request: &Request) -> std::io::Result<Response> {
 
 /// The tool-side main: run `tool` with `args` against the session named by the environment.
 /// Returns the exit code after writing the tool's stdout and stderr.
-pub fn client_main(tool: &str, args: Vec<String>) -> i32 {
+pub(crate) fn client_main(tool: &str, args: Vec<String>) -> i32 {
     let fail = |message: &str| {
         let _ = writeln!(std::io::stderr(), "ERROR {message}");
         1
@@ -80,14 +80,14 @@ pub fn client_main(tool: &str, args: Vec<String>) -> i32 {
         if let Err(e) = std::io::stdin().read_to_end(&mut stdin) {
             return fail(&format!("cannot read stdin: {e}"));
         }
-        request.stdin = Some(crate::base64::encode(&stdin));
+        request.stdin = Some(crate::b64::encode(&stdin));
         response = match exchange(&socket, &request) {
             Ok(r) => r,
             Err(e) => return fail(&format!("cannot connect to the hook session at {socket}: {e}")),
         };
     }
-    let stdout = crate::base64::decode(&response.stdout).unwrap_or_default();
-    let stderr = crate::base64::decode(&response.stderr).unwrap_or_default();
+    let stdout = crate::b64::decode(&response.stdout).unwrap_or_default();
+    let stderr = crate::b64::decode(&response.stderr).unwrap_or_default();
     let _ = std::io::stdout().write_all(&stdout);
     let _ = std::io::stderr().write_all(&stderr);
     response.code

@@ -14,22 +14,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::charm::{CharmError, CharmMeta};
+use goops_juju::charmcraft::{CharmMeta, MetaError};
+
 use crate::event::EventOptions;
 use crate::protocol::{Request, Response};
-use crate::session::{Finished, Session, SessionError};
+use crate::report::{Exit, RunReport};
+use crate::session::{EngineError, Session};
 use crate::state::State;
 use crate::tools::ToolResponse;
 
 /// Why a run could not happen (the charm never ran).
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
+pub(crate) enum RunError {
     /// The charm directory or its metadata is unusable.
     #[error(transparent)]
-    Charm(#[from] CharmError),
+    Charm(#[from] MetaError),
     /// The state or event is invalid.
     #[error(transparent)]
-    Session(#[from] SessionError),
+    Session(#[from] EngineError),
     /// The charm has no way to handle events.
     #[error("{0}")]
     NoHandler(String),
@@ -38,52 +40,15 @@ pub enum RunError {
     Setup(std::io::Error),
 }
 
-/// How the hook process ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Exit {
-    /// It exited with this code.
-    Code(i32),
-    /// A signal killed it.
-    Signalled,
-    /// It ran past the timeout and was killed.
-    TimedOut(Duration),
-    /// It called `juju-reboot --now` and was killed.
-    Rebooted,
-    /// No handler for this hook: skipped (success).
-    Skipped,
-}
-
-impl Exit {
-    /// Whether Juju counts this as success (commit).
-    pub fn ok(&self) -> bool {
-        matches!(self, Exit::Code(0) | Exit::Skipped)
-    }
-}
-
 /// Options for one run.
 #[derive(Debug, Clone)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     /// The binary the tool symlinks point to (the `goops-sim` executable).
-    pub tool_binary: PathBuf,
+    pub(crate) tool_binary: PathBuf,
     /// Kill the hook after this long.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Extra environment variables for the hook process.
-    pub extra_env: BTreeMap<String, String>,
-}
-
-/// The result of a run.
-#[derive(Debug, Clone)]
-pub struct RunOutcome {
-    /// How the process ended.
-    pub exit: Exit,
-    /// The new state and records.
-    pub finished: Finished,
-    /// The process's stdout.
-    pub stdout: Vec<u8>,
-    /// The process's stderr.
-    pub stderr: Vec<u8>,
-    /// The hook name (or action name).
-    pub hook: String,
+    pub(crate) extra_env: BTreeMap<String, String>,
 }
 
 pub(crate) fn is_executable(path: &Path) -> bool {
@@ -98,7 +63,7 @@ impl TempDir {
     pub(crate) fn new(prefix: &str) -> std::io::Result<TempDir> {
         let base = std::env::temp_dir();
         for _ in 0..16 {
-            let dir = base.join(format!("{prefix}-{}-{}", std::process::id(), crate::event::random_hex(8)));
+            let dir = base.join(format!("{prefix}-{}-{}", std::process::id(), crate::ids::random_hex(8)));
             match std::fs::create_dir(&dir) {
                 Ok(()) => {
                     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
@@ -119,24 +84,23 @@ impl Drop for TempDir {
 }
 
 /// Run `event` on the charm in `charm_dir` with `state`.
-pub fn run(
+pub(crate) fn run(
     charm_dir: &Path,
     event: &str,
     state: State,
     event_options: &EventOptions,
     options: &RunOptions,
-) -> Result<RunOutcome, RunError> {
+) -> Result<RunReport, RunError> {
     let charm_dir = charm_dir
         .canonicalize()
         .map_err(|e| RunError::NoHandler(format!("charm directory {}: {e}", charm_dir.display())))?;
     let meta = CharmMeta::from_dir(&charm_dir)?;
     let mut session = Session::for_event(state, meta, event, event_options)?;
-    session.set_charm_dir(&charm_dir);
-    let hook = session.event().name();
+    session.charm_dir.clone_from(&charm_dir);
 
-    // Dispatch order (spec §2.2): an executable `dispatch`, else hooks/<name> or actions/<name>.
+    // Dispatch order (docs/hook-tools.md §2.2): an executable `dispatch`, else hooks/<name> or actions/<name>.
     let dispatch = charm_dir.join("dispatch");
-    let legacy = charm_dir.join(session.event().dispatch_path());
+    let legacy = charm_dir.join(session.event.dispatch_path());
     let handler = if dispatch.exists() {
         if !is_executable(&dispatch) {
             return Err(RunError::NoHandler(format!("{} is not executable", dispatch.display())));
@@ -157,12 +121,10 @@ pub fn run(
     };
     let Some(handler) = handler else {
         // A missing hook is skipped; a missing action fails (rule 43).
-        let is_action = session.event().is_action();
-        if is_action {
+        if session.event.is_action() {
             session.action_not_implemented();
         }
-        let finished = session.finish(true);
-        return Ok(RunOutcome { exit: Exit::Skipped, finished, stdout: Vec::new(), stderr: Vec::new(), hook });
+        return Ok(session.finish(true).report(Exit::Skipped, Vec::new(), Vec::new(), None));
     };
 
     let temp = TempDir::new("goops-sim").map_err(RunError::Setup)?;
@@ -175,7 +137,7 @@ pub fn run(
     let listener = UnixListener::bind(&socket_path).map_err(RunError::Setup)?;
     let socket = socket_path.display().to_string();
 
-    let mut env = session.env(&socket);
+    let mut env: BTreeMap<String, String> = session.env(&socket).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let host_path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".to_owned());
     env.insert("PATH".into(), format!("{}:{host_path}", bin.display()));
     for (k, v) in [("LANG", "C.UTF-8"), ("TERM", "tmux-256color"), ("DEBIAN_FRONTEND", "noninteractive")] {
@@ -184,7 +146,7 @@ pub fn run(
     env.insert("APT_LISTCHANGES_FRONTEND".into(), "none".into());
     env.extend(options.extra_env.clone());
 
-    let context_id = session.context_id().to_owned();
+    let context_id = session.context_id.clone();
     let shared = Arc::new(Mutex::new(session));
     let stop = Arc::new(AtomicBool::new(false));
     let server = {
@@ -223,7 +185,7 @@ pub fn run(
                     Ok(None) => {}
                     Err(_) => break Exit::Signalled,
                 }
-                let reboot_now = shared.lock().map(|s| s.reboot_now_requested()).unwrap_or(false);
+                let reboot_now = shared.lock().map(|s| s.reboot_now).unwrap_or(false);
                 if reboot_now || started.elapsed() > options.timeout {
                     kill_group(&mut child);
                     break if reboot_now { Exit::Rebooted } else { Exit::TimedOut(options.timeout) };
@@ -250,15 +212,15 @@ pub fn run(
         Exit::Code(code) => session.set_exit_message(format!("exit status {code}")),
         Exit::Signalled | Exit::TimedOut(_) | Exit::Rebooted => session.set_exit_message("signal: killed"),
     }
-    if session.event().is_action() {
+    if session.event.is_action() {
         let code = match &exit {
             Exit::Code(c) => *c,
             _ => -1,
         };
         session.record_action_output(&stdout, &stderr, code);
     }
-    let finished = session.finish(exit.ok());
-    Ok(RunOutcome { exit, finished, stdout, stderr, hook })
+    let exit_ok = exit.ok();
+    Ok(session.finish(exit_ok).report(exit, stdout, stderr, None))
 }
 
 fn kill_group(child: &mut std::process::Child) {
@@ -306,7 +268,7 @@ fn serve(listener: UnixListener, session: Arc<Mutex<Session>>, stop: Arc<AtomicB
 fn error_response(message: &str) -> Response {
     Response {
         stdout: String::new(),
-        stderr: crate::base64::encode(format!("ERROR {message}\n").as_bytes()),
+        stderr: crate::b64::encode(format!("ERROR {message}\n").as_bytes()),
         code: 1,
         need_stdin: false,
     }
@@ -323,7 +285,7 @@ fn handle(session: &Mutex<Session>, context_id: &str, request: Request) -> Respo
     if !crate::tools::tool_names().contains(&request.tool.as_str()) {
         return error_response(&format!("bad request: unknown command: {}", request.tool));
     }
-    let stdin = match request.stdin.as_deref().map(crate::base64::decode) {
+    let stdin = match request.stdin.as_deref().map(crate::b64::decode) {
         Some(Some(bytes)) => Some(bytes),
         Some(None) => return error_response("bad request: stdin is not base64"),
         None => None,
@@ -332,13 +294,13 @@ fn handle(session: &Mutex<Session>, context_id: &str, request: Request) -> Respo
     let Ok(mut guard) = session.lock() else {
         return error_response("hook session is unavailable");
     };
-    match crate::tools::run(&mut guard, &request.tool, &args, stdin.as_deref(), &dir) {
+    match crate::tools::run_in(&mut guard, &request.tool, &args, stdin.as_deref(), &dir) {
         ToolResponse::NeedStdin if stdin.is_none() => Response { need_stdin: true, ..Response::default() },
         response => {
             let out = response.into_output();
             Response {
-                stdout: crate::base64::encode(&out.stdout),
-                stderr: crate::base64::encode(&out.stderr),
+                stdout: crate::b64::encode(&out.stdout),
+                stderr: crate::b64::encode(&out.stderr),
                 code: out.code,
                 need_stdin: false,
             }

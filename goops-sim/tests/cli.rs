@@ -80,7 +80,7 @@ fn a_failing_hook_rolls_back_but_keeps_immediate_effects() {
     assert_eq!(output.status.code(), Some(1));
     let state = out_state(&output);
     assert!(state.unit_state.is_empty());
-    assert_eq!(state.unit_status.status, "blocked");
+    assert_eq!(state.unit_status.status, goops_sim::state::StatusName::Blocked);
     let report = stderr(&output);
     assert!(report.contains("exit 3; changes rolled back") && report.contains("oops"), "{report}");
 }

@@ -3,13 +3,13 @@
 mod common;
 
 use common::*;
-use goops_sim::{Engine, EventOptions, SessionError};
+use goops_sim::{Engine, EngineError, EventOptions};
 
 fn error(state: goops_sim::State, event: &str, options: &EventOptions) -> String {
     match Engine::for_event(state, meta(), event, options) {
         Ok(_) => panic!("{event} should be rejected"),
-        Err(SessionError::State(m)) => format!("state: {m}"),
-        Err(SessionError::Event(m)) => format!("event: {m}"),
+        Err(EngineError::State(m)) => format!("state: {m}"),
+        Err(EngineError::Event(m)) => format!("event: {m}"),
     }
 }
 

@@ -6,6 +6,7 @@ use std::ffi::OsString;
 
 use common::*;
 use goops_runtime::{Charm, Context, Handler, HandlerKey, HookTools, IntoActionOutcome, IntoHookOutcome, dispatch};
+use goops_sim::testing::{End, RunReport};
 
 #[derive(Default)]
 struct Demo;
@@ -56,7 +57,7 @@ impl Charm for Demo {
     ];
 }
 
-fn run_charm(state: goops_sim::State, event: &str) -> goops_sim::Finished {
+fn run_charm(state: goops_sim::State, event: &str) -> RunReport {
     let engine = engine(state, event);
     let ctx = engine.context().expect("the engine's env is a valid Juju env");
     let outcome = dispatch::<Demo>(&ctx);
@@ -74,7 +75,8 @@ fn a_rust_charm_runs_in_process_and_commits() {
     assert_eq!(state.relation(1).unwrap().local_app_data["secret"], secret.id);
     assert_eq!(state.unit_status.message, "installed");
     assert_eq!(state.juju_log[0].message, "installing");
-    let calls: Vec<&str> = finished.records.tool_calls.iter().map(|c| c.tool.as_str()).collect();
+    assert_eq!(finished.end, End::Completed);
+    let calls: Vec<&str> = finished.tool_calls.iter().map(|c| c.tool.as_str()).collect();
     assert_eq!(calls, ["juju-log", "secret-add", "relation-set", "status-set"]);
 }
 
@@ -82,6 +84,12 @@ fn a_rust_charm_runs_in_process_and_commits() {
 fn a_failing_hook_rolls_back_in_process() {
     let finished = run_charm(base(), "update-status");
     assert!(!finished.committed);
+    // How it ended is read from the runtime's last ERROR line, as for a process.
+    assert!(
+        matches!(&finished.end, End::HookFailed(m) if m.contains("consumer label \"nope\" not found")),
+        "{:?}",
+        finished.end
+    );
     assert!(finished.state.unit_state.is_empty());
     // The runtime logged the error chain through juju-log, which is immediate.
     let last = finished.state.juju_log.last().unwrap();
@@ -92,9 +100,9 @@ fn a_failing_hook_rolls_back_in_process() {
 #[test]
 fn an_action_sets_results_in_process() {
     let finished = run_charm(base(), "action:backup");
-    let action = finished.state.action.unwrap();
+    let action = finished.action.unwrap();
     assert_eq!(action.status, "completed");
-    assert_eq!(action.results["saved-to"], "/tmp");
+    assert_eq!(action.result("saved-to"), Some("/tmp"));
 }
 
 #[test]
@@ -105,17 +113,6 @@ fn a_finished_engine_refuses_more_calls() {
     assert!(handle.finish(true).is_none());
     let out = handle.call("is-leader", &[], None).unwrap();
     assert_eq!(out.code, 1);
-}
-
-#[test]
-fn a_reentrant_call_is_an_error_not_a_panic() {
-    let e = engine(base(), "install");
-    let inner = e.clone();
-    let out = e.with(|_| inner.run("is-leader", &[], None)).unwrap();
-    assert_eq!(
-        (out.code, String::from_utf8_lossy(&out.stderr).into_owned()),
-        (1, "ERROR bad request: hook context is finished or busy\n".to_owned())
-    );
 }
 
 /// A charm that adds and updates a secret through the runtime's typed API.
@@ -140,7 +137,7 @@ impl Charm for SecretCharm {
 }
 
 #[test]
-fn in_process_secret_content_is_read_from_the_runtimes_private_files() {
+fn in_process_secret_content_is_read_from_the_files_the_runtime_stages() {
     let engine = engine(base(), "install");
     let ctx = engine.context().expect("valid env");
     let outcome = dispatch::<SecretCharm>(&ctx);
@@ -151,17 +148,15 @@ fn in_process_secret_content_is_read_from_the_runtimes_private_files() {
     // A secret updated in the hook that created it keeps revision 1, with the new content.
     assert_eq!(secret.content(1).unwrap()["password"], "second");
     assert_eq!(secret.description.as_deref(), Some("metadata only"));
-    assert!(finished.pending.secret_creates.is_empty(), "committed creates move into the state, not copied");
-    // The argv has Juju's shape: absolute paths of the runtime's private files (gone after each
-    // call), which the engine read like Juju's agent; no value is on it.
+    // The argv has Juju's shape: `key#file=<absolute path>`, read by the engine as the agent
+    // reads it; no value is on it, and the files are gone once the calls are done.
     let content_args: Vec<&String> =
-        finished.records.tool_calls.iter().flat_map(|c| &c.args).filter(|a| a.contains("#file=")).collect();
-    assert_eq!(content_args.len(), 2);
+        finished.tool_calls.iter().flat_map(|c| &c.args).filter(|a| a.contains("#file=")).collect();
+    assert_eq!(content_args.len(), 2, "{content_args:?}");
     for arg in content_args {
-        let path = std::path::Path::new(arg.strip_prefix("password#file=").expect("the password key"));
-        assert!(path.is_absolute() && !path.exists(), "{arg}");
+        let path = arg.strip_prefix("password#file=").expect("one key per call");
+        assert!(std::path::Path::new(path).is_absolute(), "{path}");
+        assert!(!std::path::Path::new(path).exists(), "{path} removed after the call");
     }
-    assert!(
-        finished.records.tool_calls.iter().flat_map(|c| &c.args).all(|a| !a.contains("first") && !a.contains("second"))
-    );
+    assert!(finished.tool_calls.iter().flat_map(|c| &c.args).all(|a| !a.contains("first") && !a.contains("second")));
 }

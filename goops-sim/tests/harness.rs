@@ -1,8 +1,8 @@
 //! The harness itself: events, outcomes, how hooks end, the consistency checks.
 
 use goops_runtime::prelude::*;
-use goops_sim::harness::{End, Harness, HarnessError, Inconsistency, On};
-use goops_sim::state::{Relation, Secret, SecretOwner, SecretRevision, State, Storage};
+use goops_sim::state::{Relation, Secret, SecretOwner, SecretRevision, State, StatusName, Storage};
+use goops_sim::testing::{End, Harness, HarnessError, HookKind, Inconsistency, On};
 
 #[derive(Default)]
 struct Demo;
@@ -91,7 +91,7 @@ fn db() -> Relation {
 fn token() -> Secret {
     Secret {
         id: "secret:d1aaaaaaaaaaaaaaaaaa".into(),
-        owner: SecretOwner::None,
+        owner: None,
         revisions: vec![SecretRevision { revision: 1, content: [("token".to_owned(), "hunter2".to_owned())].into() }],
         ..Secret::default()
     }
@@ -104,8 +104,8 @@ fn a_hook_runs_and_records_logs_statuses_and_tool_calls() {
     assert_eq!(out.end, End::Completed);
     assert!(out.committed);
     assert_eq!(out.log_messages(), ["port 8080"], "config defaults come from charmcraft.yaml");
-    let statuses: Vec<_> = out.unit_statuses.iter().map(|s| (s.status.as_str(), s.message.as_str())).collect();
-    assert_eq!(statuses, [("maintenance", "installing"), ("active", "listening on 8080")]);
+    let statuses: Vec<_> = out.unit_statuses.iter().map(|s| (s.status, s.message.as_str())).collect();
+    assert_eq!(statuses, [(StatusName::Maintenance, "installing"), (StatusName::Active, "listening on 8080")]);
     let tools: Vec<_> = out.tool_calls.iter().map(|c| c.tool.as_str()).collect();
     assert_eq!(tools, ["config-get", "juju-log", "status-set", "status-set"]);
     assert_eq!(state, State { unit: "demo/0".into(), ..State::default() }, "input unchanged");
@@ -229,10 +229,15 @@ fn the_consistency_checks_name_what_is_wrong() {
         check(On::action("backup").param("target", 3), &State::default()),
         Inconsistency::ActionParamType { got: "integer", .. }
     ));
-    assert!(matches!(
-        check(On::action("backup").param("target", "/x").param("level", 9), &State::default()),
-        Inconsistency::ActionParamUnknown { .. }
-    ));
+    // Undeclared parameters: Juju 3 accepts them unless the action says otherwise, Juju 4
+    // refuses them.
+    let extra = || On::action("backup").param("target", "/x").param("level", 9);
+    assert!(h.check(&extra(), &State::default()).is_ok());
+    let juju4 = with(|s| s.model.juju_version = "4.0.1".into());
+    assert_eq!(
+        check(extra(), &juju4),
+        Inconsistency::ActionParamUnknown { action: "backup".into(), param: "level".into() }
+    );
     assert!(matches!(check(On::action("restore"), &State::default()), Inconsistency::ActionUndeclared { .. }));
 }
 
@@ -243,12 +248,18 @@ fn the_checks_run_before_each_run_and_can_be_skipped() {
     assert!(matches!(err, HarnessError::Inconsistent(Inconsistency::ConfigType { .. })), "{err}");
     // Without the harness's checks goops-sim's own rules still refuse the state.
     let err = harness().skip_consistency_checks().run(On::install(), &state).unwrap_err();
-    assert!(matches!(err, HarnessError::Session(_)), "{err}");
-    // An undeclared action param passes when the checks are off (Juju would have refused it earlier).
-    let out = harness()
-        .skip_consistency_checks()
-        .run(On::action("backup").param("target", "/x").param("level", 9), &State::default())
-        .unwrap();
+    assert!(matches!(err, HarnessError::Refused(_)), "{err}");
+    // Undeclared action params on Juju 4 pass the harness when the checks are off, and goops-sim
+    // refuses them as Juju would (the action never runs).
+    let juju4 = State {
+        model: goops_sim::state::Model { juju_version: "4.0.1".into(), ..Default::default() },
+        ..State::default()
+    };
+    let extra = On::action("backup").param("target", "/x").param("level", 9);
+    let err = harness().skip_consistency_checks().run(extra.clone(), &juju4).unwrap_err();
+    assert!(matches!(err, HarnessError::Refused(_)), "{err}");
+    // On Juju 3 they reach the charm.
+    let out = harness().skip_consistency_checks().run(extra, &State::default()).unwrap();
     assert_eq!(out.end, End::Completed);
 }
 
@@ -256,7 +267,7 @@ fn the_checks_run_before_each_run_and_can_be_skipped() {
 fn every_event_constructor_names_a_hook_goops_sim_runs() {
     let peer = Relation { id: 4, endpoint: "cluster".into(), peer: true, ..Relation::default() };
     let peer = Relation { remote_units: [("demo/1".to_owned(), Default::default())].into(), ..peer };
-    let owned = Secret { id: "secret:d2aaaaaaaaaaaaaaaaaa".into(), owner: SecretOwner::App, ..token() };
+    let owned = Secret { id: "secret:d2aaaaaaaaaaaaaaaaaa".into(), owner: Some(SecretOwner::Application), ..token() };
     let storage = Storage { name: "data".into(), location: "/srv/data".into(), ..Storage::default() };
     let state = State {
         unit: "demo/0".into(),
@@ -304,6 +315,17 @@ fn every_event_constructor_names_a_hook_goops_sim_runs() {
         let out = harness().run(event, &state).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!matches!(out.end, End::CommitRefused(_)), "{name}: {:?}", out.end);
     }
+    // Every unit hook of goops-juju's table has its event, under the table's name.
+    let unit_hooks = HookKind::ALL.into_iter().filter(|k| k.scope().is_none() && !matches!(k, HookKind::Secret(_)));
+    for kind in unit_hooks {
+        let event = On::unit_hook(kind);
+        assert_eq!(event.name(), kind.juju_name());
+        let out = harness().run(event, &state).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert!(!matches!(out.end, End::CommitRefused(_)), "{kind:?}: {:?}", out.end);
+    }
+    // A kind that needs what it refers to is refused without it.
+    let bare = HookKind::Relation(goops_runtime::RelationEventKind::Changed);
+    assert!(matches!(harness().run(On::unit_hook(bare), &state), Err(HarnessError::Refused(_))));
     // The departed unit leaves the relation, a broken relation leaves the state, on commit.
     let out = harness().run(On::relation_departed(&db()), &state).unwrap();
     assert!(out.relation(3).unwrap().remote_units.is_empty());

@@ -4,25 +4,6 @@
 mod common;
 
 use common::*;
-use goops_sim::format::{Format, Val, render};
-
-fn yaml(s: &str) -> String {
-    String::from_utf8(render(&Val::str(s), Format::Yaml)).unwrap()
-}
-
-/// yaml.v2 quotes a string only when its `resolve` would read it back as another type; for
-/// timestamps it tries `time.Parse` with `allowedTimestampFormats`, which want a `T`/`t` *and*
-/// a zone, or a space and *no* zone. Juju's `FormatTime` output (`2006-01-02 15:04:05Z`, used
-/// by goal-state's `since`) is neither, so it is written plain.
-#[test]
-fn yaml_quotes_only_what_yaml_v2_reads_as_a_timestamp() {
-    for quoted in ["2024-06-01", "2024-06-01T00:00:00Z", "2024-06-01t00:00:00+02:00", "2024-06-01 00:00:00"] {
-        assert_eq!(yaml(quoted), format!("{quoted:?}\n"), "{quoted}");
-    }
-    for plain in ["2024-06-01 00:00:00Z", "2024-06-01T00:00:00", "2024-06-01 00:00:00+02:00", "2024-06-01x"] {
-        assert_eq!(yaml(plain), format!("{plain}\n"), "{plain}");
-    }
-}
 
 /// Juju's uniter facade fills `since` from the status documents, which always carry their
 /// update time, and ops 3.9's `GoalState` parser requires it (`Unit.planned_units()` raised
@@ -120,10 +101,20 @@ actions:
     additionalProperties: false
 "#;
 
-fn action_event(action: &str, params: serde_json::Value) -> Result<goops_sim::Event, String> {
+fn action_event(action: &str, params: serde_json::Value) -> Result<(), String> {
+    action_event_on("3.6.9", action, params)
+}
+
+fn action_event_on(juju_version: &str, action: &str, params: serde_json::Value) -> Result<(), String> {
     let meta = goops_sim::CharmMeta::from_charmcraft_yaml(ACTION_CHARM).unwrap();
     let options = goops_sim::EventOptions { params: params.as_object().unwrap().clone(), ..Default::default() };
-    goops_sim::Event::parse(action, &meta, &goops_sim::State::default(), &options).map_err(|e| e.to_string())
+    let mut state = goops_sim::State::default();
+    state.model.juju_version = juju_version.to_owned();
+    match goops_sim::Engine::for_event(state, meta, &format!("action:{action}"), &options) {
+        Ok(_) => Ok(()),
+        Err(goops_sim::EngineError::Event(why)) => Err(why),
+        Err(other) => panic!("{other}"),
+    }
 }
 
 /// Juju validates action parameters against the charm's schema when the action is enqueued
@@ -147,4 +138,7 @@ fn action_params_are_checked_against_the_schema() {
     assert!(action_event("strict", json!({"only": "x"})).is_ok());
     let err = action_event("strict", json!({"other": "x"})).unwrap_err();
     assert!(err.ends_with("\"other\" is not a declared parameter"), "{err}");
+    // Juju 4 writes `additionalProperties: false` into every action's schema.
+    let err = action_event_on("4.0.1", "probe", json!({"what": "x", "extra": 1})).unwrap_err();
+    assert!(err.ends_with("\"extra\" is not a declared parameter"), "{err}");
 }

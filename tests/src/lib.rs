@@ -22,7 +22,7 @@ pub const OPS_VERSION: &str = "3.9.0";
 /// Environment variable naming the Python used to create the venv (default `python3` on PATH).
 pub const PYTHON_ENV: &str = "GOOPS_TEST_PYTHON3";
 
-/// Every hook tool a Juju 3.6 unit agent serves (juju-hook-tools.md §6).
+/// Every hook tool a Juju 3.6 unit agent serves (docs/hook-tools.md §6).
 pub const HOOK_TOOLS: &[&str] = &[
     "action-fail",
     "action-get",
@@ -175,8 +175,10 @@ pub fn sh_quote(s: &str) -> String {
 /// Lays out the Python ops charm as a deployable charm dir at `dest` (created if missing) and
 /// returns the path of its `dispatch`.
 ///
-/// Copies `tests/ops-charm` without the recording tools (`record/`, `RECORDED_ARGV.md`) and
-/// byte-code caches, and writes an executable `dispatch` shaped like charmcraft's: it puts the
+/// Copies `tests/ops-charm` as `charmcraft pack` lays it out: the split `metadata.yaml`,
+/// `config.yaml` and `actions.yaml` without their source `charmcraft.yaml` (goops-sim, like
+/// charmcraft, refuses a section declared in both), and without the recording tools (`record/`,
+/// `RECORDED_ARGV.md`) and byte-code caches. It writes an executable `dispatch` shaped like charmcraft's: it puts the
 /// charm's `lib` and `src` on `PYTHONPATH`, keeps `JUJU_DISPATCH_PATH` (falling back to `$0`
 /// like the older generated form), and runs `src/charm.py` with `python` (see [`ops_python`]).
 ///
@@ -185,7 +187,10 @@ pub fn sh_quote(s: &str) -> String {
 /// If copying or writing fails, or `python` is not valid UTF-8.
 pub fn stage_ops_charm(dest: &Path, python: &Path) -> PathBuf {
     let src = ops_charm_src();
-    copy_dir(&src, dest, &|name| !matches!(name, "record" | "RECORDED_ARGV.md" | "__pycache__" | ".unit-state.db"))
+    let packed = |name: &str| {
+        !matches!(name, "charmcraft.yaml" | "record" | "RECORDED_ARGV.md" | "__pycache__" | ".unit-state.db")
+    };
+    copy_dir(&src, dest, &packed)
         .unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", src.display(), dest.display()));
     let python = python.to_str().expect("the venv's python path is UTF-8");
     let script = format!(

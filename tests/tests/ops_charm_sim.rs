@@ -105,7 +105,7 @@ impl Step {
     }
 
     fn status(&self) -> (&str, &str) {
-        (&self.state.unit_status.status, &self.state.unit_status.message)
+        (self.state.unit_status.status.as_str(), &self.state.unit_status.message)
     }
 
     fn owned_token(&self) -> &Secret {
@@ -146,7 +146,7 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     assert!(history.contains(&("maintenance", "installing")), "{history:?}");
     assert_eq!(step.state.workload_version, "1.0.0");
     let token = step.owned_token().clone();
-    assert_eq!(token.owner, SecretOwner::App);
+    assert_eq!(token.owner, Some(SecretOwner::Application));
     assert_eq!(token.label.as_deref(), Some("compat-token"));
     assert_eq!(token.description.as_deref(), Some("token shared over db"));
     assert_eq!(
@@ -200,7 +200,7 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
         s.relations.push(relation);
         s.secrets.push(Secret {
             id: REMOTE_SECRET.into(),
-            owner: SecretOwner::None,
+            owner: None,
             revisions: vec![SecretRevision {
                 revision: 1,
                 content: content(&[("token", "remote-value-1"), ("generation", "1")]),

@@ -40,7 +40,7 @@ struct Call {
 }
 
 impl Staged {
-    /// Runs `dispatch` with the environment Juju 3.6 sets (juju-hook-tools.md §3) for
+    /// Runs `dispatch` with the environment Juju 3.6 sets (docs/hook-tools.md §3) for
     /// `dispatch_path`, plus `extra`; `responses` are stub rules (record/stub_tool.py).
     fn run(&self, dispatch_path: &str, extra: &[(&str, &str)], responses: Value) -> (Output, Vec<Call>) {
         let name = dispatch_path.rsplit('/').next().unwrap();

@@ -4,8 +4,8 @@ mod common;
 
 use chrono::Utc;
 use common::*;
-use goops_sim::harness::{End, HarnessError, Inconsistency, On};
-use goops_sim::state::SecretOwner;
+use goops_sim::state::{SecretOwner, StatusName};
+use goops_sim::testing::{End, HarnessError, Inconsistency, On, RunReport};
 
 #[test]
 fn leader_install_creates_a_real_ca_in_an_application_secret() {
@@ -14,9 +14,9 @@ fn leader_install_creates_a_real_ca_in_an_application_secret() {
     assert_eq!(out.end, End::Completed, "{out:?}");
     assert!(out.committed);
     let secret = out.secret_by_label(LABEL).expect("the CA secret exists");
-    assert_eq!(secret.owner, SecretOwner::App);
+    assert_eq!(secret.owner, Some(SecretOwner::Application));
     assert_eq!(secret.description.as_deref(), Some("ca certificate and private key for the certificates charm"));
-    assert_eq!(secret.rotate.as_deref(), Some("never"));
+    assert_eq!(secret.rotate, Some(goops_sim::state::RotatePolicy::Never));
     let expire = secret.expire.expect("an expiry");
     let in_a_year = Utc::now() + chrono::Duration::days(365);
     assert!((expire - in_a_year).num_minutes().abs() < 10, "expires one year ahead, not {expire}");
@@ -33,7 +33,7 @@ fn leader_install_creates_a_real_ca_in_an_application_secret() {
     assert!(out.log_messages().contains(&format!("Created new secret with ID: {}", secret.id).as_str()), "{out:?}");
     assert_eq!(out.calls_of("secret-info-get").len(), 1);
     assert!(out.logs_at("INFO").iter().any(|m| m.contains("revision 1, expires")), "{:?}", out.logs);
-    assert_eq!(out.state.unit_status.status, "active");
+    assert_eq!(out.state.unit_status.status, StatusName::Active);
     assert_eq!(out.unit_statuses.len(), 1);
     assert!(state.secrets.is_empty() && state.juju_log.is_empty(), "the input state is never changed");
 
@@ -66,7 +66,7 @@ fn second_install_keeps_the_existing_ca() {
     assert_eq!(again.end, End::Completed);
     assert!(again.calls_of("secret-add").is_empty());
     assert_eq!(again.state.secrets, first.state.secrets, "same secret, same revision");
-    assert_eq!(again.state.unit_status.status, "active");
+    assert_eq!(again.state.unit_status.status, StatusName::Active);
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn a_unit_with_the_secret_already_present_goes_active_without_creating_one() {
         assert_eq!(out.end, End::Completed);
         assert!(out.calls_of("secret-add").is_empty());
         assert_eq!(out.state.secrets, vec![secret.clone()]);
-        assert_eq!(out.state.unit_status.status, "active", "leader={leader}");
+        assert_eq!(out.state.unit_status.status, StatusName::Active, "leader={leader}");
     }
 }
 
@@ -89,7 +89,7 @@ fn a_non_leader_without_the_secret_waits_instead_of_failing() {
     assert_eq!(out.end, End::Completed);
     assert!(out.state.secrets.is_empty());
     assert!(out.calls_of("secret-add").is_empty());
-    assert_eq!(out.state.unit_status.status, "waiting");
+    assert_eq!(out.state.unit_status.status, StatusName::Waiting);
     assert_eq!(out.state.unit_status.message, "waiting for the leader to create the CA");
 }
 
@@ -110,7 +110,7 @@ fn a_good_csr_gets_a_certificate_that_verifies_against_the_ca() {
     assert_eq!(answer.ca, ca.certificate_pem);
     assert_eq!(answer.chain, [answer.certificate.clone(), ca.certificate_pem.clone()]);
     assert_signed_by(&answer.certificate, &ca.certificate_pem, "db.example.internal");
-    assert_eq!(out.state.unit_status.status, "active");
+    assert_eq!(out.state.unit_status.status, StatusName::Active);
     assert!(out.logs_at("ERROR").is_empty());
 
     // The same CSR again: the same certificate, nothing rewritten.
@@ -120,7 +120,7 @@ fn a_good_csr_gets_a_certificate_that_verifies_against_the_ca() {
     assert_eq!(answers_of(&again), answers);
 }
 
-fn answers_of(out: &goops_sim::Outcome) -> Vec<certificates::charm::ProvidedCertificate> {
+fn answers_of(out: &RunReport) -> Vec<certificates::charm::ProvidedCertificate> {
     answers(&out.state, RELATION)
 }
 
@@ -142,7 +142,7 @@ fn a_bad_csr_is_logged_and_blocks_with_a_message_for_the_operator() {
         )),
         "{errors:?}"
     );
-    assert_eq!(out.state.unit_status.status, "blocked");
+    assert_eq!(out.state.unit_status.status, StatusName::Blocked);
     assert_eq!(
         out.state.unit_status.message,
         format!("rejected 1 certificate request(s) on certificates:{RELATION}; see juju debug-log")
@@ -163,7 +163,7 @@ fn requests_that_are_not_json_are_rejected_the_same_way() {
     assert_eq!(out.end, End::Completed);
     let errors = out.logs_at("ERROR");
     assert!(errors[0].contains("certificate_signing_requests is not a JSON list of requests"), "{errors:?}");
-    assert_eq!(out.state.unit_status.status, "blocked");
+    assert_eq!(out.state.unit_status.status, StatusName::Blocked);
     assert!(answers(&out.state, RELATION).is_empty());
 }
 
@@ -173,7 +173,7 @@ fn relation_changed_before_the_ca_exists_waits_and_a_non_leader_does_nothing() {
     state.relations.push(relation_requesting(&[&csr("a.example")]));
     let out = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
     assert_eq!(out.end, End::Completed);
-    assert_eq!(out.state.unit_status.status, "waiting");
+    assert_eq!(out.state.unit_status.status, StatusName::Waiting);
     assert!(out.calls_of("relation-set").is_empty());
 
     let (secret, _) = ca_secret();
@@ -220,7 +220,10 @@ fn inconsistent_tests_are_refused_before_the_charm_runs() {
         matches!(&err, HarnessError::Inconsistent(Inconsistency::ConfigType { key, got: "integer", .. }) if key == "ca-common-name"),
         "{err}"
     );
-    let err = harness().run(On::action("get-ca-certificate").param("format", "der"), &unit(true)).unwrap_err();
+    // An undeclared action parameter: Juju 4 refuses it (Juju 3 would pass it to the charm).
+    let mut juju4 = unit(true);
+    juju4.model.juju_version = "4.0.1".to_owned();
+    let err = harness().run(On::action("get-ca-certificate").param("format", "der"), &juju4).unwrap_err();
     assert!(matches!(err, HarnessError::Inconsistent(Inconsistency::ActionParamUnknown { .. })), "{err}");
     let err = harness().run(On::action("rotate-ca"), &unit(true)).unwrap_err();
     assert_eq!(

@@ -5,8 +5,8 @@ mod common;
 
 use certificates::Certificates;
 use common::*;
-use goops_sim::harness::{End, Harness, On, Outcome};
-use goops_sim::state::State;
+use goops_sim::state::{State, StatusName, StatusRecord};
+use goops_sim::testing::{End, Harness, On, RunReport};
 use serde_json::Value;
 
 fn process() -> Harness<Certificates> {
@@ -14,7 +14,7 @@ fn process() -> Harness<Certificates> {
 }
 
 /// What must be equal across modes: everything but random ids, keys, signatures and clocks.
-fn normalize(out: &Outcome) -> String {
+fn normalize(out: &RunReport) -> String {
     let mut state: Value = serde_json::from_str(&out.state.to_json()).unwrap();
     strip_since(&mut state);
     let mut ids = Vec::new();
@@ -55,8 +55,8 @@ fn normalize(out: &Outcome) -> String {
             serde_json::json!({"tool": c.tool, "args": args, "code": c.code})
         })
         .collect();
-    let statuses = |list: &[goops_sim::state::Status]| -> Vec<(String, String)> {
-        list.iter().map(|s| (s.status.clone(), s.message.clone())).collect()
+    let statuses = |list: &[StatusRecord]| -> Vec<(String, String)> {
+        list.iter().map(|s| (s.status.to_string(), s.message.clone())).collect()
     };
     let view = serde_json::json!({
         "end": format!("{:?}", out.end),
@@ -89,7 +89,7 @@ fn strip_since(value: &mut Value) {
 }
 
 /// Run `event` on `state` in both modes; assert they agree; return the process outcome.
-fn both(event: impl Fn() -> On, state: &State) -> Outcome {
+fn both(event: impl Fn() -> On, state: &State) -> RunReport {
     let in_process = harness().run(event(), state).expect("in-process run");
     let process = process().run(event(), state).expect("process run");
     assert_eq!(normalize(&in_process), normalize(&process), "in-process and process outcomes differ");
@@ -103,7 +103,7 @@ fn install_as_leader_and_as_non_leader() {
     let secret = out.secret_by_label(LABEL).expect("the CA secret");
     assert!(out.log_messages().contains(&format!("Created new secret with ID: {}", secret.id).as_str()));
     let out = both(On::install, &unit(false));
-    assert_eq!(out.state.unit_status.status, "waiting");
+    assert_eq!(out.state.unit_status.status, StatusName::Waiting);
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn the_full_flow_install_csr_action() {
         assert_eq!(answers.len(), 1);
         assert_signed_by(&answers[0].certificate, &ca_pem, "db.example.internal");
     }
-    assert_eq!(out.state.unit_status.status, "blocked");
+    assert_eq!(out.state.unit_status.status, StatusName::Blocked);
     assert_eq!(out.logs_at("ERROR").len(), 1);
 
     // get-ca-certificate

@@ -1,7 +1,7 @@
 //! The manage-secrets how-to charm on goops-sim's harness: what the Go code does, event by event.
 
-use goops_sim::harness::{End, Harness, On};
 use goops_sim::state::{SecretOwner, State};
+use goops_sim::testing::{End, Harness, On, RunReport};
 use manage_secrets::{CA_CERTIFICATE_SECRET_LABEL as LABEL, ManageSecrets};
 
 fn harness() -> Harness<ManageSecrets> {
@@ -18,9 +18,9 @@ fn first_install_creates_the_secret() {
     assert_eq!(out.end, End::Completed, "{out:?}");
     assert_eq!(out.state.secrets.len(), 1);
     let secret = out.secret_by_label(LABEL).expect("labelled secret");
-    assert_eq!(secret.owner, SecretOwner::App);
+    assert_eq!(secret.owner, Some(SecretOwner::Application));
     assert_eq!(secret.description.as_deref(), Some("ca certificate and private key for the certificates charm"));
-    assert_eq!(secret.rotate.as_deref(), Some("never"));
+    assert_eq!(secret.rotate, Some(goops_sim::state::RotatePolicy::Never));
     let expected = chrono::Utc::now() + chrono::Months::new(12);
     let expire = secret.expire.expect("expiry set");
     assert!((expire - expected).num_minutes().abs() < 10, "expires a year ahead: {expire}");
@@ -100,7 +100,7 @@ fn install_as_a_real_process_does_the_same() {
         let out = process.run(On::install(), &unit(leader)).unwrap();
         assert_eq!(out.end, in_process.end);
         assert_eq!(out.committed, in_process.committed);
-        let tools = |o: &goops_sim::Outcome| o.tool_calls.iter().map(|c| c.tool.clone()).collect::<Vec<_>>();
+        let tools = |o: &RunReport| o.tool_calls.iter().map(|c| c.tool.clone()).collect::<Vec<_>>();
         assert_eq!(tools(&out), tools(&in_process));
         assert_eq!(out.logs.len(), in_process.logs.len());
         assert_eq!(out.state.secrets.len(), in_process.state.secrets.len());

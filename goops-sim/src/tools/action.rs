@@ -1,5 +1,6 @@
 //! `action-get`, `action-set`, `action-log`, `action-fail`.
 
+use goops_juju::action::{RESERVED_RESULT_KEYS, is_valid_result_key};
 use serde_json::{Map, Value};
 
 use super::{Call, Formats, Out, ToolDef, ToolError, ToolResult, fail, usage};
@@ -70,14 +71,6 @@ fn action_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     Ok(Out::Value(value.map(Val::from_json).unwrap_or(Val::Nil)))
 }
 
-fn valid_key_segment(s: &str) -> bool {
-    let b = s.as_bytes();
-    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    !b.is_empty() && alnum(b[0]) && alnum(b[b.len() - 1]) && b.iter().all(|&c| alnum(c) || c == b'-')
-}
-
-const RESERVED: [&str; 4] = ["stdout", "stdout-encoding", "stderr", "stderr-encoding"];
-
 fn action_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let mut pairs = Vec::new();
     for arg in call.args() {
@@ -89,13 +82,14 @@ fn action_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
         }
         let segments: Vec<&str> = key.split('.').collect();
         for segment in &segments {
-            if !valid_key_segment(segment) {
+            // A reserved segment is well-formed: Juju names it in its own message.
+            if RESERVED_RESULT_KEYS.contains(segment) {
+                return Err(usage(format!("cannot set reserved action key {segment:?}")));
+            }
+            if !is_valid_result_key(segment) {
                 return Err(usage(format!(
                     "key {key:?} must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"
                 )));
-            }
-            if RESERVED.contains(segment) {
-                return Err(usage(format!("cannot set reserved action key {segment:?}")));
             }
         }
         pairs.push((segments.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), value.to_owned()));

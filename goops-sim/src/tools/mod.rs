@@ -1,7 +1,8 @@
 //! Every hook tool, run on a [`Session`] with Juju's flags, outputs, errors and rules.
 //!
-//! One module per tool family. Each tool is a `ToolDef`: its options and a function that does
-//! argument checks (usage errors, exit 2) and then the work (run errors, exit 1).
+//! One module per tool family, named as goops-runtime's `hookcmds` modules. Each tool is a
+//! `ToolDef`: its options and a function that does argument checks (usage errors, exit 2) and
+//! then the work (run errors, exit 1).
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -10,24 +11,29 @@ use goops_runtime::ToolOutput;
 
 use crate::flags::{self, FlagError, FlagSpec, Parsed};
 use crate::format::{self, Format, Val};
-use crate::session::{Session, ToolCall};
+use crate::report::ToolCall;
+use crate::session::Session;
 
 mod action;
 mod config;
-mod misc;
+mod credential;
+mod goal_state;
+mod leadership;
+mod log;
 mod network;
-mod ports;
-
-pub use ports::port_string;
+mod port;
+mod reboot;
 mod relation;
+mod resource;
 mod secret;
+mod state;
 mod status;
 mod storage;
-mod unit_state;
+mod unit;
 
 /// The result of running a tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ToolResponse {
+pub(crate) enum ToolResponse {
     /// The tool ran.
     Done(ToolOutput),
     /// The tool needs its stdin and none was supplied; the client should retry with it
@@ -37,7 +43,7 @@ pub enum ToolResponse {
 
 impl ToolResponse {
     /// The output, treating a stdin request as Juju's client would if it had no stdin.
-    pub fn into_output(self) -> ToolOutput {
+    pub(crate) fn into_output(self) -> ToolOutput {
         match self {
             ToolResponse::Done(out) => out,
             ToolResponse::NeedStdin => ToolOutput::error(1, "hook tool requires stdin, none supplied"),
@@ -154,14 +160,20 @@ const OUTPUT: FlagSpec = FlagSpec::value(&["o", "output"], "PATH", "Specify an o
 const FAMILIES: &[&[&ToolDef]] = &[
     action::TOOLS,
     config::TOOLS,
-    misc::TOOLS,
+    credential::TOOLS,
+    goal_state::TOOLS,
+    leadership::TOOLS,
+    log::TOOLS,
     network::TOOLS,
-    ports::TOOLS,
+    port::TOOLS,
+    reboot::TOOLS,
     relation::TOOLS,
+    resource::TOOLS,
     secret::TOOLS,
+    state::TOOLS,
     status::TOOLS,
     storage::TOOLS,
-    unit_state::TOOLS,
+    unit::TOOLS,
 ];
 
 fn all_tools() -> impl Iterator<Item = &'static ToolDef> {
@@ -169,14 +181,30 @@ fn all_tools() -> impl Iterator<Item = &'static ToolDef> {
 }
 
 /// The names of every hook tool goops-sim implements.
-pub fn tool_names() -> Vec<&'static str> {
+pub(crate) fn tool_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = all_tools().map(|t| t.name).collect();
     names.sort_unstable();
     names
 }
 
+/// Run `tool` with `args` on `session`, called from the hook's working directory (the charm dir),
+/// as the in-process engine does.
+pub(crate) fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> ToolResponse {
+    // No tool reads `charm_dir` from the session; lend it out instead of cloning it per call.
+    let cwd = std::mem::take(&mut session.charm_dir);
+    let response = run_in(session, tool, args, stdin, &cwd);
+    session.charm_dir = cwd;
+    response
+}
+
 /// Run `tool` with `args` on `session`. `cwd` is the caller's directory (for relative paths).
-pub fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&[u8]>, cwd: &Path) -> ToolResponse {
+pub(crate) fn run_in(
+    session: &mut Session,
+    tool: &str,
+    args: &[OsString],
+    stdin: Option<&[u8]>,
+    cwd: &Path,
+) -> ToolResponse {
     let args: Vec<String> =
         args.iter().map(|a| a.to_str().map_or_else(|| a.to_string_lossy().into_owned(), str::to_owned)).collect();
     // A bug in a tool must not take the simulated agent down with it: report it as a run error.
@@ -191,7 +219,7 @@ pub fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&
                 ToolResponse::Done(ToolOutput::error(1, &format!("goops-sim internal error in {tool}: {message}")))
             });
     if let ToolResponse::Done(out) = &response {
-        session.records.tool_calls.push(ToolCall { tool: tool.to_owned(), args, code: out.code });
+        session.tool_calls.push(ToolCall { tool: tool.to_owned(), args, code: out.code });
     }
     response
 }
@@ -370,7 +398,7 @@ pub(crate) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, To
         yaml_rust2::Yaml::Hash(map) => {
             let mut out = Vec::new();
             for (k, v) in map {
-                let key = crate::charm::yaml_key_string(&k);
+                let key = yaml_key_string(&k);
                 let value = match v {
                     yaml_rust2::Yaml::String(s) | yaml_rust2::Yaml::Real(s) => s,
                     yaml_rust2::Yaml::Integer(i) => i.to_string(),
@@ -413,6 +441,16 @@ pub(crate) fn go_parse_int(s: &str) -> Result<i64, &'static str> {
     let magnitude = i128::from_str_radix(&digits, radix).map_err(|_| "value out of range")?;
     let value = if negative { -magnitude } else { magnitude };
     i64::try_from(value).map_err(|_| "value out of range")
+}
+
+/// A YAML map key as a string (YAML allows non-string keys; Juju stringifies them).
+fn yaml_key_string(key: &yaml_rust2::Yaml) -> String {
+    match key {
+        yaml_rust2::Yaml::String(s) | yaml_rust2::Yaml::Real(s) => s.clone(),
+        yaml_rust2::Yaml::Integer(i) => i.to_string(),
+        yaml_rust2::Yaml::Boolean(b) => b.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// A map of strings as a formatter value.

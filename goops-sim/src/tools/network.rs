@@ -1,4 +1,4 @@
-//! `network-get`, `unit-get`.
+//! `network-get`.
 
 use super::{Call, Formats, Out, ToolDef, ToolResult, check_empty, fail, relation_id_opt, usage};
 use crate::flags::FlagSpec;
@@ -6,7 +6,7 @@ use crate::format::Val;
 use crate::session::Session;
 use crate::state::Network;
 
-pub(super) const TOOLS: &[&ToolDef] = &[&NETWORK_GET, &UNIT_GET];
+pub(super) const TOOLS: &[&ToolDef] = &[&NETWORK_GET];
 
 const NETWORK_GET: ToolDef = ToolDef {
     name: "network-get",
@@ -23,16 +23,7 @@ const NETWORK_GET: ToolDef = ToolDef {
     run: network_get,
 };
 
-const UNIT_GET: ToolDef = ToolDef {
-    name: "unit-get",
-    args: "<setting>",
-    purpose: "print public-address or private-address",
-    flags: &[],
-    formats: Formats::All,
-    run: unit_get,
-};
-
-fn network_for(session: &Session, binding: &str) -> Option<Network> {
+pub(super) fn network_for(session: &Session, binding: &str) -> Option<Network> {
     if let Some(network) = session.state.networks.get(binding) {
         return Some(network.clone());
     }
@@ -123,34 +114,4 @@ fn network_val(network: &Network, yaml: bool) -> Val {
         ("ingress-addresses", list(network.ingress_addresses.iter().cloned().map(Val::Str).collect())),
     ])
     .omit_nil()
-}
-
-fn unit_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
-    let args = call.args();
-    let Some(setting) = args.first() else {
-        return Err(usage("no setting specified"));
-    };
-    check_empty(&args[1..])?;
-    let default = || {
-        network_for(session, "juju-info")
-            .or_else(|| Some(Network::default()))
-            .and_then(|n| n.ingress_addresses.first().cloned())
-    };
-    let addresses = &session.state.addresses;
-    match *setting {
-        "private-address" => addresses
-            .private
-            .clone()
-            .or_else(default)
-            .map(|a| Out::Value(Val::str(a)))
-            .ok_or_else(|| fail("private address not found")),
-        "public-address" => addresses
-            .public
-            .clone()
-            .or_else(|| addresses.private.clone())
-            .or_else(default)
-            .map(|a| Out::Value(Val::str(a)))
-            .ok_or_else(|| fail("public address not found")),
-        other => Err(usage(format!("unknown setting {other:?}"))),
-    }
 }

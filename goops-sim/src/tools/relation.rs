@@ -4,6 +4,8 @@ use super::{
     Call, Formats, Out, ToolDef, ToolResult, bag_val, check_empty, fail, file_and_arg_settings, is_leader, relation_id,
     usage,
 };
+use goops_juju::hooks::RelationEventKind;
+
 use crate::event::Event;
 use crate::flags::FlagSpec;
 use crate::format::Val;
@@ -74,12 +76,12 @@ fn relation_ids(session: &mut Session, call: &Call<'_>) -> ToolResult {
     }
     let endpoint = match (args.first(), &session.event) {
         (Some(name), _) => (*name).to_owned(),
-        (None, Event::Relation { endpoint, .. }) => endpoint.clone(),
+        (None, Event::Relation { relation, .. }) => relation.endpoint.clone(),
         (None, _) => return Err(usage("no endpoint name specified")),
     };
     // A relation being broken is no longer listed (Juju 3.6).
     let broken = match &session.event {
-        Event::Relation { kind, id, .. } if kind == "broken" => Some(*id),
+        Event::Relation { kind: RelationEventKind::Broken, relation, .. } => Some(relation.id),
         _ => None,
     };
     let mut ids: Vec<String> = session
@@ -95,7 +97,7 @@ fn relation_ids(session: &mut Session, call: &Call<'_>) -> ToolResult {
 
 fn departing(session: &Session, id: u32) -> Option<String> {
     match &session.event {
-        Event::Relation { kind, id: hook_id, departing_unit, .. } if kind == "departed" && *hook_id == id => {
+        Event::Relation { kind: RelationEventKind::Departed, relation, departing_unit, .. } if relation.id == id => {
             departing_unit.clone()
         }
         _ => None,
@@ -119,19 +121,11 @@ fn relation_list(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let leaving = departing(session, id);
     let relation = session.state.relation(id).ok_or_else(|| fail("relation not found"))?;
     // Juju runs relation-broken only once every member has departed: no members are left.
-    let broken =
-        matches!(&session.event, Event::Relation { kind, id: hook_id, .. } if kind == "broken" && *hook_id == id);
+    let broken = matches!(&session.event,
+        Event::Relation { kind: RelationEventKind::Broken, relation, .. } if relation.id == id);
     let members: Vec<String> =
         relation.remote_units.keys().filter(|u| !broken && Some(*u) != leaving.as_ref()).cloned().collect();
     Ok(Out::Value(Val::strings(members)))
-}
-
-fn valid_unit_name(name: &str) -> bool {
-    let Some((app, number)) = name.split_once('/') else { return false };
-    !app.is_empty()
-        && app.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !number.is_empty()
-        && number.chars().all(|c| c.is_ascii_digit())
 }
 
 enum Target {
@@ -156,7 +150,9 @@ fn relation_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         Some(name) if !name.contains('/') => {
             return Err(usage(format!("expected unit name, got application name {name:?}")));
         }
-        Some(name) if !valid_unit_name(name) => return Err(usage(format!("invalid unit name {name:?}"))),
+        Some(name) if !goops_juju::unit::is_valid_unit_name(name) => {
+            return Err(usage(format!("invalid unit name {name:?}")));
+        }
         Some(name) => Target::Unit((*name).to_owned()),
         None if want_app => match hook_app {
             Some(app) => Target::App(app),

@@ -1,4 +1,4 @@
-//! `status-get`, `status-set`, `is-leader`, `application-version-set`.
+//! `status-get`, `status-set`.
 
 use chrono::Utc;
 
@@ -6,28 +6,9 @@ use super::{Call, Formats, Out, ToolDef, ToolResult, check_empty, fail, is_leade
 use crate::flags::FlagSpec;
 use crate::format::Val;
 use crate::session::Session;
-use crate::state::Status;
+use crate::state::{StatusName, StatusRecord};
 
-pub(super) const TOOLS: &[&ToolDef] =
-    &[&STATUS_GET, &STATUS_SET, &IS_LEADER, &APPLICATION_VERSION_SET, &LEADER_GET, &LEADER_SET];
-
-const LEADER_GET: ToolDef = ToolDef {
-    name: "leader-get",
-    args: "[<key>]",
-    purpose: "print application leadership settings",
-    flags: &[],
-    formats: Formats::All,
-    run: leader_get,
-};
-
-const LEADER_SET: ToolDef = ToolDef {
-    name: "leader-set",
-    args: "<key>=<value> [...]",
-    purpose: "write application leadership settings",
-    flags: &[],
-    formats: Formats::None,
-    run: leader_set,
-};
+pub(super) const TOOLS: &[&ToolDef] = &[&STATUS_GET, &STATUS_SET];
 
 const STATUS_GET: ToolDef = ToolDef {
     name: "status-get",
@@ -56,31 +37,15 @@ const STATUS_SET: ToolDef = ToolDef {
     run: status_set,
 };
 
-const IS_LEADER: ToolDef = ToolDef {
-    name: "is-leader",
-    args: "",
-    purpose: "print application leadership status",
-    flags: &[],
-    formats: Formats::All,
-    run: is_leader_tool,
-};
-
-const APPLICATION_VERSION_SET: ToolDef = ToolDef {
-    name: "application-version-set",
-    args: "<new-version>",
-    purpose: "specify which version of the application is deployed",
-    flags: &[],
-    formats: Formats::None,
-    run: application_version_set,
-};
-
+/// The statuses a charm may set (goops-juju's `StatusName::is_settable`), in the order Juju's
+/// error message lists them.
 const SETTABLE: [&str; 4] = ["maintenance", "blocked", "waiting", "active"];
 
-fn status_val(status: &Status, include_data: bool, smart_word: bool) -> Val {
+fn status_val(status: &StatusRecord, include_data: bool, smart_word: bool) -> Val {
     if smart_word && !include_data {
-        return Val::str(status.status.clone());
+        return Val::str(status.status.as_str());
     }
-    let mut fields = vec![("status", Val::str(status.status.clone()))];
+    let mut fields = vec![("status", Val::str(status.status.as_str()))];
     if include_data {
         fields.push(("message", Val::str(status.message.clone())));
         fields.push(("status-data", Val::map(status.data.iter().map(|(k, v)| (k.clone(), Val::from_json(v))))));
@@ -98,7 +63,7 @@ fn status_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         }
         let state = &session.state;
         if smart && !include_data {
-            return Ok(Out::Value(Val::str(state.app_status.status.clone())));
+            return Ok(Out::Value(Val::str(state.app_status.status.as_str())));
         }
         let mut app = match status_val(&state.app_status, include_data, false) {
             Val::Map(entries, kind) => (entries, kind),
@@ -106,7 +71,7 @@ fn status_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         };
         // Every unit of the application: this one, the ones given in the state, and peers
         // (whose status is unknown unless the state says otherwise).
-        let mut units: std::collections::BTreeMap<String, Status> = state.peer_unit_statuses.clone();
+        let mut units: std::collections::BTreeMap<String, StatusRecord> = state.peer_unit_statuses.clone();
         for relation in state.relations.iter().filter(|r| r.peer) {
             for unit in relation.remote_units.keys() {
                 units.entry(unit.clone()).or_default();
@@ -125,14 +90,14 @@ fn status_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if args.is_empty() {
         return Err(usage("invalid args, require <status> [message]"));
     }
-    if !SETTABLE.contains(&args[0]) {
+    let Some(status) = args[0].parse::<StatusName>().ok().filter(|s| s.is_settable()) else {
         return Err(usage(format!("invalid status {:?}, expected one of [{}]", args[0], SETTABLE.join(" "))));
-    }
+    };
     if args.len() > 2 {
         return Err(super::unrecognized(&args[2..]));
     }
-    let new = Status {
-        status: args[0].to_owned(),
+    let new = StatusRecord {
+        status,
         message: args.get(1).map(|m| (*m).to_owned()).unwrap_or_default(),
         data: Default::default(),
         since: Some(Utc::now()),
@@ -146,51 +111,6 @@ fn status_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     } else {
         let old = std::mem::replace(&mut session.state.unit_status, new);
         session.state.unit_status_history.push(old);
-    }
-    session.records.status_set = true;
-    Ok(Out::None)
-}
-
-fn is_leader_tool(session: &mut Session, call: &Call<'_>) -> ToolResult {
-    check_empty(call.args())?;
-    Ok(Out::Value(Val::Bool(is_leader(session))))
-}
-
-fn application_version_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
-    let args = call.args();
-    let Some(version) = args.first() else {
-        return Err(usage("no version specified"));
-    };
-    check_empty(&args[1..])?;
-    session.state.workload_version = (*version).to_owned();
-    Ok(Out::None)
-}
-
-fn leader_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
-    let args = call.args();
-    if args.len() > 1 {
-        return Err(super::unrecognized(&args[1..]));
-    }
-    let settings = &session.state.leader_settings;
-    match args.first().copied().filter(|k| *k != "-") {
-        Some(key) if key.contains('=') => Err(usage(format!("invalid key {key:?}"))),
-        Some(key) => Ok(Out::Value(settings.get(key).map(|v| Val::str(v.clone())).unwrap_or(Val::Nil))),
-        None => Ok(Out::Value(super::bag_val(settings))),
-    }
-}
-
-/// Juju 3.x writes leader settings at once, not at the end of the hook.
-fn leader_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
-    let pairs = super::parse_key_values(call.args())?;
-    if !is_leader(session) {
-        return Err(fail("cannot write leadership settings: cannot write settings: not the leader"));
-    }
-    for (k, v) in pairs {
-        if v.is_empty() {
-            session.state.leader_settings.remove(&k);
-        } else {
-            session.state.leader_settings.insert(k, v);
-        }
     }
     Ok(Out::None)
 }

@@ -91,10 +91,10 @@ fn storage_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         .ok_or_else(|| fail(format!("storage instance {id:?} not found")))?;
     match args.first().copied() {
         None => Ok(Out::Value(Val::map([
-            ("kind", Val::str(instance.kind.clone())),
+            ("kind", Val::str(instance.kind.as_str())),
             ("location", Val::str(instance.location.clone())),
         ]))),
-        Some("kind") => Ok(Out::Value(Val::str(instance.kind.clone()))),
+        Some("kind") => Ok(Out::Value(Val::str(instance.kind.as_str()))),
         Some("location") => Ok(Out::Value(Val::str(instance.location.clone()))),
         Some(other) => Err(fail(format!("invalid storage attribute {other:?}"))),
     }

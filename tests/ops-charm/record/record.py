@@ -8,7 +8,7 @@ With ``--check`` it writes nothing and exits 1 if the committed transcript is ou
 
 For each step it stages the charm in a temp dir (with a charmcraft-style ``dispatch``), puts
 stub hook tools (``stub_tool.py``) first on PATH, sets the environment Juju 3.6 sets
-(juju-hook-tools.md §3), runs ``dispatch``, and writes everything to
+(docs/hook-tools.md §3), runs ``dispatch``, and writes everything to
 ``tests/ops-charm/RECORDED_ARGV.md``. It fails (exit 1) if any step exits non-zero or if a
 step's expected trace is missing. Only the standard library and ``ops`` are used.
 """
@@ -43,7 +43,7 @@ CONTEXT_HEX = '0123456789abcdef0123456789abcdef'
 
 
 def juju_env(charm_dir: Path, bin_dir: Path, name: str, dispatch_path: str, hook_name: str) -> dict[str, str]:
-    """The variables Juju 3.6 sets for every hook and action (juju-hook-tools.md §3)."""
+    """The variables Juju 3.6 sets for every hook and action (docs/hook-tools.md §3)."""
     return {
         'CHARM_DIR': str(charm_dir),
         'JUJU_CHARM_DIR': str(charm_dir),

@@ -23,7 +23,7 @@ import sys
 
 SECRET_ID = 'secret:cn0s4cu5gdbs7e2q5l4g'
 
-# Default answers, shaped like Juju 3.6's `--format=json` output (juju-hook-tools.md §4).
+# Default answers, shaped like Juju 3.6's `--format=json` output (docs/hook-tools.md §4).
 DEFAULTS = {
     'is-leader': 'true\n',
     'config-get': json.dumps({'greeting': 'hello', 'token-generation': 1}, sort_keys=True) + '\n',

@@ -4,8 +4,8 @@
 use certificates::Certificates;
 use certificates::charm::{CERTIFICATES_KEY, ProvidedCertificate, REQUESTS_KEY};
 use certificates::tls;
-use goops_sim::harness::Harness;
-use goops_sim::state::{Bag, Relation, Secret, SecretOwner, SecretRevision, State};
+use goops_sim::state::{Bag, Relation, RotatePolicy, Secret, SecretOwner, SecretRevision, State};
+use goops_sim::testing::Harness;
 
 /// The CA secret's label.
 pub const LABEL: &str = "active-ca-certificates";
@@ -27,10 +27,10 @@ pub fn ca_secret() -> (Secret, tls::CaMaterial) {
     let ca = tls::generate_ca("fixture CA").expect("CA generates");
     let secret = Secret {
         id: "secret:d0aaaaaaaaaaaaaaaaaa".to_owned(),
-        owner: SecretOwner::App,
+        owner: Some(SecretOwner::Application),
         label: Some(LABEL.to_owned()),
         description: Some("ca certificate and private key for the certificates charm".to_owned()),
-        rotate: Some("never".to_owned()),
+        rotate: Some(RotatePolicy::Never),
         revisions: vec![SecretRevision {
             revision: 1,
             content: [

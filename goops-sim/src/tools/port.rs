@@ -35,17 +35,6 @@ const OPENED_PORTS: ToolDef = ToolDef {
     run: opened_ports,
 };
 
-/// `80/tcp`, `8000-8010/udp`, `icmp`.
-pub fn port_string(p: &Port) -> String {
-    if p.protocol == "icmp" {
-        "icmp".to_owned()
-    } else if p.from == p.to {
-        format!("{}/{}", p.from, p.protocol)
-    } else {
-        format!("{}-{}/{}", p.from, p.to, p.protocol)
-    }
-}
-
 /// Go's `strconv.Atoi`, with its error text.
 fn atoi(s: &str) -> Result<i64, ToolError> {
     s.parse::<i64>().map_err(|_| {
@@ -128,8 +117,8 @@ fn conflict(session: &Session, port: &Port, verb: &str, own: &[Port], own_pendin
     let refuse = |other: &Port, other_unit: &str, earlier: bool| {
         fail(format!(
             "cannot {verb} {} (unit {unit:?}): port range conflicts with {} (unit {other_unit:?}){}",
-            port_string(port),
-            port_string(other),
+            port,
+            other,
             if earlier { " requested earlier" } else { "" }
         ))
     };
@@ -206,7 +195,7 @@ fn opened_ports(session: &mut Session, call: &Call<'_>) -> ToolResult {
     ports.sort_by(|a, b| (a.protocol.as_str(), a.from, a.to).cmp(&(b.protocol.as_str(), b.from, b.to)));
     let with_endpoints = call.parsed.flag("endpoints");
     let lines = ports.iter().map(|p| {
-        let s = port_string(p);
+        let s = p.to_string();
         if !with_endpoints {
             s
         } else if p.endpoints.is_empty() {

@@ -1,163 +1,12 @@
-//! Juju's output formatters (`github.com/juju/cmd` `output.go`): `smart`, `yaml` and `json`.
-//!
-//! Juju formats Go values; we model them with [`Val`]. Go maps are emitted with sorted keys
-//! (byte order for JSON, yaml.v2's "natural" order for YAML) while Go structs keep their field
-//! order, so [`Val::Map`] carries its entries plus whether they are a map or a struct.
+//! yaml.v2's emitter (`gopkg.in/yaml.v2`, as Juju uses it): styles, quoting, folding and key
+//! order.
 
 use std::fmt::Write as _;
 
-/// A Go value as Juju's formatters see it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Val {
-    /// `nil`.
-    Nil,
-    /// A typed-nil map: YAML `{}` but JSON `null` (e.g. an empty `state-get`).
-    NilMap,
-    /// A boolean.
-    Bool(bool),
-    /// An integer.
-    Int(i64),
-    /// A float.
-    Float(f64),
-    /// A string.
-    Str(String),
-    /// A slice.
-    List(Vec<Val>),
-    /// A map (sorted on output) or a struct (field order kept).
-    Map(Vec<(String, Val)>, MapKind),
-}
+use super::Val;
 
-/// Whether a [`Val::Map`] is a Go map or a struct.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MapKind {
-    /// A Go map: keys are sorted on output.
-    Sorted,
-    /// A Go struct: fields are printed in the given order.
-    Ordered,
-}
-
-impl Val {
-    /// A string value.
-    pub fn str(s: impl Into<String>) -> Val {
-        Val::Str(s.into())
-    }
-
-    /// A struct from `(field, value)` pairs; `Nil` fields are kept (use [`Val::omit_nil`] to drop them).
-    pub fn object<K: Into<String>>(fields: impl IntoIterator<Item = (K, Val)>) -> Val {
-        Val::Map(fields.into_iter().map(|(k, v)| (k.into(), v)).collect(), MapKind::Ordered)
-    }
-
-    /// A Go map from `(key, value)` pairs.
-    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Val)>) -> Val {
-        Val::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect(), MapKind::Sorted)
-    }
-
-    /// A list of strings.
-    pub fn strings<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Val {
-        Val::List(items.into_iter().map(|s| Val::Str(s.into())).collect())
-    }
-
-    /// Drop struct fields whose value is `Nil` (Go's `omitempty` for pointers).
-    pub fn omit_nil(self) -> Val {
-        match self {
-            Val::Map(entries, kind) => Val::Map(entries.into_iter().filter(|(_, v)| *v != Val::Nil).collect(), kind),
-            other => other,
-        }
-    }
-
-    /// Convert a JSON value (maps become Go maps).
-    pub fn from_json(value: &serde_json::Value) -> Val {
-        match value {
-            serde_json::Value::Null => Val::Nil,
-            serde_json::Value::Bool(b) => Val::Bool(*b),
-            serde_json::Value::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    Val::Int(i)
-                } else {
-                    Val::Float(n.as_f64().unwrap_or(0.0))
-                }
-            }
-            serde_json::Value::String(s) => Val::Str(s.clone()),
-            serde_json::Value::Array(items) => Val::List(items.iter().map(Val::from_json).collect()),
-            serde_json::Value::Object(map) => {
-                Val::Map(map.iter().map(|(k, v)| (k.clone(), Val::from_json(v))).collect(), MapKind::Sorted)
-            }
-        }
-    }
-
-    fn entries_for_json(entries: &[(String, Val)], kind: MapKind) -> Vec<&(String, Val)> {
-        let mut refs: Vec<&(String, Val)> = entries.iter().collect();
-        if kind == MapKind::Sorted {
-            refs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        }
-        refs
-    }
-
-    fn entries_for_yaml(entries: &[(String, Val)], kind: MapKind) -> Vec<&(String, Val)> {
-        let mut refs: Vec<&(String, Val)> = entries.iter().collect();
-        if kind == MapKind::Sorted {
-            refs.sort_by(|a, b| yaml_key_order(&a.0, &b.0));
-        }
-        refs
-    }
-}
-
-/// An output format of Juju's `--format` option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// `smart`: bare strings, `True`/`False`, string lists as lines, YAML otherwise.
-    Smart,
-    /// `yaml` (gopkg.in/yaml.v2).
-    Yaml,
-    /// `json` (Go encoding/json).
-    Json,
-}
-
-impl Format {
-    /// Parse a `--format` value.
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "smart" => Some(Format::Smart),
-            "yaml" => Some(Format::Yaml),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
-    }
-}
-
-/// Format `value` as Juju would print it to stdout.
-pub fn render(value: &Val, format: Format) -> Vec<u8> {
-    match format {
-        Format::Json => {
-            let mut out = String::new();
-            write_json(&mut out, value);
-            out.push('\n');
-            out.into_bytes()
-        }
-        Format::Yaml => render_yaml(value).into_bytes(),
-        Format::Smart => match value {
-            Val::Nil => Vec::new(),
-            Val::Str(s) if s.is_empty() => Vec::new(),
-            Val::Str(s) => format!("{s}\n").into_bytes(),
-            Val::Bool(true) => b"True\n".to_vec(),
-            Val::Bool(false) => b"False\n".to_vec(),
-            Val::List(items) if items.is_empty() => Vec::new(),
-            Val::List(items) if items.iter().all(|v| matches!(v, Val::Str(_))) => {
-                let mut out = String::new();
-                for item in items {
-                    if let Val::Str(s) = item {
-                        out.push_str(s);
-                        out.push('\n');
-                    }
-                }
-                out.into_bytes()
-            }
-            other => render_yaml(other).into_bytes(),
-        },
-    }
-}
-
-fn render_yaml(value: &Val) -> String {
+/// Format `value` as yaml.v2 would.
+pub(super) fn render(value: &Val) -> String {
     if *value == Val::Nil {
         return String::new();
     }
@@ -171,85 +20,6 @@ fn render_yaml(value: &Val) -> String {
         out.push('\n');
     }
     out
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON (Go encoding/json)
-
-fn write_json(out: &mut String, value: &Val) {
-    match value {
-        Val::Nil | Val::NilMap => out.push_str("null"),
-        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Val::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Val::Float(f) => out.push_str(&go_json_float(*f)),
-        Val::Str(s) => write_json_string(out, s),
-        Val::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(out, item);
-            }
-            out.push(']');
-        }
-        Val::Map(entries, kind) => {
-            out.push('{');
-            for (i, (k, v)) in Val::entries_for_json(entries, *kind).into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json_string(out, k);
-                out.push(':');
-                write_json(out, v);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// Go's `encoding/json` string escaping, including its HTML-safe escapes.
-fn write_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-/// Go's float64 JSON encoding: shortest representation, exponent form outside [1e-6, 1e21).
-fn go_json_float(f: f64) -> String {
-    if !f.is_finite() {
-        // Go refuses to encode these; Juju never produces them. Print null rather than fail.
-        return "null".to_owned();
-    }
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let s = format!("{f:e}");
-        // Rust prints `1e21` / `1e-7`; Go prints `1e+21` / `1e-07` → cleaned to `1e-7`.
-        match s.split_once('e') {
-            Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
-            _ => s,
-        }
-    } else {
-        let s = format!("{f}");
-        s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
-    }
 }
 
 /// yaml.v2's float formatting (`strconv.FormatFloat(f, 'g', -1, 64)`).
@@ -780,7 +550,7 @@ fn is_timestamp(s: &str) -> bool {
 }
 
 /// yaml.v2's map key order: runs of digits compare numerically, letters sort after non-letters.
-fn yaml_key_order(a: &str, b: &str) -> std::cmp::Ordering {
+pub(super) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
@@ -834,24 +604,10 @@ fn yaml_key_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::{Format, Val, render};
 
     fn yaml(v: &Val) -> String {
         String::from_utf8(render(v, Format::Yaml)).unwrap()
-    }
-
-    fn json(v: &Val) -> String {
-        String::from_utf8(render(v, Format::Json)).unwrap()
-    }
-
-    #[test]
-    fn smart_prints_bare_values() {
-        assert_eq!(render(&Val::str("hello"), Format::Smart), b"hello\n");
-        assert_eq!(render(&Val::str(""), Format::Smart), b"");
-        assert_eq!(render(&Val::Bool(true), Format::Smart), b"True\n");
-        assert_eq!(render(&Val::Nil, Format::Smart), b"");
-        assert_eq!(render(&Val::strings(["a", "b"]), Format::Smart), b"a\nb\n");
-        assert_eq!(render(&Val::Int(3), Format::Smart), b"3\n");
     }
 
     #[test]
@@ -930,16 +686,17 @@ mod tests {
         assert_eq!(yaml(&v), "B: 3\na2: 2\na10: 1\n");
     }
 
+    /// yaml.v2 quotes a string only when its `resolve` would read it back as another type; for
+    /// timestamps it tries `time.Parse` with `allowedTimestampFormats`, which want a `T`/`t` *and*
+    /// a zone, or a space and *no* zone. Juju's `FormatTime` output (`2006-01-02 15:04:05Z`, used
+    /// by goal-state's `since`) is neither, so it is written plain (ops relies on it).
     #[test]
-    fn json_matches_go() {
-        let v = Val::map([("b", Val::Float(1.0)), ("a", Val::str("<&>"))]);
-        assert_eq!(json(&v), "{\"a\":\"\\u003c\\u0026\\u003e\",\"b\":1}\n");
-        assert_eq!(json(&Val::Nil), "null\n");
-        assert_eq!(json(&Val::NilMap), "null\n");
-        assert_eq!(yaml(&Val::NilMap), "{}\n");
-        assert_eq!(go_json_float(1e21), "1e+21");
-        assert_eq!(go_json_float(0.5), "0.5");
-        let ordered = Val::object([("z", Val::Int(1)), ("a", Val::Int(2))]);
-        assert_eq!(json(&ordered), "{\"z\":1,\"a\":2}\n");
+    fn yaml_quotes_only_what_yaml_v2_reads_as_a_timestamp() {
+        for quoted in ["2024-06-01", "2024-06-01T00:00:00Z", "2024-06-01t00:00:00+02:00", "2024-06-01 00:00:00"] {
+            assert_eq!(yaml(&Val::str(quoted)), format!("{quoted:?}\n"), "{quoted}");
+        }
+        for plain in ["2024-06-01 00:00:00Z", "2024-06-01T00:00:00", "2024-06-01 00:00:00+02:00", "2024-06-01x"] {
+            assert_eq!(yaml(&Val::str(plain)), format!("{plain}\n"), "{plain}");
+        }
     }
 }

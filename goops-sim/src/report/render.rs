@@ -1,12 +1,16 @@
-//! A short human-readable report of one run: outcome, status, logs, and what changed.
+//! The CLI's short human-readable report of one run: outcome, status, logs, and what changed.
 
 use std::fmt::Write as _;
 
-use crate::runner::{Exit, RunOutcome};
-use crate::state::{Bag, State, Status};
+use super::{End, Exit, RunReport};
+use crate::state::{Bag, State, StatusRecord};
 
-fn status_line(status: &Status) -> String {
-    if status.message.is_empty() { status.status.clone() } else { format!("{} ({:?})", status.status, status.message) }
+fn status_line(status: &StatusRecord) -> String {
+    if status.message.is_empty() {
+        status.status.to_string()
+    } else {
+        format!("{} ({:?})", status.status, status.message)
+    }
 }
 
 /// Longest databag value the report prints whole; longer ones (certificates, JSON blobs) are
@@ -38,9 +42,15 @@ fn bag_diff(out: &mut String, what: &str, before: &Bag, after: &Bag) {
     }
 }
 
-/// Render the report for `outcome`, comparing against the input state.
-pub fn render(before: &State, outcome: &RunOutcome) -> String {
-    let after = &outcome.finished.state;
+impl RunReport {
+    /// The report `goops-sim run` prints on stderr, comparing against the input state.
+    pub(crate) fn render(&self, before: &State) -> String {
+        render(before, self)
+    }
+}
+
+fn render(before: &State, outcome: &RunReport) -> String {
+    let after = &outcome.state;
     let mut out = String::new();
     let exit = match &outcome.exit {
         Exit::Code(c) => format!("exit {c}"),
@@ -49,10 +59,10 @@ pub fn render(before: &State, outcome: &RunOutcome) -> String {
         Exit::Rebooted => "killed by juju-reboot --now (will re-run after the reboot)".to_owned(),
         Exit::Skipped => "no handler: skipped".to_owned(),
     };
-    let verdict = match (&outcome.finished.commit_error, outcome.finished.committed) {
-        (Some(error), _) => format!("the hook's changes were refused at commit: {error}"),
-        (None, true) => "changes committed".to_owned(),
-        (None, false) => "changes rolled back".to_owned(),
+    let verdict = match (&outcome.end, outcome.committed) {
+        (End::CommitRefused(error), _) => format!("the hook's changes were refused at commit: {error}"),
+        (_, true) => "changes committed".to_owned(),
+        (_, false) => "changes rolled back".to_owned(),
     };
     let _ = writeln!(out, "{} on {}: {exit}; {verdict}", outcome.hook, after.unit);
     let _ = writeln!(out, "unit status: {}", status_line(&after.unit_status));
@@ -103,7 +113,7 @@ pub fn render(before: &State, outcome: &RunOutcome) -> String {
     }
     bag_diff(&mut changes, "unit state", &before.unit_state, &after.unit_state);
     if before.opened_ports != after.opened_ports {
-        let ports: Vec<String> = after.opened_ports.iter().map(crate::tools::port_string).collect();
+        let ports: Vec<String> = after.opened_ports.iter().map(ToString::to_string).collect();
         let _ = writeln!(changes, "  opened ports: [{}]", ports.join(", "));
     }
     for secret in &after.secrets {
@@ -173,19 +183,18 @@ pub fn render(before: &State, outcome: &RunOutcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::{Exit, RunOutcome};
     use crate::session::Session;
     use crate::{CharmMeta, EventOptions};
 
-    fn outcome(before: &State, event: &str, tools: &[(&str, &[&str])], exit: Exit) -> RunOutcome {
+    fn outcome(before: &State, event: &str, tools: &[(&str, &[&str])], exit: Exit) -> RunReport {
         let mut session =
             Session::for_event(before.clone(), CharmMeta::default(), event, &EventOptions::default()).unwrap();
         for (tool, args) in tools {
             let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
-            session.call(tool, &args, None);
+            crate::tools::run(&mut session, tool, &args, None);
         }
-        let finished = session.finish(exit.ok());
-        RunOutcome { exit, finished, stdout: Vec::new(), stderr: b"warning: x\n".to_vec(), hook: event.to_owned() }
+        let ok = exit.ok();
+        session.finish(ok).report(exit, Vec::new(), b"warning: x\n".to_vec(), None)
     }
 
     #[test]
@@ -197,7 +206,7 @@ mod tests {
             &[("status-set", &["active", "ready"]), ("juju-log", &["hello"]), ("state-set", &["k=v"])],
             Exit::Code(0),
         );
-        let text = render(&before, &run);
+        let text = run.render(&before);
         assert!(text.starts_with("install on demo/0: exit 0; changes committed\n"), "{text}");
         assert!(text.contains("unit status: active (\"ready\")\n"), "{text}");
         assert!(text.contains("log:\n  INFO hello\n"), "{text}");
@@ -225,7 +234,7 @@ mod tests {
     fn reports_a_rollback() {
         let before = State::default();
         let run = outcome(&before, "install", &[("state-set", &["k=v"])], Exit::Code(3));
-        let text = render(&before, &run);
+        let text = run.render(&before);
         assert!(text.starts_with("install on app/0: exit 3; changes rolled back\n"), "{text}");
         assert!(!text.contains("changes:"), "{text}");
     }

@@ -1,0 +1,162 @@
+//! Ports, networks and the cloud: what `open-port`, `network-get`, `unit-get` and
+//! `credential-get` read.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::is_false;
+
+/// A port range this unit opened.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Port {
+    /// `tcp`, `udp` or `icmp`.
+    pub protocol: String,
+    /// First port (0 for icmp).
+    #[serde(default)]
+    pub from: u16,
+    /// Last port (equal to `from` for one port).
+    #[serde(default)]
+    pub to: u16,
+    /// Endpoints the range is open on; empty means all endpoints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<String>,
+}
+
+impl std::fmt::Display for Port {
+    /// As Juju writes a range: `80/tcp`, `8000-8010/udp`, `icmp`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.protocol == "icmp" {
+            f.write_str("icmp")
+        } else if self.from == self.to {
+            write!(f, "{}/{}", self.from, self.protocol)
+        } else {
+            write!(f, "{}-{}/{}", self.from, self.to, self.protocol)
+        }
+    }
+}
+
+/// A port range another unit on this machine has open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MachinePort {
+    /// The unit that opened it.
+    pub unit: String,
+    /// The range.
+    #[serde(flatten)]
+    pub port: Port,
+}
+
+/// Network information for one binding (`network-get`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Network {
+    /// Bind addresses per interface.
+    pub bind_addresses: Vec<BindAddress>,
+    /// Ingress addresses.
+    pub ingress_addresses: Vec<String>,
+    /// Egress subnets.
+    pub egress_subnets: Vec<String>,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            bind_addresses: vec![BindAddress {
+                mac_address: String::new(),
+                interface_name: "eth0".to_owned(),
+                addresses: vec![Address {
+                    hostname: String::new(),
+                    value: "192.0.2.0".to_owned(),
+                    cidr: "192.0.2.0/24".to_owned(),
+                }],
+            }],
+            ingress_addresses: vec!["192.0.2.0".to_owned()],
+            egress_subnets: vec!["192.0.2.0/24".to_owned()],
+        }
+    }
+}
+
+/// One interface's addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BindAddress {
+    /// MAC address.
+    pub mac_address: String,
+    /// Interface name.
+    pub interface_name: String,
+    /// Addresses on it.
+    pub addresses: Vec<Address>,
+}
+
+/// One address.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Address {
+    /// Hostname, if resolved.
+    pub hostname: String,
+    /// The address.
+    pub value: String,
+    /// Its CIDR.
+    pub cidr: String,
+}
+
+/// The unit's addresses for `unit-get`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Addresses {
+    /// `unit-get private-address` (default: the default network's first ingress address).
+    pub private: Option<String>,
+    /// `unit-get public-address` (default: same as private).
+    pub public: Option<String>,
+}
+
+/// The cloud spec `credential-get` prints (Juju's `params.CloudSpec`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CloudSpec {
+    /// Cloud type (`ec2`, `openstack`, `kubernetes`, …).
+    #[serde(rename = "type")]
+    pub cloud_type: String,
+    /// Cloud name.
+    pub name: String,
+    /// Region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Identity endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_endpoint: Option<String>,
+    /// Storage endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_endpoint: Option<String>,
+    /// The credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<CloudCredential>,
+    /// CA certificates.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cacertificates: Vec<String>,
+    /// Skip TLS verification.
+    #[serde(skip_serializing_if = "is_false")]
+    pub skip_tls_verify: bool,
+    /// Whether this is the controller's cloud.
+    #[serde(skip_serializing_if = "is_false")]
+    pub is_controller_cloud: bool,
+}
+
+/// A cloud credential.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CloudCredential {
+    /// Auth type (`userpass`, `access-key`, …).
+    pub auth_type: String,
+    /// Attributes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+    /// Redacted attribute names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<String>,
+}

@@ -1,0 +1,117 @@
+//! Process mode: the charm's binary staged as `dispatch` next to its metadata and run by the
+//! `goops-sim run` CLI, whose `--records` file is the run's [`RunReport`].
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use super::{HarnessError, On, RunReport};
+use crate::runner::{TempDir, is_executable};
+use crate::state::State;
+
+/// Run `event` on a copy of `input`: `binary` staged with the metadata files of `charm_dir`,
+/// under the `goops_sim` executable.
+pub(super) fn run(
+    charm_dir: &Path,
+    binary: &Path,
+    goops_sim: &Path,
+    timeout: Duration,
+    event: &On,
+    input: &State,
+) -> Result<RunReport, HarnessError> {
+    let binary =
+        binary.canonicalize().map_err(|e| HarnessError::Process(format!("charm binary {}: {e}", binary.display())))?;
+    let work =
+        TempDir::new("goops-harness").map_err(|e| HarnessError::Process(format!("cannot create a temp dir: {e}")))?;
+    let charm = work.0.join("charm");
+    let stage = || -> std::io::Result<()> {
+        std::fs::create_dir(&charm)?;
+        for file in ["charmcraft.yaml", "metadata.yaml", "config.yaml", "actions.yaml"] {
+            let source = charm_dir.join(file);
+            if source.exists() {
+                std::fs::copy(&source, charm.join(file))?;
+            }
+        }
+        // As charmcraft's `organize: {bin/<name>: dispatch}` does.
+        std::os::unix::fs::symlink(&binary, charm.join("dispatch"))?;
+        std::fs::write(work.0.join("state.json"), input.to_json())
+    };
+    stage().map_err(|e| HarnessError::Process(format!("cannot stage the charm: {e}")))?;
+    let (state_in, state_out, records) =
+        (work.0.join("state.json"), work.0.join("out.json"), work.0.join("records.json"));
+    let output = Command::new(goops_sim)
+        .arg("run")
+        .arg(&charm)
+        .args(event.cli_args())
+        .arg("--state")
+        .arg(&state_in)
+        .arg("--out")
+        .arg(&state_out)
+        .arg("--records")
+        .arg(&records)
+        .arg(format!("--timeout={}", timeout.as_secs_f64()))
+        .arg("--quiet")
+        .output()
+        .map_err(|e| HarnessError::Process(format!("cannot run {}: {e}", goops_sim.display())))?;
+    if !matches!(output.status.code(), Some(0 | 1)) || !records.exists() {
+        return Err(HarnessError::Process(format!(
+            "goops-sim run failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| HarnessError::Process(format!("{}: {e}", path.display())))
+    };
+    let state = State::from_json(&read(&state_out)?)
+        .map_err(|e| HarnessError::Process(format!("goops-sim wrote an unreadable state: {e}")))?;
+    let mut report: RunReport = serde_json::from_str(&read(&records)?)
+        .map_err(|e| HarnessError::Process(format!("goops-sim wrote an unreadable report: {e}")))?;
+    report.state = state;
+    Ok(report)
+}
+
+/// The `goops-sim` executable for process mode.
+pub(super) fn find_goops_sim() -> Result<PathBuf, HarnessError> {
+    if let Some(path) = std::env::var_os("GOOPS_SIM_BIN") {
+        let path = PathBuf::from(path);
+        if !is_executable(&path) {
+            return Err(HarnessError::Process(format!("GOOPS_SIM_BIN={} is not an executable", path.display())));
+        }
+        return Ok(path);
+    }
+    let exe =
+        std::env::current_exe().map_err(|e| HarnessError::Process(format!("cannot find the test binary: {e}")))?;
+    // cargo puts test binaries in target/<profile>/deps and package binaries in target/<profile>.
+    if let Some(found) = exe.ancestors().skip(1).take(2).map(|d| d.join("goops-sim")).find(|p| is_executable(p)) {
+        return Ok(found);
+    }
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT.get_or_init(|| build_goops_sim(&exe)).clone().map_err(HarnessError::Process)
+}
+
+/// Build `goops-sim` into its own target dir: the outer `cargo test` may hold the lock on the
+/// workspace's, and waiting for it from a test would deadlock.
+fn build_goops_sim(exe: &Path) -> Result<PathBuf, String> {
+    let profile_dir = exe.parent().filter(|d| d.ends_with("deps")).and_then(Path::parent);
+    let target = profile_dir.and_then(Path::parent).map(|t| t.join("goops-sim-harness"));
+    let target = target.unwrap_or_else(|| std::env::temp_dir().join("goops-sim-harness"));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let output = Command::new(cargo)
+        .args(["build", "--quiet", "--bin", "goops-sim", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .output()
+        .map_err(|e| format!("cannot run cargo to build goops-sim: {e} (set GOOPS_SIM_BIN)"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "building goops-sim failed (set GOOPS_SIM_BIN to use a built one): {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let built = target.join("debug").join("goops-sim");
+    if is_executable(&built) { Ok(built) } else { Err(format!("cargo built no {}", built.display())) }
+}

@@ -1,0 +1,269 @@
+//! `secret-add` and `secret-set`: content (arguments, `#base64`, `#file`, `--file`) and
+//! metadata (owner, label, description, expiry, rotation).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use goops_juju::secret::{bare_secret_id, is_valid_content_key};
+use goops_juju::{RotatePolicy, SecretOwner};
+
+use super::{Call, Out, ToolError, ToolResult, check_manage, fail, is_leader, parse_uri, usage};
+use crate::session::{SecretUpdate, Session};
+use crate::state::{Secret, SecretRevision};
+
+/// Juju's limit on one base64-encoded value and on the whole content (3.6.x late 2025, 4.0).
+const MAX_CONTENT: usize = 1_000_000;
+
+/// One content value as given: raw bytes, or base64 text (`key#base64=…`).
+enum Given {
+    Raw(Vec<u8>),
+    Base64(String),
+}
+
+/// Parsed `secret-add`/`secret-set` options.
+struct Upsert {
+    content: BTreeMap<String, String>,
+    label: Option<String>,
+    description: Option<String>,
+    expire: Option<DateTime<Utc>>,
+    rotate: Option<RotatePolicy>,
+    owner: SecretOwner,
+}
+
+fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolError> {
+    // Juju's order of checks: expire, rotate, owner, content, file. Empty values mean "not given".
+    let given = |name: &str| call.parsed.value(name).filter(|v| !v.is_empty()).map(str::to_owned);
+    let expire = given("expire").as_deref().map(parse_expire).transpose()?;
+    let rotate = match given("rotate") {
+        Some(p) => Some(p.parse::<RotatePolicy>().map_err(|_| usage(format!("rotate policy {p:?} not valid")))?),
+        None => None,
+    };
+    // The simulator's own reading, not `SecretOwner`'s parser: that one also takes `app`, which
+    // Juju's `--owner` refuses.
+    let owner = match call.parsed.value("owner") {
+        None | Some("application") => SecretOwner::Application,
+        Some("unit") => SecretOwner::Unit,
+        Some(other) => return Err(usage(format!("secret owner {other:?} not valid"))),
+    };
+    let mut encoded: BTreeMap<String, Given> = BTreeMap::new();
+    for arg in content_args {
+        let trimmed = arg.trim_end_matches('=');
+        let idx = match trimmed.find('=') {
+            Some(i) if i > 0 => i,
+            _ => return Err(usage(format!("key value {arg:?} not valid"))),
+        };
+        let (key, value) = (&arg[..idx], &arg[idx + 1..]);
+        let (key, given) = if let Some(k) = key.strip_suffix("#base64") {
+            (k, Given::Base64(value.to_owned()))
+        } else if let Some(k) = key.strip_suffix("#file") {
+            // Read by the agent itself, relative to the hook's working directory.
+            let data = std::fs::read(call.cwd.join(crate::tools::expand_home(value)))
+                .map_err(|e| usage(format!("open {value}: {}", crate::tools::io_reason(&e))))?;
+            if crate::b64::encoded_len(data.len()) > MAX_CONTENT {
+                return Err(usage(format!("secret content in file {value:?} too large: {} bytes", data.len())));
+            }
+            (k, Given::Raw(data))
+        } else {
+            (key, Given::Raw(value.as_bytes().to_vec()))
+        };
+        if !is_valid_content_key(key) {
+            return Err(usage(format!("key {key:?} not valid")));
+        }
+        encoded.insert(key.to_owned(), given);
+    }
+    if let Some(path) = call.parsed.value("file") {
+        // File keys are applied after the arguments and win.
+        let bytes = call.read_input(path).map_err(|e| match e {
+            ToolError::Run(m) => ToolError::Usage(m),
+            other => other,
+        })?;
+        for (key, value) in
+            crate::tools::parse_string_map(&bytes).map_err(|_| usage(format!("invalid secret file {path:?}")))?
+        {
+            let (key, given) = match key.strip_suffix("#base64") {
+                Some(k) => (k.to_owned(), Given::Base64(value)),
+                None => (key, Given::Raw(value.into_bytes())),
+            };
+            if !is_valid_content_key(&key) {
+                return Err(usage(format!("key {key:?} not valid")));
+            }
+            encoded.insert(key, given);
+        }
+    }
+    let mut total = 0;
+    let mut content = BTreeMap::new();
+    for (key, given) in encoded {
+        // Juju checks sizes on the base64 form; raw values are not encoded just to be measured.
+        let len = match &given {
+            Given::Raw(bytes) => crate::b64::encoded_len(bytes.len()),
+            Given::Base64(b64) => b64.len(),
+        };
+        if len > MAX_CONTENT {
+            return Err(usage(format!("base64 encoded secret content for key {key:?} too large: {len} bytes")));
+        }
+        total += len;
+        let raw = match given {
+            Given::Raw(bytes) => bytes,
+            Given::Base64(b64) => {
+                crate::b64::decode(&b64).ok_or_else(|| usage(format!("key value \"{key}#base64={b64}\" not valid")))?
+            }
+        };
+        // The state keeps content as text; refuse rather than silently corrupt binary content.
+        let text = String::from_utf8(raw).map_err(|_| {
+            fail(format!("secret content for key {key:?} is not UTF-8 text, which goops-sim cannot store yet"))
+        })?;
+        content.insert(key, text);
+    }
+    if total > MAX_CONTENT {
+        return Err(usage(format!("base64 encoded secret content too large: {total} bytes")));
+    }
+    Ok(Upsert { content, label: given("label"), description: given("description"), expire, rotate, owner })
+}
+
+/// `--expire`: RFC 3339, a timestamp without zone (UTC), or a positive Go duration from now.
+fn parse_expire(spec: &str) -> Result<DateTime<Utc>, ToolError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(spec) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(spec, "%Y-%m-%dT%H:%M:%S") {
+        return Ok(t.and_utc());
+    }
+    match parse_go_duration(spec) {
+        Some(nanos) if nanos <= 0 => Err(usage(format!("negative expire duration {spec:?} not valid"))),
+        Some(nanos) => Ok(Utc::now() + chrono::Duration::nanoseconds(nanos)),
+        None => Err(usage(format!("expire time or duration {spec:?} not valid"))),
+    }
+}
+
+/// Go's `time.ParseDuration`, in nanoseconds.
+fn parse_go_duration(s: &str) -> Option<i64> {
+    let (negative, mut rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        if num_end == 0 {
+            return None;
+        }
+        let number: f64 = rest[..num_end].parse().ok()?;
+        rest = &rest[num_end..];
+        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let scale = match &rest[..unit_end] {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        rest = &rest[unit_end..];
+        total += number * scale;
+    }
+    let nanos = total as i64;
+    Some(if negative { -nanos } else { nanos })
+}
+
+pub(super) fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    if call.args().is_empty() && call.parsed.value("file").is_none() {
+        return Err(usage("missing secret value or filename"));
+    }
+    let upsert = parse_upsert(call, call.args())?;
+    if upsert.content.is_empty() {
+        return Err(fail("empty secret value not valid"));
+    }
+    if upsert.owner == SecretOwner::Application && !is_leader(session) {
+        return Err(fail("this unit is not the leader"));
+    }
+    // Juju rejects a label already used by this hook's creates (and, at commit, by the owner's
+    // other secrets); both are reported here, when the charm can still see which call caused it.
+    if let Some(label) = &upsert.label
+        && session
+            .pending
+            .secret_creates
+            .iter()
+            .chain(session.state.secrets.iter().filter(|s| s.owner == Some(upsert.owner)))
+            .any(|s| s.label.as_ref() == Some(label))
+    {
+        return Err(fail(format!("secret with label {label:?} already exists")));
+    }
+    let uri = goops_juju::secret::secret_uri(&crate::ids::new_secret_id());
+    let mut printed = String::with_capacity(uri.len() + 1);
+    printed.push_str(&uri);
+    printed.push('\n');
+    session.pending.secret_creates.push(Secret {
+        id: uri,
+        owner: Some(upsert.owner),
+        label: upsert.label,
+        description: upsert.description,
+        expire: upsert.expire,
+        rotates: upsert.rotate.and_then(crate::session::next_rotation),
+        rotate: upsert.rotate,
+        revisions: vec![SecretRevision { revision: 1, content: upsert.content }],
+        ..Secret::default()
+    });
+    Ok(Out::Raw(printed.into_bytes()))
+}
+
+pub(super) fn secret_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    let Some(uri) = call.args().first() else {
+        return Err(usage("missing secret URI"));
+    };
+    let bare = parse_uri(uri)?;
+    let upsert = parse_upsert(call, &call.args()[1..])?;
+    check_manage(session, &bare)?;
+    let content = if upsert.content.is_empty() { None } else { Some(upsert.content) };
+    if let Some(created) = session.pending.secret_creates.iter_mut().find(|s| bare_secret_id(&s.id) == bare) {
+        // Updating a secret created in this hook amends the create.
+        if let Some(content) = content {
+            created.revisions = vec![SecretRevision { revision: 1, content }];
+        }
+        let update = SecretUpdate {
+            content: None,
+            ..upsert_meta(upsert.label, upsert.description, upsert.expire, upsert.rotate)
+        };
+        crate::session::apply_update(created, &update);
+        return Ok(Out::None);
+    }
+    let entry = session.pending.secret_updates.entry(bare).or_default();
+    if content.is_some() {
+        entry.content = content;
+    }
+    let meta = upsert_meta(upsert.label, upsert.description, upsert.expire, upsert.rotate);
+    entry.label = meta.label.or(entry.label.take());
+    entry.description = meta.description.or(entry.description.take());
+    entry.expire = meta.expire.or(entry.expire.take());
+    entry.rotate = meta.rotate.or(entry.rotate.take());
+    Ok(Out::None)
+}
+
+fn upsert_meta(
+    label: Option<String>,
+    description: Option<String>,
+    expire: Option<DateTime<Utc>>,
+    rotate: Option<RotatePolicy>,
+) -> SecretUpdate {
+    SecretUpdate { content: None, label, description, expire, rotate }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_go_duration("24h"), Some(24 * 3600 * 1_000_000_000));
+        assert_eq!(parse_go_duration("1h30m"), Some(5400 * 1_000_000_000));
+        assert_eq!(parse_go_duration("-1h"), Some(-3600 * 1_000_000_000));
+        assert_eq!(parse_go_duration("soon"), None);
+    }
+}
