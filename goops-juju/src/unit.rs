@@ -39,6 +39,18 @@ pub fn is_app_name(entity: &str) -> bool {
     !entity.contains('/')
 }
 
+/// The series name of an Ubuntu LTS base (`ubuntu@24.04` → `noble`), as Juju 3.x sets
+/// `JUJU_TARGET_SERIES` next to `JUJU_TARGET_BASE`; `None` for other bases.
+pub fn series_of_base(base: &str) -> Option<&'static str> {
+    Some(match base {
+        "ubuntu@18.04" => "bionic",
+        "ubuntu@20.04" => "focal",
+        "ubuntu@22.04" => "jammy",
+        "ubuntu@24.04" => "noble",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +76,11 @@ mod tests {
         for bad in ["pg", "pg/", "pg/x", "Pg/0", "pg-/0", "pg/0/1"] {
             assert!(!is_valid_unit_name(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn series_of_lts_bases() {
+        assert_eq!(series_of_base("ubuntu@22.04"), Some("jammy"));
+        assert_eq!(series_of_base("centos@7"), None);
     }
 }

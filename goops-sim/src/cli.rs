@@ -36,6 +36,7 @@ Options for run:
   --storage ID            storage instance of a storage event (e.g. data/0)
   --notice-id ID --notice-type TYPE --notice-key KEY    pebble-custom-notice
   --check NAME            pebble-check-failed / pebble-check-recovered
+  --target-base BASE      pre/post-series-upgrade's target base (default ubuntu@24.04)
   --param KEY=VALUE       an action param (VALUE parsed as JSON when it is valid JSON)
   --params JSON           action params as a JSON object
   --action-id ID          JUJU_ACTION_UUID (default 1)
@@ -162,6 +163,7 @@ fn parse_args(args: &[String]) -> Result<CliArgs, String> {
                 }
             }
             "--check" => cli.options.check = Some(value),
+            "--target-base" => cli.options.target_base = Some(value),
             "--param" => {
                 let (k, v) = value.split_once('=').ok_or_else(|| format!("--param {value:?}: expected KEY=VALUE"))?;
                 let v = serde_json::from_str(v).unwrap_or_else(|_| serde_json::Value::String(v.to_owned()));

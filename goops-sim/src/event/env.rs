@@ -79,7 +79,10 @@ impl Event {
             (Event::Action { name, .. }, "JUJU_ACTION_NAME") => text(name),
             (Event::Action { id, .. }, "JUJU_ACTION_UUID") => text(id),
             (Event::Action { id, .. }, "JUJU_ACTION_TAG") => Some(format!("action-{id}")),
-            // The state has no target base for pre/post-series-upgrade: left out.
+            (Event::Unit { target_base, .. }, "JUJU_TARGET_BASE") => target_base.clone(),
+            (Event::Unit { target_base, .. }, "JUJU_TARGET_SERIES") => {
+                target_base.as_deref().and_then(goops_juju::unit::series_of_base).map(str::to_owned)
+            }
             _ => None,
         }
     }
@@ -99,7 +102,7 @@ mod tests {
     fn env_names_the_hook_or_the_action() {
         let state = State::default();
         let vars = |event: &Event| -> BTreeMap<&str, String> { event.env(&state, &PLACE).into_iter().collect() };
-        let install = Event::Unit(HookKind::Install);
+        let install = Event::Unit { kind: HookKind::Install, target_base: None };
         let hook = vars(&install);
         assert_eq!(
             (hook["JUJU_HOOK_NAME"].as_str(), hook["JUJU_DISPATCH_PATH"].as_str()),

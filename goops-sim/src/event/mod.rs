@@ -17,7 +17,11 @@ use crate::state::State;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Event {
     /// A unit hook without context (`install`, `config-changed`, …).
-    Unit(HookKind),
+    Unit {
+        kind: HookKind,
+        /// The base a series upgrade moves to (pre/post-series-upgrade only).
+        target_base: Option<String>,
+    },
     /// `<endpoint>-relation-<kind>`.
     Relation {
         kind: RelationEventKind,
@@ -90,7 +94,12 @@ pub struct EventOptions {
     pub params: serde_json::Map<String, serde_json::Value>,
     /// Action id.
     pub action_id: Option<String>,
+    /// The base a series upgrade moves to (`JUJU_TARGET_BASE`; default `ubuntu@24.04`).
+    pub target_base: Option<String>,
 }
+
+/// The target base of a series-upgrade hook when the test does not give one.
+const DEFAULT_TARGET_BASE: &str = "ubuntu@24.04";
 
 /// Why an event cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,7 +110,7 @@ impl Event {
     /// The kind of hook; `None` for an action.
     pub(crate) fn hook_kind(&self) -> Option<HookKind> {
         Some(match self {
-            Event::Unit(kind) => *kind,
+            Event::Unit { kind, .. } => *kind,
             Event::Relation { kind, .. } => HookKind::Relation(*kind),
             Event::Secret { kind, .. } => HookKind::Secret(*kind),
             Event::Storage { kind, .. } => HookKind::Storage(*kind),
@@ -117,7 +126,7 @@ impl Event {
             Event::Relation { relation, .. } => Some(relation.endpoint.as_str()),
             Event::Storage { id, .. } => id.split('/').next(),
             Event::Workload { container, .. } => Some(container.as_str()),
-            Event::Unit(_) | Event::Secret { .. } => None,
+            Event::Unit { .. } | Event::Secret { .. } => None,
         };
         self.hook_kind().map(|kind| kind.hook_name(scope)).unwrap_or_default()
     }
@@ -166,7 +175,11 @@ impl Event {
             Some((HookKind::LeaderElected, _)) if !state.leader => {
                 Err(EventError("leader-elected goes to the new leader: set \"leader\": true".into()))
             }
-            Some((kind, None)) => Ok(Event::Unit(kind)),
+            Some((kind @ (HookKind::PreSeriesUpgrade | HookKind::PostSeriesUpgrade), None)) => {
+                let target_base = opts.target_base.clone().unwrap_or_else(|| DEFAULT_TARGET_BASE.to_owned());
+                Ok(Event::Unit { kind, target_base: Some(target_base) })
+            }
+            Some((kind, None)) => Ok(Event::Unit { kind, target_base: None }),
             _ if meta.actions.contains_key(name) => Self::action(name, meta, state, opts),
             _ => Err(EventError(format!("unknown event {name:?}: not a Juju hook nor an action of this charm"))),
         }

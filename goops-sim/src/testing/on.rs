@@ -204,6 +204,12 @@ impl On {
         self
     }
 
+    /// Set the base a pre/post-series-upgrade moves to (`JUJU_TARGET_BASE`, default `ubuntu@24.04`).
+    pub fn target_base(mut self, base: impl Into<String>) -> On {
+        self.options.target_base = Some(base.into());
+        self
+    }
+
     /// Any hook by its Juju name (`db-relation-changed`, …), completed with `options`; no
     /// event-specific consistency check is made for it.
     pub fn hook(name: &str, options: EventOptions) -> On {
@@ -241,6 +247,7 @@ impl On {
             push("notice-key", Some(key.clone()));
         }
         push("check", o.check.clone());
+        push("target-base", o.target_base.clone());
         if !o.params.is_empty() {
             push("params", Some(serde_json::Value::Object(o.params.clone()).to_string()));
         }
