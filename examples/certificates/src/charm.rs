@@ -85,7 +85,7 @@ pub struct Certificates;
 impl Certificates {
     /// install, config-changed, upgrade-charm: make sure the CA exists (the leader creates it).
     #[hook(install, config_changed, upgrade_charm)]
-    fn configure(&self, ctx: &Context, config: Config) -> HookResult {
+    fn configure(ctx: &Context, config: Config) -> HookResult {
         if CaCertificate::get(ctx)?.is_some() {
             ctx.add_status(Status::active());
             return Ok(());
@@ -111,7 +111,7 @@ impl Certificates {
 
     /// certificates-relation-changed: answer every CSR of the requirer with a certificate signed by the CA.
     #[hook(relation_changed("certificates"))]
-    fn on_certificates_changed(&self, ctx: &Context, event: &RelationEvent) -> HookResult {
+    fn on_certificates_changed(ctx: &Context, event: &RelationEvent) -> HookResult {
         if !ctx.is_leader()? {
             // Answers go in the application databag, which only the leader may write.
             return Ok(());
@@ -167,7 +167,7 @@ impl Certificates {
 
     /// get-ca-certificate: the CA PEM, or a failure saying there is none yet.
     #[action("get-ca-certificate")]
-    fn get_ca_certificate(&self, ctx: &Context) -> ActionResult<CaCertificateResult> {
+    fn get_ca_certificate(ctx: &Context) -> ActionResult<CaCertificateResult> {
         let ca = CaCertificate::get(ctx)?.ok_or("there is no CA certificate yet: the leader creates it on install")?;
         Ok(CaCertificateResult { ca_certificate: ca.ca_certificate })
     }

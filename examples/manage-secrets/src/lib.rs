@@ -17,7 +17,7 @@ pub struct ManageSecrets;
 impl ManageSecrets {
     /// `Configure`.
     #[hook(install, config_changed, upgrade_charm)]
-    fn configure(&self, ctx: &Context) -> Result<(), String> {
+    fn configure(ctx: &Context) -> Result<(), String> {
         generate_and_store_root_certificate(ctx)
             .map_err(|err| format!("could not generate and store root certificate: {err}"))?;
 
