@@ -55,7 +55,7 @@ pub trait StoredState: Serialize + DeserializeOwned + Default + 'static {
 ///
 /// Only one `Stored<T>` of a type may be alive at a time; asking for a second is an error.
 pub struct Stored<'a, T: StoredState> {
-    value: Option<Box<T>>,
+    value: Box<T>,
     slots: &'a StoredSlots,
 }
 
@@ -63,14 +63,13 @@ impl<T: StoredState> Deref for Stored<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        // Present from creation until drop.
-        self.value.as_deref().unwrap_or_else(|| unreachable!("a Stored value is present until dropped"))
+        &self.value
     }
 }
 
 impl<T: StoredState> DerefMut for Stored<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.value.as_deref_mut().unwrap_or_else(|| unreachable!("a Stored value is present until dropped"))
+        &mut self.value
     }
 }
 
@@ -82,10 +81,11 @@ impl<T: StoredState + std::fmt::Debug> std::fmt::Debug for Stored<'_, T> {
 
 impl<T: StoredState> Drop for Stored<'_, T> {
     fn drop(&mut self) {
-        if let Some(value) = self.value.take()
-            && let Ok(mut slots) = self.slots.0.try_borrow_mut()
+        if let Ok(mut slots) = self.slots.0.try_borrow_mut()
             && let Some(slot) = slots.get_mut(T::KEY)
         {
+            // The value goes back to its slot; a default takes its place here, dropped at once.
+            let value: Box<T> = std::mem::take(&mut self.value);
             slot.value = Some(value);
         }
     }
@@ -130,13 +130,13 @@ impl StoredSlots {
                 ));
             }
             let value = slot.value.take().and_then(|v| v.downcast::<T>().ok()).ok_or_else(|| in_use(T::KEY))?;
-            return Ok(Stored { value: Some(value), slots: self });
+            return Ok(Stored { value, slots: self });
         }
         drop(slots);
         // Not cached on error: a later access tries again.
         let (value, loaded) = load::<T>(tools)?;
         self.0.borrow_mut().insert(T::KEY, Slot { value: None, loaded, to_json: to_json::<T> });
-        Ok(Stored { value: Some(Box::new(value)), slots: self })
+        Ok(Stored { value: Box::new(value), slots: self })
     }
 
     /// Send every value whose JSON changed in one `state-set`; nothing runs when none did.
