@@ -8,7 +8,6 @@
 //! was last configured with is kept in Juju's unit state ([`Service`]), so an event that changes
 //! nothing restarts nothing.
 
-use goops_runtime::hookcmds::port::Port;
 use goops_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
 
