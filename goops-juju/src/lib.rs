@@ -4,7 +4,7 @@
 //!   container), and the context variables Juju sets for it.
 //! - Juju's names and rules: [`secret`] (content keys, URIs, owners, rotate policies),
 //!   [`status`] (status names), [`relation`] (relation ids), [`action`] (result keys),
-//!   [`config`] (option types), [`storage`] (storage kinds), [`unit`] (unit and application names).
+//!   [`config`] (option types), [`storage`](mod@storage) (storage kinds), [`unit`](mod@unit) (unit and application names).
 //! - [`charmcraft`] (feature `charmcraft`): the charmcraft.yaml model and its parser, with the
 //!   legacy `metadata.yaml`, `config.yaml` and `actions.yaml`.
 //!

@@ -6,7 +6,8 @@ use std::str::FromStr;
 use crate::error::{InvalidName, juju_names};
 
 /// A relation: its endpoint and Juju's numeric id, written `endpoint:id` as `relation-ids` prints
-/// it and as tools take it with `-r` (so Juju rejects an id that belongs to another endpoint).
+/// it, `JUJU_RELATION_ID` holds it and tools take it with `-r` (where Juju reads only the number:
+/// see [`relation_number`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RelationId {
     /// The endpoint name in charmcraft.yaml, e.g. `db`.
@@ -42,6 +43,12 @@ impl FromStr for RelationId {
     }
 }
 
+/// The relation number in a `-r` value or `JUJU_RELATION_ID`: `N` or `<anything>:N`, where only
+/// the text after the last `:` counts (docs/hook-tools.md §4.4); `None` when that is not a number.
+pub fn relation_number(value: &str) -> Option<u32> {
+    value.rsplit(':').next().and_then(|n| n.parse().ok())
+}
+
 juju_names! {
     /// Which side of a relation an endpoint is: the charmcraft.yaml section that declares it.
     pub enum RelationRole ("relation role", expected "provides, requires or peers") {
@@ -66,5 +73,9 @@ mod tests {
         for bad in ["7", ":7", "db:", "db:x", "db:-1"] {
             assert!(bad.parse::<RelationId>().is_err(), "{bad}");
         }
+        assert_eq!(relation_number("db:7"), Some(7));
+        assert_eq!(relation_number("7"), Some(7));
+        assert_eq!(relation_number("other:endpoint:7"), Some(7));
+        assert_eq!(relation_number("db:x"), None);
     }
 }

@@ -1,6 +1,6 @@
 //! Storage kinds (charmcraft.yaml `storage.<name>.type`, `JUJU_STORAGE_KIND`, `storage-get kind`).
 
-use crate::error::juju_names;
+use crate::error::{InvalidName, juju_names};
 
 juju_names! {
     /// What kind of storage an instance is.
@@ -16,5 +16,28 @@ impl Default for StorageKind {
     /// charmcraft.yaml's storage type when none is given.
     fn default() -> Self {
         StorageKind::Filesystem
+    }
+}
+
+/// A storage id, `<storage-name>/<number>` (`JUJU_STORAGE_ID`, `storage-get -s`), as its name
+/// and instance number.
+pub fn parse_storage_id(id: &str) -> Result<(&str, u32), InvalidName> {
+    id.rsplit_once('/')
+        .filter(|(name, n)| !name.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|(name, n)| Some((name, n.parse().ok()?)))
+        .ok_or_else(|| InvalidName::new("storage id", id, "<storage-name>/<number>"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_ids() {
+        assert_eq!(parse_storage_id("data/3"), Ok(("data", 3)));
+        assert_eq!(parse_storage_id("my-data/0"), Ok(("my-data", 0)));
+        for bad in ["data", "/0", "data/", "data/x", "data/-1", "data/+1"] {
+            assert!(parse_storage_id(bad).is_err(), "{bad}");
+        }
     }
 }

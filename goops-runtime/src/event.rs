@@ -309,8 +309,8 @@ fn required<'a>(value: &'a Option<String>, var: &'static str) -> Result<&'a str,
 fn relation_event(kind: RelationEventKind, endpoint: &str, env: &JujuEnv) -> Result<RelationEvent, EnvError> {
     let raw = required(&env.relation_id, "JUJU_RELATION_ID")?;
     // Juju sets `<endpoint>:<id>`; older tooling sets the bare number.
-    let number = raw.rsplit(':').next().unwrap_or(raw);
-    let id = number.parse::<u32>().map_err(|_| invalid("JUJU_RELATION_ID", raw, "expected <endpoint>:<number>"))?;
+    let id = goops_juju::relation::relation_number(raw)
+        .ok_or_else(|| invalid("JUJU_RELATION_ID", raw, "expected <endpoint>:<number>"))?;
     if let Some(relation) = &env.relation
         && relation != endpoint
     {
@@ -346,10 +346,8 @@ fn secret_event(kind: SecretEventKind, env: &JujuEnv) -> Result<SecretEvent, Env
 
 fn storage_event(kind: StorageEventKind, name: &str, env: &JujuEnv) -> Result<StorageEvent, EnvError> {
     let raw = required(&env.storage_id, "JUJU_STORAGE_ID")?;
-    let (id_name, index) = raw
-        .rsplit_once('/')
-        .and_then(|(n, i)| Some((n, i.parse::<u32>().ok()?)))
-        .ok_or_else(|| invalid("JUJU_STORAGE_ID", raw, "expected <storage-name>/<number>"))?;
+    let (id_name, index) = goops_juju::storage::parse_storage_id(raw)
+        .map_err(|_| invalid("JUJU_STORAGE_ID", raw, "expected <storage-name>/<number>"))?;
     if id_name != name {
         return Err(invalid("JUJU_STORAGE_ID", raw, "does not match the hook's storage name"));
     }

@@ -17,7 +17,7 @@
 //! #[charm]
 //! impl MyCharm {
 //!     #[hook(install, config_changed)]
-//!     fn configure(&self, ctx: &Context) -> HookResult {
+//!     fn configure(ctx: &Context) -> HookResult {
 //!         let port: u16 = ctx.config_get("port")?.unwrap_or(8080);
 //!         ctx.log_info(format!("{} listens on {port}", ctx.app_name()));
 //!         ctx.add_status(Status::active());
@@ -25,7 +25,7 @@
 //!     }
 //!
 //!     #[hook(relation_changed("db"))]
-//!     fn on_db(&self, ctx: &Context, event: &RelationEvent) -> HookResult {
+//!     fn on_db(ctx: &Context, event: &RelationEvent) -> HookResult {
 //!         let Some(app) = &event.remote_app else { return Ok(()) };
 //!         if !ctx.relation_data(&event.relation(), app)?.contains_key("host") {
 //!             ctx.add_status(Status::waiting("waiting for the database"));

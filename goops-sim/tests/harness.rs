@@ -353,3 +353,35 @@ fn for_charm_checks_the_dir_against_the_baked_metadata() {
     let _ = std::fs::remove_dir_all(&other);
     assert!(matches!(&err, HarnessError::MetadataMismatch(m) if m.starts_with("relation endpoints")), "{err}");
 }
+
+/// A charm whose handlers use `self`: a value the test builds carries a test double.
+struct Greeting {
+    word: &'static str,
+}
+
+impl Default for Greeting {
+    fn default() -> Self {
+        Greeting { word: "hello" }
+    }
+}
+
+#[charm(metadata = "tests/harness-charm/charmcraft.yaml")]
+impl Greeting {
+    #[hook(install)]
+    fn install(&self, ctx: &Context) -> HookResult {
+        ctx.log_info(self.word);
+        Ok(())
+    }
+}
+
+#[test]
+fn run_with_dispatches_on_the_charm_value_the_test_built() {
+    let harness = Harness::<Greeting>::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/harness-charm")).unwrap();
+    let state = State::default();
+    assert_eq!(harness.run(On::install(), &state).unwrap().log_messages(), ["hello"], "run builds C::default()");
+    let out = harness.run_with(&Greeting { word: "bonjour" }, On::install(), &state).unwrap();
+    assert_eq!(out.log_messages(), ["bonjour"]);
+    let process = harness.process("/bin/true");
+    let err = process.run_with(&Greeting { word: "x" }, On::install(), &state).unwrap_err();
+    assert!(matches!(err, HarnessError::Process(ref m) if m.contains("in-process only")), "{err}");
+}

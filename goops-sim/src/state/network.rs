@@ -147,8 +147,9 @@ pub struct CloudSpec {
     pub is_controller_cloud: bool,
 }
 
-/// A cloud credential.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// A cloud credential. Its `Debug` output names the attributes but never shows their values
+/// (they are passwords and keys).
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CloudCredential {
     /// Auth type (`userpass`, `access-key`, …).
@@ -159,4 +160,31 @@ pub struct CloudCredential {
     /// Redacted attribute names.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub redacted: Vec<String>,
+}
+
+impl std::fmt::Debug for CloudCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let attrs: BTreeMap<&str, &str> = self.attrs.keys().map(|k| (k.as_str(), "[REDACTED]")).collect();
+        f.debug_struct("CloudCredential")
+            .field("auth_type", &self.auth_type)
+            .field("attrs", &attrs)
+            .field("redacted", &self.redacted)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_values_never_appear_in_debug_output() {
+        let credential = CloudCredential {
+            auth_type: "userpass".to_owned(),
+            attrs: [("password".to_owned(), "hunter2-very-secret".to_owned())].into(),
+            redacted: Vec::new(),
+        };
+        let debug = format!("{:?}", CloudSpec { credential: Some(credential), ..CloudSpec::default() });
+        assert!(!debug.contains("hunter2") && debug.contains("password"), "{debug}");
+    }
 }

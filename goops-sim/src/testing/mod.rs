@@ -188,13 +188,14 @@ impl<C: Charm> Harness<C> {
         consistency::check(&self.meta, event, state)
     }
 
-    /// Run `event` on a copy of `state`.
+    /// Run `event` on a copy of `state`, on the charm value `C::default()` as `run` builds it
+    /// for each dispatch.
     pub fn run(&self, event: On, state: &State) -> Result<RunReport, HarnessError> {
         if self.checks {
             self.check(&event, state)?;
         }
         match &self.mode {
-            Mode::InProcess => self.run_in_process(&event, state),
+            Mode::InProcess => self.run_in_process(&C::default(), &event, state),
             Mode::Process { binary, goops_sim, timeout } => {
                 let goops_sim = match goops_sim {
                     Some(path) => path.clone(),
@@ -205,11 +206,26 @@ impl<C: Charm> Harness<C> {
         }
     }
 
-    fn run_in_process(&self, event: &On, input: &State) -> Result<RunReport, HarnessError> {
+    /// Run `event` on a copy of `state`, on a charm value the test built (the `self` of its
+    /// handlers, e.g. holding test doubles), in-process as `goops_runtime::dispatch_with` does.
+    /// A value cannot cross into a process: in process mode this is [`HarnessError::Process`].
+    pub fn run_with(&self, charm: &C, event: On, state: &State) -> Result<RunReport, HarnessError> {
+        if self.is_process() {
+            return Err(HarnessError::Process(
+                "a charm value runs in-process only: use `run` in process mode (the binary builds its own)".into(),
+            ));
+        }
+        if self.checks {
+            self.check(&event, state)?;
+        }
+        self.run_in_process(charm, &event, state)
+    }
+
+    fn run_in_process(&self, charm: &C, event: &On, input: &State) -> Result<RunReport, HarnessError> {
         let engine = Engine::for_event(input.clone(), self.meta.clone(), &event.name, &event.options)?;
         engine.with(|s| s.charm_dir.clone_from(&self.charm_dir));
         let ctx = engine.context().map_err(HarnessError::Context)?;
-        let dispatched = goops_runtime::dispatch::<C>(&ctx);
+        let dispatched = goops_runtime::dispatch_with::<C>(charm, &ctx);
         drop(ctx);
         let code = i32::from(dispatched.exit_code());
         // Juju records an action process's exit code in its results (output is empty in-process).
@@ -218,9 +234,7 @@ impl<C: Charm> Harness<C> {
                 s.record_action_output(b"", b"", code);
             }
         });
-        let finished = engine
-            .finish_session(code == 0)
-            .ok_or_else(|| HarnessError::Process("the hook session ended twice".into()))?;
+        let finished = engine.finish_session(code == 0).ok_or_else(|| HarnessError::Refused(EngineError::Finished))?;
         // The runtime's own word on how the dispatch ended.
         let (exit, end) = match dispatched {
             Dispatched::Skipped => (Exit::Skipped, End::Skipped),
