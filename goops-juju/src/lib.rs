@@ -5,7 +5,7 @@
 //! - Juju's names and rules: [`secret`] (content keys, URIs, owners, rotate policies),
 //!   [`status`] (status names), [`relation`] (relation ids), [`action`] (result keys),
 //!   [`config`] (option types), [`storage`](mod@storage) (storage kinds), [`unit`](mod@unit) (unit and application names).
-//! - [`charmcraft`] (feature `charmcraft`): the charmcraft.yaml model and its parser, with the
+//! - `charmcraft` (feature `charmcraft`): the charmcraft.yaml model and its parser, with the
 //!   legacy `metadata.yaml`, `config.yaml` and `actions.yaml`.
 //!
 //! goops-macros reads this crate at compile time, goops-runtime uses its kinds and rules (without

@@ -234,7 +234,7 @@ impl<C: Charm> Harness<C> {
                 s.record_action_output(b"", b"", code);
             }
         });
-        let finished = engine.finish_session(code == 0).ok_or_else(|| HarnessError::Refused(EngineError::Finished))?;
+        let finished = engine.finish_session(code == 0).ok_or(HarnessError::Refused(EngineError::Finished))?;
         // The runtime's own word on how the dispatch ended.
         let (exit, end) = match dispatched {
             Dispatched::Skipped => (Exit::Skipped, End::Skipped),
