@@ -146,9 +146,6 @@ pub enum EngineError {
     /// The event does not fit the charm or the state.
     #[error("invalid event: {0}")]
     Event(String),
-    /// The hook's session already ended (committed or rolled back).
-    #[error("the hook's session has already ended")]
-    Finished,
 }
 
 /// The process's working directory, asked for once: an in-process session's default charm

@@ -234,7 +234,10 @@ impl<C: Charm> Harness<C> {
                 s.record_action_output(b"", b"", code);
             }
         });
-        let finished = engine.finish_session(code == 0).ok_or(HarnessError::Refused(EngineError::Finished))?;
+        let finished = engine
+            .finish_session(code == 0)
+            // This run owns the engine, so its session ends here, once.
+            .ok_or_else(|| HarnessError::Refused(EngineError::State("the hook's session had already ended".into())))?;
         // The runtime's own word on how the dispatch ended.
         let (exit, end) = match dispatched {
             Dispatched::Skipped => (Exit::Skipped, End::Skipped),
