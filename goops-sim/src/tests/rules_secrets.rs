@@ -233,9 +233,16 @@ fn rule_35_secret_revoke_needs_exactly_one_target() {
     let e = engine(base(), "db-relation-changed");
     fails(&e, "secret-revoke", &[id, "--app", "pg"], 2, "do not specify both relation and app");
     ok(&e, "secret-revoke", &[id]);
+    // With --unit the unit is the one subject revoked, relation or not (`ToParams`).
+    ok(&e, "secret-revoke", &[id, "--unit", "pg/1"]);
+    ok(&e, "secret-revoke", &[id, "-r", "1", "--unit", "pg/0"]);
     assert_eq!(
         e.with(|s| s.pending.secret_revokes.clone()).unwrap(),
-        vec![("aaaaaaaaaaaaaaaaaaaa".to_owned(), crate::session::RevokeTarget::App("pg".into()))]
+        vec![
+            ("aaaaaaaaaaaaaaaaaaaa".to_owned(), crate::session::RevokeTarget::App("pg".into())),
+            ("aaaaaaaaaaaaaaaaaaaa".to_owned(), crate::session::RevokeTarget::Unit("pg/1".into())),
+            ("aaaaaaaaaaaaaaaaaaaa".to_owned(), crate::session::RevokeTarget::Unit("pg/0".into())),
+        ]
     );
 }
 
