@@ -130,13 +130,22 @@ fn rule_30_secret_get_revisions_for_owners_and_consumers() {
     assert_eq!(ok(&e, "secret-get", &[consumed, "token", "--refresh"]), "t2\n");
     assert_eq!(ok(&e, "secret-get", &[consumed, "token"]), "t2\n");
     assert_eq!(e.finish(true).unwrap().state.secret(consumed).unwrap().tracked, Some(2));
-    // Owner: latest; a pending update is only seen with --peek/--refresh.
+    // Owner: the same; a pending update is only seen with --peek/--refresh.
     let owned = "secret:aaaaaaaaaaaaaaaaaaaa";
     let e = engine(base(), "install");
     ok(&e, "secret-set", &[owned, "password=two"]);
     assert_eq!(ok(&e, "secret-get", &[owned, "password"]), "one\n");
     assert_eq!(ok(&e, "secret-get", &[owned, "password", "--peek"]), "two\n");
     fails(&e, "secret-get", &[owned, "nokey"], 1, "secret key value \"nokey\" not found");
+    // The owner's first read pinned revision 1: its new revision 2 is read with --refresh only.
+    let state = e.finish(true).unwrap().state;
+    assert_eq!(state.secret(owned).unwrap().tracked, Some(1));
+    let e = engine(state, "install");
+    assert_eq!(ok(&e, "secret-get", &[owned, "password"]), "one\n");
+    assert_eq!(ok(&e, "secret-get", &["--label", "mine"]), "password: one\n");
+    assert_eq!(ok(&e, "secret-get", &[owned, "password", "--refresh"]), "two\n");
+    assert_eq!(ok(&e, "secret-get", &[owned, "password"]), "two\n");
+    assert_eq!(e.finish(true).unwrap().state.secret(owned).unwrap().tracked, Some(2));
 }
 
 #[test]
