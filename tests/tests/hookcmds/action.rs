@@ -8,7 +8,14 @@ use crate::Coverage;
 use crate::support::{Kind, assert_invalid_input, assert_juju_error, err, finish, hook};
 
 pub(crate) const COVERAGE: Coverage = &[
-    ("action_get", &[params_come_back_with_the_schema_defaults, the_action_tools_fail_outside_an_action]),
+    (
+        "action_get",
+        &[
+            params_come_back_with_the_schema_defaults,
+            the_action_tools_fail_outside_an_action,
+            the_context_reads_the_params_once,
+        ],
+    ),
     ("action_get_key", &[params_come_back_with_the_schema_defaults, the_action_tools_fail_outside_an_action]),
     (
         "action_set",
@@ -19,7 +26,14 @@ pub(crate) const COVERAGE: Coverage = &[
             invalid_result_keys_never_reach_action_set,
         ],
     ),
-    ("action_log", &[results_logs_and_the_failure_are_recorded, the_action_tools_fail_outside_an_action]),
+    (
+        "action_log",
+        &[
+            results_logs_and_the_failure_are_recorded,
+            the_action_tools_fail_outside_an_action,
+            the_context_reads_the_params_once,
+        ],
+    ),
     ("action_fail", &[results_logs_and_the_failure_are_recorded, the_action_tools_fail_outside_an_action]),
 ];
 
@@ -113,4 +127,22 @@ pub(crate) fn invalid_result_keys_never_reach_action_set() {
     let report = finish(&engine, true);
     assert!(report.calls_of("action-set").is_empty(), "{:?}", report.tool_calls);
     assert!(report.action.expect("a record").results.is_empty());
+}
+
+#[test]
+pub(crate) fn the_context_reads_the_params_once() {
+    // Parameters are fixed when the action is queued: read once per dispatch.
+    let engine = crate::support::action(State::default(), "backup", json!({"target": "/mnt"}));
+    let ctx = engine.context().expect("a context");
+    for _ in 0..2 {
+        assert_eq!(
+            serde_json::Value::Object(ctx.action_params().expect("params")),
+            json!({"target": "/mnt", "compress": true})
+        );
+    }
+    ctx.action_log("halfway").expect("logged");
+    drop(ctx);
+    let report = finish(&engine, true);
+    assert_eq!(report.calls_of("action-get").len(), 1);
+    assert_eq!(report.action.expect("a record").logs, ["halfway"]);
 }

@@ -8,8 +8,14 @@ use goops_sim::state::{GoalState, GoalStatus, Relation, StatusName, StatusRecord
 use crate::Coverage;
 use crate::support::{finish, hook, v};
 
-pub(crate) const COVERAGE: Coverage =
-    &[("goal_state", &[the_goal_state_comes_back_with_its_times, without_a_goal_state_it_follows_the_relations])];
+pub(crate) const COVERAGE: Coverage = &[(
+    "goal_state",
+    &[
+        the_goal_state_comes_back_with_its_times,
+        without_a_goal_state_it_follows_the_relations,
+        the_context_reads_the_goal_state_once,
+    ],
+)];
 
 #[test]
 pub(crate) fn the_goal_state_comes_back_with_its_times() {
@@ -69,4 +75,17 @@ pub(crate) fn without_a_goal_state_it_follows_the_relations() {
     assert_eq!(got.relations["db"]["pg"].status, "joined");
     assert!(got.units.values().all(|u| u.since_time().is_some()), "since parses");
     finish(&engine, true);
+}
+
+#[test]
+pub(crate) fn the_context_reads_the_goal_state_once() {
+    // Juju asks the controller on every goal-state call (§1.5); the Context keeps the first
+    // answer for the dispatch.
+    let engine = hook(State::default(), "update-status");
+    let ctx = engine.context().expect("a context");
+    for _ in 0..2 {
+        assert_eq!(ctx.goal_state().expect("goal state").units.keys().collect::<Vec<_>>(), ["app/0"]);
+    }
+    drop(ctx);
+    assert_eq!(finish(&engine, true).calls_of("goal-state").len(), 1);
 }

@@ -15,6 +15,7 @@ pub(crate) const COVERAGE: Coverage = &[(
         every_level_is_logged_at_once,
         a_relation_hook_prefixes_its_lines,
         long_messages_are_split_on_character_boundaries,
+        the_context_logs_at_each_level,
     ],
 )];
 
@@ -66,4 +67,22 @@ pub(crate) fn long_messages_are_split_on_character_boundaries() {
     assert!(messages[1..].iter().all(|m| m.len() <= MAX_LOG_LINE_LEN));
     assert_eq!(messages[1..].concat(), long, "the chunks are the message, in order");
     assert!(report.logs.iter().all(|l| l.level == "DEBUG"));
+}
+
+#[test]
+pub(crate) fn the_context_logs_at_each_level() {
+    let engine = hook(State::default(), "install");
+    let ctx = engine.context().expect("a context");
+    ctx.log_debug("d");
+    ctx.log_info("i");
+    ctx.log_warning("w");
+    ctx.log_error("e");
+    ctx.log(LogLevel::Critical, "c");
+    drop(ctx);
+    let report = finish(&engine, true);
+    let expected: Vec<LogRecord> = [("DEBUG", "d"), ("INFO", "i"), ("WARNING", "w"), ("ERROR", "e"), ("CRITICAL", "c")]
+        .iter()
+        .map(|(l, m)| record(l, m))
+        .collect();
+    assert_eq!(report.logs, expected);
 }

@@ -8,8 +8,14 @@ use goops_sim::state::{Address, BindAddress, Network, Relation};
 use crate::Coverage;
 use crate::support::{Kind, assert_invalid_input, assert_juju_error, err, finish, hook, v};
 
-pub(crate) const COVERAGE: Coverage =
-    &[("network_get", &[a_binding_comes_back_as_the_state_has_it, undeclared_bindings_and_unknown_relations_fail])];
+pub(crate) const COVERAGE: Coverage = &[(
+    "network_get",
+    &[
+        a_binding_comes_back_as_the_state_has_it,
+        undeclared_bindings_and_unknown_relations_fail,
+        the_context_reads_each_network_once,
+    ],
+)];
 
 fn state() -> State {
     let network = Network {
@@ -84,4 +90,22 @@ pub(crate) fn undeclared_bindings_and_unknown_relations_fail() {
     }
     let report = finish(&engine, true);
     assert_eq!(report.calls_of("network-get").len(), 2, "invalid names never reach the tool");
+}
+
+#[test]
+pub(crate) fn the_context_reads_each_network_once() {
+    let engine = hook(state(), "update-status");
+    let ctx = engine.context().expect("a context");
+    let rel = RelationId::new("db", 3);
+    for _ in 0..2 {
+        assert_eq!(ctx.network("db", None).expect("network").ingress_address(), Some("10.0.0.5"));
+        assert_eq!(ctx.network("db", Some(&rel)).expect("network").bind_address(), Some("10.0.0.5"));
+    }
+    drop(ctx);
+    let report = finish(&engine, true);
+    assert_eq!(
+        crate::support::argvs(&report, "network-get"),
+        [v(&["--format=json", "db"]), v(&["--format=json", "-r", "db:3", "db"])],
+        "once per binding and relation"
+    );
 }

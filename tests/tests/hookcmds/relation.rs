@@ -12,9 +12,16 @@ use crate::Coverage;
 use crate::support::{Kind, assert_invalid_input, assert_juju_error, bag, err, finish, hook, hook_with, v};
 
 pub(crate) const COVERAGE: Coverage = &[
-    ("relation_ids", &[relation_ids_are_sorted_as_strings]),
-    ("relation_list", &[members_and_the_remote_application, unknown_relations_are_not_found]),
-    ("relation_list_app", &[members_and_the_remote_application]),
+    ("relation_ids", &[relation_ids_are_sorted_as_strings, the_context_reads_ids_units_and_apps_once]),
+    (
+        "relation_list",
+        &[
+            members_and_the_remote_application,
+            unknown_relations_are_not_found,
+            the_context_reads_ids_units_and_apps_once,
+        ],
+    ),
+    ("relation_list_app", &[members_and_the_remote_application, the_context_reads_ids_units_and_apps_once]),
     (
         "relation_get",
         &[
@@ -282,4 +289,22 @@ pub(crate) fn the_context_reads_each_databag_once() {
         "each databag read once"
     );
     assert_eq!(report.calls_of("relation-set").len(), 1);
+}
+
+#[test]
+pub(crate) fn the_context_reads_ids_units_and_apps_once() {
+    let engine = hook(state(false), "update-status");
+    let ctx = engine.context().expect("a context");
+    for _ in 0..2 {
+        assert_eq!(ctx.relation_ids("db").expect("ids"), [db(10), db(2)]);
+        assert_eq!(ctx.relation_units(&db(10)).expect("units"), ["pg/0", "pg/1"]);
+        assert_eq!(ctx.relation_app(&db(10)).expect("app").as_deref(), Some("pg"));
+    }
+    drop(ctx);
+    let report = finish(&engine, true);
+    assert_eq!(crate::support::argvs(&report, "relation-ids"), [v(&["--format=json", "db"])]);
+    assert_eq!(
+        crate::support::argvs(&report, "relation-list"),
+        [v(&["--format=json", "-r", "db:10"]), v(&["--format=json", "--app", "-r", "db:10"])]
+    );
 }

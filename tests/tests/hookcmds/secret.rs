@@ -43,8 +43,22 @@ pub(crate) const COVERAGE: Coverage = &[
             a_non_leader_cannot_manage_the_apps_secrets,
         ],
     ),
-    ("secret_ids", &[info_and_ids_show_what_this_unit_owns, removing_drops_a_revision_or_the_secret]),
-    ("secret_grant", &[grants_and_revokes_change_access_with_the_hook, grant_and_revoke_refusals]),
+    (
+        "secret_ids",
+        &[
+            info_and_ids_show_what_this_unit_owns,
+            removing_drops_a_revision_or_the_secret,
+            the_context_finds_owned_secrets_by_label,
+        ],
+    ),
+    (
+        "secret_grant",
+        &[
+            grants_and_revokes_change_access_with_the_hook,
+            grant_and_revoke_refusals,
+            the_context_finds_owned_secrets_by_label,
+        ],
+    ),
     (
         "secret_revoke",
         &[
@@ -103,6 +117,8 @@ fn state(leader: bool) -> State {
                 id: UNIT_SECRET.into(),
                 owner: Some(SecretOwner::Unit),
                 label: Some("api-token".into()),
+                // Juju prints times with their nanoseconds in JSON (§4.7).
+                expire: Some(at("2030-01-01T00:00:00.123456789Z")),
                 revisions: vec![revision(1, &[("token", secret_value(1))])],
                 ..Secret::default()
             },
@@ -434,6 +450,7 @@ pub(crate) fn info_and_ids_show_what_this_unit_owns() {
     assert!(info.access[0].scope.starts_with("relation-"), "{}", info.access[0].scope);
     let info = secret::secret_info_get(&engine, &SecretSelector::label("api-token")).expect("by label");
     assert_eq!((info.id.as_str(), info.owner, info.access.len()), (bare(UNIT_SECRET), SecretOwner::Unit, 0));
+    assert_eq!(info.expiry, Some(at("2030-01-01T00:00:00.123456789Z")), "to the nanosecond");
     // Juju takes an id or a label: with both, the runtime sends the id.
     let info = secret::secret_info_get(&engine, &SecretSelector::id_with_label(UNIT_SECRET, "other")).expect("by id");
     assert_eq!(info.id, bare(UNIT_SECRET));
@@ -590,6 +607,16 @@ pub(crate) fn the_context_reads_each_secret_once() {
     let got = ctx.secret_get(&by_label, SecretReadMode::Tracked).expect("read").expect("exists");
     assert_eq!(value(&got, "ca-cert"), secret_value(5));
     ctx.secret_get(&by_id, SecretReadMode::Tracked).expect("read");
+    // Reading by id and label names the secret: the answer serves reads by either.
+    let mine = SecretSelector::id_with_label(UNIT_SECRET, "api-token-v2");
+    let got = ctx.secret_get(&mine, SecretReadMode::Peek).expect("read").expect("exists");
+    assert_eq!(value(&got, "token"), secret_value(1));
+    ctx.secret_get(&SecretSelector::id(UNIT_SECRET), SecretReadMode::Peek).expect("cached");
+    ctx.secret_get(&SecretSelector::label("api-token-v2"), SecretReadMode::Peek).expect("cached");
+    // A write through the context forgets what was read.
+    ctx.secret_set(UNIT_SECRET, Some(&content(&[("token", secret_value(3))])), &SecretSetOptions::new()).expect("set");
+    let got = ctx.secret_get(&SecretSelector::id(UNIT_SECRET), SecretReadMode::Peek).expect("read").expect("exists");
+    assert_eq!(value(&got, "token"), secret_value(3));
     // Not found is None, until a secret with that label is added.
     let fresh = SecretSelector::label("fresh");
     assert!(ctx.secret_get(&fresh, SecretReadMode::Tracked).expect("read").is_none());
@@ -607,9 +634,57 @@ pub(crate) fn the_context_reads_each_secret_once() {
             v(&["--format=json", "--label", "their-ca", "--peek"]),
             v(&["--format=json", THEIR_SECRET, "--refresh"]),
             v(&["--format=json", "--label", "their-ca"]),
+            v(&["--format=json", UNIT_SECRET, "--label", "api-token-v2", "--peek"]),
+            v(&["--format=json", UNIT_SECRET, "--peek"]),
             v(&["--format=json", "--label", "fresh"]),
             v(&["--format=json", "--label", "fresh"]),
         ]
     );
     assert_eq!(report.state.secret(THEIR_SECRET).expect("there").tracked, Some(2));
+}
+
+#[test]
+pub(crate) fn the_context_finds_owned_secrets_by_label() {
+    let engine = hook(state(true), "update-status");
+    let ctx = engine.context().expect("a context");
+    assert_eq!(
+        ctx.secret_id(&SecretSelector::id(APP_SECRET)).expect("an id needs no lookup").as_deref(),
+        Some(APP_SECRET)
+    );
+    for _ in 0..2 {
+        assert_eq!(ctx.secret_id(&SecretSelector::label("db")).expect("found").as_deref(), Some(bare(APP_SECRET)));
+    }
+    assert_eq!(ctx.secret_id(&SecretSelector::label("their-ca")).expect("not owned"), None);
+    assert!(ctx.secret_info(&SecretSelector::label("nope")).expect("not found is None").is_none());
+    // A secret added with a label is known by it without a lookup.
+    let uri = ctx
+        .secret_add(&content(&[("password", secret_value(0))]), &SecretAddOptions::new().label("new"))
+        .expect("added");
+    assert_eq!(ctx.secret_id(&SecretSelector::label("new")).expect("known").as_deref(), Some(uri.as_str()));
+    let id = ctx.secret_id(&SecretSelector::label("api-token")).expect("found").expect("owned");
+    ctx.secret_grant(&id, &certificates(), Some("client/1")).expect("granted");
+    ctx.secret_revoke(APP_SECRET, &certificates(), None).expect("revoked");
+    ctx.secret_remove(APP_SECRET, Some(1)).expect("removed");
+    let mut ids = ctx.secret_ids().expect("ids");
+    ids.sort();
+    let mut expected = vec![bare(APP_SECRET).to_owned(), bare(UNIT_SECRET).to_owned(), bare(&uri).to_owned()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    drop(ctx);
+    let report = finish(&engine, true);
+    assert_eq!(
+        crate::support::argvs(&report, "secret-info-get"),
+        [
+            v(&["--format=json", "--label", "db"]),
+            v(&["--format=json", "--label", "their-ca"]),
+            v(&["--format=json", "--label", "nope"]),
+            v(&["--format=json", "--label", "api-token"]),
+        ]
+    );
+    assert_eq!(
+        report.state.secret(UNIT_SECRET).expect("there").grants,
+        [SecretGrant { relation_id: 7, target: "client/1".into() }]
+    );
+    assert!(report.state.secret(APP_SECRET).expect("there").grants.is_empty());
+    assert_eq!(report.state.secret(APP_SECRET).expect("there").revisions.len(), 1);
 }

@@ -9,9 +9,23 @@ use crate::support::{assert_invalid_input, bag, err, finish, hook, v};
 
 pub(crate) const COVERAGE: Coverage = &[
     ("state_get", &[reads_see_the_hooks_own_writes, an_empty_state_is_an_empty_map]),
-    ("state_get_key", &[reads_see_the_hooks_own_writes, an_empty_state_is_an_empty_map]),
-    ("state_set", &[reads_see_the_hooks_own_writes, a_failed_hook_keeps_the_old_state, juju_limits_are_checked_first]),
-    ("state_delete", &[reads_see_the_hooks_own_writes, a_failed_hook_keeps_the_old_state]),
+    (
+        "state_get_key",
+        &[reads_see_the_hooks_own_writes, an_empty_state_is_an_empty_map, the_context_reads_and_writes_unit_state],
+    ),
+    (
+        "state_set",
+        &[
+            reads_see_the_hooks_own_writes,
+            a_failed_hook_keeps_the_old_state,
+            juju_limits_are_checked_first,
+            the_context_reads_and_writes_unit_state,
+        ],
+    ),
+    (
+        "state_delete",
+        &[reads_see_the_hooks_own_writes, a_failed_hook_keeps_the_old_state, the_context_reads_and_writes_unit_state],
+    ),
 ];
 
 fn stored() -> State {
@@ -80,4 +94,22 @@ pub(crate) fn juju_limits_are_checked_first() {
     let report = finish(&engine, true);
     assert_eq!(report.calls_of("state-set").len(), 1);
     assert_eq!(report.state.unit_state, bag(&[(&longest_key, "x"), ("big", &largest_value)]));
+}
+
+#[test]
+pub(crate) fn the_context_reads_and_writes_unit_state() {
+    let engine = hook(stored(), "update-status");
+    let ctx = engine.context().expect("a context");
+    assert_eq!(ctx.state_get("a").expect("a key").as_deref(), Some("1"));
+    assert_eq!(ctx.state_get("nope").expect("absent"), None);
+    ctx.state_set([("a", "2"), ("c", "3")]).expect("set");
+    ctx.state_delete("gone").expect("deleted");
+    drop(ctx);
+    let report = finish(&engine, true);
+    assert_eq!(report.state.unit_state, bag(&[("a", "2"), ("b", "2"), ("c", "3")]));
+    assert_eq!(
+        crate::support::argvs(&report, "state-get"),
+        [v(&["--format=json", "--strict", "a"]), v(&["--format=json", "--strict", "nope"])]
+    );
+    assert_eq!(crate::support::argvs(&report, "state-delete"), [v(&["gone"])]);
 }

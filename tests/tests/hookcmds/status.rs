@@ -10,9 +10,9 @@ use crate::Coverage;
 use crate::support::{Kind, assert_juju_error, err, finish, hook, v};
 
 pub(crate) const COVERAGE: Coverage = &[
-    ("status_get", &[the_unit_status_is_set_at_once_and_read_back]),
+    ("status_get", &[the_unit_status_is_set_at_once_and_read_back, the_context_sets_and_reads_statuses]),
     ("status_get_app", &[the_leader_sets_and_reads_the_app_status, only_the_leader_touches_the_app_status]),
-    ("status_set", &[the_unit_status_is_set_at_once_and_read_back]),
+    ("status_set", &[the_unit_status_is_set_at_once_and_read_back, the_context_sets_and_reads_statuses]),
     ("status_set_app", &[the_leader_sets_and_reads_the_app_status, only_the_leader_touches_the_app_status]),
 ];
 
@@ -97,4 +97,27 @@ pub(crate) fn only_the_leader_touches_the_app_status() {
     assert_juju_error(&error, Kind::NotLeader, "status-get", "finding application status: this unit is not the leader");
     let report = finish(&engine, true);
     assert!(report.app_statuses.is_empty());
+}
+
+#[test]
+pub(crate) fn the_context_sets_and_reads_statuses() {
+    let engine = hook(State { leader: true, ..State::default() }, "install");
+    let ctx = engine.context().expect("a context");
+    ctx.set_unit_status(Status::maintenance("installing")).expect("set");
+    ctx.set_app_status(Status::blocked("-needs a database")).expect("set");
+    let unit = ctx.unit_status().expect("unit status");
+    assert_eq!((unit.status, unit.message.as_str()), (StatusName::Maintenance, "installing"));
+    let app = ctx.app_status().expect("app status");
+    assert_eq!((app.status.status, app.status.message.as_str()), (StatusName::Blocked, "-needs a database"));
+    assert_eq!(app.units["app/0"].status, StatusName::Maintenance);
+    drop(ctx);
+    let report = finish(&engine, true);
+    assert_eq!(
+        (report.state.unit_status.status, report.state.app_status.status),
+        (StatusName::Maintenance, StatusName::Blocked)
+    );
+    assert_eq!(
+        crate::support::argvs(&report, "status-set"),
+        [v(&["maintenance", "--", "installing"]), v(&["--application", "blocked", "--", "-needs a database"])]
+    );
 }

@@ -9,7 +9,7 @@ use crate::support::{Kind, assert_juju_error, err, finish, hook, v};
 
 pub(crate) const COVERAGE: Coverage = &[
     ("unit_get", &[addresses_come_from_the_state_or_the_default_network, a_unit_without_an_address]),
-    ("application_version_set", &[the_workload_version_is_set_at_once]),
+    ("application_version_set", &[the_workload_version_is_set_at_once, the_context_sets_the_workload_version]),
 ];
 
 #[test]
@@ -51,4 +51,11 @@ pub(crate) fn the_workload_version_is_set_at_once() {
     let report = finish(&engine, false);
     assert_eq!(report.state.workload_version, "-1.2.3+build.4");
     assert_eq!(crate::support::argvs(&report, "application-version-set"), [v(&["--", "-1.2.3+build.4"])]);
+}
+
+#[test]
+pub(crate) fn the_context_sets_the_workload_version() {
+    let engine = hook(State::default(), "upgrade-charm");
+    engine.context().expect("a context").set_workload_version("16.4").expect("set");
+    assert_eq!(finish(&engine, true).state.workload_version, "16.4");
 }
