@@ -310,6 +310,14 @@ pub(crate) fn only_new_content_makes_a_revision() {
     secret::secret_set(&engine, UNIT_SECRET, Some(&content(&[("token", secret_value(3))])), &SecretSetOptions::new())
         .expect("unit-owned");
     assert_invalid_input(&err(secret::secret_set(&engine, "", None, &SecretSetOptions::new())), "secret id \"\"");
+    // A malformed URI is Juju's usage error, with the content staged and never quoted.
+    let error = err(secret::secret_set(
+        &engine,
+        "secret:nope",
+        Some(&content(&[("token", secret_value(2))])),
+        &SecretSetOptions::new(),
+    ));
+    assert_juju_error(&error, Kind::InvalidUsage, "secret-set", "secret URI \"secret:nope\" not valid");
     let report = finish(&engine, true);
     assert_eq!(report.state.secret(UNIT_SECRET).expect("there").content(2), Some(&bag(&[("token", secret_value(3))])));
 }
@@ -583,6 +591,8 @@ pub(crate) fn removing_drops_a_revision_or_the_secret() {
     );
 
     let engine = hook(state(true), "update-status");
+    let error = err(secret::secret_remove(&engine, "secret:nope", Some(2)));
+    assert_juju_error(&error, Kind::InvalidUsage, "secret-remove", "secret URI \"secret:nope\" not valid");
     secret::secret_remove(&engine, UNIT_SECRET, None).expect("removed");
     assert_eq!(finish(&engine, false).state.secrets, state(true).secrets, "deferred (§1.5)");
 }

@@ -97,9 +97,11 @@ pub(crate) fn action(state: State, name: &str, params: serde_json::Value) -> Eng
 }
 
 /// End the hook as a dispatch exiting 0 (`exit_ok`) or 1 would, and check that no secret value
-/// reached a tool's argv or the report's `Debug`.
+/// reached a tool's argv, the engine's `Debug` (its pending writes) or the report's `Debug`.
 #[track_caller]
 pub(crate) fn finish(engine: &Engine, exit_ok: bool) -> RunReport {
+    let debug = format!("{engine:?}");
+    assert!(SECRET_VALUES.iter().all(|s| !debug.contains(s)), "a secret value is in the engine's Debug output");
     let report = engine.finish(exit_ok).expect("the hook was not finished yet");
     assert_no_secret_in_report(&report);
     report
