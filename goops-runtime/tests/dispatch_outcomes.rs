@@ -25,7 +25,7 @@ impl HookTools for Recorder {
         }
         self.0.borrow_mut().push(line);
         if self.1.borrow().contains(&tool) {
-            return Ok(ToolOutput::error(1, "boom"));
+            return Ok(ToolOutput::error(1, "JUJU_CONTEXT_ID not set"));
         }
         Ok(ToolOutput::ok(""))
     }
@@ -211,13 +211,15 @@ fn failing_to_report_results_or_a_failure_fails_the_hook() {
     let (outcome, calls) = run_failing::<TestCharm>(action("do-backup"), &["action-set"]);
     assert_eq!(
         outcome,
-        Outcome::HookFailed("cannot report the action's results: action-set failed with exit code 1: boom".into())
+        Outcome::HookFailed(
+            "cannot report the action's results: action-set failed with exit code 1: JUJU_CONTEXT_ID not set".into()
+        )
     );
     assert_eq!(outcome.exit_code(), 1);
     assert_eq!(calls.len(), 2);
     assert_eq!(
         calls[1],
-        "juju-log --log-level ERROR -- cannot report the action's results: action-set failed with exit code 1: boom"
+        "juju-log --log-level ERROR -- cannot report the action's results: action-set failed with exit code 1: JUJU_CONTEXT_ID not set"
     );
     let (outcome, _) = run_failing::<TestCharm>(action("restore"), &["action-fail"]);
     assert!(

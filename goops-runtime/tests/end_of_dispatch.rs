@@ -249,12 +249,12 @@ fn a_failing_collect_status_fails_the_dispatch_and_sets_nothing() {
 fn a_failing_status_set_fails_the_hook() {
     let charm = Probe { handler_adds: vec![(false, Status::active())], ..Probe::default() };
     let rec = Recorder::new();
-    rec.fail("status-set", 1, "connection refused");
+    rec.fail("status-set", 1, "JUJU_CONTEXT_ID not set");
     let outcome = run(&charm, Event::Install, &rec);
     assert_eq!(
         outcome,
         Outcome::HookFailed(
-            "cannot set the collected status: status-set failed with exit code 1: connection refused".into()
+            "cannot set the collected status: status-set failed with exit code 1: JUJU_CONTEXT_ID not set".into()
         )
     );
 }

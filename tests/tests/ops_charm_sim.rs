@@ -182,7 +182,8 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     assert_eq!(token2.content(1), token.content(1), "revision 1 is kept");
     assert_eq!(token2.content(2), Some(&content(&[("token", "token-value-2"), ("generation", "2")])));
     assert_eq!(step.logs("INFO").last(), Some(&"updated secret compat-token from generation 1 to 2"));
-    step.assert_report(&format!("secret {}: revision 1 -> 2", token.id));
+    // The owner's read before set_content pinned revision 1: owners track revisions (rule 30).
+    step.assert_report(&format!("secret {}: revision 1 -> 2; tracking revision 1", token.id));
 
     // 3. db-relation-changed: client/0 asks "ping", the client app shares a secret of its own.
     //    The unit replies in its bag; the leader grants its secret to the relation and publishes
@@ -255,8 +256,9 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     assert!(stderr.contains("secret-changed goes to a secret's consumers"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&sc.state).unwrap(), before);
 
-    // 5. action get-info (verbose): results with dotted keys nested, the owned secret's latest
-    //    content and canonical id; the action's log.
+    // 5. action get-info (verbose): results with dotted keys nested, the owned secret's tracked
+    //    content (revision 1, pinned by its read in config-changed: owners track revisions, rule
+    //    30) and canonical id; the action's log.
     let step = sc.run("action:get-info", &["--param", "verbose=true", "--action-id", "7"]);
     let action = step.state.action.as_ref().expect("the action's record");
     assert_eq!((action.name.as_str(), action.id.as_str(), action.status.as_str()), ("get-info", "7", "completed"));
@@ -268,7 +270,7 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
             "unit": UNIT,
             "leader": "true",
             "config": {"greeting": "bonjour", "token-generation": "2"},
-            "token-generation": "2",
+            "token-generation": "1",
             "token-secret-id": published,
             "return-code": "0",
         })

@@ -283,7 +283,9 @@ impl From<&crate::event::SecretEvent> for SecretSelector {
 /// Which revision `secret-get` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SecretReadMode {
-    /// The tracked revision (owners: the latest).
+    /// The revision this unit tracks, pinned by its first read. Owners track revisions too
+    /// (Juju >= 3.1.7, docs/hook-tools.md rule 30): a revision an owner added is read with
+    /// `Peek` or `Refresh`.
     #[default]
     Tracked,
     /// The latest revision, without moving tracking to it (`--peek`).

@@ -73,7 +73,9 @@ pub struct Secret {
     /// Revisions with content; the latest is the highest number.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub revisions: Vec<SecretRevision>,
-    /// The revision this unit tracks as a consumer (`None`: not read yet).
+    /// The revision this unit tracks (`None`: not read yet). Owners track revisions as
+    /// consumers do (Juju >= 3.1.7, docs/hook-tools.md rule 30): an owner's new revision is read
+    /// only with `--peek` or `--refresh`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracked: Option<u32>,
     /// Revisions tracked by consumers of an owned secret: consumer → revision.

@@ -130,13 +130,22 @@ fn rule_30_secret_get_revisions_for_owners_and_consumers() {
     assert_eq!(ok(&e, "secret-get", &[consumed, "token", "--refresh"]), "t2\n");
     assert_eq!(ok(&e, "secret-get", &[consumed, "token"]), "t2\n");
     assert_eq!(e.finish(true).unwrap().state.secret(consumed).unwrap().tracked, Some(2));
-    // Owner: latest; a pending update is only seen with --peek/--refresh.
+    // Owner: the same; a pending update is only seen with --peek/--refresh.
     let owned = "secret:aaaaaaaaaaaaaaaaaaaa";
     let e = engine(base(), "install");
     ok(&e, "secret-set", &[owned, "password=two"]);
     assert_eq!(ok(&e, "secret-get", &[owned, "password"]), "one\n");
     assert_eq!(ok(&e, "secret-get", &[owned, "password", "--peek"]), "two\n");
     fails(&e, "secret-get", &[owned, "nokey"], 1, "secret key value \"nokey\" not found");
+    // The owner's first read pinned revision 1: its new revision 2 is read with --refresh only.
+    let state = e.finish(true).unwrap().state;
+    assert_eq!(state.secret(owned).unwrap().tracked, Some(1));
+    let e = engine(state, "install");
+    assert_eq!(ok(&e, "secret-get", &[owned, "password"]), "one\n");
+    assert_eq!(ok(&e, "secret-get", &["--label", "mine"]), "password: one\n");
+    assert_eq!(ok(&e, "secret-get", &[owned, "password", "--refresh"]), "two\n");
+    assert_eq!(ok(&e, "secret-get", &[owned, "password"]), "two\n");
+    assert_eq!(e.finish(true).unwrap().state.secret(owned).unwrap().tracked, Some(2));
 }
 
 #[test]
@@ -233,9 +242,16 @@ fn rule_35_secret_revoke_needs_exactly_one_target() {
     let e = engine(base(), "db-relation-changed");
     fails(&e, "secret-revoke", &[id, "--app", "pg"], 2, "do not specify both relation and app");
     ok(&e, "secret-revoke", &[id]);
+    // With --unit the unit is the one subject revoked, relation or not (`ToParams`).
+    ok(&e, "secret-revoke", &[id, "--unit", "pg/1"]);
+    ok(&e, "secret-revoke", &[id, "-r", "1", "--unit", "pg/0"]);
     assert_eq!(
         e.with(|s| s.pending.secret_revokes.clone()).unwrap(),
-        vec![("aaaaaaaaaaaaaaaaaaaa".to_owned(), crate::session::RevokeTarget::App("pg".into()))]
+        vec![
+            ("aaaaaaaaaaaaaaaaaaaa".to_owned(), crate::session::RevokeTarget::App("pg".into())),
+            ("aaaaaaaaaaaaaaaaaaaa".to_owned(), crate::session::RevokeTarget::Unit("pg/1".into())),
+            ("aaaaaaaaaaaaaaaaaaaa".to_owned(), crate::session::RevokeTarget::Unit("pg/0".into())),
+        ]
     );
 }
 

@@ -103,18 +103,19 @@ pub(super) fn secret_revoke(session: &mut Session, call: &Call<'_>) -> ToolResul
             .relation(rid)
             .map(|r| if r.peer { session.state.app().to_owned() } else { r.remote_app.clone() });
     }
-    if app.is_none() && unit.is_none() {
-        return Err(usage("missing relation or application or unit"));
-    }
+    // The agent sends one subject: the unit when one is given, else the application (the
+    // uniter's `SecretGrantRevokeArgs.ToParams`). So a relation (`-r`, or the hook's) with
+    // `--unit` revokes that unit only, not the relation's application.
+    let target = match (unit, app) {
+        (Some(unit), _) => RevokeTarget::Unit(unit),
+        (None, Some(app)) => RevokeTarget::App(app),
+        (None, None) => return Err(usage("missing relation or application or unit")),
+    };
     crate::tools::check_empty(&call.args()[1..])?;
     check_manage(session, &bare)?;
-    let targets: Vec<RevokeTarget> =
-        app.map(RevokeTarget::App).into_iter().chain(unit.map(RevokeTarget::Unit)).collect();
-    for target in targets {
-        // A revoke cancels matching grants from this hook.
-        session.pending.secret_grants.retain(|(id, g)| *id != bare || !target.covers(g));
-        session.pending.secret_revokes.push((bare.clone(), target));
-    }
+    // A revoke cancels matching grants from this hook.
+    session.pending.secret_grants.retain(|(id, g)| *id != bare || !target.covers(g));
+    session.pending.secret_revokes.push((bare, target));
     Ok(Out::None)
 }
 

@@ -224,23 +224,28 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         }
     }
 
-    let content = if secret.is_owned() {
-        let pending_content = if peek || refresh {
+    // Rule 30 (Juju >= 3.1.7): owners and consumers alike read the revision they track, pinned
+    // by their first read; --peek reads the latest once; --refresh reads the latest and tracks it
+    // from the commit on. Content an owner updated earlier in this hook is the latest for --peek
+    // and --refresh only.
+    let latest = |session: &Session| {
+        let pending = if peek || refresh {
             session.pending.secret_updates.get(&id).and_then(|u| u.content.clone())
         } else {
             None
         };
-        pending_content.or_else(|| secret.content(secret.latest()).cloned())
-    } else if peek {
-        secret.content(secret.latest()).cloned()
+        pending.or_else(|| secret.content(secret.latest()).cloned())
+    };
+    let content = if peek {
+        latest(session)
     } else if refresh || session.pending.secret_track_latest.contains(&id) {
         session.pending.secret_track_latest.insert(id.clone());
-        secret.content(secret.latest()).cloned()
+        latest(session)
     } else {
         let revision = match secret.tracked {
             Some(rev) => rev,
             None => {
-                // The first read pins the consumer to the latest revision.
+                // The first read pins the latest revision, for owners and consumers alike.
                 let latest = secret.latest();
                 if let Some(s) = session.state.secret_mut(&id) {
                     s.tracked = Some(latest);
