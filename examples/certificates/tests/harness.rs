@@ -4,7 +4,7 @@ mod common;
 
 use chrono::Utc;
 use common::*;
-use goops_sim::state::{SecretOwner, StatusName};
+use goops_sim::state::{Secret, SecretOwner, StatusName};
 use goops_sim::testing::{End, HarnessError, Inconsistency, On, RunReport};
 
 #[test]
@@ -65,7 +65,10 @@ fn second_install_keeps_the_existing_ca() {
     let again = harness().run(On::install(), &first.state).unwrap();
     assert_eq!(again.end, End::Completed);
     assert!(again.calls_of("secret-add").is_empty());
-    assert_eq!(again.state.secrets, first.state.secrets, "same secret, same revision");
+    // Same secret, same revision; the unit's first read now tracks it (owners track like consumers).
+    assert_eq!(first.state.secrets[0].tracked, None, "creating a secret does not read it");
+    let tracked: Vec<_> = first.state.secrets.iter().map(|s| Secret { tracked: Some(1), ..s.clone() }).collect();
+    assert_eq!(again.state.secrets, tracked);
     assert_eq!(again.state.unit_status.status, StatusName::Active);
 }
 
@@ -78,7 +81,11 @@ fn a_unit_with_the_secret_already_present_goes_active_without_creating_one() {
         let out = harness().run(On::install(), &state).unwrap();
         assert_eq!(out.end, End::Completed);
         assert!(out.calls_of("secret-add").is_empty());
-        assert_eq!(out.state.secrets, vec![secret.clone()]);
+        assert_eq!(
+            out.state.secrets,
+            vec![Secret { tracked: Some(1), ..secret.clone() }],
+            "read and tracked, not changed"
+        );
         assert_eq!(out.state.unit_status.status, StatusName::Active, "leader={leader}");
     }
 }
