@@ -134,7 +134,10 @@ impl<C: Charm> Harness<C> {
     /// `env!("CARGO_BIN_EXE_mycharm")`) is staged as `dispatch` next to the charm's metadata.
     ///
     /// The `goops-sim` executable is `$GOOPS_SIM_BIN`, else the one cargo built next to the test
-    /// binary, else it is built (once per test binary) into `target/goops-sim-harness`.
+    /// binary, else it is built (once per test binary) into `target/goops-sim-harness`. In a
+    /// workspace where goops-sim is a member, `cargo test -p <charm>` does not rebuild that
+    /// sibling binary: after changing goops-sim, build it (`cargo build -p goops-sim`) or test
+    /// the whole workspace.
     pub fn process(&self, binary: impl Into<PathBuf>) -> Harness<C> {
         let mut harness = self.clone();
         harness.mode = Mode::Process { binary: binary.into(), goops_sim: None, timeout: Duration::from_secs(60) };
