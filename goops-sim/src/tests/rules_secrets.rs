@@ -56,8 +56,10 @@ fn rule_25_secret_content_keys_and_encodings() {
     assert_eq!(ok(&e, "secret-get", &[uri, "encoded"]), "hi\n");
     assert_eq!(ok(&e, "secret-get", &[uri, "encoded#base64"]), "aGk=\n");
     assert_eq!(ok(&e, "secret-get", &[uri, "cert"]), "|\n  -----BEGIN-----\n  abc\n");
-    // Relative #file paths are read from the caller's directory.
-    ok(&e, "secret-add", &["cert#file=cert"]);
+    // The agent opens #file paths itself, relative to its own directory, not the hook's: a path
+    // relative to the charm dir is not found there.
+    fails(&e, "secret-add", &["cert#file=cert"], 2, "open cert: no such file or directory");
+    fails(&e, "secret-add", &["--file", "cert"], 2, "open cert: no such file or directory");
     // Binary content is refused explicitly rather than corrupted.
     fails(
         &e,

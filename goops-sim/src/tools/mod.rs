@@ -219,6 +219,8 @@ pub(crate) fn run_in(
                 ToolResponse::Done(ToolOutput::error(1, &format!("goops-sim internal error in {tool}: {message}")))
             });
     if let ToolResponse::Done(out) = &response {
+        // Reports and records may be printed or written to disk: keep content values out.
+        let args = if matches!(tool, "secret-add" | "secret-set") { secret::redact_content_args(args) } else { args };
         session.tool_calls.push(ToolCall { tool: tool.to_owned(), args, code: out.code });
     }
     response

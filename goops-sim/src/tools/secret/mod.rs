@@ -353,8 +353,64 @@ pub(super) fn revoked_in_hook(session: &Session, bare: &str, grant: &SecretGrant
     session.pending.secret_revokes.iter().any(|(id, target)| id == bare && target.covers(grant))
 }
 
+/// The options of secret-add and secret-set that take a value (the next argument unless written
+/// `--name=value`).
+const VALUE_OPTIONS: &[&str] = &["--owner", "--rotate", "--expire", "--label", "--description", "--file"];
+
+/// `args` of a secret-add or secret-set call as they may be recorded: each content argument's
+/// value (`key=value`, `key#base64=value`) replaced by `<redacted>`. `key#file=path` is kept (the
+/// path is not the content), and so are options and their values.
+pub(crate) fn redact_content_args(args: Vec<String>) -> Vec<String> {
+    let mut option_value_next = false;
+    let mut after_dashes = false;
+    args.into_iter()
+        .map(|arg| {
+            let is_option = !after_dashes && arg.starts_with('-') && arg != "-";
+            if arg == "--" && !after_dashes {
+                after_dashes = true;
+                return arg;
+            }
+            if std::mem::take(&mut option_value_next) || is_option {
+                option_value_next = is_option && !arg.contains('=') && VALUE_OPTIONS.contains(&arg.as_str());
+                return arg;
+            }
+            match arg.split_once('=') {
+                Some((key, _)) if !key.ends_with("#file") && !key.is_empty() => format!("{key}=<redacted>"),
+                _ => arg,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn recorded_content_values_are_redacted() {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let redacted = redact_content_args(args(&[
+            "--label",
+            "x=y",
+            "--description=a=b",
+            "password=hunter2",
+            "token#base64=aHVudGVyMg==",
+            "key#file=/dev/shm/k",
+            "secret:cn0s4cu5gdbs7e2q5l4g",
+        ]));
+        assert_eq!(
+            redacted,
+            args(&[
+                "--label",
+                "x=y",
+                "--description=a=b",
+                "password=<redacted>",
+                "token#base64=<redacted>",
+                "key#file=/dev/shm/k",
+                "secret:cn0s4cu5gdbs7e2q5l4g",
+            ])
+        );
+        assert!(!redacted.iter().any(|a| a.contains("hunter2") || a.contains("aHVudGVy")));
+    }
+
     use super::*;
 
     #[test]

@@ -2,6 +2,7 @@
 //! metadata (owner, label, description, expiry, rotation).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use goops_juju::secret::{bare_secret_id, is_valid_content_key};
@@ -30,6 +31,23 @@ struct Upsert {
     owner: SecretOwner,
 }
 
+/// The working directory of the simulated unit agent: the Kubernetes charm container's agent
+/// runs in `/var/lib/juju` (a machine agent's is not documented; it is not the hook's either).
+const AGENT_DIR: &str = "/var/lib/juju";
+
+/// Where the agent opens a `key#file=` or `--file` path of secret-add/secret-set. The agent
+/// itself reads these files (not the tool client), with the path as given: a relative path is
+/// relative to the agent's working directory, not the hook's (docs/hook-tools.md §4.7). So a
+/// charm must pass absolute paths, and one that passes a relative path fails here as in Juju.
+fn agent_path(path: &str) -> std::path::PathBuf {
+    Path::new(AGENT_DIR).join(crate::tools::expand_home(path))
+}
+
+fn read_agent_file(path: &str) -> Result<Vec<u8>, ToolError> {
+    std::fs::read(agent_path(path))
+        .map_err(|e| crate::tools::fail(format!("open {path}: {}", crate::tools::io_reason(&e))))
+}
+
 fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolError> {
     // Juju's order of checks: expire, rotate, owner, content, file. Empty values mean "not given".
     let given = |name: &str| call.parsed.value(name).filter(|v| !v.is_empty()).map(str::to_owned);
@@ -56,8 +74,7 @@ fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolEr
         let (key, given) = if let Some(k) = key.strip_suffix("#base64") {
             (k, Given::Base64(value.to_owned()))
         } else if let Some(k) = key.strip_suffix("#file") {
-            // Read by the agent itself, relative to the hook's working directory.
-            let data = std::fs::read(call.cwd.join(crate::tools::expand_home(value)))
+            let data = std::fs::read(agent_path(value))
                 .map_err(|e| usage(format!("open {value}: {}", crate::tools::io_reason(&e))))?;
             if crate::b64::encoded_len(data.len()) > MAX_CONTENT {
                 return Err(usage(format!("secret content in file {value:?} too large: {} bytes", data.len())));
@@ -73,7 +90,8 @@ fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolEr
     }
     if let Some(path) = call.parsed.value("file") {
         // File keys are applied after the arguments and win.
-        let bytes = call.read_input(path).map_err(|e| match e {
+        let read = if path == "-" { call.read_input(path) } else { read_agent_file(path) };
+        let bytes = read.map_err(|e| match e {
             ToolError::Run(m) => ToolError::Usage(m),
             other => other,
         })?;
