@@ -3,7 +3,7 @@
 //! event that changes nothing.
 
 use goops_sim::State;
-use goops_sim::state::{MachinePort, Port, Relation, StatusName};
+use goops_sim::state::{MachinePort, OpenedPort, Relation, StatusName};
 use goops_sim::testing::{End, Harness, On, RunReport};
 use greeter::{DB_HOST, Greeter, Service, URL};
 
@@ -153,7 +153,7 @@ fn a_failed_hook_changes_no_stored_state() {
     // what the reconcile changed in memory is not saved.
     state.machine_ports.push(MachinePort {
         unit: "other/0".to_owned(),
-        port: Port { protocol: "tcp".to_owned(), from: 8080, to: 8080, endpoints: Vec::new() },
+        port: OpenedPort { protocol: "tcp".to_owned(), from: 8080, to: 8080, endpoints: Vec::new() },
     });
     let out = harness().run(On::config_changed(), &state).expect("a consistent test");
     assert!(matches!(out.end, End::HookFailed(_)), "{out:?}");

@@ -23,7 +23,7 @@ pub(crate) use commit::{apply_update, next_rotation};
 
 use crate::event::{Event, EventOptions};
 use crate::report::{End, Exit, Marks, RunReport, ToolCall};
-use crate::state::{Bag, Port, Secret, SecretGrant, State};
+use crate::state::{Bag, OpenedPort, Secret, SecretGrant, State};
 
 /// A metadata or content update to a secret, pending until commit.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub(crate) struct Pending {
     /// New local app bags by relation id.
     pub(crate) app_bags: BTreeMap<u32, Bag>,
     pub(crate) unit_state: Option<Bag>,
-    pub(crate) ports: Option<Vec<Port>>,
+    pub(crate) ports: Option<Vec<OpenedPort>>,
     /// Storage requested with storage-add: name → count.
     pub(crate) storage_adds: BTreeMap<String, u32>,
     /// Secrets created in this hook.

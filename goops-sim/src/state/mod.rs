@@ -18,7 +18,7 @@ use goops_juju::secret::{bare_secret_id, is_valid_secret_id};
 pub use goops_juju::{RotatePolicy, SecretOwner, StatusName, StorageKind};
 use serde::{Deserialize, Serialize};
 
-pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, Port};
+pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, OpenedPort};
 pub use records::{Action, GoalState, GoalStatus, LogRecord, Reboot, StatusRecord};
 pub use secret::{Secret, SecretGrant, SecretRevision};
 
@@ -71,7 +71,7 @@ pub struct State {
     pub secrets: Vec<Secret>,
     /// Ports this unit has opened.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub opened_ports: Vec<Port>,
+    pub opened_ports: Vec<OpenedPort>,
     /// Ports opened by other units on the same machine (for conflict checks).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub machine_ports: Vec<MachinePort>,

@@ -10,7 +10,7 @@ use super::is_false;
 /// A port range this unit opened.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Port {
+pub struct OpenedPort {
     /// `tcp`, `udp` or `icmp`.
     pub protocol: String,
     /// First port (0 for icmp).
@@ -24,7 +24,7 @@ pub struct Port {
     pub endpoints: Vec<String>,
 }
 
-impl std::fmt::Display for Port {
+impl std::fmt::Display for OpenedPort {
     /// As Juju writes a range: `80/tcp`, `8000-8010/udp`, `icmp`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.protocol == "icmp" {
@@ -45,7 +45,7 @@ pub struct MachinePort {
     pub unit: String,
     /// The range.
     #[serde(flatten)]
-    pub port: Port,
+    pub port: OpenedPort,
 }
 
 /// Network information for one binding (`network-get`).

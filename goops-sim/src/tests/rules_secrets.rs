@@ -312,7 +312,7 @@ fn rule_38_port_specs_and_conflicts() {
     let mut state = base();
     state.machine_ports.push(crate::state::MachinePort {
         unit: "other/0".into(),
-        port: crate::state::Port { protocol: "tcp".into(), from: 85, to: 85, endpoints: vec![] },
+        port: crate::state::OpenedPort { protocol: "tcp".into(), from: 85, to: 85, endpoints: vec![] },
     });
     let e = engine(state, "install");
     fails(&e, "open-port", &[], 2, "no port or range specified");

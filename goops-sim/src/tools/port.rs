@@ -4,7 +4,7 @@ use super::{Call, Formats, Out, ToolDef, ToolError, ToolResult, check_empty, fai
 use crate::flags::FlagSpec;
 use crate::format::Val;
 use crate::session::Session;
-use crate::state::{ModelType, Port};
+use crate::state::{ModelType, OpenedPort};
 
 pub(super) const TOOLS: &[&ToolDef] = &[&OPEN_PORT, &CLOSE_PORT, &OPENED_PORTS];
 
@@ -49,10 +49,10 @@ fn atoi(s: &str) -> Result<i64, ToolError> {
 }
 
 /// Parse a port spec as `core/network.ParsePortRange` does (rule 38).
-fn parse_port(spec: &str) -> Result<Port, ToolError> {
+fn parse_port(spec: &str) -> Result<OpenedPort, ToolError> {
     let spec = spec.to_lowercase();
     if spec == "icmp" {
-        return Ok(Port { protocol: "icmp".to_owned(), from: 0, to: 0, endpoints: Vec::new() });
+        return Ok(OpenedPort { protocol: "icmp".to_owned(), from: 0, to: 0, endpoints: Vec::new() });
     }
     let (range, protocol) = match spec.split_once('/') {
         Some((r, p)) => (r.to_owned(), p.to_owned()),
@@ -61,7 +61,7 @@ fn parse_port(spec: &str) -> Result<Port, ToolError> {
     // As core/network.ParsePortRange: ports first, then the protocol is validated.
     let parts: Vec<&str> = range.split('-').collect();
     let (from, to) = match parts.as_slice() {
-        ["icmp"] => return Ok(Port { protocol: "icmp".to_owned(), from: 0, to: 0, endpoints: Vec::new() }),
+        ["icmp"] => return Ok(OpenedPort { protocol: "icmp".to_owned(), from: 0, to: 0, endpoints: Vec::new() }),
         [one] => {
             let p = atoi(one)?;
             (p, p)
@@ -81,10 +81,10 @@ fn parse_port(spec: &str) -> Result<Port, ToolError> {
     if !(0..=65535).contains(&from) || !(0..=65535).contains(&to) {
         return Err(usage(format!("port range bounds must be between 0 and 65535, got {from}-{to}")));
     }
-    Ok(Port { protocol, from: from as u16, to: to as u16, endpoints: Vec::new() })
+    Ok(OpenedPort { protocol, from: from as u16, to: to as u16, endpoints: Vec::new() })
 }
 
-fn port_arg(call: &Call<'_>) -> Result<Port, ToolError> {
+fn port_arg(call: &Call<'_>) -> Result<OpenedPort, ToolError> {
     let args = call.args();
     let Some(spec) = args.first() else {
         return Err(usage("no port or range specified"));
@@ -97,24 +97,30 @@ fn port_arg(call: &Call<'_>) -> Result<Port, ToolError> {
     Ok(port)
 }
 
-fn overlaps(a: &Port, b: &Port) -> bool {
+fn overlaps(a: &OpenedPort, b: &OpenedPort) -> bool {
     a.protocol == b.protocol && a.from <= b.to && b.from <= a.to
 }
 
-fn same_range(a: &Port, b: &Port) -> bool {
+fn same_range(a: &OpenedPort, b: &OpenedPort) -> bool {
     a.protocol == b.protocol && a.from == b.from && a.to == b.to
 }
 
-fn current(session: &Session) -> Vec<Port> {
+fn current(session: &Session) -> Vec<OpenedPort> {
     session.pending.ports.clone().unwrap_or_else(|| session.state.opened_ports.clone())
 }
 
 /// Juju's `checkForConflict`: another unit's overlapping range, or one of this unit's own
 /// overlapping but different ranges, is a conflict (" requested earlier" when it is one of this
 /// hook's own requests). Machine-wide checks do not apply on Kubernetes.
-fn conflict(session: &Session, port: &Port, verb: &str, own: &[Port], own_pending: bool) -> Result<(), ToolError> {
+fn conflict(
+    session: &Session,
+    port: &OpenedPort,
+    verb: &str,
+    own: &[OpenedPort],
+    own_pending: bool,
+) -> Result<(), ToolError> {
     let unit = &session.state.unit;
-    let refuse = |other: &Port, other_unit: &str, earlier: bool| {
+    let refuse = |other: &OpenedPort, other_unit: &str, earlier: bool| {
         fail(format!(
             "cannot {verb} {} (unit {unit:?}): port range conflicts with {} (unit {other_unit:?}){}",
             port,
@@ -140,7 +146,7 @@ fn open_port(session: &mut Session, call: &Call<'_>) -> ToolResult {
     }
     let committed = session.state.opened_ports.clone();
     let ports = current(session);
-    let pending_opens: Vec<Port> =
+    let pending_opens: Vec<OpenedPort> =
         ports.iter().filter(|p| !committed.iter().any(|c| same_range(c, p))).cloned().collect();
     conflict(session, &port, "open", &pending_opens, true)?;
     conflict(session, &port, "open", &committed, false)?;

@@ -14,8 +14,8 @@ pub(crate) const COVERAGE: Coverage = &[
     ("opened_ports_with_endpoints", &[ports_open_and_close_at_the_end_of_the_hook]),
 ];
 
-fn sim_port(protocol: &str, from: u16, to: u16, endpoints: &[&str]) -> goops_sim::state::Port {
-    goops_sim::state::Port {
+fn sim_port(protocol: &str, from: u16, to: u16, endpoints: &[&str]) -> goops_sim::state::OpenedPort {
+    goops_sim::state::OpenedPort {
         protocol: protocol.into(),
         from,
         to,
