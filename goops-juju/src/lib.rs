@@ -2,6 +2,7 @@
 //!
 //! - [`hooks`]: every hook Juju fires, what it is scoped to (an endpoint, a storage, a
 //!   container), and the context variables Juju sets for it.
+//! - [`tools`]: the names of every hook tool.
 //! - Juju's names and rules: [`secret`] (content keys, URIs, owners, rotate policies),
 //!   [`status`] (status names), [`relation`] (relation ids), [`action`] (result keys),
 //!   [`config`] (option types), [`storage`](mod@storage) (storage kinds), [`unit`](mod@unit) (unit and application names).
@@ -22,6 +23,7 @@ pub mod relation;
 pub mod secret;
 pub mod status;
 pub mod storage;
+pub mod tools;
 pub mod unit;
 
 pub use config::ConfigType;

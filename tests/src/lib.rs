@@ -22,49 +22,8 @@ pub const OPS_VERSION: &str = "3.9.0";
 /// Environment variable naming the Python used to create the venv (default `python3` on PATH).
 pub const PYTHON_ENV: &str = "GOOPS_TEST_PYTHON3";
 
-/// Every hook tool a Juju 3.6 unit agent serves (docs/hook-tools.md §6).
-pub const HOOK_TOOLS: &[&str] = &[
-    "action-fail",
-    "action-get",
-    "action-log",
-    "action-set",
-    "application-version-set",
-    "close-port",
-    "config-get",
-    "credential-get",
-    "goal-state",
-    "is-leader",
-    "juju-log",
-    "juju-reboot",
-    "leader-get",
-    "leader-set",
-    "network-get",
-    "open-port",
-    "opened-ports",
-    "relation-get",
-    "relation-ids",
-    "relation-list",
-    "relation-model-get",
-    "relation-set",
-    "resource-get",
-    "secret-add",
-    "secret-get",
-    "secret-grant",
-    "secret-ids",
-    "secret-info-get",
-    "secret-remove",
-    "secret-revoke",
-    "secret-set",
-    "state-delete",
-    "state-get",
-    "state-set",
-    "status-get",
-    "status-set",
-    "storage-add",
-    "storage-get",
-    "storage-list",
-    "unit-get",
-];
+/// Every hook tool a Juju 3.6 unit agent serves (goops-juju's list).
+pub use goops_juju::tools::HOOK_TOOLS;
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {

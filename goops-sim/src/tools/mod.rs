@@ -459,3 +459,13 @@ fn yaml_key_string(key: &yaml_rust2::Yaml) -> String {
 pub(crate) fn bag_val(bag: &std::collections::BTreeMap<String, String>) -> Val {
     Val::map(bag.iter().map(|(k, v)| (k.clone(), Val::str(v.clone()))))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The simulator implements every hook tool goops-juju lists, and no other (its own table is
+    /// the oracle's implementation; the list of names is Juju knowledge and lives in goops-juju).
+    #[test]
+    fn every_hook_tool_of_juju_is_served() {
+        assert_eq!(super::tool_names(), goops_juju::tools::HOOK_TOOLS);
+    }
+}
