@@ -169,9 +169,10 @@ impl Cases {
     }
 }
 
-/// `n` runs of `case` (a name of [`CASES`] or [`PARTS`]) on goops-rs alone, untimed, for a
-/// profiler: `valgrind --tool=callgrind --toggle-collect='*callgrind_loop*' goops-bench
-/// --repeat CASE N` counts only the loop.
+/// `n` runs of `case` (a name of [`CASES`] or [`PARTS`]) on goops-rs alone, for a profiler:
+/// `valgrind --tool=callgrind --toggle-collect='*callgrind_loop*' goops-bench --repeat CASE N`
+/// counts only the loop. Prints the mean wall time per run (one number, no rounds: a quick
+/// look, e.g. at a debug build).
 pub(crate) fn repeat(case: &str, n: usize) -> Result<(), String> {
     let index = CASES
         .iter()
@@ -179,8 +180,11 @@ pub(crate) fn repeat(case: &str, n: usize) -> Result<(), String> {
         .position(|c| *c == case)
         .ok_or_else(|| format!("--repeat: no case {case:?} (one of {CASES:?} or {PARTS:?})"))?;
     let cases = Cases::new()?;
+    let started = Instant::now();
     callgrind_loop(&cases, index, n)?;
-    eprintln!("{n} runs of {case}");
+    #[allow(clippy::cast_precision_loss)] // a count of runs.
+    let mean = started.elapsed().as_secs_f64() * 1e9 / n as f64;
+    eprintln!("{n} runs of {case}: {} per run (mean)", format_ns(mean));
     Ok(())
 }
 
@@ -305,7 +309,10 @@ fn report(samples: &Samples, with_scenario: bool) -> Result<SideBySide, String> 
             python[case].map_or_else(|| "–".to_owned(), |p| format_ratio(p.median, rust[case].median)),
             ratios.map_or_else(
                 || "–".to_owned(),
-                |r| format!("{:.0}× – {:.0}×", r.min, samples.round_ratios[case].iter().copied().fold(0.0, f64::max)),
+                |r| {
+                    let max = samples.round_ratios[case].iter().copied().fold(0.0, f64::max);
+                    format!("{} – {}", format_ratio(r.min, 1.0), format_ratio(max, 1.0))
+                },
             ),
             format!("{:.0}", samples.allocations[case]),
             format!("{} / {}", rust[case].n, python[case].map_or(0, |p| p.n)),
