@@ -361,6 +361,14 @@ fn report(samples: &Samples, with_scenario: bool) -> Result<SideBySide, String> 
         format_ns(rest.max(0.0)),
         format_ns(rust[1].median)
     ));
+    if let Some(p) = python[0] {
+        out.push_str(&format!(
+            "Ceiling for install-fresh: with a harness, simulator and runtime that took no time at all, the \
+             two parts alone would make it {} faster than Scenario (the key generation alone {}).\n",
+            format_ratio(p.median, rust[3].median + rust[4].median),
+            format_ratio(p.median, rust[3].median)
+        ));
+    }
 
     let mut targets = Vec::new();
     for (case, what) in [(0, "fresh leader, creates the CA"), (1, "CA secret present")] {
