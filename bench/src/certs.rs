@@ -284,7 +284,8 @@ pub(crate) fn side_by_side(
             time_rust(part, &mut samples.rust[part])?;
         }
     }
-    report(&samples, scenario.is_some())
+    let versions = scenario.as_ref().map(|s| s.versions.clone());
+    report(&samples, versions.as_deref())
 }
 
 /// `median (p10–p90)`.
@@ -292,13 +293,16 @@ fn spread(s: &Summary) -> String {
     format!("{} ({}–{})", format_ns(s.median), format_ns(s.p10), format_ns(s.p90))
 }
 
-fn report(samples: &Samples, with_scenario: bool) -> Result<SideBySide, String> {
+/// The tables; `versions` of the Scenario side when it ran.
+fn report(samples: &Samples, versions: Option<&str>) -> Result<SideBySide, String> {
+    let with_scenario = versions.is_some();
     let summary = |v: &[f64]| Summary::of(v).ok_or_else(|| "no side-by-side samples".to_owned());
     let rust: Vec<Summary> = samples.rust.iter().map(|v| summary(v)).collect::<Result<_, _>>()?;
     let python: Vec<Option<Summary>> = samples.python.iter().map(|v| Summary::of(v)).collect();
     let mut out = String::from(
         "\n### In-process, certificates: goops-rs's `Harness::run` vs Scenario's `ctx.run`, interleaved\n\n",
     );
+    out.push_str(&format!("{ROUNDS} rounds; Scenario side: {}.\n\n", versions.unwrap_or("not run (--no-scenario)")));
     let mut rows = Vec::new();
     for (case, name) in CASES.iter().enumerate() {
         let ratios = Summary::of(&samples.round_ratios[case]);
