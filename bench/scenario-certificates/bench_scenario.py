@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time the certificates charm's Python twin in-process under Scenario (ops.testing).
 
-The Python side of the side-by-side with goops-rs's in-process harness (goops_sim::harness).
+The Python side of the side-by-side with goops-rs's in-process harness
+(goops_sim::testing::Harness); goops-bench runs it with --serve.
 Each case is one ``ctx.run(event, state)``: Scenario builds the charm's environment from the
 State, runs ops's main loop on the charm in this process (the hook tools are Scenario's mocks)
 and returns the output State. Before timing, each case's output is checked once, and the paths
@@ -9,7 +10,8 @@ that are not timed (relation-changed, the action, a non-leader) are checked too,
 charm cannot be timed silently.
 
 Usage (with the venv of requirements.txt):  python bench_scenario.py [--runs N] [--warmup N]
-Prints one JSON object on stdout.
+Prints one JSON object on stdout. With --serve, times the runs goops-bench asks for on stdin
+instead (one JSON line per request; see serve()).
 """
 
 import argparse
@@ -193,7 +195,8 @@ def check_other_paths(ca) -> None:
 # --- timing -------------------------------------------------------------------------------------
 
 
-def time_case(event_of, state, check, runs: int, warmup: int) -> dict:
+def prepare_case(event_of, state, check, warmup: int) -> testing.Context:
+    """A Context for one case: one checked run, then `warmup` untimed runs."""
     ctx = new_context()
     out = ctx.run(event_of(ctx), state)
     check(ctx, state, out)
@@ -201,12 +204,23 @@ def time_case(event_of, state, check, runs: int, warmup: int) -> dict:
     for _ in range(warmup):
         ctx.run(event_of(ctx), state)
         reset(ctx)
+    return ctx
+
+
+def time_runs(ctx: testing.Context, event_of, state, runs: int) -> list[int]:
+    """`runs` timed runs: nanoseconds around exactly `ctx.run(event, state)` each."""
     samples = []
     for _ in range(runs):
         start = time.perf_counter_ns()
         ctx.run(event_of(ctx), state)
         samples.append(time.perf_counter_ns() - start)
         reset(ctx)
+    return samples
+
+
+def time_case(event_of, state, check, runs: int, warmup: int) -> dict:
+    ctx = prepare_case(event_of, state, check, warmup)
+    samples = time_runs(ctx, event_of, state, runs)
     deciles = statistics.quantiles(samples, n=10, method="inclusive")
     return {
         "median_ns": int(statistics.median(samples)),
@@ -216,10 +230,31 @@ def time_case(event_of, state, check, runs: int, warmup: int) -> dict:
     }
 
 
+def serve(cases: dict, warmup: int, versions: dict) -> None:
+    """Rounds on request, for goops-bench to interleave with goops-rs's runs.
+
+    Prints one JSON line `{"ready": true, ...versions}` once every case is checked and warmed
+    up; then for each line `<case> <n>` read from stdin, times n runs of that case and prints
+    `{"case": <case>, "ns": [...]}`. Ends at end of input (or an empty line).
+    """
+    prepared = {name: (prepare_case(event_of, state, check, warmup), event_of, state)
+                for name, (event_of, state, check) in cases.items()}
+    print(json.dumps({"ready": True, **versions}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        name, runs = line.split()
+        ctx, event_of, state = prepared[name]
+        print(json.dumps({"case": name, "ns": time_runs(ctx, event_of, state, int(runs))}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="timed runs per case (default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed runs per case first (default 20)")
+    parser.add_argument(
+        "--serve", action="store_true", help="time rounds asked for on stdin, one JSON line each (for goops-bench)"
+    )
     args = parser.parse_args()
     if args.runs < 2:
         parser.error("--runs must be at least 2")
@@ -236,19 +271,17 @@ def main() -> None:
         ),
         "update-status": (lambda ctx: ctx.on.update_status(), testing.State(leader=True), check_update_status),
     }
+    versions = {
+        "python": platform.python_version(),
+        "ops": ops.__version__,
+        "ops_scenario": importlib.metadata.version("ops-scenario"),
+        "cryptography": importlib.metadata.version("cryptography"),
+    }
+    if args.serve:
+        serve(cases, args.warmup, versions)
+        return
     results = {name: time_case(*case, runs=args.runs, warmup=args.warmup) for name, case in cases.items()}
-    print(
-        json.dumps(
-            {
-                "python": platform.python_version(),
-                "ops": ops.__version__,
-                "ops_scenario": importlib.metadata.version("ops-scenario"),
-                "cryptography": importlib.metadata.version("cryptography"),
-                "loadavg": [round(x, 2) for x in os.getloadavg()],
-                "cases": results,
-            }
-        )
-    )
+    print(json.dumps({**versions, "loadavg": [round(x, 2) for x in os.getloadavg()], "cases": results}))
 
 
 if __name__ == "__main__":

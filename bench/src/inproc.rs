@@ -7,9 +7,9 @@ use goops_bench::{Summary, format_ns, markdown_table};
 
 use crate::{STATE, workspace_root};
 
-/// Counts heap allocations, so the in-process rows can report allocations per run: a count
+/// Counts heap allocations, so the in-process rows (and the certificates side-by-side) can report allocations per run: a count
 /// that does not move with the host's noise, unlike time.
-mod counting {
+pub(crate) mod counting {
     #![allow(unsafe_code)] // `GlobalAlloc` is an unsafe trait; this only counts and forwards to `System`.
 
     use std::alloc::{GlobalAlloc, Layout, System};

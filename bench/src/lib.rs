@@ -87,11 +87,14 @@ pub fn tool_names(calls: &[String]) -> Vec<&str> {
     calls.iter().map(|c| c.split(' ').next().unwrap_or_default()).collect()
 }
 
-/// Median, 90th percentile, minimum and count of a sample.
+/// Median, 10th and 90th percentiles, minimum and count of a sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
     /// The median (mean of the two middle values for an even count).
     pub median: f64,
+    /// The 10th percentile, nearest-rank (the smallest value with ≥ 10% of the sample at or
+    /// below it).
+    pub p10: f64,
     /// The 90th percentile, nearest-rank (the smallest value with ≥ 90% of the sample at or
     /// below it).
     pub p90: f64,
@@ -111,9 +114,9 @@ impl Summary {
         sorted.sort_by(f64::total_cmp);
         let n = sorted.len();
         let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
-        // Nearest rank: ceil(0.9 n), 1-based.
-        let rank = (n * 9).div_ceil(10).max(1);
-        Some(Summary { median, p90: sorted[rank - 1], min: sorted[0], n })
+        // Nearest rank: ceil(0.1 n) and ceil(0.9 n), 1-based.
+        let rank = |tenths: usize| (n * tenths).div_ceil(10).max(1);
+        Some(Summary { median, p10: sorted[rank(1) - 1], p90: sorted[rank(9) - 1], min: sorted[0], n })
     }
 }
 
@@ -178,10 +181,14 @@ mod tests {
         // Ten values 1..=10: the 90th percentile by nearest rank is the 9th value.
         let ten: Vec<f64> = (1..=10).map(f64::from).collect();
         assert_eq!(Summary::of(&ten).expect("non-empty").p90, 9.0);
-        // Eleven values: ceil(9.9) = 10th.
+        // ... and the 10th the 1st.
+        assert_eq!(Summary::of(&ten).expect("non-empty").p10, 1.0);
+        // Eleven values: ceil(9.9) = 10th, ceil(1.1) = 2nd.
         let eleven: Vec<f64> = (1..=11).map(f64::from).collect();
         assert_eq!(Summary::of(&eleven).expect("non-empty").p90, 10.0);
-        assert_eq!(Summary::of(&[7.0]).expect("non-empty").p90, 7.0);
+        assert_eq!(Summary::of(&eleven).expect("non-empty").p10, 2.0);
+        let seven = Summary::of(&[7.0]).expect("non-empty");
+        assert_eq!((seven.p10, seven.p90), (7.0, 7.0));
         assert!(Summary::of(&[]).is_none());
         assert!(Summary::of(&[1.0, f64::NAN]).is_none());
     }

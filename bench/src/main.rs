@@ -1,11 +1,15 @@
 //! `goops-bench`: runs the manage-secrets install hook (and a no-handler `update-status`) as the
 //! Rust example, a do-nothing static binary, a static "floor" binary making the same hook-tool
 //! calls, and the equivalent Python ops charm, all under `goops-sim run`; times the in-process
-//! harness on the same charm; prints Markdown tables of medians, p90s and ratios.
+//! harness on the same charm; times the certificates example in-process side by side with its
+//! Python twin under Scenario; prints Markdown tables of medians, spreads and ratios.
 //!
 //! ```sh
-//! cargo run --release -p goops-bench -- [--runs N] [--rss-runs N] [--inproc N] [--profiles] [--no-ops]
+//! cargo run --release -p goops-bench -- [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N]
+//!     [--profiles] [--no-ops] [--no-scenario] [--inproc-only] [--keep] [--repeat CASE N]
 //! ```
+//!
+//! bench/README.md says what each table measures and how.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,43 +21,68 @@ use goops_bench::{
     tool_names,
 };
 
-const USAGE: &str =
-    "usage: goops-bench [--runs N] [--rss-runs N] [--inproc N] [--profiles] [--no-ops] [--keep] [--inproc-only]";
+const USAGE: &str = "usage: goops-bench [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N] [--profiles] \
+                     [--no-ops] [--no-scenario] [--inproc-only] [--keep] [--repeat CASE N]";
 const SECRET_LABEL: &str = "active-ca-certificates";
-/// The input state of every hook: a fresh leader unit (the secret is owned by the application).
+
+mod certs;
 mod inproc;
+mod scenario;
 
 use inproc::inproc_table;
 
+/// The input state of every manage-secrets hook: a fresh leader unit (the secret is owned by
+/// the application).
 const STATE: &str = "{\"leader\": true}\n";
 
+#[allow(clippy::struct_excessive_bools)] // one per command-line switch.
 struct Opts {
     runs: usize,
     rss_runs: usize,
     inproc: usize,
+    scenario_runs: usize,
     profiles: bool,
     ops: bool,
+    scenario: bool,
     keep: bool,
     inproc_only: bool,
+    /// `--repeat CASE N`: only run goops-rs's certificates CASE N times (for a profiler).
+    repeat: Option<(String, usize)>,
 }
 
 fn parse_args() -> Result<Opts, String> {
-    let mut opts =
-        Opts { runs: 30, rss_runs: 5, inproc: 5000, profiles: false, ops: true, keep: false, inproc_only: false };
+    let mut opts = Opts {
+        runs: 30,
+        rss_runs: 5,
+        inproc: 5000,
+        scenario_runs: 400,
+        profiles: false,
+        ops: true,
+        scenario: true,
+        keep: false,
+        inproc_only: false,
+        repeat: None,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let mut number = |what: &str| -> Result<usize, String> {
-            let v = args.next().ok_or_else(|| format!("{what} needs a value"))?;
+        let number = |what: &str, v: Option<String>| -> Result<usize, String> {
+            let v = v.ok_or_else(|| format!("{what} needs a value"))?;
             v.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("{what}: {v:?} is not a positive number"))
         };
         match arg.as_str() {
-            "--runs" => opts.runs = number("--runs")?,
-            "--rss-runs" => opts.rss_runs = number("--rss-runs")?,
-            "--inproc" => opts.inproc = number("--inproc")?,
+            "--runs" => opts.runs = number("--runs", args.next())?,
+            "--rss-runs" => opts.rss_runs = number("--rss-runs", args.next())?,
+            "--inproc" => opts.inproc = number("--inproc", args.next())?,
+            "--scenario-runs" => opts.scenario_runs = number("--scenario-runs", args.next())?,
             "--profiles" => opts.profiles = true,
             "--no-ops" => opts.ops = false,
+            "--no-scenario" => opts.scenario = false,
             "--keep" => opts.keep = true,
             "--inproc-only" => opts.inproc_only = true,
+            "--repeat" => {
+                let case = args.next().ok_or("--repeat needs a case and a count")?;
+                opts.repeat = Some((case, number("--repeat", args.next())?));
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -308,14 +337,80 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
+/// Kernel, CPUs, rustc and python3 versions, for the run's header.
+fn machine() -> String {
+    format!(
+        "{}; {} CPUs ({}); {}; {}",
+        command_line("uname", &["-sr"]),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                .split(':')
+                .nth(1)
+                .unwrap_or("")
+                .trim()
+                .to_owned()))
+            .unwrap_or_default(),
+        command_line("rustc", &["--version"]),
+        command_line("python3", &["--version"]),
+    )
+}
+
+/// The certificates side-by-side, with Scenario when `python` (the venv's) is given.
+fn side_by_side(opts: &Opts, root: &Path, python: Option<&Path>) -> Result<certs::SideBySide, String> {
+    let scenario = match python {
+        Some(python) => {
+            eprintln!("starting Scenario (bench_scenario.py --serve: its checks, then warm-up)…");
+            Some(scenario::Scenario::start(python, root)?)
+        }
+        None => None,
+    };
+    eprintln!(
+        "certificates side-by-side ({} goops-rs and {} Scenario runs per case)…",
+        opts.inproc, opts.scenario_runs
+    );
+    certs::side_by_side(opts.inproc, opts.scenario_runs, scenario)
+}
+
+/// The earlier harness budget (manage-secrets install through `Harness::run`), kept for comparison.
+fn harness_target(install: &Summary) -> Vec<String> {
+    vec![
+        "manage-secrets harness run (install, `Harness::run`) < 20 µs (the budget before issue 9's)".to_owned(),
+        format_ns(install.median),
+        if install.median < 20_000.0 { "met" } else { "**not met**" }.to_owned(),
+    ]
+}
+
 #[allow(clippy::too_many_lines)]
 fn bench(opts: &Opts) -> Result<(), String> {
-    if opts.inproc_only {
-        println!("{}", inproc_table(opts.inproc)?.0);
-        return Ok(());
+    if let Some((case, n)) = &opts.repeat {
+        return certs::repeat(case, *n);
     }
     let root = workspace_root();
     let target = goops_tests::target_dir();
+    // First, so a Python or PyPI problem fails the run before the long part.
+    let scenario_python = if opts.scenario { Some(scenario::venv_python(&root, &target)?) } else { None };
+    if opts.inproc_only {
+        let load_before = load_average();
+        eprintln!("in-process runs…");
+        let (harness_table, harness_install, _) = inproc_table(opts.inproc)?;
+        let side = side_by_side(opts, &root, scenario_python.as_deref())?;
+        let load_after = load_average();
+        let mut out = format!(
+            "Run: {} UTC, in-process only (`--inproc-only`); {}; load average {load_before} before, {load_after} after\n",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+            machine()
+        );
+        out.push_str(&harness_table);
+        out.push_str(&side.markdown);
+        let mut targets = side.targets;
+        targets.push(harness_target(&harness_install));
+        out.push_str("\n### Targets\n\n");
+        out.push_str(&markdown_table(&["target", "measured (medians)", "verdict"], &targets));
+        println!("{out}");
+        return Ok(());
+    }
     let release = target.join("release");
     eprintln!("building (release)…");
     cargo_build(
@@ -437,6 +532,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
     let direct = direct_exec(&variants, opts.runs * 10)?;
     eprintln!("in-process runs…");
     let (harness_table, harness_install, harness_calls) = inproc_table(opts.inproc)?;
+    let side = side_by_side(opts, &root, scenario_python.as_deref())?;
     let load_after = load_average();
 
     let find = |name: &str, event: &'static str| -> Option<&Row> {
@@ -451,24 +547,12 @@ fn bench(opts: &Opts) -> Result<(), String> {
     // Report.
     let mut out = String::new();
     out.push_str(&format!(
-        "Run: {} UTC; {} runs per case (+{} ptrace RSS runs, 1 traced run); {}; {} CPUs ({}); {}; {}; \
+        "Run: {} UTC; {} runs per case (+{} ptrace RSS runs, 1 traced run); {}; \
          load average {load_before} before, {load_after} after\n\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M"),
         opts.runs,
         opts.rss_runs,
-        command_line("uname", &["-sr"]),
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
-                .split(':')
-                .nth(1)
-                .unwrap_or("")
-                .trim()
-                .to_owned()))
-            .unwrap_or_default(),
-        command_line("rustc", &["--version"]),
-        command_line("python3", &["--version"]),
+        machine(),
     ));
     out.push_str("### Per hook, dispatch process under `goops-sim run`\n\n");
     let mut table = Vec::new();
@@ -560,6 +644,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
     out.push_str(&markdown_table(&["variant", "artefact", "size", "vs noop", "vs goops"], &sizes));
 
     out.push_str(&harness_table);
+    out.push_str(&side.markdown);
     out.push_str("\n### Hook-tool calls (install)\n\n");
     for (i, event) in &cases {
         if *event == "install" {
@@ -610,12 +695,9 @@ fn bench(opts: &Opts) -> Result<(), String> {
             cert_size.map_or_else(|| "no binary yet".to_owned(), format_bytes),
             cert_size.map_or_else(|| "pending".to_owned(), |s| met(s < 2 * 1024 * 1024)),
         ],
-        vec![
-            "harness run (install, `Harness::run`) < 20 µs".to_owned(),
-            format_ns(harness_install.median),
-            met(harness_install.median < 20_000.0),
-        ],
     ];
+    targets.extend(side.targets);
+    targets.push(harness_target(&harness_install));
     if let Some(ops_update) = find("ops", "update-status") {
         targets.insert(
             1,
