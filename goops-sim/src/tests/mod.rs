@@ -8,49 +8,11 @@ mod rules_secrets;
 
 use crate::{CharmMeta, Engine, EventOptions, State};
 
-const CHARMCRAFT: &str = r#"
-name: demo
-requires:
-  db: {interface: pgsql}
-provides:
-  website: {interface: http}
-peers:
-  cluster: {interface: demo-peers}
-storage:
-  data: {type: filesystem, location: /srv/data}
-resources:
-  blob: {type: file, filename: blob.bin}
-config:
-  options:
-    port: {type: int, default: 8080}
-    name: {type: string}
-    debug: {type: boolean, default: false}
-actions:
-  backup:
-    params:
-      target: {type: string, default: /tmp}
-"#;
+/// The demo charm's metadata, shared with the integration tests.
+const CHARMCRAFT: &str = include_str!("../../tests/fixtures/demo-charmcraft.yaml");
 
-const BASE_STATE: &str = r#"{
-  "unit": "demo/0",
-  "leader": true,
-  "relations": [
-    {"id": 1, "endpoint": "db", "interface": "pgsql", "remote_app": "pg",
-     "remote_units": {"pg/0": {"host": "h0"}, "pg/1": {"host": "h1"}},
-     "remote_app_data": {"db": "main"}, "local_app_data": {"a": "1"}, "local_unit_data": {"u": "1"}},
-    {"id": 2, "endpoint": "cluster", "remote_units": {"demo/1": {"x": "y"}}, "local_app_data": {"peer": "data"}}
-  ],
-  "secrets": [
-    {"id": "secret:aaaaaaaaaaaaaaaaaaaa", "owner": "app", "label": "mine",
-     "revisions": [{"revision": 1, "content": {"password": "one"}}]},
-    {"id": "secret:bbbbbbbbbbbbbbbbbbbb", "owner": "none", "consumer_label": "theirs",
-     "revisions": [{"revision": 1, "content": {"token": "t1"}}, {"revision": 2, "content": {"token": "t2"}}],
-     "tracked": 1},
-    {"id": "secret:cccccccccccccccccccc", "owner": "unit", "label": "unit-owned",
-     "revisions": [{"revision": 1, "content": {"key": "u1"}}]}
-  ],
-  "storage": [{"name": "data", "index": 0, "kind": "filesystem", "location": "/srv/data"}]
-}"#;
+/// The base state, shared with the integration tests.
+const BASE_STATE: &str = include_str!("../../tests/fixtures/demo-state.json");
 
 fn meta() -> CharmMeta {
     CharmMeta::from_charmcraft_yaml(CHARMCRAFT).expect("fixture metadata parses")
