@@ -8,16 +8,15 @@ use goops_juju::secret::bare_secret_id;
 
 use super::{Pending, SecretUpdate};
 use crate::event::Event;
-use crate::state::{Secret, State};
+use crate::state::{Secret, SecretContent, SecretRevision, State};
 
 /// What the controller would refuse when the hook's changes are committed.
 pub(super) fn check_commit(state: &State, pending: &Pending) -> Result<(), String> {
     let created = |id: &str| pending.secret_creates.iter().any(|s| bare_secret_id(&s.id) == id);
-    let ids = pending
-        .secret_updates
-        .keys()
-        .chain(pending.secret_removes.keys())
-        .chain(pending.secret_revokes.iter().map(|(id, _)| id));
+    // A remove of a secret this hook created and removed reaches the controller for a secret
+    // that never existed; Juju commits the hook (the create is simply not made).
+    let removes = pending.secret_removes.keys().filter(|id| !pending.secret_cancelled.contains(*id));
+    let ids = pending.secret_updates.keys().chain(removes).chain(pending.secret_revokes.iter().map(|(id, _)| id));
     for id in ids {
         if created(id) {
             continue;
@@ -29,7 +28,52 @@ pub(super) fn check_commit(state: &State, pending: &Pending) -> Result<(), Strin
             Some(_) => {}
         }
     }
+    check_labels(state, pending)?;
+    for (id, update) in &pending.secret_updates {
+        if let (Some(content), Some(secret)) = (&update.content, state.secret(id))
+            && secret.latest() == u32::MAX
+            && secret.revision(u32::MAX).map(SecretRevision::bytes).as_ref() != Some(content)
+        {
+            return Err(last_revision_error(id));
+        }
+    }
     Ok(())
+}
+
+/// The controller keeps owner labels unique per owner: a label this hook gives a new or updated
+/// secret must not name another of the owner's secrets (Juju's state: `secret with label %q
+/// already exists`, an AlreadyExists error).
+fn check_labels(state: &State, pending: &Pending) -> Result<(), String> {
+    let removed = |id: &str| matches!(pending.secret_removes.get(id), Some(None));
+    let labelled = pending
+        .secret_creates
+        .iter()
+        .filter_map(|s| Some((bare_secret_id(&s.id), s.owner?, s.label.as_deref()?)))
+        .chain(
+            pending
+                .secret_updates
+                .iter()
+                .filter_map(|(id, u)| Some((id.as_str(), state.secret(id)?.owner?, u.label.as_deref()?))),
+        );
+    for (id, owner, label) in labelled {
+        let clash = state.secrets.iter().any(|other| {
+            let other_id = bare_secret_id(&other.id);
+            let other_label = pending.secret_updates.get(other_id).and_then(|u| u.label.as_deref());
+            other_id != id
+                && other.owner == Some(owner)
+                && !removed(other_id)
+                && other_label.or(other.label.as_deref()) == Some(label)
+        });
+        if clash {
+            return Err(format!("secret with label {label:?} already exists"));
+        }
+    }
+    Ok(())
+}
+
+/// Why new content cannot be stored once a secret reached revision `u32::MAX`.
+pub(crate) fn last_revision_error(id: &str) -> String {
+    format!("secret {id:?} is at revision {}, the last one goops-sim can store: no new revision can be made", u32::MAX)
 }
 
 pub(super) fn commit(state: &mut State, pending: &mut Pending, event: &Event) {
@@ -116,9 +160,9 @@ fn commit_secrets(state: &mut State, pending: &mut Pending) {
 /// Apply a secret update: new content makes a new revision only when it differs from the latest.
 pub(crate) fn apply_update(secret: &mut Secret, update: &SecretUpdate) {
     if let Some(content) = &update.content {
-        let latest = secret.latest();
-        if secret.content(latest) != Some(content) {
-            secret.revisions.push(crate::state::SecretRevision { revision: latest + 1, content: content.clone() });
+        // `check_commit` refused an update past the last revision number (`new_revision`).
+        if let Some(next) = new_revision(secret, content) {
+            secret.revisions.push(crate::state::SecretRevision::from_bytes(next, content.clone()));
         }
     }
     if let Some(label) = &update.label {
@@ -136,6 +180,17 @@ pub(crate) fn apply_update(secret: &mut Secret, update: &SecretUpdate) {
         }
         secret.rotate = Some(rotate);
     }
+}
+
+/// The revision number new content makes: `None` when the content equals the latest revision's
+/// (no new revision), or when the latest is already `u32::MAX` (there is no next number;
+/// [`check_commit`] refuses that update with a clear error).
+pub(crate) fn new_revision(secret: &Secret, content: &SecretContent) -> Option<u32> {
+    let latest = secret.latest();
+    if secret.revision(latest).map(SecretRevision::bytes).as_ref() == Some(content) {
+        return None;
+    }
+    latest.checked_add(1)
 }
 
 /// The controller schedules the next rotation one policy interval from now.

@@ -102,6 +102,26 @@ pub enum Inconsistency {
         /// The secret id.
         id: String,
     },
+    /// A secret grant on a relation that is not in the state (Juju drops a grant with its
+    /// relation).
+    #[error("secret {id}: its grant to {target:?} is on relation {relation_id}, which is not in the state")]
+    SecretGrantRelationMissing {
+        /// The secret id.
+        id: String,
+        /// The grantee.
+        target: String,
+        /// The relation id.
+        relation_id: u32,
+    },
+    /// A grant on a consumed secret that covers neither this unit nor its application (the
+    /// state holds only the consumer's own view).
+    #[error("secret {id}: a consumed secret's grant must name this unit or its application, not {target:?}")]
+    SecretGrantNotOurs {
+        /// The secret id.
+        id: String,
+        /// The grantee.
+        target: String,
+    },
     /// Storage the charm does not declare.
     #[error("storage {name:?} is not declared by the charm")]
     StorageUndeclared {
@@ -226,6 +246,18 @@ pub(super) fn check(meta: &CharmMeta, event: &On, state: &State) -> Result<(), I
     for name in state.resources.keys() {
         if !meta.resources.contains_key(name) {
             return Err(Inconsistency::ResourceUndeclared { name: name.clone() });
+        }
+    }
+    // Secret grants: on relations in the state; a consumed secret's name this unit or its app.
+    for secret in &state.secrets {
+        for grant in &secret.grants {
+            let (id, target) = (secret.id.clone(), grant.target.clone());
+            if state.relation(grant.relation_id).is_none() {
+                return Err(Inconsistency::SecretGrantRelationMissing { id, target, relation_id: grant.relation_id });
+            }
+            if !secret.is_owned() && grant.target != state.unit && grant.target != state.app() {
+                return Err(Inconsistency::SecretGrantNotOurs { id, target });
+            }
         }
     }
     // The event's own references (checks 1, 4, 5).
