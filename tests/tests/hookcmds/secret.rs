@@ -708,3 +708,45 @@ pub(crate) fn the_context_finds_owned_secrets_by_label() {
     );
     assert_eq!(report.state.secret(APP_SECRET).expect("there").revisions.len(), 1);
 }
+
+/// `#[secret]` accessors against goops-sim: owners read their tracked revision like consumers
+/// (rule 30), and `set` compares with the latest revision, never the tracked one.
+mod typed {
+    use goops_runtime::prelude::*;
+
+    use super::{APP_SECRET, finish, hook, secret_value, state};
+
+    #[secret(label = "db")]
+    struct Db {
+        password: SecretString,
+    }
+
+    fn db(value: &str) -> Db {
+        Db { password: SecretString::from(value) }
+    }
+
+    #[test]
+    pub(crate) fn set_compares_with_the_latest_revision_not_the_tracked_one() {
+        // The app's `db` secret is tracked at revision 1 (value 0); revision 2 (value 3) is the latest.
+        let engine = hook(state(true), "update-status");
+        let ctx = engine.context().expect("a context");
+        let tracked = Db::get(&ctx).expect("read").expect("exists");
+        assert_eq!(tracked.password.expose_secret(), secret_value(0), "owners read the tracked revision");
+        let latest = Db::peek(&ctx).expect("read").expect("exists");
+        assert_eq!(latest.password.expose_secret(), secret_value(3));
+        // The latest content again: no new revision, though it differs from the tracked one.
+        assert!(!db(secret_value(3)).set(&ctx).expect("set"));
+        drop(ctx);
+        let report = finish(&engine, true);
+        assert!(report.calls_of("secret-set").is_empty());
+        assert_eq!(report.state.secret(APP_SECRET).expect("there").latest(), 2);
+        // The tracked content: it differs from the latest, so it makes revision 3.
+        let engine = hook(report.state.clone(), "update-status");
+        let ctx = engine.context().expect("a context");
+        assert!(db(secret_value(0)).set(&ctx).expect("set"));
+        drop(ctx);
+        let report = finish(&engine, true);
+        let stored = report.state.secret(APP_SECRET).expect("there");
+        assert_eq!((stored.latest(), stored.tracked), (3, Some(1)));
+    }
+}
