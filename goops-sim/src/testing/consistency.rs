@@ -341,3 +341,42 @@ fn check_action(
         Err(ParamError::Missing(param)) => Err(Inconsistency::ActionParamMissing { action, param }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use goops_juju::hooks::HookKind;
+
+    use super::*;
+    use crate::state::SecretGrant;
+
+    const CHARMCRAFT: &str = include_str!("../../tests/fixtures/demo-charmcraft.yaml");
+    const BASE_STATE: &str = include_str!("../../tests/fixtures/demo-state.json");
+
+    fn checked(edit: impl FnOnce(&mut State)) -> Result<(), Inconsistency> {
+        let meta = CharmMeta::from_charmcraft_yaml(CHARMCRAFT).expect("fixture metadata parses");
+        let mut state = State::from_json(BASE_STATE).expect("fixture state parses");
+        edit(&mut state);
+        check(&meta, &On::unit_hook(HookKind::Install), &state)
+    }
+
+    #[test]
+    fn secret_grants_must_fit_the_state() {
+        assert_eq!(checked(|_| {}), Ok(()));
+        assert_eq!(
+            checked(|s| s.secrets[1].grants[0].relation_id = 9),
+            Err(Inconsistency::SecretGrantRelationMissing {
+                id: "secret:bbbbbbbbbbbbbbbbbbbb".into(),
+                target: "demo".into(),
+                relation_id: 9
+            })
+        );
+        let err = checked(|s| s.secrets[1].grants[0].target = "other".into()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "secret secret:bbbbbbbbbbbbbbbbbbbb: a consumed secret's grant must name this unit or its application, not \"other\""
+        );
+        // An owned secret's grants name the grantees, not this unit.
+        let grant = SecretGrant { relation_id: 1, target: "pg/0".into() };
+        assert_eq!(checked(|s| s.secrets[0].grants.push(grant)), Ok(()));
+    }
+}

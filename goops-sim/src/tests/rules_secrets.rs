@@ -565,6 +565,12 @@ fn secret_added_then_removed_by_revision_and_whole_commits() {
     ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "password=two", "--label", "other"]);
     ok(&e, "secret-remove", &["secret:aaaaaaaaaaaaaaaaaaaa", "--revision", "5"]);
     assert!(e.with(|s| s.pending.secret_updates.is_empty()).unwrap());
+    // An update after a remove cancels the remove (secretsChangeRecorder.update).
+    let e = engine(base(), "install");
+    ok(&e, "secret-remove", &["secret:aaaaaaaaaaaaaaaaaaaa"]);
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "password=two"]);
+    let state = e.finish(true).unwrap().state;
+    assert_eq!(state.secret("aaaaaaaaaaaaaaaaaaaa").map(|s| s.latest()), Some(2));
 }
 
 #[test]

@@ -253,6 +253,8 @@ pub(super) fn secret_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     {
         return Err(fail(crate::session::last_revision_error(&bare)));
     }
+    // Juju's `secretsChangeRecorder.update` cancels a pending remove of the secret.
+    session.pending.secret_removes.remove(&bare);
     let entry = session.pending.secret_updates.entry(bare).or_default();
     if content.is_some() {
         entry.content = content;
