@@ -8,7 +8,7 @@ use goops_juju::secret::bare_secret_id;
 
 use super::{Pending, SecretUpdate};
 use crate::event::Event;
-use crate::state::{Secret, SecretContent, SecretRevision, State};
+use crate::state::{LabelHolder, Secret, SecretContent, SecretRevision, State, label_clash};
 
 /// What the controller would refuse when the hook's changes are committed.
 pub(super) fn check_commit(state: &State, pending: &Pending) -> Result<(), String> {
@@ -40,32 +40,37 @@ pub(super) fn check_commit(state: &State, pending: &Pending) -> Result<(), Strin
     Ok(())
 }
 
-/// The controller keeps owner labels unique per owner: a label this hook gives a new or updated
-/// secret must not name another of the owner's secrets (Juju's state: `secret with label %q
-/// already exists`, an AlreadyExists error).
+/// The controller's label checks when it stores this hook's creates and label updates
+/// ([`label_clash`]): a label must not be used by another secret in this unit's view (owner or
+/// consumer label), once this hook's removes and other label changes are applied.
 fn check_labels(state: &State, pending: &Pending) -> Result<(), String> {
     let removed = |id: &str| matches!(pending.secret_removes.get(id), Some(None));
-    let labelled = pending
-        .secret_creates
+    // Every secret's label after the hook: the state's (pending label updates applied) and the
+    // creates'.
+    let after: Vec<(&str, LabelHolder, String)> = state
+        .secrets
         .iter()
-        .filter_map(|s| Some((bare_secret_id(&s.id), s.owner?, s.label.as_deref()?)))
+        .filter(|s| !removed(bare_secret_id(&s.id)))
+        .filter_map(|s| {
+            let id = bare_secret_id(&s.id);
+            let pending_label = pending.secret_updates.get(id).and_then(|u| u.label.clone());
+            let label = if s.is_owned() { pending_label.or(s.label.clone()) } else { s.consumer_label.clone() };
+            Some((id, LabelHolder::of(s), label?))
+        })
         .chain(
             pending
-                .secret_updates
+                .secret_creates
                 .iter()
-                .filter_map(|(id, u)| Some((id.as_str(), state.secret(id)?.owner?, u.label.as_deref()?))),
-        );
-    for (id, owner, label) in labelled {
-        let clash = state.secrets.iter().any(|other| {
-            let other_id = bare_secret_id(&other.id);
-            let other_label = pending.secret_updates.get(other_id).and_then(|u| u.label.as_deref());
-            other_id != id
-                && other.owner == Some(owner)
-                && !removed(other_id)
-                && other_label.or(other.label.as_deref()) == Some(label)
-        });
-        if clash {
-            return Err(format!("secret with label {label:?} already exists"));
+                .filter_map(|s| Some((bare_secret_id(&s.id), LabelHolder::of(s), s.label.clone()?))),
+        )
+        .collect();
+    let created = pending.secret_creates.iter().filter_map(|s| Some((bare_secret_id(&s.id), s.label.as_deref()?)));
+    let relabelled = pending.secret_updates.iter().filter_map(|(id, u)| Some((id.as_str(), u.label.as_deref()?)));
+    for (id, label) in created.chain(relabelled) {
+        let Some(&(_, holder, _)) = after.iter().find(|(other, ..)| *other == id) else { continue };
+        let others = after.iter().filter(|(other, ..)| *other != id).map(|(_, h, l)| (*h, l.clone()));
+        if let Some(refusal) = label_clash(&state.unit, holder, label, others) {
+            return Err(refusal);
         }
     }
     Ok(())

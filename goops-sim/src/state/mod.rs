@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, OpenedPort};
 pub use records::{Action, GoalState, GoalStatus, LogRecord, Reboot, StatusRecord};
+pub(crate) use secret::{LabelHolder, label_clash};
 pub use secret::{Secret, SecretContent, SecretGrant, SecretRevision};
 
 /// A relation or unit-state data bag: string keys to string values.

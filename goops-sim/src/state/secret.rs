@@ -229,25 +229,79 @@ impl Secret {
     }
 }
 
-/// Each secret's own consistency ([`Secret::validate`]), and labels unique per owner as Juju
-/// keeps them: among the application's secrets, among this unit's (an owner label names one
-/// secret of its owner), and among consumer labels.
+/// Each secret's own consistency ([`Secret::validate`]), and labels unique as the controller
+/// keeps them ([`label_clash`]): in one unit's view, every owner label (its application's and
+/// its own secrets') and every consumer label is different.
 pub(crate) fn validate_all(secrets: &[Secret]) -> Result<(), String> {
     for secret in secrets {
         secret.validate()?;
     }
-    let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for secret in secrets {
-        let (kind, label) = match (&secret.owner, &secret.label, &secret.consumer_label) {
-            (Some(owner), Some(label), _) => (owner.as_str(), label),
-            (None, _, Some(label)) => ("consumer", label),
-            _ => continue,
-        };
-        if let Some(other) = seen.insert((kind, label.as_str()), &secret.id) {
-            return Err(format!("secrets {other} and {} both have the {kind} label {label:?}", secret.id));
+        let Some(label) = secret.label.as_deref().or(secret.consumer_label.as_deref()) else { continue };
+        if let Some(other) = seen.insert(label, &secret.id) {
+            return Err(format!("secrets {other} and {} both have the label {label:?}", secret.id));
         }
     }
     Ok(())
+}
+
+/// Who holds a label: the owner of an owned secret, or this unit as a consumer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LabelHolder {
+    /// An owner label of an application- or unit-owned secret.
+    Owner(SecretOwner),
+    /// This unit's consumer label.
+    Consumer,
+}
+
+impl LabelHolder {
+    /// The holder of `secret`'s label.
+    pub(crate) fn of(secret: &Secret) -> LabelHolder {
+        secret.owner.map_or(LabelHolder::Consumer, LabelHolder::Owner)
+    }
+
+    /// The Juju tag that holds the label: the application, or this unit (consumer labels are
+    /// the unit's).
+    fn tag(self, unit: &str) -> String {
+        match self {
+            LabelHolder::Owner(SecretOwner::Application) => {
+                format!("application-{}", goops_juju::unit::app_of(unit).unwrap_or(unit))
+            }
+            LabelHolder::Owner(SecretOwner::Unit) | LabelHolder::Consumer => format!("unit-{}", unit.replace('/', "-")),
+        }
+    }
+}
+
+/// The controller's refusal of `label` for `holder` when `others` (the other labels in this
+/// unit's view, with their holders) already use it; Juju's state `uniqueSecretOwnerLabelOps` /
+/// `uniqueSecretConsumerLabelOps`: first an application label against its units' labels (and a
+/// unit's against its application's), then the same tag's consumer labels, then its owner labels.
+pub(crate) fn label_clash(
+    unit: &str,
+    holder: LabelHolder,
+    label: &str,
+    others: impl IntoIterator<Item = (LabelHolder, String)>,
+) -> Option<String> {
+    let app_level = |h: LabelHolder| h == LabelHolder::Owner(SecretOwner::Application);
+    let mut worst: Option<(u8, String)> = None;
+    for (other, other_label) in others {
+        if other_label != label {
+            continue;
+        }
+        let tag = holder.tag(unit);
+        let found = if app_level(holder) != app_level(other) {
+            (0, format!("secret label {label:?} for {tag:?} already exists"))
+        } else if other == LabelHolder::Consumer {
+            (1, format!("secret label {label:?} for consumer {tag:?} already exists"))
+        } else {
+            (2, format!("secret label {label:?} for owner {tag:?} already exists"))
+        };
+        if worst.as_ref().is_none_or(|(rank, _)| found.0 < *rank) {
+            worst = Some(found);
+        }
+    }
+    worst.map(|(_, message)| message)
 }
 
 /// `owner` in a state file: goops-juju's owner names, plus `none` (or `null`) for a consumed

@@ -99,27 +99,46 @@ fn rule_28_duplicate_label_in_one_hook_is_rejected() {
     ok(&e, "secret-add", &["--label", "dup", "key=v"]);
     fails(&e, "secret-add", &["--label", "dup", "key=w"], 1, "secret with label \"dup\" already exists");
     // A clash with an existing secret's label is the controller's to refuse, at commit
-    // (secretsChangeRecorder.create checks only this hook's creates).
+    // (secretsChangeRecorder.create checks only this hook's creates), with state's messages
+    // (uniqueSecretOwnerLabelOps).
     ok(&e, "secret-add", &["--label", "mine", "key=w"]);
-    let finished = e.finish(true).unwrap();
-    assert_eq!(finished.end, crate::testing::End::CommitRefused("secret with label \"mine\" already exists".into()));
-    // So is a secret-set that moves a label onto another of the owner's secrets, unless that
-    // one gives it up in the same hook.
+    let refused = |e: Engine| match e.finish(true).unwrap().end {
+        crate::testing::End::CommitRefused(message) => message,
+        other => panic!("committed: {other:?}"),
+    };
+    assert_eq!(refused(e), "secret label \"mine\" for owner \"application-demo\" already exists");
+    // An application label may not be a unit's label (owner or consumer), nor the reverse.
     let e = engine(base(), "install");
     ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "--label", "unit-owned"]);
-    assert!(e.finish(true).unwrap().committed, "an app label may equal a unit-owned secret's label");
+    assert_eq!(refused(e), "secret label \"unit-owned\" for \"application-demo\" already exists");
     let e = engine(base(), "install");
-    let uri = ok(&e, "secret-add", &["--label", "fresh", "key=v"]);
+    ok(&e, "secret-add", &["--owner", "unit", "--label", "theirs", "key=v"]);
+    assert_eq!(refused(e), "secret label \"theirs\" for consumer \"unit-demo-0\" already exists");
+    // A secret-set that moves a label onto another secret, unless that one gives it up.
+    let e = engine(base(), "install");
+    ok(&e, "secret-add", &["--label", "fresh", "key=v"]);
     ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "--label", "fresh"]);
-    assert_eq!(
-        e.finish(true).unwrap().end,
-        crate::testing::End::CommitRefused("secret with label \"fresh\" already exists".into()),
-        "{uri}"
-    );
+    assert_eq!(refused(e), "secret label \"fresh\" for owner \"application-demo\" already exists");
     let e = engine(base(), "install");
     ok(&e, "secret-add", &["--label", "mine", "key=w"]);
     ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "--label", "renamed"]);
     assert!(e.finish(true).unwrap().committed);
+    // A consumer label is saved at once, and refused at once when taken.
+    let e = engine(base(), "install");
+    fails(
+        &e,
+        "secret-get",
+        &["secret:bbbbbbbbbbbbbbbbbbbb", "--label", "mine"],
+        1,
+        "secret label \"mine\" for \"unit-demo-0\" already exists",
+    );
+    fails(
+        &e,
+        "secret-get",
+        &["secret:bbbbbbbbbbbbbbbbbbbb", "--label", "unit-owned"],
+        1,
+        "secret label \"unit-owned\" for owner \"unit-demo-0\" already exists",
+    );
 }
 
 #[test]
@@ -637,11 +656,16 @@ fn state_refuses_duplicate_secret_revisions_labels_and_grants() {
     state.secrets[0].revisions.push(first);
     assert_eq!(state.validate().unwrap_err(), "secret secret:aaaaaaaaaaaaaaaaaaaa: revision 1 is listed twice");
     let mut state = base();
-    state.secrets[2].owner = Some(crate::state::SecretOwner::Application);
     state.secrets[2].label = Some("mine".into());
     assert_eq!(
         state.validate().unwrap_err(),
-        "secrets secret:aaaaaaaaaaaaaaaaaaaa and secret:cccccccccccccccccccc both have the application label \"mine\""
+        "secrets secret:aaaaaaaaaaaaaaaaaaaa and secret:cccccccccccccccccccc both have the label \"mine\""
+    );
+    let mut state = base();
+    state.secrets[1].consumer_label = Some("unit-owned".into());
+    assert_eq!(
+        state.validate().unwrap_err(),
+        "secrets secret:bbbbbbbbbbbbbbbbbbbb and secret:cccccccccccccccccccc both have the label \"unit-owned\""
     );
     let mut state = base();
     let grant = state.secrets[1].grants[0].clone();

@@ -14,7 +14,7 @@ use super::{Call, Formats, Out, ToolDef, ToolError, ToolResult, fail, is_leader,
 use crate::flags::FlagSpec;
 use crate::format::Val;
 use crate::session::{SecretUpdate, Session};
-use crate::state::{Secret, SecretGrant, SecretOwner, SecretRevision};
+use crate::state::{LabelHolder, Secret, SecretGrant, SecretOwner, SecretRevision, label_clash};
 
 pub(super) const TOOLS: &[&ToolDef] = &[
     &SECRET_ADD,
@@ -225,8 +225,19 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
             } else {
                 session.pending.secret_updates.entry(id.clone()).or_default().label = Some(label.clone());
             }
-        } else if let Some(s) = session.state.secret_mut(&id) {
-            s.consumer_label = Some(label.clone());
+        } else if secret.consumer_label.as_ref() != Some(label) {
+            // The controller saves a consumer label at once, and refuses one already in use in
+            // this unit's view (state `SaveSecretConsumer` → `uniqueSecretConsumerLabelOps`).
+            let others = session.state.secrets.iter().filter(|s| bare_secret_id(&s.id) != id).filter_map(|s| {
+                let other = if s.is_owned() { s.label.clone() } else { s.consumer_label.clone() };
+                Some((LabelHolder::of(s), other?))
+            });
+            if let Some(refusal) = label_clash(&session.state.unit, LabelHolder::Consumer, label, others) {
+                return Err(fail(refusal));
+            }
+            if let Some(s) = session.state.secret_mut(&id) {
+                s.consumer_label = Some(label.clone());
+            }
         }
     }
 
