@@ -230,6 +230,10 @@ fn redact_fragments(text: &str, sensitive: &[&str]) -> String {
     let mut covered = vec![false; bytes.len()];
     for value in sensitive.iter().filter(|v| !v.is_empty()) {
         for form in value_forms(value) {
+            // Once every window of the text is marked, nothing is left to find.
+            if windows.is_empty() {
+                break;
+            }
             for window in form.windows(FRAGMENT) {
                 // A text window is marked once: later matches of it change nothing.
                 if let Some(starts) = windows.remove(window) {
