@@ -71,6 +71,7 @@ impl Cases {
                     ("ca-certificate".to_owned(), ca.certificate_pem.clone()),
                 ]
                 .into(),
+                ..SecretRevision::default()
             }],
             ..Secret::default()
         };

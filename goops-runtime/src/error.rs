@@ -181,7 +181,8 @@ impl Error {
     }
 }
 
-/// `text` with every sensitive value (and every line of a multi-line value) replaced.
+/// `text` with every sensitive value (and every line of a multi-line value) replaced, then every
+/// fragment of one (see [`redact_fragments`]).
 fn redact_text(text: &str, sensitive: &[&str]) -> String {
     let mut needles: Vec<String> = Vec::new();
     for value in sensitive {
@@ -201,6 +202,116 @@ fn redact_text(text: &str, sensitive: &[&str]) -> String {
     let mut out = text.to_owned();
     for needle in needles.iter().filter(|n| !n.is_empty()) {
         out = replace_value(&out, needle);
+    }
+    redact_fragments(&out, sensitive)
+}
+
+/// The shortest echo of part of a value that is redacted. An echo may be cut (a tool quoting
+/// the start of a long value, or an `ERROR ` inside a value splitting it) or encoded (Juju keeps
+/// secret content as base64). Any run of at least this many bytes of the text that also occurs
+/// in a value, in its JSON-escaped form or in its base64 (standard or URL-safe, at any of the
+/// three byte alignments) is replaced. Eight bytes: shorter runs occur by chance in Juju's own
+/// English messages (so redacting them would mangle errors) and reveal too little of a secret
+/// to matter; whole short values are still redacted by [`replace_value`].
+const FRAGMENT: usize = 8;
+
+/// `text` with every run of [`FRAGMENT`] or more bytes that also occurs in a form of a sensitive
+/// value replaced by `[REDACTED]`. Time and memory grow with the text and the values, not their
+/// product: the text's windows are indexed once, each value form is scanned once.
+fn redact_fragments(text: &str, sensitive: &[&str]) -> String {
+    let bytes = text.as_bytes();
+    if bytes.len() < FRAGMENT || sensitive.iter().all(|v| v.is_empty()) {
+        return text.to_owned();
+    }
+    let mut windows: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
+    for (at, window) in bytes.windows(FRAGMENT).enumerate() {
+        windows.entry(window).or_default().push(at);
+    }
+    let mut covered = vec![false; bytes.len()];
+    for value in sensitive.iter().filter(|v| !v.is_empty()) {
+        for form in value_forms(value) {
+            // Once every window of the text is marked, nothing is left to find.
+            if windows.is_empty() {
+                break;
+            }
+            for window in form.windows(FRAGMENT) {
+                // A text window is marked once: later matches of it change nothing.
+                if let Some(starts) = windows.remove(window) {
+                    for at in starts {
+                        covered[at..at + FRAGMENT].fill(true);
+                    }
+                }
+            }
+        }
+    }
+    if !covered.contains(&true) {
+        return text.to_owned();
+    }
+    // A window may start or end inside a multi-byte character: redact whole characters, so
+    // every run starts and ends on a char boundary.
+    for (start, c) in text.char_indices() {
+        let span = start..start + c.len_utf8();
+        if covered[span.clone()].contains(&true) {
+            covered[span].fill(true);
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let redacted = covered[at];
+        let end = covered[at..].iter().position(|c| *c != redacted).map_or(bytes.len(), |n| at + n);
+        if redacted {
+            out.push_str("[REDACTED]");
+        } else {
+            out.push_str(text.get(at..end).unwrap_or_default());
+        }
+        at = end;
+    }
+    out
+}
+
+/// The forms in which a tool may echo `value`: as given, JSON-escaped, and base64 (standard and
+/// URL-safe) at each alignment, without the edge characters that depend on neighbouring bytes.
+fn value_forms(value: &str) -> Vec<Vec<u8>> {
+    let mut forms = vec![value.as_bytes().to_vec()];
+    let escaped = serde_json::to_string(value).unwrap_or_default();
+    if escaped.len() > value.len() + 2 {
+        forms.push(escaped.into_bytes());
+    }
+    for offset in 0..3 {
+        let mut data = vec![0u8; offset];
+        data.extend_from_slice(value.as_bytes());
+        for alphabet in [BASE64_STANDARD, BASE64_URL_SAFE] {
+            let encoded = base64_encode(&data, alphabet);
+            // Characters holding bits of the padding bytes before, or of whatever follows the
+            // value, differ in a real echo; the middle does not.
+            let skip = [0, 2, 3][offset];
+            let keep_end = encoded.trim_end_matches('=').len().saturating_sub(if offset == 0 { 0 } else { 1 });
+            if keep_end > skip {
+                forms.push(encoded.as_bytes()[skip..keep_end].to_vec());
+            }
+        }
+    }
+    forms
+}
+
+const BASE64_STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64_URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Padded base64 (RFC 4648). Encoding only, for redaction: a few lines rather than a dependency
+/// in every charm binary.
+fn base64_encode(data: &[u8], alphabet: &[u8; 64]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(alphabet[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
     }
     out
 }
@@ -312,6 +423,52 @@ mod tests {
         assert_eq!(err.to_string(), "state-set failed with exit code 1: bad value [REDACTED]: abcdef");
         let err = Error::from_failure("state-set", 1, b"ERROR xxlongsecretvaluexx").redact(&["longsecretvalue"]);
         assert_eq!(err.to_string(), "state-set failed with exit code 1: xx[REDACTED]xx");
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (plain, encoded) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+            assert_eq!(base64_encode(plain.as_bytes(), BASE64_STANDARD), encoded);
+        }
+        assert_eq!(base64_encode(&[0xfb, 0xff], BASE64_URL_SAFE), "-_8=");
+    }
+
+    #[test]
+    fn truncated_and_encoded_echoes_are_redacted() {
+        let secret = "correct-horse-battery-staple";
+        // A cut echo: the start of the value, then the tool's ellipsis.
+        let err =
+            Error::from_failure("secret-set", 1, b"ERROR value \"correct-horse-bat...\" too long").redact(&[secret]);
+        assert_eq!(err.to_string(), "secret-set failed with exit code 1: value \"[REDACTED]...\" too long");
+        // An `ERROR ` inside the echoed value leaves only its tail as the message.
+        let tricky = "left-ERROR right-half-of-it";
+        let err = Error::from_failure("secret-set", 1, format!("echo {tricky}\n").as_bytes()).redact(&[tricky]);
+        assert!(!err.to_string().contains("right-half"), "{err}");
+        // Base64 as Juju stores content, whole, cut, at another alignment, URL-safe.
+        for encoded in [
+            base64_encode(secret.as_bytes(), BASE64_STANDARD),
+            base64_encode(secret.as_bytes(), BASE64_STANDARD)[..16].to_owned(),
+            base64_encode(format!("k: {secret}").as_bytes(), BASE64_STANDARD),
+            base64_encode(format!("x{secret}").as_bytes(), BASE64_URL_SAFE),
+        ] {
+            let err = Error::from_failure("secret-add", 1, format!("ERROR bad content {encoded} here").as_bytes())
+                .redact(&[secret]);
+            let shown = err.to_string();
+            assert!(shown.contains("[REDACTED]") && shown.ends_with(" here"), "{encoded}: {shown}");
+            let kept: Vec<&str> = shown.split("[REDACTED]").collect();
+            assert!(kept.iter().all(|part| part.len() < 4 || !encoded.contains(part.trim())), "{encoded}: {shown}");
+        }
+        // Juju's own words are kept, and fragments shorter than FRAGMENT are not touched.
+        let err = Error::from_failure("secret-set", 1, b"ERROR secret correct label").redact(&[secret]);
+        assert_eq!(err.to_string(), "secret-set failed with exit code 1: secret correct label");
+        // Multi-byte characters: the redaction ends on a char boundary.
+        let err = Error::from_failure("secret-set", 1, "ERROR got «mot-de-passe-été»".as_bytes())
+            .redact(&["mot-de-passe-été!"]);
+        assert_eq!(err.to_string(), "secret-set failed with exit code 1: got «[REDACTED]»");
+        // A value that starts inside a character of the text (its windows start at every byte).
+        let err =
+            Error::from_failure("secret-set", 1, "ERROR é-secret-value-é".as_bytes()).redact(&["\u{a9}-secret-value-"]);
+        assert!(!err.to_string().contains("secret-value"), "{err}");
     }
 
     #[test]

@@ -74,7 +74,8 @@ pub trait TypedSecret: Sized {
     }
 
     /// The content of the revision this unit tracks (pinned by its first read, for owners and
-    /// consumers alike); `None` if the secret does not exist.
+    /// consumers alike); `None` if the secret does not exist. A consumer that was not granted
+    /// the secret gets [`Error::PermissionDenied`].
     fn get(ctx: &Context) -> Result<Option<Self>> {
         read(ctx, SecretSelector::label(Self::LABEL), SecretReadMode::Tracked)
     }

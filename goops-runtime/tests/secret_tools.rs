@@ -106,6 +106,34 @@ fn secret_add_error_removes_files_and_redacts() {
 }
 
 #[test]
+fn secret_set_errors_redact_cut_and_base64_echoes() {
+    // A tool that quotes the start of a value, or its base64 form as Juju stores content: the
+    // error (which the dispatcher logs when the handler fails) never carries either.
+    let value = "s3cr3t-api-token-0123456789";
+    let echoes = [
+        "ERROR content \"s3cr3t-api-tok…\" rejected".to_owned(),
+        "ERROR content czNjcjN0LWFwaS10b2tlbi0wMTIzNDU2Nzg5 rejected".to_owned(),
+        "ERROR content czNjcjN0LWFwaS10b2tl… rejected".to_owned(),
+    ];
+    for echo in echoes {
+        let rec = Recorder::new();
+        rec.fail("secret-set", 1, echo.trim_start_matches("ERROR "));
+        let err = secret::secret_set(
+            &rec,
+            "secret:cn0s4cu5gdbs7e2q5l4g",
+            Some(&content(&[("token", value)])),
+            &Default::default(),
+        )
+        .expect_err("the tool failed");
+        let shown = format!("{err} {err:?}");
+        for leak in ["s3cr3t-api", "czNjcjN0LWFw", "LWFwaS10b2tl"] {
+            assert!(!shown.contains(leak), "{echo}: {shown}");
+        }
+        assert!(shown.contains("[REDACTED]") && shown.contains("rejected"), "{shown}");
+    }
+}
+
+#[test]
 fn secret_add_bad_output_is_a_parse_error() {
     let rec = Recorder::new();
     rec.ok("secret-add", "");

@@ -311,9 +311,10 @@ esac"#,
 
     std::fs::write(
         dir.join("state.json"),
-        r#"{"secrets": [{"id": "secret:dddddddddddddddddddd", "owner": "none", "consumer_label": "tok",
+        r#"{"relations": [{"id": 4, "endpoint": "db", "remote_app": "pg"}],
+            "secrets": [{"id": "secret:dddddddddddddddddddd", "owner": "none", "consumer_label": "tok",
             "revisions": [{"revision": 1, "content": {"token": "a"}}, {"revision": 2, "content": {"token": "b"}}],
-            "tracked": 1}]}"#,
+            "tracked": 1, "grants": [{"relation_id": 4, "target": "app"}]}]}"#,
     )
     .unwrap();
     let output = sim(&dir, &["secret-changed", "--secret", "tok"]);

@@ -92,7 +92,11 @@ fn token() -> Secret {
     Secret {
         id: "secret:d1aaaaaaaaaaaaaaaaaa".into(),
         owner: None,
-        revisions: vec![SecretRevision { revision: 1, content: [("token".to_owned(), "hunter2".to_owned())].into() }],
+        revisions: vec![SecretRevision {
+            revision: 1,
+            content: [("token".to_owned(), "hunter2".to_owned())].into(),
+            ..SecretRevision::default()
+        }],
         ..Secret::default()
     }
 }

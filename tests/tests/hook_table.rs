@@ -13,7 +13,7 @@ use goops_juju::hooks::{
 };
 use goops_runtime::prelude::*;
 use goops_runtime::{Charm, HandlerKey};
-use goops_sim::state::{Relation, Secret, SecretOwner, SecretRevision, Storage};
+use goops_sim::state::{Relation, Secret, SecretGrant, SecretOwner, SecretRevision, Storage};
 use goops_sim::testing::{End, Harness, On};
 use goops_sim::{Engine, State};
 
@@ -87,7 +87,11 @@ fn the_macros_accept_every_kind_in_the_table() {
 /// A leader unit with what every kind of hook refers to: a relation on `db` with a remote unit,
 /// storage `data/0`, a secret it owns and one it consumes.
 fn state() -> State {
-    let revision = SecretRevision { revision: 1, content: [("token".to_owned(), "t0ken".to_owned())].into() };
+    let revision = SecretRevision {
+        revision: 1,
+        content: [("token".to_owned(), "t0ken".to_owned())].into(),
+        ..SecretRevision::default()
+    };
     State {
         unit: "every-hook/0".to_owned(),
         leader: true,
@@ -118,6 +122,7 @@ fn state() -> State {
                 owner: None,
                 revisions: vec![revision],
                 tracked: Some(1),
+                grants: vec![SecretGrant { relation_id: 4, target: "every-hook".to_owned() }],
                 ..Secret::default()
             },
         ],

@@ -151,7 +151,11 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     assert_eq!(token.description.as_deref(), Some("token shared over db"));
     assert_eq!(
         token.revisions,
-        [SecretRevision { revision: 1, content: content(&[("token", "token-value-1"), ("generation", "1")]) }]
+        [SecretRevision {
+            revision: 1,
+            content: content(&[("token", "token-value-1"), ("generation", "1")]),
+            ..SecretRevision::default()
+        }]
     );
     assert!(token.id.starts_with("secret:"), "{}", token.id);
     let info = step.logs("INFO");
@@ -205,7 +209,10 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
             revisions: vec![SecretRevision {
                 revision: 1,
                 content: content(&[("token", "remote-value-1"), ("generation", "1")]),
+                ..SecretRevision::default()
             }],
+            // The remote owner granted this application over the relation.
+            grants: vec![SecretGrant { relation_id: 5, target: "ops-compat".into() }],
             ..Secret::default()
         });
     });
@@ -239,6 +246,7 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
         secret.revisions.push(SecretRevision {
             revision: 2,
             content: content(&[("token", "remote-value-2"), ("generation", "2")]),
+            ..SecretRevision::default()
         });
     });
     let step = sc.run("secret-changed", &["--secret", "remote-token"]);

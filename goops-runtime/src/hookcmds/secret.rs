@@ -313,7 +313,10 @@ fn get_args(selector: &SecretSelector, mode: SecretReadMode) -> Result<Vec<OsStr
 
 /// `secret-get --format=json [ID] [--label L] [--peek|--refresh]`: the secret's content.
 ///
-/// The raw output is zeroized after parsing; the values come back as [`SecretString`]s.
+/// The raw output is zeroized after parsing; the values come back as [`SecretString`]s. Juju
+/// prints a value that is not UTF-8 (binary content) in JSON with each bad byte as U+FFFD, so
+/// binary values do not come back intact through this API. A consumer without a grant gets
+/// [`Error::PermissionDenied`], a missing secret [`Error::NotFound`].
 pub fn secret_get(tools: &dyn HookTools, selector: &SecretSelector, mode: SecretReadMode) -> Result<SecretContent> {
     let argv = get_args(selector, mode)?;
     let output = run(tools, "secret-get", &argv, None)?;
@@ -372,7 +375,8 @@ pub struct SecretInfo {
     /// When the latest revision expires.
     #[serde(default)]
     pub expiry: Option<DateTime<Utc>>,
-    /// When the next rotation is due.
+    /// When the next rotation is due. `None` for a secret created in this hook: the controller
+    /// schedules the rotation when the hook commits.
     #[serde(default)]
     pub rotates: Option<DateTime<Utc>>,
     /// Who has been granted access.

@@ -23,6 +23,9 @@ pub(crate) enum Val {
     Float(f64),
     /// A string.
     Str(String),
+    /// A Go string holding bytes that are not UTF-8 (a binary secret value): yaml.v2 prints it
+    /// as `!!binary` base64, encoding/json with each bad byte as U+FFFD.
+    Bytes(Vec<u8>),
     /// A slice.
     List(Vec<Val>),
     /// A map (sorted on output) or a struct (field order kept).
@@ -141,6 +144,7 @@ pub(crate) fn render(value: &Val, format: Format) -> Vec<u8> {
             Val::Nil => Vec::new(),
             Val::Str(s) if s.is_empty() => Vec::new(),
             Val::Str(s) => format!("{s}\n").into_bytes(),
+            Val::Bytes(b) => [b.as_slice(), b"\n"].concat(),
             Val::Bool(true) => b"True\n".to_vec(),
             Val::Bool(false) => b"False\n".to_vec(),
             Val::List(items) if items.is_empty() => Vec::new(),
@@ -171,6 +175,7 @@ fn write_json(out: &mut String, value: &Val) {
         }
         Val::Float(f) => out.push_str(&go_json_float(*f)),
         Val::Str(s) => write_json_string(out, s),
+        Val::Bytes(b) => write_json_string(out, &String::from_utf8_lossy(b)),
         Val::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

@@ -134,6 +134,7 @@ fn write_yaml_scalar(out: &mut String, v: &Val, level: usize) {
         }
         Val::Float(f) => out.push_str(&go_yaml_float(*f)),
         Val::Str(s) => write_yaml_string(out, s, level, false),
+        Val::Bytes(b) => write_yaml_binary(out, b, level),
         Val::Map(..) => out.push_str("{}"),
         Val::List(..) => out.push_str("[]"),
     }
@@ -222,6 +223,24 @@ fn write_single_quoted(out: &mut String, s: &str, level: usize, breaks: bool) {
         }
     }
     out.push('\'');
+}
+
+/// yaml.v2's `encodeBase64` and style choice for a string that is not UTF-8: `!!binary` and the
+/// base64 text, plain when short, else a literal block of 70-character lines.
+fn write_yaml_binary(out: &mut String, bytes: &[u8], level: usize) {
+    const LINE: usize = 70;
+    let encoded = crate::b64::encode(bytes);
+    out.push_str("!!binary ");
+    if encoded.len() < LINE {
+        out.push_str(&encoded);
+        return;
+    }
+    let mut lines = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        lines.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        lines.push('\n');
+    }
+    write_literal(out, &lines, level);
 }
 
 fn write_literal(out: &mut String, s: &str, level: usize) {
@@ -646,6 +665,17 @@ mod tests {
         // Keys are never folded; a long word is never split.
         let long = "x".repeat(100);
         assert_eq!(yaml(&Val::map([(long.clone(), Val::str(long.clone()))])), format!("{long}: {long}\n"));
+    }
+
+    #[test]
+    fn yaml_non_utf8_strings_are_binary_like_yaml_v2() {
+        // yaml.v2's stringv: invalid UTF-8 gets the !!binary tag and base64, in 70-char lines
+        // (a literal block) from 70 encoded characters on.
+        assert_eq!(yaml(&Val::Bytes(vec![0x80, 0x81, 0x82])), "!!binary gIGC\n");
+        let long = Val::map([("k", Val::Bytes([0xff].repeat(60)))]);
+        let line = "/".repeat(70);
+        assert_eq!(yaml(&long), format!("k: !!binary |\n  {line}\n  {}\n", "/".repeat(10)));
+        assert_eq!(render(&Val::Bytes(vec![b'a', 0xff]), Format::Json), b"\"a\xef\xbf\xbd\"\n");
     }
 
     #[test]

@@ -8,16 +8,15 @@ use goops_juju::secret::bare_secret_id;
 
 use super::{Pending, SecretUpdate};
 use crate::event::Event;
-use crate::state::{Secret, State};
+use crate::state::{LabelHolder, Secret, SecretContent, SecretRevision, State, label_clash};
 
 /// What the controller would refuse when the hook's changes are committed.
 pub(super) fn check_commit(state: &State, pending: &Pending) -> Result<(), String> {
     let created = |id: &str| pending.secret_creates.iter().any(|s| bare_secret_id(&s.id) == id);
-    let ids = pending
-        .secret_updates
-        .keys()
-        .chain(pending.secret_removes.keys())
-        .chain(pending.secret_revokes.iter().map(|(id, _)| id));
+    // A remove of a secret this hook created and removed reaches the controller for a secret
+    // that never existed; Juju commits the hook (the create is simply not made).
+    let removes = pending.secret_removes.keys().filter(|id| !pending.secret_cancelled.contains(*id));
+    let ids = pending.secret_updates.keys().chain(removes).chain(pending.secret_revokes.iter().map(|(id, _)| id));
     for id in ids {
         if created(id) {
             continue;
@@ -29,7 +28,57 @@ pub(super) fn check_commit(state: &State, pending: &Pending) -> Result<(), Strin
             Some(_) => {}
         }
     }
+    check_labels(state, pending)?;
+    for (id, update) in &pending.secret_updates {
+        if let (Some(content), Some(secret)) = (&update.content, state.secret(id))
+            && secret.latest() == u32::MAX
+            && secret.revision(u32::MAX).map(SecretRevision::bytes).as_ref() != Some(content)
+        {
+            return Err(last_revision_error(id));
+        }
+    }
     Ok(())
+}
+
+/// The controller's label checks when it stores this hook's creates and label updates
+/// ([`label_clash`]): a label must not be used by another secret in this unit's view (owner or
+/// consumer label), once this hook's removes and other label changes are applied.
+fn check_labels(state: &State, pending: &Pending) -> Result<(), String> {
+    let removed = |id: &str| matches!(pending.secret_removes.get(id), Some(None));
+    // Every secret's label after the hook: the state's (pending label updates applied) and the
+    // creates'.
+    let after: Vec<(&str, LabelHolder, String)> = state
+        .secrets
+        .iter()
+        .filter(|s| !removed(bare_secret_id(&s.id)))
+        .filter_map(|s| {
+            let id = bare_secret_id(&s.id);
+            let pending_label = pending.secret_updates.get(id).and_then(|u| u.label.clone());
+            let label = if s.is_owned() { pending_label.or(s.label.clone()) } else { s.consumer_label.clone() };
+            Some((id, LabelHolder::of(s), label?))
+        })
+        .chain(
+            pending
+                .secret_creates
+                .iter()
+                .filter_map(|s| Some((bare_secret_id(&s.id), LabelHolder::of(s), s.label.clone()?))),
+        )
+        .collect();
+    let created = pending.secret_creates.iter().filter_map(|s| Some((bare_secret_id(&s.id), s.label.as_deref()?)));
+    let relabelled = pending.secret_updates.iter().filter_map(|(id, u)| Some((id.as_str(), u.label.as_deref()?)));
+    for (id, label) in created.chain(relabelled) {
+        let Some(&(_, holder, _)) = after.iter().find(|(other, ..)| *other == id) else { continue };
+        let others = after.iter().filter(|(other, ..)| *other != id).map(|(_, h, l)| (*h, l.clone()));
+        if let Some(refusal) = label_clash(&state.unit, holder, label, others) {
+            return Err(refusal);
+        }
+    }
+    Ok(())
+}
+
+/// Why new content cannot be stored once a secret reached revision `u32::MAX`.
+pub(crate) fn last_revision_error(id: &str) -> String {
+    format!("secret {id:?} is at revision {}, the last one goops-sim can store: no new revision can be made", u32::MAX)
 }
 
 pub(super) fn commit(state: &mut State, pending: &mut Pending, event: &Event) {
@@ -116,9 +165,9 @@ fn commit_secrets(state: &mut State, pending: &mut Pending) {
 /// Apply a secret update: new content makes a new revision only when it differs from the latest.
 pub(crate) fn apply_update(secret: &mut Secret, update: &SecretUpdate) {
     if let Some(content) = &update.content {
-        let latest = secret.latest();
-        if secret.content(latest) != Some(content) {
-            secret.revisions.push(crate::state::SecretRevision { revision: latest + 1, content: content.clone() });
+        // `check_commit` refused an update past the last revision number (`new_revision`).
+        if let Some(next) = new_revision(secret, content) {
+            secret.revisions.push(crate::state::SecretRevision::from_bytes(next, content.clone()));
         }
     }
     if let Some(label) = &update.label {
@@ -136,6 +185,17 @@ pub(crate) fn apply_update(secret: &mut Secret, update: &SecretUpdate) {
         }
         secret.rotate = Some(rotate);
     }
+}
+
+/// The revision number new content makes: `None` when the content equals the latest revision's
+/// (no new revision), or when the latest is already `u32::MAX` (there is no next number;
+/// [`check_commit`] refuses that update with a clear error).
+pub(crate) fn new_revision(secret: &Secret, content: &SecretContent) -> Option<u32> {
+    let latest = secret.latest();
+    if secret.revision(latest).map(SecretRevision::bytes).as_ref() == Some(content) {
+        return None;
+    }
+    latest.checked_add(1)
 }
 
 /// The controller schedules the next rotation one policy interval from now.

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use goops_juju::RotatePolicy;
 use goops_juju::charmcraft::CharmMeta;
 
-pub(crate) use commit::{apply_update, next_rotation};
+pub(crate) use commit::{apply_update, last_revision_error, next_rotation};
 
 use crate::event::{Event, EventOptions};
 use crate::report::{End, Exit, Marks, RunReport, ToolCall};
@@ -29,7 +29,7 @@ use crate::state::{Bag, OpenedPort, Secret, SecretGrant, State};
 #[derive(Clone, Default, PartialEq, Eq)]
 pub(crate) struct SecretUpdate {
     /// New content (a new revision if it differs from the latest).
-    pub(crate) content: Option<BTreeMap<String, String>>,
+    pub(crate) content: Option<crate::state::SecretContent>,
     pub(crate) label: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) expire: Option<DateTime<Utc>>,
@@ -92,6 +92,8 @@ pub(crate) struct Pending {
     pub(crate) secret_revokes: Vec<(String, RevokeTarget)>,
     /// Consumed secrets to re-track to their latest revision (`secret-get --refresh`).
     pub(crate) secret_track_latest: BTreeSet<String>,
+    /// Secrets this hook created and then removed (the create is dropped; later removes are no-ops).
+    pub(crate) secret_cancelled: BTreeSet<String>,
     /// A reboot request (`juju-reboot` without `--now`).
     pub(crate) reboot: bool,
 }

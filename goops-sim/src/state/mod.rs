@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, OpenedPort};
 pub use records::{Action, GoalState, GoalStatus, LogRecord, Reboot, StatusRecord};
-pub use secret::{Secret, SecretGrant, SecretRevision};
+pub(crate) use secret::{LabelHolder, label_clash};
+pub use secret::{Secret, SecretContent, SecretGrant, SecretRevision};
 
 /// A relation or unit-state data bag: string keys to string values.
 pub type Bag = BTreeMap<String, String>;
@@ -218,6 +219,7 @@ impl State {
                 return Err(format!("secret {} has no revisions", secret.id));
             }
         }
+        secret::validate_all(&self.secrets)?;
         Ok(())
     }
 }
@@ -394,8 +396,11 @@ mod tests {
 
     #[test]
     fn secret_content_never_appears_in_debug_output() {
-        let revision =
-            SecretRevision { revision: 2, content: [("password".to_owned(), "hunter2-very-secret".to_owned())].into() };
+        let revision = SecretRevision {
+            revision: 2,
+            content: [("password".to_owned(), "hunter2-very-secret".to_owned())].into(),
+            ..SecretRevision::default()
+        };
         let debug = format!("{revision:?}");
         assert!(!debug.contains("hunter2"), "{debug}");
         assert_eq!(debug, "SecretRevision { revision: 2, content: {\"password\": \"[REDACTED]\"} }");

@@ -102,6 +102,26 @@ pub enum Inconsistency {
         /// The secret id.
         id: String,
     },
+    /// A secret grant on a relation that is not in the state (Juju drops a grant with its
+    /// relation).
+    #[error("secret {id}: its grant to {target:?} is on relation {relation_id}, which is not in the state")]
+    SecretGrantRelationMissing {
+        /// The secret id.
+        id: String,
+        /// The grantee.
+        target: String,
+        /// The relation id.
+        relation_id: u32,
+    },
+    /// A grant on a consumed secret that covers neither this unit nor its application (the
+    /// state holds only the consumer's own view).
+    #[error("secret {id}: a consumed secret's grant must name this unit or its application, not {target:?}")]
+    SecretGrantNotOurs {
+        /// The secret id.
+        id: String,
+        /// The grantee.
+        target: String,
+    },
     /// Storage the charm does not declare.
     #[error("storage {name:?} is not declared by the charm")]
     StorageUndeclared {
@@ -228,6 +248,18 @@ pub(super) fn check(meta: &CharmMeta, event: &On, state: &State) -> Result<(), I
             return Err(Inconsistency::ResourceUndeclared { name: name.clone() });
         }
     }
+    // Secret grants: on relations in the state; a consumed secret's name this unit or its app.
+    for secret in &state.secrets {
+        for grant in &secret.grants {
+            let (id, target) = (secret.id.clone(), grant.target.clone());
+            if state.relation(grant.relation_id).is_none() {
+                return Err(Inconsistency::SecretGrantRelationMissing { id, target, relation_id: grant.relation_id });
+            }
+            if !secret.is_owned() && grant.target != state.unit && grant.target != state.app() {
+                return Err(Inconsistency::SecretGrantNotOurs { id, target });
+            }
+        }
+    }
     // The event's own references (checks 1, 4, 5).
     let name = event.name.clone();
     match &event.target {
@@ -307,5 +339,44 @@ fn check_action(
             Err(Inconsistency::ActionParamType { action, param, expected, got })
         }
         Err(ParamError::Missing(param)) => Err(Inconsistency::ActionParamMissing { action, param }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use goops_juju::hooks::HookKind;
+
+    use super::*;
+    use crate::state::SecretGrant;
+
+    const CHARMCRAFT: &str = include_str!("../../tests/fixtures/demo-charmcraft.yaml");
+    const BASE_STATE: &str = include_str!("../../tests/fixtures/demo-state.json");
+
+    fn checked(edit: impl FnOnce(&mut State)) -> Result<(), Inconsistency> {
+        let meta = CharmMeta::from_charmcraft_yaml(CHARMCRAFT).expect("fixture metadata parses");
+        let mut state = State::from_json(BASE_STATE).expect("fixture state parses");
+        edit(&mut state);
+        check(&meta, &On::unit_hook(HookKind::Install), &state)
+    }
+
+    #[test]
+    fn secret_grants_must_fit_the_state() {
+        assert_eq!(checked(|_| {}), Ok(()));
+        assert_eq!(
+            checked(|s| s.secrets[1].grants[0].relation_id = 9),
+            Err(Inconsistency::SecretGrantRelationMissing {
+                id: "secret:bbbbbbbbbbbbbbbbbbbb".into(),
+                target: "demo".into(),
+                relation_id: 9
+            })
+        );
+        let err = checked(|s| s.secrets[1].grants[0].target = "other".into()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "secret secret:bbbbbbbbbbbbbbbbbbbb: a consumed secret's grant must name this unit or its application, not \"other\""
+        );
+        // An owned secret's grants name the grantees, not this unit.
+        let grant = SecretGrant { relation_id: 1, target: "pg/0".into() };
+        assert_eq!(checked(|s| s.secrets[0].grants.push(grant)), Ok(()));
     }
 }

@@ -23,7 +23,9 @@
 //!
 //! Before each run the test itself is checked for consistency with the charm's metadata
 //! ([`Inconsistency`], like Scenario's consistency checker): config keys and types, declared
-//! relations, storage and resources, the event's relation / secret / storage / container present
+//! relations, storage and resources, secret grants on relations in the state (a consumed
+//! secret's naming this unit or its application: without one, reading it is `permission
+//! denied`, as in Juju), the event's relation / secret / storage / container present
 //! in the state, a declared action with parameters that fit its schema (read as the state's Juju
 //! version does: Juju 3 accepts undeclared parameters unless the action says
 //! `additionalProperties: false`, Juju 4 refuses them). [`Harness::skip_consistency_checks`]

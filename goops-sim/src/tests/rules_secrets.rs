@@ -60,14 +60,6 @@ fn rule_25_secret_content_keys_and_encodings() {
     // relative to the charm dir is not found there.
     fails(&e, "secret-add", &["cert#file=cert"], 2, "open cert: no such file or directory");
     fails(&e, "secret-add", &["--file", "cert"], 2, "open cert: no such file or directory");
-    // Binary content is refused explicitly rather than corrupted.
-    fails(
-        &e,
-        "secret-add",
-        &["blob#base64=//79"],
-        1,
-        "secret content for key \"blob\" is not UTF-8 text, which goops-sim cannot store yet",
-    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -93,6 +85,11 @@ fn rule_27_rotate_and_expire_are_validated() {
     }
     let uri = ok(&e, "secret-add", &["--rotate", "weekly", "--expire", "2030-01-02T03:04:05Z", "k1k=v"]);
     let info = ok(&e, "secret-info-get", &[uri.trim(), "--format=json"]);
+    assert!(info.contains("\"rotation\":\"weekly\",\"expiry\":\"2030-01-02T03:04:05Z\"}"), "{info}");
+    // The controller schedules the rotation when it stores the secret.
+    let state = e.finish(true).unwrap().state;
+    let e = engine(state, "update-status");
+    let info = ok(&e, "secret-info-get", &[uri.trim(), "--format=json"]);
     assert!(info.contains("\"rotation\":\"weekly\",\"expiry\":\"2030-01-02T03:04:05Z\",\"rotates\":"), "{info}");
 }
 
@@ -101,7 +98,47 @@ fn rule_28_duplicate_label_in_one_hook_is_rejected() {
     let e = engine(base(), "install");
     ok(&e, "secret-add", &["--label", "dup", "key=v"]);
     fails(&e, "secret-add", &["--label", "dup", "key=w"], 1, "secret with label \"dup\" already exists");
-    fails(&e, "secret-add", &["--label", "mine", "key=w"], 1, "secret with label \"mine\" already exists");
+    // A clash with an existing secret's label is the controller's to refuse, at commit
+    // (secretsChangeRecorder.create checks only this hook's creates), with state's messages
+    // (uniqueSecretOwnerLabelOps).
+    ok(&e, "secret-add", &["--label", "mine", "key=w"]);
+    let refused = |e: Engine| match e.finish(true).unwrap().end {
+        crate::testing::End::CommitRefused(message) => message,
+        other => panic!("committed: {other:?}"),
+    };
+    assert_eq!(refused(e), "secret label \"mine\" for owner \"application-demo\" already exists");
+    // An application label may not be a unit's label (owner or consumer), nor the reverse.
+    let e = engine(base(), "install");
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "--label", "unit-owned"]);
+    assert_eq!(refused(e), "secret label \"unit-owned\" for \"application-demo\" already exists");
+    let e = engine(base(), "install");
+    ok(&e, "secret-add", &["--owner", "unit", "--label", "theirs", "key=v"]);
+    assert_eq!(refused(e), "secret label \"theirs\" for consumer \"unit-demo-0\" already exists");
+    // A secret-set that moves a label onto another secret, unless that one gives it up.
+    let e = engine(base(), "install");
+    ok(&e, "secret-add", &["--label", "fresh", "key=v"]);
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "--label", "fresh"]);
+    assert_eq!(refused(e), "secret label \"fresh\" for owner \"application-demo\" already exists");
+    let e = engine(base(), "install");
+    ok(&e, "secret-add", &["--label", "mine", "key=w"]);
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "--label", "renamed"]);
+    assert!(e.finish(true).unwrap().committed);
+    // A consumer label is saved at once, and refused at once when taken.
+    let e = engine(base(), "install");
+    fails(
+        &e,
+        "secret-get",
+        &["secret:bbbbbbbbbbbbbbbbbbbb", "--label", "mine"],
+        1,
+        "secret label \"mine\" for \"unit-demo-0\" already exists",
+    );
+    fails(
+        &e,
+        "secret-get",
+        &["secret:bbbbbbbbbbbbbbbbbbbb", "--label", "unit-owned"],
+        1,
+        "secret label \"unit-owned\" for owner \"unit-demo-0\" already exists",
+    );
 }
 
 #[test]
@@ -263,6 +300,7 @@ fn rule_36_secret_remove_revision_or_all_and_cancel_pending() {
     state.secrets[0].revisions.push(crate::state::SecretRevision {
         revision: 2,
         content: [("password".to_owned(), "two".to_owned())].into(),
+        ..crate::state::SecretRevision::default()
     });
     let id = "secret:aaaaaaaaaaaaaaaaaaaa";
     let e = engine(state.clone(), "install");
@@ -500,4 +538,157 @@ fn rule_45_tools_read_stdin_only_when_needed() {
     let r = run_stdin(&e, "state-set", &["--file", "-"], b"{\"a\": \"b\"}");
     assert_eq!(r.code, 0);
     assert_eq!(ok(&e, "state-get", &["a"]), "b\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets where goops-sim differed from Juju 3.6 (issue 11).
+
+#[test]
+fn secret_created_in_this_hook_has_no_next_rotation_yet() {
+    // context.go's SecretMetadata(): a pending create carries the policy but no NextRotateTime;
+    // a pending policy update keeps the loaded NextRotateTime.
+    let e = engine(base(), "install");
+    let uri = ok(&e, "secret-add", &["--rotate", "daily", "key=v"]);
+    assert_eq!(
+        ok(&e, "secret-info-get", &[uri.trim()]),
+        format!("{}:\n  revision: 1\n  label: \"\"\n  owner: application\n  rotation: daily\n", &uri.trim()[7..])
+    );
+    let owned = "secret:aaaaaaaaaaaaaaaaaaaa";
+    ok(&e, "secret-set", &[owned, "--rotate", "hourly"]);
+    let info = ok(&e, "secret-info-get", &[owned]);
+    assert!(info.contains("rotation: hourly") && !info.contains("rotates:"), "{info}");
+}
+
+#[test]
+fn secret_info_get_finds_a_label_set_in_this_hook() {
+    let e = engine(base(), "install");
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "--label", "new"]);
+    assert_eq!(ok(&e, "secret-get", &["--label", "new"]), "password: one\n");
+    assert!(ok(&e, "secret-info-get", &["--label", "new"]).starts_with("aaaaaaaaaaaaaaaaaaaa:\n"));
+    fails(&e, "secret-info-get", &["--label", "mine"], 1, "secret \"mine\" not found");
+}
+
+#[test]
+fn secret_added_then_removed_by_revision_and_whole_commits() {
+    let e = engine(base(), "install");
+    let uri = ok(&e, "secret-add", &["key=v"]);
+    ok(&e, "secret-remove", &[uri.trim(), "--revision", "1"]);
+    // secretsChangeRecorder.remove drops the create on any remove.
+    fails(&e, "secret-get", &[uri.trim()], 1, &format!("secret \"{}\" not found", uri.trim()));
+    ok(&e, "secret-remove", &[uri.trim()]);
+    let finished = e.finish(true).unwrap();
+    assert!(finished.committed, "{:?}", finished.end);
+    assert_eq!(finished.state.secrets.len(), 3);
+    // A remove of a revision also drops this hook's other changes to the secret.
+    let e = engine(base(), "install");
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "password=two", "--label", "other"]);
+    ok(&e, "secret-remove", &["secret:aaaaaaaaaaaaaaaaaaaa", "--revision", "5"]);
+    assert!(e.with(|s| s.pending.secret_updates.is_empty()).unwrap());
+    // An update after a remove cancels the remove (secretsChangeRecorder.update).
+    let e = engine(base(), "install");
+    ok(&e, "secret-remove", &["secret:aaaaaaaaaaaaaaaaaaaa"]);
+    ok(&e, "secret-set", &["secret:aaaaaaaaaaaaaaaaaaaa", "password=two"]);
+    let state = e.finish(true).unwrap().state;
+    assert_eq!(state.secret("aaaaaaaaaaaaaaaaaaaa").map(|s| s.latest()), Some(2));
+}
+
+#[test]
+fn consumer_needs_a_grant_to_read() {
+    let consumed = "secret:bbbbbbbbbbbbbbbbbbbb";
+    let mut state = base();
+    state.secrets[1].grants.clear();
+    let e = engine(state.clone(), "install");
+    fails(&e, "secret-get", &[consumed], 1, "permission denied");
+    fails(&e, "secret-get", &["--label", "theirs"], 1, "permission denied");
+    // A unit grant counts; a grant over a relation that is gone does not.
+    state.secrets[1].grants = vec![crate::state::SecretGrant { relation_id: 1, target: "demo/0".into() }];
+    assert_eq!(ok(&engine(state.clone(), "install"), "secret-get", &[consumed, "token"]), "t1\n");
+    state.secrets[1].grants = vec![crate::state::SecretGrant { relation_id: 9, target: "demo".into() }];
+    fails(&engine(state, "install"), "secret-get", &[consumed], 1, "permission denied");
+    // relation-broken takes the relation's grants with it.
+    let e = engine(base(), "db-relation-broken");
+    ok(&e, "secret-get", &[consumed]);
+    let state = e.finish(true).unwrap().state;
+    assert!(state.secret(consumed).unwrap().grants.is_empty());
+}
+
+#[test]
+fn binary_secret_content_is_stored_and_returned_as_juju_does() {
+    let e = engine(base(), "install");
+    let uri = ok(&e, "secret-add", &["blob#base64=//79", "text=hi"]);
+    let uri = uri.trim();
+    // yaml.v2 prints a Go string that is not UTF-8 as !!binary base64.
+    assert_eq!(ok(&e, "secret-get", &[uri, "blob"]), "!!binary //79\n");
+    assert_eq!(ok(&e, "secret-get", &[uri, "blob#base64"]), "//79\n");
+    assert_eq!(ok(&e, "secret-get", &[uri]), "blob: !!binary //79\ntext: hi\n");
+    let state = e.finish(true).unwrap().state;
+    let revision = state.secret(uri).unwrap().revision(1).unwrap().clone();
+    assert_eq!(revision.value("blob"), Some(&[0xff, 0xfe, 0xfd][..]));
+    // The state file keeps the bytes as base64 and reads them back.
+    let json = state.to_json();
+    assert!(json.contains("\"binary\": {\n            \"blob\": \"//79\"\n"), "{json}");
+    let back = crate::state::State::from_json(&json).unwrap();
+    assert_eq!(back.secret(uri).unwrap().revision(1), Some(&revision));
+    // Same bytes, no new revision; other bytes, a new one.
+    let e = engine(back, "install");
+    ok(&e, "secret-set", &[uri, "blob#base64=//79", "text=hi"]);
+    ok(&e, "secret-set", &[uri, "blob#base64=//7+", "text=hi"]);
+    assert_eq!(e.finish(true).unwrap().state.secret(uri).unwrap().latest(), 2);
+}
+
+#[test]
+fn secret_revision_past_u32_max_is_refused() {
+    let mut state = base();
+    state.secrets[0].revisions[0].revision = u32::MAX;
+    let id = "secret:aaaaaaaaaaaaaaaaaaaa";
+    let e = engine(state.clone(), "install");
+    let refused = "secret \"aaaaaaaaaaaaaaaaaaaa\" is at revision 4294967295, the last one goops-sim can store: no new revision can be made";
+    fails(&e, "secret-set", &[id, "password=two"], 1, refused);
+    // The same content makes no revision, so it is fine.
+    ok(&e, "secret-set", &[id, "password=one"]);
+    assert!(e.finish(true).unwrap().committed);
+}
+
+#[test]
+fn state_refuses_duplicate_secret_revisions_labels_and_grants() {
+    let mut state = base();
+    let first = state.secrets[0].revisions[0].clone();
+    state.secrets[0].revisions.push(first);
+    assert_eq!(state.validate().unwrap_err(), "secret secret:aaaaaaaaaaaaaaaaaaaa: revision 1 is listed twice");
+    let mut state = base();
+    state.secrets[2].label = Some("mine".into());
+    assert_eq!(
+        state.validate().unwrap_err(),
+        "secrets secret:aaaaaaaaaaaaaaaaaaaa and secret:cccccccccccccccccccc both have the label \"mine\""
+    );
+    let mut state = base();
+    state.secrets[1].consumer_label = Some("unit-owned".into());
+    assert_eq!(
+        state.validate().unwrap_err(),
+        "secrets secret:bbbbbbbbbbbbbbbbbbbb and secret:cccccccccccccccccccc both have the label \"unit-owned\""
+    );
+    let mut state = base();
+    let grant = state.secrets[1].grants[0].clone();
+    state.secrets[1].grants.push(grant);
+    assert_eq!(
+        state.validate().unwrap_err(),
+        "secret secret:bbbbbbbbbbbbbbbbbbbb: the grant to \"demo\" on relation 1 is listed twice"
+    );
+    let mut state = base();
+    state.secrets[0].revisions[0].revision = 0;
+    assert_eq!(
+        state.validate().unwrap_err(),
+        "secret secret:aaaaaaaaaaaaaaaaaaaa: revision 0 is not valid (revisions start at 1)"
+    );
+}
+
+#[test]
+fn secret_ids_prints_a_nil_list_when_there_are_none() {
+    // secret-ids.go: `var out []string` stays nil: JSON null, YAML [], smart nothing.
+    let mut state = non_leader();
+    state.secrets.retain(|s| s.owner != Some(crate::state::SecretOwner::Unit));
+    let e = engine(state, "install");
+    assert_eq!(ok(&e, "secret-ids", &["--format=json"]), "null\n");
+    assert_eq!(ok(&e, "secret-ids", &["--format=yaml"]), "[]\n");
+    assert_eq!(ok(&e, "secret-ids", &[]), "");
 }

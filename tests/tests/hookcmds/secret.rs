@@ -86,7 +86,7 @@ fn certificates() -> RelationId {
 }
 
 fn revision(revision: u32, pairs: &[(&str, &str)]) -> SecretRevision {
-    SecretRevision { revision, content: bag(pairs) }
+    SecretRevision { revision, content: bag(pairs), ..SecretRevision::default() }
 }
 
 fn state(leader: bool) -> State {
@@ -131,6 +131,9 @@ fn state(leader: bool) -> State {
                     revision(2, &[("ca-cert", secret_value(5))]),
                 ],
                 tracked: Some(1),
+                // The owner granted this unit's application over the relation (Juju refuses a
+                // read without a grant).
+                grants: vec![SecretGrant { relation_id: 7, target: State::default().app().into() }],
                 ..Secret::default()
             },
         ],
@@ -166,7 +169,8 @@ pub(crate) fn an_added_secret_exists_at_the_end_of_the_hook() {
     assert_eq!((info.id.as_str(), info.revision, info.label.as_str()), (bare(&uri), 1, "new-db"));
     assert_eq!((info.owner, info.description.as_deref()), (SecretOwner::Application, Some("a new database")));
     assert_eq!((info.rotation, info.expiry), (Some(RotatePolicy::Monthly), Some(expire)));
-    assert!(info.rotates.is_some_and(|t| t > Utc::now() + Duration::days(27)), "{:?}", info.rotates);
+    // A secret created in this hook has no next rotation time yet: the controller sets it.
+    assert_eq!(info.rotates, None);
     assert!(secret::secret_ids(&engine).expect("ids").contains(&bare(&uri).to_owned()));
     let report = finish(&engine, true);
     assert!(report.committed, "{:?}", report.end);
@@ -175,6 +179,7 @@ pub(crate) fn an_added_secret_exists_at_the_end_of_the_hook() {
     assert_eq!(stored.owner, Some(SecretOwner::Application));
     assert_eq!(stored.content(1), Some(&bag(&[("password", secret_value(0)), ("private-key", secret_value(2))])));
     assert_eq!((stored.expire, stored.rotate), (Some(expire), Some(RotatePolicy::Monthly)));
+    assert!(stored.rotates.is_some_and(|t| t > Utc::now() + Duration::days(27)), "{:?}", stored.rotates);
     // The content went in files, named on argv, that are gone once the call returned.
     let argv = &report.calls_of("secret-add")[0];
     assert_eq!(
@@ -695,6 +700,53 @@ pub(crate) fn the_context_finds_owned_secrets_by_label() {
         report.state.secret(UNIT_SECRET).expect("there").grants,
         [SecretGrant { relation_id: 7, target: "client/1".into() }]
     );
-    assert!(report.state.secret(APP_SECRET).expect("there").grants.is_empty());
+    // Juju's secretsChangeRecorder.remove drops the secret's pending revokes on any remove, of a
+    // revision too: the revoke before `secret_remove(APP_SECRET, Some(1))` is not committed.
+    assert_eq!(
+        report.state.secret(APP_SECRET).expect("there").grants,
+        [SecretGrant { relation_id: 7, target: "client".into() }]
+    );
     assert_eq!(report.state.secret(APP_SECRET).expect("there").revisions.len(), 1);
+}
+
+/// `#[secret]` accessors against goops-sim: owners read their tracked revision like consumers
+/// (rule 30), and `set` compares with the latest revision, never the tracked one.
+mod typed {
+    use goops_runtime::prelude::*;
+
+    use super::{APP_SECRET, finish, hook, secret_value, state};
+
+    #[secret(label = "db")]
+    struct Db {
+        password: SecretString,
+    }
+
+    fn db(value: &str) -> Db {
+        Db { password: SecretString::from(value) }
+    }
+
+    #[test]
+    pub(crate) fn set_compares_with_the_latest_revision_not_the_tracked_one() {
+        // The app's `db` secret is tracked at revision 1 (value 0); revision 2 (value 3) is the latest.
+        let engine = hook(state(true), "update-status");
+        let ctx = engine.context().expect("a context");
+        let tracked = Db::get(&ctx).expect("read").expect("exists");
+        assert_eq!(tracked.password.expose_secret(), secret_value(0), "owners read the tracked revision");
+        let latest = Db::peek(&ctx).expect("read").expect("exists");
+        assert_eq!(latest.password.expose_secret(), secret_value(3));
+        // The latest content again: no new revision, though it differs from the tracked one.
+        assert!(!db(secret_value(3)).set(&ctx).expect("set"));
+        drop(ctx);
+        let report = finish(&engine, true);
+        assert!(report.calls_of("secret-set").is_empty());
+        assert_eq!(report.state.secret(APP_SECRET).expect("there").latest(), 2);
+        // The tracked content: it differs from the latest, so it makes revision 3.
+        let engine = hook(report.state.clone(), "update-status");
+        let ctx = engine.context().expect("a context");
+        assert!(db(secret_value(0)).set(&ctx).expect("set"));
+        drop(ctx);
+        let report = finish(&engine, true);
+        let stored = report.state.secret(APP_SECRET).expect("there");
+        assert_eq!((stored.latest(), stored.tracked), (3, Some(1)));
+    }
 }

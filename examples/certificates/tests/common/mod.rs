@@ -38,6 +38,7 @@ pub fn ca_secret() -> (Secret, tls::CaMaterial) {
                 ("ca-certificate".to_owned(), ca.certificate_pem.clone()),
             ]
             .into(),
+            ..SecretRevision::default()
         }],
         ..Secret::default()
     };

@@ -137,6 +137,18 @@ pub(super) fn secret_remove(session: &mut Session, call: &Call<'_>) -> ToolResul
     let revision = revision.filter(|r| *r > 0).map(|r| u32::try_from(r).unwrap_or(u32::MAX));
     check_manage(session, &bare)?;
     let pending = &mut session.pending;
+    // Juju's `secretsChangeRecorder.remove`: any remove, of a revision or of the whole secret,
+    // drops this hook's create of the secret and its other pending changes; the removes then
+    // accumulate (a whole-secret remove wins over revisions).
+    pending.secret_updates.remove(&bare);
+    pending.secret_grants.retain(|(id, _)| *id != bare);
+    pending.secret_revokes.retain(|(id, _)| *id != bare);
+    pending.secret_track_latest.remove(&bare);
+    let before = pending.secret_creates.len();
+    pending.secret_creates.retain(|s| bare_secret_id(&s.id) != bare);
+    if pending.secret_creates.len() != before {
+        pending.secret_cancelled.insert(bare.clone());
+    }
     match revision {
         Some(rev) => {
             let entry = pending.secret_removes.entry(bare).or_insert_with(|| Some(BTreeSet::new()));
@@ -145,16 +157,7 @@ pub(super) fn secret_remove(session: &mut Session, call: &Call<'_>) -> ToolResul
             }
         }
         None => {
-            // Removing the whole secret cancels this hook's other changes to it.
-            pending.secret_updates.remove(&bare);
-            pending.secret_grants.retain(|(id, _)| *id != bare);
-            pending.secret_revokes.retain(|(id, _)| *id != bare);
-            pending.secret_track_latest.remove(&bare);
-            let before = pending.secret_creates.len();
-            pending.secret_creates.retain(|s| bare_secret_id(&s.id) != bare);
-            if pending.secret_creates.len() == before {
-                pending.secret_removes.insert(bare, None);
-            }
+            pending.secret_removes.insert(bare, None);
         }
     }
     Ok(Out::None)

@@ -14,7 +14,7 @@ use super::{Call, Formats, Out, ToolDef, ToolError, ToolResult, fail, is_leader,
 use crate::flags::FlagSpec;
 use crate::format::Val;
 use crate::session::{SecretUpdate, Session};
-use crate::state::{Secret, SecretGrant, SecretOwner};
+use crate::state::{LabelHolder, Secret, SecretGrant, SecretOwner, SecretRevision, label_clash};
 
 pub(super) const TOOLS: &[&ToolDef] = &[
     &SECRET_ADD,
@@ -208,6 +208,12 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     };
     let id = bare_secret_id(&secret.id).to_owned();
     let is_create = created(session, &id).is_some();
+    // A consumer reads only what it was granted (the controller's `canRead`; Juju's
+    // apiserver/errors ErrPerm is "permission denied"). The grants are in the state.
+    let state = &session.state;
+    if !secret.granted_to(&state.unit, state.app(), |rid| state.relation(rid).is_some()) {
+        return Err(fail("permission denied"));
+    }
 
     // URI + --label sets the label: owner label (deferred) or consumer label (immediate).
     if let (Some(_), Some(label)) = (&bare, &label) {
@@ -219,8 +225,19 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
             } else {
                 session.pending.secret_updates.entry(id.clone()).or_default().label = Some(label.clone());
             }
-        } else if let Some(s) = session.state.secret_mut(&id) {
-            s.consumer_label = Some(label.clone());
+        } else if secret.consumer_label.as_ref() != Some(label) {
+            // The controller saves a consumer label at once, and refuses one already in use in
+            // this unit's view (state `SaveSecretConsumer` → `uniqueSecretConsumerLabelOps`).
+            let others = session.state.secrets.iter().filter(|s| bare_secret_id(&s.id) != id).filter_map(|s| {
+                let other = if s.is_owned() { s.label.clone() } else { s.consumer_label.clone() };
+                Some((LabelHolder::of(s), other?))
+            });
+            if let Some(refusal) = label_clash(&session.state.unit, LabelHolder::Consumer, label, others) {
+                return Err(fail(refusal));
+            }
+            if let Some(s) = session.state.secret_mut(&id) {
+                s.consumer_label = Some(label.clone());
+            }
         }
     }
 
@@ -228,13 +245,14 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     // by their first read; --peek reads the latest once; --refresh reads the latest and tracks it
     // from the commit on. Content an owner updated earlier in this hook is the latest for --peek
     // and --refresh only.
+    let revision_bytes = |rev: u32| secret.revision(rev).map(SecretRevision::bytes);
     let latest = |session: &Session| {
         let pending = if peek || refresh {
             session.pending.secret_updates.get(&id).and_then(|u| u.content.clone())
         } else {
             None
         };
-        pending.or_else(|| secret.content(secret.latest()).cloned())
+        pending.or_else(|| revision_bytes(secret.latest()))
     };
     let content = if peek {
         latest(session)
@@ -253,7 +271,7 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
                 latest
             }
         };
-        secret.content(revision).cloned()
+        revision_bytes(revision)
     }
     .ok_or_else(|| fail(format!("secret \"secret:{id}\" not found")))?;
 
@@ -264,10 +282,21 @@ fn secret_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
                 None => (key, false),
             };
             let value = content.get(name).ok_or_else(|| fail(format!("secret key value {name:?} not found")))?;
-            let value = if b64 { crate::b64::encode(value.as_bytes()) } else { value.clone() };
-            Ok(Out::Value(Val::str(value)))
+            if b64 {
+                return Ok(Out::Value(Val::str(crate::b64::encode(value))));
+            }
+            Ok(Out::Value(bytes_val(value)))
         }
-        None => Ok(Out::Value(super::bag_val(&content))),
+        None => Ok(Out::Value(Val::map(content.iter().map(|(k, v)| (k.clone(), bytes_val(v)))))),
+    }
+}
+
+/// A content value as Juju's formatters see it: a Go string, printed as text when it is UTF-8
+/// and as bytes (`!!binary` in YAML) when not.
+fn bytes_val(value: &[u8]) -> Val {
+    match std::str::from_utf8(value) {
+        Ok(text) => Val::str(text),
+        Err(_) => Val::Bytes(value.to_vec()),
     }
 }
 
@@ -287,7 +316,21 @@ fn secret_info_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         (Some(uri), None) => Some(parse_uri(uri)?),
         (None, Some(_)) => None,
     };
-    let visible = owned_visible(session);
+    // Juju's `SecretMetadata()`: this hook's creates and the loaded metadata with this hook's
+    // updates applied, so a label set in this hook finds the secret and its old label does not.
+    // A create has no next rotation time yet (the controller sets it on commit), and an update
+    // of the policy keeps the loaded one.
+    let visible = owned_visible(session).into_iter().map(|mut secret| {
+        let id = bare_secret_id(&secret.id).to_owned();
+        if session.pending.secret_creates.iter().any(|c| bare_secret_id(&c.id) == id) {
+            secret.rotates = None;
+        } else if let Some(update) = session.pending.secret_updates.get(&id) {
+            let rotates = secret.rotates;
+            crate::session::apply_update(&mut secret, &SecretUpdate { content: None, ..update.clone() });
+            secret.rotates = rotates;
+        }
+        secret
+    });
     let wanted = bare.clone().or(label.clone()).unwrap_or_default();
     let secret = visible
         .into_iter()
@@ -298,11 +341,6 @@ fn secret_info_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         })
         .ok_or_else(|| fail(format!("secret {wanted:?} not found")))?;
     let id = bare_secret_id(&secret.id).to_owned();
-    let mut secret = secret;
-    if let Some(update) = session.pending.secret_updates.get(&id) {
-        let meta = SecretUpdate { content: None, ..update.clone() };
-        crate::session::apply_update(&mut secret, &meta);
-    }
     let grants: Vec<SecretGrant> = secret
         .grants
         .iter()
@@ -345,6 +383,11 @@ fn secret_ids(session: &mut Session, call: &Call<'_>) -> ToolResult {
     super::check_empty(call.args())?;
     let mut ids: Vec<String> = owned_visible(session).iter().map(|s| bare_secret_id(&s.id).to_owned()).collect();
     ids.sort();
+    if ids.is_empty() {
+        // secret-ids.go prints a nil `[]string` (`var out []string`): JSON `null`, YAML `[]`,
+        // smart nothing.
+        return Ok(Out::PerFormat { json: Val::Nil, yaml: Val::List(Vec::new()) });
+    }
     Ok(Out::Value(Val::strings(ids)))
 }
 

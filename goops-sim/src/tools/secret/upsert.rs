@@ -10,7 +10,7 @@ use goops_juju::{RotatePolicy, SecretOwner};
 
 use super::{Call, Out, ToolError, ToolResult, check_manage, fail, is_leader, parse_uri, usage};
 use crate::session::{SecretUpdate, Session};
-use crate::state::{Secret, SecretRevision};
+use crate::state::{Secret, SecretContent, SecretRevision};
 
 /// Juju's limit on one base64-encoded value and on the whole content (3.6.x late 2025, 4.0).
 const MAX_CONTENT: usize = 1_000_000;
@@ -23,7 +23,7 @@ enum Given {
 
 /// Parsed `secret-add`/`secret-set` options.
 struct Upsert {
-    content: BTreeMap<String, String>,
+    content: SecretContent,
     label: Option<String>,
     description: Option<String>,
     expire: Option<DateTime<Utc>>,
@@ -126,11 +126,9 @@ fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolEr
                 crate::b64::decode(&b64).ok_or_else(|| usage(format!("key value \"{key}#base64={b64}\" not valid")))?
             }
         };
-        // The state keeps content as text; refuse rather than silently corrupt binary content.
-        let text = String::from_utf8(raw).map_err(|_| {
-            fail(format!("secret content for key {key:?} is not UTF-8 text, which goops-sim cannot store yet"))
-        })?;
-        content.insert(key, text);
+        // Juju stores bytes: values that are not UTF-8 are kept as they are (the state writes them
+        // as base64, `SecretRevision::binary`).
+        content.insert(key, raw);
     }
     if total > MAX_CONTENT {
         return Err(usage(format!("base64 encoded secret content too large: {total} bytes")));
@@ -202,15 +200,10 @@ pub(super) fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if upsert.owner == SecretOwner::Application && !is_leader(session) {
         return Err(fail("this unit is not the leader"));
     }
-    // Juju rejects a label already used by this hook's creates (and, at commit, by the owner's
-    // other secrets); both are reported here, when the charm can still see which call caused it.
+    // Juju's `secretsChangeRecorder.create` rejects a label already used by this hook's creates;
+    // a clash with an existing secret's label is the controller's to refuse, at commit.
     if let Some(label) = &upsert.label
-        && session
-            .pending
-            .secret_creates
-            .iter()
-            .chain(session.state.secrets.iter().filter(|s| s.owner == Some(upsert.owner)))
-            .any(|s| s.label.as_ref() == Some(label))
+        && session.pending.secret_creates.iter().any(|s| s.label.as_ref() == Some(label))
     {
         return Err(fail(format!("secret with label {label:?} already exists")));
     }
@@ -226,7 +219,7 @@ pub(super) fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
         expire: upsert.expire,
         rotates: upsert.rotate.and_then(crate::session::next_rotation),
         rotate: upsert.rotate,
-        revisions: vec![SecretRevision { revision: 1, content: upsert.content }],
+        revisions: vec![SecretRevision::from_bytes(1, upsert.content)],
         ..Secret::default()
     });
     Ok(Out::Raw(printed.into_bytes()))
@@ -243,7 +236,7 @@ pub(super) fn secret_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if let Some(created) = session.pending.secret_creates.iter_mut().find(|s| bare_secret_id(&s.id) == bare) {
         // Updating a secret created in this hook amends the create.
         if let Some(content) = content {
-            created.revisions = vec![SecretRevision { revision: 1, content }];
+            created.revisions = vec![SecretRevision::from_bytes(1, content)];
         }
         let update = SecretUpdate {
             content: None,
@@ -252,6 +245,16 @@ pub(super) fn secret_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
         crate::session::apply_update(created, &update);
         return Ok(Out::None);
     }
+    // A revision number is a u32 here (Juju's is an int): refuse content that would need one
+    // past u32::MAX now, when the charm sees which call caused it (checked again at commit).
+    if let (Some(content), Some(secret)) = (&content, session.state.secret(&bare))
+        && secret.latest() == u32::MAX
+        && secret.revision(u32::MAX).map(SecretRevision::bytes).as_ref() != Some(content)
+    {
+        return Err(fail(crate::session::last_revision_error(&bare)));
+    }
+    // Juju's `secretsChangeRecorder.update` cancels a pending remove of the secret.
+    session.pending.secret_removes.remove(&bare);
     let entry = session.pending.secret_updates.entry(bare).or_default();
     if content.is_some() {
         entry.content = content;
