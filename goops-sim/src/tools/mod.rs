@@ -122,7 +122,7 @@ impl<'a> Call<'a> {
             return self.stdin.map(<[u8]>::to_vec).ok_or(ToolError::NeedStdin);
         }
         let full = self.cwd.join(expand_home(path));
-        std::fs::read(&full).map_err(|e| fail(format!("open {path}: {}", io_reason(&e))))
+        crate::agent_file::read(&full).map_err(|e| fail(format!("open {path}: {e}")))
     }
 }
 
@@ -133,14 +133,6 @@ pub(crate) fn expand_home(path: &str) -> std::path::PathBuf {
         return Path::new(&home).join(rest);
     }
     std::path::PathBuf::from(path)
-}
-
-pub(crate) fn io_reason(e: &std::io::Error) -> &'static str {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory",
-        std::io::ErrorKind::PermissionDenied => "permission denied",
-        _ => "cannot read file",
-    }
 }
 
 /// One hook tool.
@@ -292,9 +284,10 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
             };
             let bytes = format::render(&val, format);
             match output_path {
-                Some(path) if !path.is_empty() => match std::fs::write(cwd.join(expand_home(&path)), &bytes) {
+                Some(path) if !path.is_empty() => match crate::agent_file::write(&cwd.join(expand_home(&path)), &bytes)
+                {
                     Ok(()) => ToolOutput::ok(Vec::new()),
-                    Err(e) => ToolOutput::error(1, &format!("open {path}: {}", io_reason(&e))),
+                    Err(e) => ToolOutput::error(1, &format!("open {path}: {e}")),
                 },
                 _ => ToolOutput::ok(bytes),
             }

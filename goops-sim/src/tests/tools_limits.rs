@@ -1,0 +1,61 @@
+//! Hook-tool limits and the simulated agent's file handling (docs/hook-tools.md §1.7 and
+//! goops-sim/README.md "Limits"): what a hostile or careless charm can hand the tools must end in
+//! a clear error, never a hang, an abort or a state that cannot be read back.
+
+use super::*;
+
+fn mkfifo(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&path).status().expect("mkfifo runs").success());
+    path
+}
+
+#[test]
+fn settings_files_that_are_fifos_or_devices_are_refused() {
+    let dir = temp_dir("fifo");
+    let fifo = mkfifo(&dir);
+    let fifo = fifo.to_str().expect("utf-8 path");
+    let e = engine(base(), "db-relation-changed");
+    let not_regular = "not a regular file (goops-sim opens regular files only)";
+    fails(&e, "relation-set", &["--file", fifo], 1, &format!("open {fifo}: {not_regular}"));
+    fails(&e, "state-set", &["--file", fifo], 1, &format!("open {fifo}: {not_regular}"));
+    fails(&e, "state-set", &["--file", "/dev/zero"], 1, &format!("open /dev/zero: {not_regular}"));
+    fails(&e, "secret-add", &["--file", fifo], 2, &format!("open {fifo}: {not_regular}"));
+    fails(&e, "secret-add", &[&format!("key#file={fifo}")], 2, &format!("open {fifo}: {not_regular}"));
+    fails(&e, "secret-add", &["key#file=/dev/zero"], 2, &format!("open /dev/zero: {not_regular}"));
+    // `-o` to a FIFO: refused, not blocked on.
+    fails(&e, "config-get", &["-o", fifo], 1, &format!("open {fifo}: {not_regular}"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn settings_files_are_read_up_to_a_bound() {
+    let dir = temp_dir("big");
+    let big = dir.join("big.yaml");
+    let file = std::fs::File::create(&big).expect("create");
+    file.set_len(16 * 1024 * 1024 + 1).expect("sparse file");
+    let big = big.to_str().expect("utf-8 path");
+    let e = engine(base(), "db-relation-changed");
+    fails(
+        &e,
+        "relation-set",
+        &["--file", big],
+        1,
+        &format!("open {big}: file too large (goops-sim reads at most 16 MiB)"),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn output_files_are_written_and_write_errors_name_the_reason() {
+    let dir = temp_dir("out");
+    let e = engine(base(), "install");
+    let out = dir.join("out.yaml");
+    let out = out.to_str().expect("utf-8 path");
+    assert_eq!(ok(&e, "config-get", &["port", "-o", out]), "");
+    assert_eq!(std::fs::read_to_string(out).expect("written"), "8080\n");
+    let missing = dir.join("no/dir/out");
+    let missing = missing.to_str().expect("utf-8 path");
+    fails(&e, "config-get", &["-o", missing], 1, &format!("open {missing}: no such file or directory"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
