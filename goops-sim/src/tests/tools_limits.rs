@@ -59,3 +59,61 @@ fn output_files_are_written_and_write_errors_name_the_reason() {
     fails(&e, "config-get", &["-o", missing], 1, &format!("open {missing}: no such file or directory"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A ~500-byte "billion laughs" of merges: 10^9 map decodes if expanded.
+fn merge_bomb() -> String {
+    let mut doc = String::from("l0: &l0 {a: lol}\n");
+    for level in 1..=9 {
+        let refs = vec![format!("*l{}", level - 1); 10].join(",");
+        doc.push_str(&format!("l{level}: &l{level} {{<<: [{refs}]}}\n"));
+    }
+    doc.push_str("<<: *l9\n");
+    doc
+}
+
+#[test]
+fn settings_files_are_read_as_yaml_v2_reads_them() {
+    let dir = temp_dir("yaml");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_str().expect("utf-8 path").to_owned()
+    };
+    let e = engine(base(), "db-relation-changed");
+    // A stream of two documents: Juju reads the first.
+    let two = write("two.yaml", "a: one\n---\nb: two\n");
+    assert_eq!(ok(&e, "relation-set", &["--file", &two]), "");
+    assert_eq!(ok(&e, "relation-get", &["a", "demo/0"]).trim_end(), "one");
+    assert_eq!(ok(&e, "relation-get", &["b", "demo/0"]), "");
+    // Values keep their text (yaml.v2 sets a string to the scalar as written).
+    let text = write("text.yaml", "n: 1.50\nflag: yes\nhex: 0x1F\n");
+    assert_eq!(ok(&e, "state-set", &["--file", &text]), "");
+    assert_eq!(ok(&e, "state-get", &["n"]), "1.50\n");
+    assert_eq!(ok(&e, "state-get", &["flag"]), "yes\n");
+    assert_eq!(ok(&e, "state-get", &["hex"]), "0x1F\n");
+    // yaml.v2's type errors.
+    let nested = write("nested.yaml", "a: ok\nb: [1, 2]\n");
+    fails(
+        &e,
+        "relation-set",
+        &["--file", &nested],
+        1,
+        "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!seq into string",
+    );
+    fails(
+        &e,
+        "state-set",
+        &["--file", &nested],
+        1,
+        "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!seq into string",
+    );
+    // Fault 1: an alias bomb ends in yaml.v2's error, not in an allocation abort.
+    let bomb = merge_bomb();
+    assert!(bomb.len() < 600, "{}", bomb.len());
+    let bomb = write("bomb.yaml", &bomb);
+    fails(&e, "relation-set", &["--file", &bomb], 1, "yaml: document contains excessive aliasing");
+    fails(&e, "state-set", &["--file", &bomb], 1, "yaml: document contains excessive aliasing");
+    let r = run(&e, "secret-add", &["--file", &bomb]);
+    assert_eq!(r.code, 2, "{r:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -383,32 +383,10 @@ pub(crate) fn parse_key_values(args: &[&str]) -> Result<Vec<(String, String)>, T
     Ok(out)
 }
 
-/// Parse a YAML (or JSON) map of strings, as `relation-set --file`/`state-set --file` read it.
+/// Parse a settings file (a YAML map of strings) as `relation-set --file`/`state-set --file`
+/// read it: yaml.v2 into a `map[string]string` (see [`crate::format::yaml_read`]).
 pub(crate) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, ToolError> {
-    let text = String::from_utf8_lossy(bytes);
-    let docs = yaml_rust2::YamlLoader::load_from_str(&text).map_err(|e| fail(format!("yaml: {e}")))?;
-    let Some(doc) = docs.into_iter().next() else { return Ok(Vec::new()) };
-    match doc {
-        yaml_rust2::Yaml::Null => Ok(Vec::new()),
-        yaml_rust2::Yaml::Hash(map) => {
-            let mut out = Vec::new();
-            for (k, v) in map {
-                let key = yaml_key_string(&k);
-                let value = match v {
-                    yaml_rust2::Yaml::String(s) | yaml_rust2::Yaml::Real(s) => s,
-                    yaml_rust2::Yaml::Integer(i) => i.to_string(),
-                    yaml_rust2::Yaml::Boolean(b) => b.to_string(),
-                    yaml_rust2::Yaml::Null => String::new(),
-                    _ => {
-                        return Err(fail(format!("yaml: cannot unmarshal a collection into a string for key {key:?}")));
-                    }
-                };
-                out.push((key, value));
-            }
-            Ok(out)
-        }
-        _ => Err(fail("yaml: expected a map of strings".to_owned())),
-    }
+    crate::format::yaml_read::string_map(bytes).map_err(fail)
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)` (decimal, `0x`, `0o`/`0`, `0b`); the error is Go's reason.
@@ -436,16 +414,6 @@ pub(crate) fn go_parse_int(s: &str) -> Result<i64, &'static str> {
     let magnitude = i128::from_str_radix(&digits, radix).map_err(|_| "value out of range")?;
     let value = if negative { -magnitude } else { magnitude };
     i64::try_from(value).map_err(|_| "value out of range")
-}
-
-/// A YAML map key as a string (YAML allows non-string keys; Juju stringifies them).
-fn yaml_key_string(key: &yaml_rust2::Yaml) -> String {
-    match key {
-        yaml_rust2::Yaml::String(s) | yaml_rust2::Yaml::Real(s) => s.clone(),
-        yaml_rust2::Yaml::Integer(i) => i.to_string(),
-        yaml_rust2::Yaml::Boolean(b) => b.to_string(),
-        _ => String::new(),
-    }
 }
 
 /// A map of strings as a formatter value.
