@@ -117,3 +117,48 @@ fn settings_files_are_read_as_yaml_v2_reads_them() {
     assert_eq!(r.code, 2, "{r:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn action_set_names_the_bad_segment() {
+    let e = engine(base(), "action:backup");
+    let rule =
+        "must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods";
+    fails(&e, "action-set", &["a.Foo=1"], 2, &format!("key \"Foo\" {rule}"));
+    fails(&e, "action-set", &["=1"], 2, &format!("key \"\" {rule}"));
+    fails(&e, "action-set", &["a..b=1"], 2, &format!("key \"\" {rule}"));
+}
+
+#[test]
+fn action_set_depth_is_bounded_and_the_state_reads_back() {
+    let e = engine(base(), "action:backup");
+    let deepest = vec!["k"; 64].join(".");
+    assert_eq!(ok(&e, "action-set", &[&format!("{deepest}=v")]), "");
+    let too_deep = "k.".repeat(64) + "k=v";
+    let message = "key \"k...\" has 65 segments: goops-sim keeps action results at most 64 levels deep \
+                   (Juju stores them in MongoDB, which refuses documents nested over 100 levels)";
+    fails(&e, "action-set", &[&too_deep], 2, message);
+    // Fault 2: 60,000 segments once overflowed the stack; now a quick usage error.
+    let huge = "k.".repeat(59_999) + "k=v";
+    let r = run(&e, "action-set", &[&huge]);
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.err.contains("has 60000 segments"), "{}", r.err);
+    // The written state reads back (serde_json's recursion limit is 128).
+    let state = e.finish(true).expect("finishes").state;
+    let json = state.to_json();
+    let back = crate::State::from_json(&json).expect("the state reads back");
+    assert_eq!(back.action.expect("action").results, state.action.expect("action").results);
+}
+
+#[test]
+fn action_results_are_bounded_in_size() {
+    let e = engine(base(), "action:backup");
+    let half = format!("a={}", "x".repeat(8 * 1024 * 1024 + 1));
+    let other = format!("b={}", "x".repeat(8 * 1024 * 1024 + 1));
+    let r = run(&e, "action-set", &[&half, &other]);
+    assert_eq!(r.code, 1);
+    assert!(r.err.contains("more than the 16 MiB Juju's controller can store"), "{}", r.err);
+    // Nothing of the refused call was kept.
+    assert_eq!(ok(&e, "action-set", &[&half]), "");
+    let state = e.finish(true).expect("finishes").state;
+    assert_eq!(state.action.expect("action").results.len(), 1);
+}
