@@ -162,3 +162,77 @@ fn action_results_are_bounded_in_size() {
     let state = e.finish(true).expect("finishes").state;
     assert_eq!(state.action.expect("action").results.len(), 1);
 }
+
+#[test]
+fn storage_add_directive_errors_are_jujus() {
+    let e = engine(base(), "install");
+    let cannot = |detail: &str| format!("cannot parse directive for storage \"data\": {detail}");
+    fails(
+        &e,
+        "storage-add",
+        &["data=-1"],
+        2,
+        &cannot("cannot parse count: count must be greater than zero, got \"-1\""),
+    );
+    fails(&e, "storage-add", &["data=0"], 2, &cannot("cannot parse count: count must be greater than zero, got \"0\""));
+    fails(&e, "storage-add", &["data="], 2, &cannot("storage directives require at least one field to be specified"));
+    fails(
+        &e,
+        "storage-add",
+        &["data=2,3"],
+        2,
+        &cannot("storage instance count is already set to 2, new value 3 not valid"),
+    );
+    fails(&e, "storage-add", &["data=x_y"], 2, &cannot("unrecognized storage directive \"x_y\" not valid"));
+    fails(
+        &e,
+        "storage-add",
+        &["data=-1G"],
+        2,
+        &cannot("cannot parse size: expected a non-negative number, got \"-1G\""),
+    );
+    fails(&e, "storage-add", &["data=ebs"], 2, "only count can be specified for \"data\"");
+    fails(&e, "storage-add", &["data=1,10GiB"], 2, "only count can be specified for \"data\"");
+    fails(&e, "storage-add", &["=1"], 2, "expected \"name=directive\" or \"name\", got \"=1\"");
+    fails(&e, "storage-add", &["data=1=2"], 2, "expected \"name=directive\" or \"name\", got \"data=1=2\"");
+    // A count past a uint64 is no count (Juju's parseCount), so no directive at all.
+    fails(
+        &e,
+        "storage-add",
+        &["data=99999999999999999999"],
+        2,
+        &cannot("unrecognized storage directive \"99999999999999999999\" not valid"),
+    );
+    assert_eq!(ok(&e, "storage-add", &["data=,2,"]), "");
+}
+
+#[test]
+fn storage_requests_never_wrap() {
+    let mut state = base();
+    state.storage_requests.insert("data".into(), u32::MAX - 1);
+    let e = engine(state, "install");
+    fails(
+        &e,
+        "storage-add",
+        &["data=2"],
+        1,
+        "adding storage \"data\": 4294967296 instances requested in all, more than goops-sim records (4294967295)",
+    );
+    fails(
+        &e,
+        "storage-add",
+        &["data=5000000000"],
+        1,
+        "adding storage \"data\": 9294967294 instances requested in all, more than goops-sim records (4294967295)",
+    );
+    assert_eq!(ok(&e, "storage-add", &["data"]), "");
+    fails(
+        &e,
+        "storage-add",
+        &["data"],
+        1,
+        "adding storage \"data\": 4294967296 instances requested in all, more than goops-sim records (4294967295)",
+    );
+    let state = e.finish(true).expect("finishes").state;
+    assert_eq!(state.storage_requests["data"], u32::MAX);
+}
