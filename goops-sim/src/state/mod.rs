@@ -156,7 +156,23 @@ impl Default for State {
 impl State {
     /// Parse a state from JSON.
     pub fn from_json(text: &str) -> Result<State, serde_json::Error> {
-        serde_json::from_str(text)
+        let mut state: State = serde_json::from_str(text)?;
+        state.enter_scope_on_own_networks();
+        Ok(state)
+    }
+
+    /// Give relations whose unit bag was not written down (and so holds the default
+    /// network's enter-scope settings) the settings of the endpoint's own network, if the
+    /// state gives one.
+    fn enter_scope_on_own_networks(&mut self) {
+        let default = default_local_unit_data();
+        for relation in &mut self.relations {
+            if relation.local_unit_data == default
+                && let Some(network) = self.networks.get(&relation.endpoint)
+            {
+                relation.local_unit_data = network.enter_scope_settings();
+            }
+        }
     }
 
     /// The state as pretty JSON.
@@ -285,8 +301,11 @@ pub struct Relation {
     /// The remote application's data bag.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub remote_app_data: Bag,
-    /// This unit's data bag.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    /// This unit's data bag. Juju fills it with `private-address`, `ingress-address` and
+    /// `egress-subnets` when the unit enters the relation's scope, so when the state does not
+    /// give it, it holds those, from the unit's network for the endpoint (`networks`, else the
+    /// default network). Written out even when empty, so a bag the charm emptied stays empty.
+    #[serde(default = "default_local_unit_data")]
     pub local_unit_data: Bag,
     /// This application's data bag.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -306,11 +325,16 @@ impl Default for Relation {
             remote_app: "remote".to_owned(),
             remote_units: BTreeMap::new(),
             remote_app_data: Bag::new(),
-            local_unit_data: Bag::new(),
+            local_unit_data: default_local_unit_data(),
             local_app_data: Bag::new(),
             remote_model_uuid: None,
         }
     }
+}
+
+/// The unit's own bag on entering a relation's scope, on the default network.
+fn default_local_unit_data() -> Bag {
+    Network::default().enter_scope_settings()
 }
 
 /// A storage instance attached to the unit.

@@ -1,0 +1,100 @@
+//! Where goops-sim's tools once differed from Juju 3.6 (issue 11): relation enter-scope
+//! settings, peer status defaults, unit-get's address.
+
+use super::*;
+use crate::state::{Address, BindAddress, Network, StatusRecord};
+
+fn state_with(relations: &str, networks: &str) -> State {
+    State::from_json(&format!(
+        r#"{{"unit": "demo/0", "leader": true, "relations": [{relations}], "networks": {{{networks}}}}}"#
+    ))
+    .expect("state parses")
+}
+
+const CUSTOM_DB: &str = r#""db": {"bind_addresses": [{"interface_name": "eth1", "addresses": [{"value": "10.1.2.3", "cidr": "10.1.2.0/24"}]}],
+    "ingress_addresses": ["10.1.2.3"], "egress_subnets": ["10.1.2.0/24", "10.9.0.0/16"]}"#;
+
+#[test]
+fn the_units_own_bag_starts_with_jujus_enter_scope_settings() {
+    // No bag in the state: Juju's three keys, from the default network.
+    let e = engine(state_with(r#"{"id": 1, "endpoint": "db", "remote_app": "pg"}"#, ""), "install");
+    assert_eq!(
+        ok(&e, "relation-get", &["-r", "1", "-", "demo/0"]),
+        "egress-subnets: 192.0.2.0/24\ningress-address: 192.0.2.0\nprivate-address: 192.0.2.0\n"
+    );
+    // From the endpoint's own network when the state gives one.
+    let e = engine(state_with(r#"{"id": 1, "endpoint": "db", "remote_app": "pg"}"#, CUSTOM_DB), "install");
+    assert_eq!(
+        ok(&e, "relation-get", &["-r", "1", "-", "demo/0"]),
+        "egress-subnets: 10.1.2.0/24,10.9.0.0/16\ningress-address: 10.1.2.3\nprivate-address: 10.1.2.3\n"
+    );
+    // A bag the state gives is taken as it is.
+    let e =
+        engine(state_with(r#"{"id": 1, "endpoint": "db", "remote_app": "pg", "local_unit_data": {}}"#, ""), "install");
+    assert_eq!(ok(&e, "relation-get", &["-r", "1", "-", "demo/0"]), "{}\n");
+}
+
+#[test]
+fn a_bag_the_charm_emptied_stays_empty_across_hooks() {
+    let e = engine(state_with(r#"{"id": 1, "endpoint": "db", "remote_app": "pg"}"#, ""), "install");
+    ok(&e, "relation-set", &["-r", "1", "private-address=", "ingress-address=", "egress-subnets="]);
+    let state = e.finish(true).expect("finishes").state;
+    let json = state.to_json();
+    let again = State::from_json(&json).expect("reads back");
+    assert!(again.relations[0].local_unit_data.is_empty(), "{json}");
+}
+
+#[test]
+fn enter_scope_settings_follow_the_network() {
+    let network = Network {
+        bind_addresses: vec![BindAddress {
+            addresses: vec![Address { value: "10.0.0.7".into(), ..Address::default() }],
+            ..BindAddress::default()
+        }],
+        ingress_addresses: Vec::new(),
+        egress_subnets: Vec::new(),
+    };
+    // No ingress address given: the first bound address; no egress subnets: no key.
+    let settings = network.enter_scope_settings();
+    assert_eq!(settings.get("ingress-address").map(String::as_str), Some("10.0.0.7"));
+    assert_eq!(settings.get("private-address").map(String::as_str), Some("10.0.0.7"));
+    assert!(!settings.contains_key("egress-subnets"));
+}
+
+#[test]
+fn a_peer_without_a_status_is_unknown_to_goal_state_and_status_get() {
+    let peers = r#"{"id": 2, "endpoint": "cluster", "peer": true, "remote_units": {"demo/1": {}, "demo/2": {}}}"#;
+    let mut state = state_with(peers, "");
+    state
+        .peer_unit_statuses
+        .insert("demo/2".into(), StatusRecord { status: "active".parse().expect("status"), ..StatusRecord::default() });
+    let e = engine(state, "install");
+    let goal: serde_json::Value = serde_json::from_str(&ok(&e, "goal-state", &["--format=json"])).expect("json");
+    assert_eq!(goal["units"]["demo/1"]["status"], "unknown");
+    assert_eq!(goal["units"]["demo/2"]["status"], "active");
+    let app: serde_json::Value =
+        serde_json::from_str(&ok(&e, "status-get", &["--application", "--format=json"])).expect("json");
+    assert_eq!(app["application-status"]["units"]["demo/1"]["status"], "unknown");
+    assert_eq!(app["application-status"]["units"]["demo/2"]["status"], "active");
+}
+
+#[test]
+fn unit_get_private_address_is_the_default_bindings_first_address() {
+    let hostname = r#""": {"bind_addresses": [{"addresses": [{"hostname": "unit-0.internal", "value": "10.3.0.1", "cidr": "10.3.0.0/24"}]}]}"#;
+    let mut state = state_with("", hostname);
+    state.addresses.private = Some("172.16.0.9".into());
+    let e = engine(state, "install");
+    // The binding's hostname wins over its address, and both over the private address.
+    assert_eq!(ok(&e, "unit-get", &["private-address"]), "unit-0.internal\n");
+    let plain = r#""": {"bind_addresses": [{"addresses": [{"value": "10.3.0.1", "cidr": "10.3.0.0/24"}]}]}"#;
+    let mut state = state_with("", plain);
+    state.addresses.private = Some("172.16.0.9".into());
+    assert_eq!(ok(&engine(state, "install"), "unit-get", &["private-address"]), "10.3.0.1\n");
+    // Only a binding without addresses falls back to the private address.
+    let empty = r#""": {"bind_addresses": []}"#;
+    let mut state = state_with("", empty);
+    state.addresses.private = Some("172.16.0.9".into());
+    assert_eq!(ok(&engine(state, "install"), "unit-get", &["private-address"]), "172.16.0.9\n");
+    let state = state_with("", empty);
+    fails(&engine(state, "install"), "unit-get", &["private-address"], 1, "private address not found");
+}
