@@ -98,3 +98,38 @@ fn unit_get_private_address_is_the_default_bindings_first_address() {
     let state = state_with("", empty);
     fails(&engine(state, "install"), "unit-get", &["private-address"], 1, "private address not found");
 }
+
+#[test]
+fn help_in_a_relation_hook_names_the_default_unit_and_relation() {
+    let e = engine(base(), "db-relation-changed");
+    let help = ok(&e, "relation-get", &["--help"]);
+    assert_eq!(
+        help,
+        "Usage: relation-get [options] [<key> [<unit id>]]\n\nSummary:\nget relation settings\n\nOptions:\n\
+         --app  (= false)\n    Get the relation data for the overall application, not just a unit\n\
+         --format  (= smart)\n    Specify output format (json|smart|yaml)\n\
+         -o (= \"\")\n    Specify an output file\n\
+         --output (= \"\")\n    \n\
+         -r, --relation  (= db:1)\n    Specify a relation by id\n\
+         \nDetails:\nCurrent default unit id is \"pg/0\".\n"
+    );
+    let help = ok(&e, "relation-set", &["-h"]);
+    assert!(help.contains("\n--file  (= )\n    file containing key-value pairs\n"), "{help}");
+    assert!(help.contains("\n--format (= \"\")\n"), "{help}");
+    assert!(help.contains("\n-r, --relation  (= db:1)\n    specify a relation by id\n"), "{help}");
+    assert!(!ok(&e, "relation-list", &["--help"]).contains("Details:"));
+}
+
+#[test]
+fn help_outside_a_relation_hook_has_no_defaults() {
+    let e = engine(base(), "install");
+    let help = ok(&e, "relation-get", &["--help"]);
+    assert!(help.starts_with("Usage: relation-get [options] <key> <unit id>\n"), "{help}");
+    assert!(help.contains("\n-r, --relation  (= )\n"), "{help}");
+    assert!(!help.contains("Details:"), "{help}");
+    let help = ok(&e, "relation-list", &["--help"]);
+    assert!(help.ends_with("\nDetails:\n-r must be specified when not in a relation hook\n"), "{help}");
+    // A tool without options has no options section; secret-get defaults to YAML.
+    assert_eq!(ok(&e, "is-leader", &["--help"]).lines().next(), Some("Usage: is-leader [options]"));
+    assert!(ok(&e, "secret-get", &["--help"]).contains("--format  (= yaml)\n    Specify output format (json|yaml)\n"));
+}

@@ -231,7 +231,8 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
         Ok(parsed) => parsed,
         Err(FlagError::Help) => {
             let specs: Vec<FlagSpec> = def.flags.iter().chain(shared).copied().collect();
-            return ToolResponse::Done(ToolOutput::ok(flags::help_text(def.name, def.args, def.purpose, &specs)));
+            let ctx = help_context(session, def);
+            return ToolResponse::Done(ToolOutput::ok(flags::help_text(def.name, def.args, def.purpose, &specs, &ctx)));
         }
         Err(FlagError::Invalid(msg)) => return ToolResponse::Done(ToolOutput::error(2, &msg)),
     };
@@ -299,6 +300,21 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
         out.stderr = stderr;
     }
     ToolResponse::Done(out)
+}
+
+/// The parts of `def`'s help that depend on the hook (docs/hook-tools.md §1.3).
+fn help_context(session: &Session, def: &ToolDef) -> flags::HelpContext {
+    let mut ctx = relation::help_context(session, def.name);
+    if let crate::event::Event::Relation { relation, .. } = &session.event {
+        ctx.relation = relation.to_string();
+    }
+    ctx.format = match def.formats {
+        Formats::All => Some(("smart", "json|smart|yaml")),
+        Formats::YamlJson => Some(("yaml", "json|yaml")),
+        Formats::None | Formats::Deprecated => None,
+    };
+    ctx.file_var = matches!(def.name, "relation-set" | "state-set");
+    ctx
 }
 
 // ---------------------------------------------------------------------------------------------
