@@ -127,9 +127,10 @@ pub struct Address {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Addresses {
-    /// `unit-get private-address` (default: the default network's first ingress address).
+    /// The unit's private address: what `unit-get private-address` prints when the default
+    /// binding (`networks[""]`, else `juju-info`, else the default network) has no address.
     pub private: Option<String>,
-    /// `unit-get public-address` (default: same as private).
+    /// `unit-get public-address` (default: the private address, else the default binding's).
     pub public: Option<String>,
 }
 
