@@ -72,6 +72,30 @@ pub(crate) fn string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, String> 
     if errors.is_empty() { Ok(out) } else { Err(format!("yaml: unmarshal errors:\n  {}", errors.join("\n  "))) }
 }
 
+/// The keys of the map under top-level `key` (following an alias), as strings: what goops-sim
+/// needs of a charm's metrics.yaml (`metrics: {name: {...}}`). Nothing is expanded.
+pub(crate) fn keys_under(bytes: &[u8], key: &str) -> Result<Vec<String>, String> {
+    let text = utf8(bytes)?;
+    let doc = Doc::parse(text)?;
+    let resolve = |i: usize| match &doc.nodes[i].kind {
+        Kind::Alias { target, .. } => *target,
+        _ => i,
+    };
+    let scalar = |i: usize| match &doc.nodes[resolve(i)].kind {
+        Kind::Scalar { value, .. } => Some(value.clone()),
+        _ => None,
+    };
+    let Some(root) = doc.root else { return Ok(Vec::new()) };
+    let Kind::Map(entries) = &doc.nodes[resolve(root)].kind else { return Ok(Vec::new()) };
+    let Some(&(_, value)) = entries.iter().find(|(k, _)| scalar(*k).as_deref() == Some(key)) else {
+        return Ok(Vec::new());
+    };
+    match &doc.nodes[resolve(value)].kind {
+        Kind::Map(entries) => Ok(entries.iter().filter_map(|(k, _)| scalar(*k)).collect()),
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// libyaml's reader errors for input that is not UTF-8.
 fn utf8(bytes: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(bytes).map_err(|e| match e.error_len() {

@@ -19,7 +19,7 @@ pub use goops_juju::{RotatePolicy, SecretOwner, StatusName, StorageKind};
 use serde::{Deserialize, Serialize};
 
 pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, OpenedPort};
-pub use records::{Action, GoalState, GoalStatus, LogRecord, Reboot, StatusRecord};
+pub use records::{Action, GoalState, GoalStatus, LogRecord, MetricRecord, Reboot, StatusRecord};
 pub use secret::{Secret, SecretGrant, SecretRevision};
 
 /// A relation or unit-state data bag: string keys to string values.
@@ -114,7 +114,20 @@ pub struct State {
     /// `juju-log` records, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub juju_log: Vec<LogRecord>,
+    /// Metrics recorded with `add-metric`, oldest first (Juju sends them to the controller).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricRecord>,
 }
+
+/// The most `juju-log` records a state keeps (the newest). Juju keeps logs by size, not count
+/// (log files rotate at `agent-logfile-max-size`, 100 MB; the model's log store at
+/// `model-logs-size`, 20 MB); goops-sim keeps a count, enough for any one test.
+pub const MAX_LOG_RECORDS: usize = 10_000;
+/// The most previous statuses a state keeps per entity (the newest). Juju prunes status history
+/// by age and size (`max-status-history-age` 336h, `max-status-history-size` 5 GB).
+pub const MAX_STATUS_HISTORY: usize = 1_000;
+/// The most recorded metrics a state keeps (the newest); Juju sends them on and drops them.
+pub const MAX_METRICS: usize = 10_000;
 
 impl Default for State {
     fn default() -> Self {
@@ -149,6 +162,7 @@ impl Default for State {
             action: None,
             reboot: None,
             juju_log: Vec::new(),
+            metrics: Vec::new(),
         }
     }
 }
@@ -158,7 +172,23 @@ impl State {
     pub fn from_json(text: &str) -> Result<State, serde_json::Error> {
         let mut state: State = serde_json::from_str(text)?;
         state.enter_scope_on_own_networks();
+        state.trim_histories();
         Ok(state)
+    }
+
+    /// Drop the oldest log records, status history entries and metrics past
+    /// [`MAX_LOG_RECORDS`], [`MAX_STATUS_HISTORY`] and [`MAX_METRICS`], so a state run through
+    /// any number of hooks stays bounded. Done when a state is read and before each hook.
+    pub fn trim_histories(&mut self) {
+        fn keep_last<T>(items: &mut Vec<T>, max: usize) {
+            if items.len() > max {
+                items.drain(..items.len() - max);
+            }
+        }
+        keep_last(&mut self.juju_log, MAX_LOG_RECORDS);
+        keep_last(&mut self.unit_status_history, MAX_STATUS_HISTORY);
+        keep_last(&mut self.app_status_history, MAX_STATUS_HISTORY);
+        keep_last(&mut self.metrics, MAX_METRICS);
     }
 
     /// Give relations whose unit bag was not written down (and so holds the default

@@ -133,3 +133,72 @@ fn help_outside_a_relation_hook_has_no_defaults() {
     assert_eq!(ok(&e, "is-leader", &["--help"]).lines().next(), Some("Usage: is-leader [options]"));
     assert!(ok(&e, "secret-get", &["--help"]).contains("--format  (= yaml)\n    Specify output format (json|yaml)\n"));
 }
+
+fn metered_charm() -> std::path::PathBuf {
+    let dir = temp_dir("metered");
+    std::fs::write(
+        dir.join("metrics.yaml"),
+        "metrics:\n  users:\n    type: gauge\n    description: active users\n  juju-units:\n",
+    )
+    .expect("write metrics.yaml");
+    dir
+}
+
+#[test]
+fn add_metric_records_declared_metrics_in_collect_metrics() {
+    let dir = metered_charm();
+    let e = engine(base(), "collect-metrics").with_charm_dir(&dir);
+    assert_eq!(ok(&e, "add-metric", &["users=12.5", "--labels", "region=eu,tier=gold"]), "");
+    let cannot = |detail: &str| format!("cannot record metric: {detail}");
+    fails(&e, "add-metric", &["visits=1"], 1, &cannot("metric key \"visits\" not declared by the charm"));
+    fails(&e, "add-metric", &["users=many"], 1, &cannot("invalid value type: expected float, got \"many\""));
+    fails(&e, "add-metric", &["users=-1"], 1, &cannot("invalid value: value must be greater or equal to zero, got -1"));
+    fails(&e, "add-metric", &[&format!("users={}", "1".repeat(31))], 1, &cannot("metric value is too large"));
+    fails(&e, "add-metric", &["juju-units=1"], 1, "juju-units uses a reserved prefix");
+    fails(&e, "add-metric", &[], 2, "no metrics specified");
+    fails(&e, "add-metric", &["users"], 2, "invalid metrics: expected \"key=value\", got \"users\"");
+    fails(&e, "add-metric", &["users="], 2, "invalid metrics: expected \"key=value\", got \"users=\"");
+    fails(&e, "add-metric", &["users=1", "-l", "region"], 2, "invalid labels: expected \"key=value\", got \"region\"");
+    let state = e.finish(true).expect("finishes").state;
+    assert_eq!(state.metrics.len(), 1);
+    let metric = &state.metrics[0];
+    assert_eq!((metric.key.as_str(), metric.value.as_str()), ("users", "12.5"));
+    assert_eq!(metric.labels.get("tier").map(String::as_str), Some("gold"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn add_metric_is_refused_outside_collect_metrics() {
+    let dir = metered_charm();
+    let e = engine(base(), "update-status").with_charm_dir(&dir);
+    fails(&e, "add-metric", &["users=1"], 1, "cannot record metric: metrics not allowed in this context");
+    assert!(e.finish(true).expect("finishes").state.metrics.is_empty());
+    // A charm without metrics.yaml declares none.
+    let bare = temp_dir("bare");
+    let e = engine(base(), "collect-metrics").with_charm_dir(&bare);
+    fails(&e, "add-metric", &["users=1"], 1, "cannot record metric: metric key \"users\" not declared by the charm");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&bare);
+}
+
+#[test]
+fn histories_stay_bounded_across_hooks() {
+    use crate::state::{LogRecord, MAX_LOG_RECORDS, MAX_STATUS_HISTORY};
+    let mut state = base();
+    state.juju_log =
+        (0..MAX_LOG_RECORDS + 5).map(|i| LogRecord { level: "INFO".into(), message: format!("m{i}") }).collect();
+    state.unit_status_history = vec![StatusRecord::default(); MAX_STATUS_HISTORY + 3];
+    let e = engine(state, "update-status");
+    ok(&e, "juju-log", &["this hook"]);
+    ok(&e, "status-set", &["active"]);
+    let report = e.finish(true).expect("finishes");
+    // This hook's records are all there, and reported as this hook's.
+    assert_eq!(report.state.juju_log.last().expect("a log").message, "this hook");
+    assert_eq!(report.state.juju_log.len(), MAX_LOG_RECORDS + 1);
+    assert_eq!(report.state.juju_log[0].message, "m5");
+    assert_eq!(report.state.unit_status_history.len(), MAX_STATUS_HISTORY + 1);
+    // Read back, the state is trimmed again.
+    let back = State::from_json(&report.state.to_json()).expect("reads back");
+    assert_eq!(back.juju_log.len(), MAX_LOG_RECORDS);
+    assert_eq!(back.unit_status_history.len(), MAX_STATUS_HISTORY);
+}

@@ -20,6 +20,7 @@ mod credential;
 mod goal_state;
 mod leadership;
 mod log;
+mod metric;
 mod network;
 mod port;
 mod reboot;
@@ -156,6 +157,7 @@ const FAMILIES: &[&[&ToolDef]] = &[
     goal_state::TOOLS,
     leadership::TOOLS,
     log::TOOLS,
+    metric::TOOLS,
     network::TOOLS,
     port::TOOLS,
     reboot::TOOLS,
@@ -182,7 +184,8 @@ pub(crate) fn tool_names() -> Vec<&'static str> {
 /// Run `tool` with `args` on `session`, called from the hook's working directory (the charm dir),
 /// as the in-process engine does.
 pub(crate) fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> ToolResponse {
-    // No tool reads `charm_dir` from the session; lend it out instead of cloning it per call.
+    // Lend `charm_dir` to the call as its cwd instead of cloning it per call (add-metric, the
+    // one tool that reads the charm dir, looks there while it is lent).
     let cwd = std::mem::take(&mut session.charm_dir);
     let response = run_in(session, tool, args, stdin, &cwd);
     session.charm_dir = cwd;
