@@ -12,6 +12,9 @@ use crate::state::{Secret, State};
 
 /// What the controller would refuse when the hook's changes are committed.
 pub(super) fn check_commit(state: &State, pending: &Pending) -> Result<(), String> {
+    if let Some(unit_state) = &pending.unit_state {
+        crate::state::check_charm_state_size(unit_state)?;
+    }
     let created = |id: &str| pending.secret_creates.iter().any(|s| bare_secret_id(&s.id) == id);
     let ids = pending
         .secret_updates
