@@ -119,6 +119,29 @@ pub struct State {
     pub metrics: Vec<MetricRecord>,
 }
 
+/// Juju's default quota on a unit's charm state, all keys and values together
+/// (`controller.DefaultMaxCharmStateSize`, controller config `max-charm-state-size`).
+pub const MAX_CHARM_STATE_SIZE: usize = 2 * 1024 * 1024;
+
+/// The controller's check of a unit's whole charm state when a hook's changes are committed
+/// (state `unitSetStateOperation`: `quota.NewBSONTotalSizeChecker(MaxCharmStateSize)` over the
+/// map with Mongo-escaped keys). Juju refuses the commit, and so the hook, with
+/// `persisting charm state: max allowed size (2097152) exceeded`.
+pub fn check_charm_state_size(state: &Bag) -> Result<(), String> {
+    if charm_state_bson_size(state) > MAX_CHARM_STATE_SIZE {
+        return Err(format!("persisting charm state: max allowed size ({MAX_CHARM_STATE_SIZE}) exceeded"));
+    }
+    Ok(())
+}
+
+/// The BSON size of a `map[string]string` whose keys have `.` and `$` escaped to their
+/// full-width forms (3 bytes each in UTF-8): 4 (length) + 1 (terminator), and per entry 1
+/// (type) + the key + 1 (NUL) + 4 (length) + the value + 1 (NUL).
+fn charm_state_bson_size(state: &Bag) -> usize {
+    let escaped_key = |k: &str| k.len() + 2 * k.bytes().filter(|b| matches!(b, b'.' | b'$')).count();
+    5 + state.iter().map(|(k, v)| 7 + escaped_key(k) + v.len()).sum::<usize>()
+}
+
 /// The most `juju-log` records a state keeps (the newest). Juju keeps logs by size, not count
 /// (log files rotate at `agent-logfile-max-size`, 100 MB; the model's log store at
 /// `model-logs-size`, 20 MB); goops-sim keeps a count, enough for any one test.

@@ -236,3 +236,25 @@ fn storage_requests_never_wrap() {
     let state = e.finish(true).expect("finishes").state;
     assert_eq!(state.storage_requests["data"], u32::MAX);
 }
+
+#[test]
+fn the_charm_state_quota_refuses_the_commit() {
+    use crate::report::End;
+    // 32 values of 64 KiB: each within Juju's per-value limit, 2 MiB and more in all.
+    let value = "v".repeat(64 * 1024);
+    let e = engine(base(), "update-status");
+    for i in 0..32 {
+        assert_eq!(ok(&e, "state-set", &[&format!("k{i:02}={value}")]), "");
+    }
+    let report = e.finish(true).expect("finishes");
+    assert!(!report.committed);
+    assert_eq!(report.end, End::CommitRefused("persisting charm state: max allowed size (2097152) exceeded".into()));
+    assert!(report.state.unit_state.is_empty());
+    // Exactly at the quota is allowed. BSON: 5 bytes of document, 7 per entry, the key as Mongo
+    // escapes it (`a.b` takes 5 bytes: the dot becomes U+FF0E), the value.
+    let mut bag = crate::state::Bag::new();
+    bag.insert("a.b".into(), "x".repeat(2 * 1024 * 1024 - 5 - 7 - 5));
+    assert_eq!(crate::state::check_charm_state_size(&bag), Ok(()));
+    bag.insert("a.b".into(), "x".repeat(2 * 1024 * 1024 - 5 - 7 - 5 + 1));
+    assert!(crate::state::check_charm_state_size(&bag).is_err());
+}
