@@ -355,9 +355,10 @@ pub struct Relation {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub remote_app_data: Bag,
     /// This unit's data bag. Juju fills it with `private-address`, `ingress-address` and
-    /// `egress-subnets` when the unit enters the relation's scope, so when the state does not
+    /// `egress-subnets` when the unit enters the relation's scope, so when a state file does not
     /// give it, it holds those, from the unit's network for the endpoint (`networks`, else the
-    /// default network). Written out even when empty, so a bag the charm emptied stays empty.
+    /// default network); `Relation::default()` holds the default network's. Written out even
+    /// when empty, so a bag the charm emptied stays empty.
     #[serde(default = "default_local_unit_data")]
     pub local_unit_data: Bag,
     /// This application's data bag.
