@@ -13,10 +13,10 @@
 //!   decoding is mostly alias expansion fails with `yaml: document contains excessive aliasing`
 //!   (the guard against "billion laughs" documents).
 //!
-//! Bounds of goops-sim's own (yaml.v2 has none; Go's stacks grow, Rust's do not): at most
-//! [`MAX_NODES`] nodes, nesting at most [`MAX_DEPTH`] (yaml.v2's scanner limit), and merges
-//! nested at most [`MAX_MERGE_DEPTH`] deep. Syntax errors are worded by yaml-rust2, in yaml.v2's
-//! `yaml: line N: …` shape.
+//! Nesting is limited to [`MAX_DEPTH`] (yaml.v2's scanner limit) and, goops-sim's own bound, a
+//! document to [`MAX_NODES`] nodes. Nodes live in an arena and merges are walked on an explicit
+//! stack, so no document can overflow the stack (Go's stacks grow, Rust's do not). Syntax errors
+//! are worded by yaml-rust2, in yaml.v2's `yaml: line N: …` shape.
 
 use std::collections::HashMap;
 
@@ -27,8 +27,6 @@ use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 pub(crate) const MAX_DEPTH: usize = 10_000;
 /// goops-sim's cap on the nodes of one settings document.
 pub(crate) const MAX_NODES: usize = 1_000_000;
-/// goops-sim's cap on merges within merges (each one a level of recursion).
-pub(crate) const MAX_MERGE_DEPTH: usize = 1_000;
 
 /// One node of the document; children are indices into the arena, so dropping a deep document
 /// does not recurse.
@@ -65,10 +63,18 @@ pub(crate) fn string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, String> 
     let text = utf8(bytes)?;
     let doc = Doc::parse(text)?;
     let Some(root) = doc.root else { return Ok(Vec::new()) };
-    let mut decoder = Decoder { doc: &doc, text, decode_count: 1, alias_count: 0, alias_depth: 0, active: Vec::new() };
+    let mut decoder = Decoder {
+        doc: &doc,
+        text,
+        decode_count: 1,
+        alias_count: 0,
+        alias_depth: 0,
+        active: Vec::new(),
+        active_set: std::collections::HashSet::new(),
+    };
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    decoder.decode_map(root, &mut out, &mut errors, 0)?;
+    decoder.decode_map(root, &mut out, &mut errors)?;
     if errors.is_empty() { Ok(out) } else { Err(format!("yaml: unmarshal errors:\n  {}", errors.join("\n  "))) }
 }
 
@@ -282,6 +288,8 @@ struct Decoder<'a> {
     alias_depth: usize,
     /// The aliases being followed (yaml.v2's `d.aliases`), to refuse a node that contains itself.
     active: Vec<usize>,
+    /// The same, for a constant-time check (a chain of aliases can be long).
+    active_set: std::collections::HashSet<usize>,
 }
 
 /// What a decode produced: a string, nothing (a type error was recorded), or a fatal error.
@@ -305,17 +313,20 @@ impl Decoder<'_> {
 
     /// Enter the alias `index` (yaml.v2's `alias`): refuse cycles.
     fn enter_alias(&mut self, index: usize) -> Result<(), String> {
-        if self.active.contains(&index) {
+        if self.active_set.contains(&index) {
             let Kind::Alias { at, .. } = self.doc.nodes[index].kind else { unreachable!("an alias") };
             return Err(format!("yaml: anchor '{}' value contains itself", alias_name(self.text, at)));
         }
         self.active.push(index);
+        self.active_set.insert(index);
         self.alias_depth += 1;
         Ok(())
     }
 
     fn leave_alias(&mut self) {
-        self.active.pop();
+        if let Some(index) = self.active.pop() {
+            self.active_set.remove(&index);
+        }
         self.alias_depth -= 1;
     }
 
@@ -352,46 +363,31 @@ impl Decoder<'_> {
         }
     }
 
-    /// Decode `index` into the `map[string]string`, `out`.
+    /// Decode `index` into the `map[string]string`, `out`. yaml.v2 recurses through merges
+    /// (`mapping` → `merge` → `unmarshal` …); Go's stack grows, Rust's does not, so the same
+    /// walk runs on an explicit stack, in the same order and with the same counts.
     fn decode_map(
         &mut self,
         index: usize,
         out: &mut Vec<(String, String)>,
         errors: &mut Vec<String>,
-        depth: usize,
     ) -> Result<(), String> {
-        if depth > MAX_MERGE_DEPTH {
-            return Err(format!("yaml: merges nested deeper than {MAX_MERGE_DEPTH} (goops-sim's limit)"));
-        }
-        self.count()?;
-        let node = &self.doc.nodes[index];
-        match &node.kind {
-            Kind::Alias { target, .. } => {
-                self.enter_alias(index)?;
-                let result = self.decode_map(*target, out, errors, depth + 1);
-                self.leave_alias();
-                result
-            }
-            Kind::Scalar { value, tag, plain } => {
-                let tag = match tag.as_deref() {
-                    Some(tag) => tag,
-                    None if *plain => resolve(value),
-                    None => STR,
-                };
-                // A null leaves the map empty; any other scalar is a type error.
-                if tag != "tag:yaml.org,2002:null" {
-                    errors.push(type_error(node, tag, "map[string]string"));
-                }
-                Ok(())
-            }
-            Kind::Seq(_) => {
-                errors.push(type_error(node, SEQ, "map[string]string"));
-                Ok(())
-            }
-            Kind::Map(entries) => {
-                for &(key, value) in entries {
+        let mut stack = Vec::new();
+        self.start_map(index, &mut stack, errors)?;
+        while let Some(frame) = stack.last_mut() {
+            match *frame {
+                Frame::Map { node, pos, alias } => {
+                    let Kind::Map(entries) = &self.doc.nodes[node].kind else { unreachable!("a map frame") };
+                    let Some(&(key, value)) = entries.get(pos) else {
+                        stack.pop();
+                        if alias {
+                            self.leave_alias();
+                        }
+                        continue;
+                    };
+                    *frame = Frame::Map { node, pos: pos + 1, alias };
                     if self.is_merge(key) {
-                        self.merge(value, out, errors, depth + 1)?;
+                        self.merge(value, &mut stack, errors)?;
                         continue;
                     }
                     let Some(key) = self.decode_string(key, errors)? else { continue };
@@ -400,9 +396,53 @@ impl Decoder<'_> {
                         out.push((key, value));
                     }
                 }
-                Ok(())
+                Frame::MergeItem(item) => {
+                    stack.pop();
+                    if !self.is_map(item) {
+                        return Err(WANT_MAP.to_owned());
+                    }
+                    self.start_map(item, &mut stack, errors)?;
+                }
             }
         }
+        Ok(())
+    }
+
+    /// yaml.v2's `unmarshal` of `index` into the map: a map (or an alias of one) is pushed to be
+    /// walked; a null leaves the map as it is; anything else is a type error.
+    fn start_map(&mut self, index: usize, stack: &mut Vec<Frame>, errors: &mut Vec<String>) -> Result<(), String> {
+        self.count()?;
+        let (node, alias) = match &self.doc.nodes[index].kind {
+            Kind::Alias { target, .. } => {
+                self.enter_alias(index)?;
+                self.count()?;
+                (*target, true)
+            }
+            _ => (index, false),
+        };
+        let item = &self.doc.nodes[node];
+        match &item.kind {
+            Kind::Map(_) => {
+                stack.push(Frame::Map { node, pos: 0, alias });
+                return Ok(());
+            }
+            Kind::Scalar { value, tag, plain } => {
+                let tag = match tag.as_deref() {
+                    Some(tag) => tag,
+                    None if *plain => resolve(value),
+                    None => STR,
+                };
+                if tag != "tag:yaml.org,2002:null" {
+                    errors.push(type_error(item, tag, "map[string]string"));
+                }
+            }
+            Kind::Seq(_) => errors.push(type_error(item, SEQ, "map[string]string")),
+            Kind::Alias { .. } => unreachable!("an alias never targets an alias"),
+        }
+        if alias {
+            self.leave_alias();
+        }
+        Ok(())
     }
 
     /// yaml.v2's `isMerge`: a plain, untagged (or `!!merge`) `<<` key.
@@ -411,35 +451,39 @@ impl Decoder<'_> {
             if value == "<<" && (tag.as_deref() == Some("tag:yaml.org,2002:merge") || (*plain && tag.is_none())))
     }
 
-    /// yaml.v2's `merge`: a map, an alias of a map, or a sequence of those (the earlier ones
-    /// taking precedence, so applied last).
-    fn merge(
-        &mut self,
-        index: usize,
-        out: &mut Vec<(String, String)>,
-        errors: &mut Vec<String>,
-        depth: usize,
-    ) -> Result<(), String> {
-        let want_map = || "yaml: map merge requires map or sequence of maps as the value".to_owned();
-        let is_map = |i: usize| match &self.doc.nodes[i].kind {
+    /// A map, or an alias of one.
+    fn is_map(&self, index: usize) -> bool {
+        match &self.doc.nodes[index].kind {
             Kind::Map(_) => true,
             Kind::Alias { target, .. } => matches!(self.doc.nodes[*target].kind, Kind::Map(_)),
             _ => false,
-        };
-        match &self.doc.nodes[index].kind {
-            Kind::Map(_) | Kind::Alias { .. } if is_map(index) => self.decode_map(index, out, errors, depth),
-            Kind::Seq(items) => {
-                for &item in items.iter().rev() {
-                    if !is_map(item) {
-                        return Err(want_map());
-                    }
-                    self.decode_map(item, out, errors, depth)?;
-                }
-                Ok(())
-            }
-            _ => Err(want_map()),
         }
     }
+
+    /// yaml.v2's `merge`: a map, an alias of a map, or a sequence of those, the earlier ones
+    /// taking precedence (so applied last: the last item is walked first).
+    fn merge(&mut self, index: usize, stack: &mut Vec<Frame>, errors: &mut Vec<String>) -> Result<(), String> {
+        match &self.doc.nodes[index].kind {
+            Kind::Map(_) | Kind::Alias { .. } if self.is_map(index) => self.start_map(index, stack, errors),
+            Kind::Seq(items) => {
+                // Pushed first to last, so the last is on top and walked first; each is checked
+                // when its turn comes, as yaml.v2 checks it just before decoding it.
+                stack.extend(items.iter().map(|&item| Frame::MergeItem(item)));
+                Ok(())
+            }
+            _ => Err(WANT_MAP.to_owned()),
+        }
+    }
+}
+
+const WANT_MAP: &str = "yaml: map merge requires map or sequence of maps as the value";
+
+/// One step of the map walk: a map being walked (entered through an alias or not), or an item
+/// of a merge sequence still to check and walk.
+#[derive(Debug, Clone, Copy)]
+enum Frame {
+    Map { node: usize, pos: usize, alias: bool },
+    MergeItem(usize),
 }
 
 /// yaml.v2's `allowedAliasRatio`: 99% of decodes may come from aliases up to 400,000 decodes,
@@ -599,6 +643,28 @@ mod tests {
         assert!(e.starts_with("yaml: "), "{e}");
         let indents = "- ".repeat(12_000);
         assert_eq!(string_map(indents.as_bytes()).unwrap_err(), "yaml: exceeded max depth of 10000");
+    }
+
+    #[test]
+    fn a_long_chain_of_merges_ends_in_an_error_not_a_stack_overflow() {
+        // Each anchored map merges the previous one; the top merges the last. yaml.v2 follows
+        // the chain one level of recursion per link; goops-sim walks it on its own stack.
+        let mut doc = String::from("a0: &a0 {x: '0'}\n");
+        for i in 1..=3_000 {
+            doc.push_str(&format!("a{i}: &a{i} {{<<: *a{}}}\n", i - 1));
+        }
+        doc.push_str("<<: *a3000\n");
+        let e = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || string_map(doc.as_bytes()))
+            .expect("thread")
+            .join()
+            .expect("no stack overflow")
+            .unwrap_err();
+        // Every anchored map is also a value where a string is wanted: 3,001 type errors, and
+        // the merged `x` is decoded (no fatal error on the way).
+        assert!(e.starts_with("yaml: unmarshal errors:\n  line 1: cannot unmarshal !!map into string"), "{e}");
+        assert_eq!(e.matches("cannot unmarshal").count(), 3_001);
     }
 
     #[test]
