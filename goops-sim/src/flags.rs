@@ -13,12 +13,14 @@ pub(crate) struct FlagSpec {
     pub(crate) boolean: bool,
     /// One-line help.
     pub(crate) help: &'static str,
+    /// The default a string option's help shows (`juju-log -l`'s `INFO`); empty for most.
+    pub(crate) default: &'static str,
 }
 
 impl FlagSpec {
     /// A boolean option.
     pub(crate) const fn boolean(names: &'static [&'static str], help: &'static str) -> FlagSpec {
-        FlagSpec { names, boolean: true, help }
+        FlagSpec { names, boolean: true, help, default: "" }
     }
 
     /// An option with a value. `_value_name` names the value for readers of the tool table;
@@ -28,7 +30,12 @@ impl FlagSpec {
         _value_name: &'static str,
         help: &'static str,
     ) -> FlagSpec {
-        FlagSpec { names, boolean: false, help }
+        FlagSpec { names, boolean: false, help, default: "" }
+    }
+
+    /// The same option with a default value, as its help shows it.
+    pub(crate) const fn with_default(self, default: &'static str) -> FlagSpec {
+        FlagSpec { default, ..self }
     }
 }
 
@@ -263,9 +270,11 @@ fn print_defaults(specs: &[FlagSpec], ctx: &HelpContext) -> String {
                 ("format", Some((default, choices))) => {
                     (format!("  (= {default})"), format!("Specify output format ({choices})"))
                 }
+                // Tools whose output is not formatted keep a `--format` that only warns.
+                ("format", None) => (" (= \"\")".to_owned(), "deprecated format flag".to_owned()),
                 _ if spec.boolean => ("  (= false)".to_owned(), help),
                 ("file", _) if ctx.file_var => ("  (= )".to_owned(), help),
-                _ => (" (= \"\")".to_owned(), help),
+                _ => (format!(" (= {:?})", spec.default), help),
             };
             entries.push((name, with_dashes(name), default, help));
         }

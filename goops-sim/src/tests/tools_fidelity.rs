@@ -115,7 +115,7 @@ fn help_in_a_relation_hook_names_the_default_unit_and_relation() {
     );
     let help = ok(&e, "relation-set", &["-h"]);
     assert!(help.contains("\n--file  (= )\n    file containing key-value pairs\n"), "{help}");
-    assert!(help.contains("\n--format (= \"\")\n"), "{help}");
+    assert!(help.contains("\n--format (= \"\")\n    deprecated format flag\n"), "{help}");
     assert!(help.contains("\n-r, --relation  (= db:1)\n    specify a relation by id\n"), "{help}");
     assert!(!ok(&e, "relation-list", &["--help"]).contains("Details:"));
 }
@@ -129,7 +129,13 @@ fn help_outside_a_relation_hook_has_no_defaults() {
     assert!(!help.contains("Details:"), "{help}");
     let help = ok(&e, "relation-list", &["--help"]);
     assert!(help.ends_with("\nDetails:\n-r must be specified when not in a relation hook\n"), "{help}");
-    // A tool without options has no options section; secret-get defaults to YAML.
+    // String defaults are quoted, each alias its own entry (jujuc/juju-log.go).
+    let help = ok(&e, "juju-log", &["--help"]);
+    assert!(
+        help.contains("\n-l (= \"INFO\")\n    Send log message at the given level\n--log-level (= \"INFO\")\n    \n"),
+        "{help}"
+    );
+    // secret-get defaults to YAML.
     assert_eq!(ok(&e, "is-leader", &["--help"]).lines().next(), Some("Usage: is-leader [options]"));
     assert!(ok(&e, "secret-get", &["--help"]).contains("--format  (= yaml)\n    Specify output format (json|yaml)\n"));
 }
