@@ -1,12 +1,13 @@
 //! The hook tools a Juju 3.6 unit agent serves (docs/hook-tools.md §6): the executables a charm
 //! finds on `PATH` during a hook.
 
-/// Every hook tool of Juju 3.6, sorted (`leader-get` and `leader-set` are 3.x only).
+/// Every hook tool of Juju 3.6, sorted (`add-metric`, `leader-get` and `leader-set` are 3.x only).
 pub const HOOK_TOOLS: &[&str] = &[
     "action-fail",
     "action-get",
     "action-log",
     "action-set",
+    "add-metric",
     "application-version-set",
     "close-port",
     "config-get",
@@ -52,6 +53,6 @@ mod tests {
     #[test]
     fn sorted_and_unique() {
         assert!(HOOK_TOOLS.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(HOOK_TOOLS.len(), 40);
+        assert_eq!(HOOK_TOOLS.len(), 41);
     }
 }

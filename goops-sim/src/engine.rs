@@ -52,6 +52,16 @@ impl Engine {
         Ok(Engine::new(Session::for_event(state, meta, event, options)?))
     }
 
+    /// Run the tools as in a charm unpacked at `dir` (the hook's working directory and
+    /// `JUJU_CHARM_DIR`; add-metric reads the charm's metrics.yaml there). The default is the
+    /// process's working directory.
+    #[must_use]
+    pub fn with_charm_dir(self, dir: impl Into<std::path::PathBuf>) -> Engine {
+        let dir = dir.into();
+        self.with(|s| s.charm_dir = dir);
+        self
+    }
+
     pub(crate) fn new(session: Session) -> Engine {
         Engine { session: Rc::new(RefCell::new(Some(session))) }
     }

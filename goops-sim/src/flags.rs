@@ -11,25 +11,31 @@ pub(crate) struct FlagSpec {
     pub(crate) names: &'static [&'static str],
     /// Whether the option is a boolean (takes no separate argument).
     pub(crate) boolean: bool,
-    /// Placeholder shown in help (`"ID"`).
-    pub(crate) value_name: &'static str,
     /// One-line help.
     pub(crate) help: &'static str,
+    /// The default a string option's help shows (`juju-log -l`'s `INFO`); empty for most.
+    pub(crate) default: &'static str,
 }
 
 impl FlagSpec {
     /// A boolean option.
     pub(crate) const fn boolean(names: &'static [&'static str], help: &'static str) -> FlagSpec {
-        FlagSpec { names, boolean: true, value_name: "", help }
+        FlagSpec { names, boolean: true, help, default: "" }
     }
 
-    /// An option with a value.
+    /// An option with a value. `_value_name` names the value for readers of the tool table;
+    /// gnuflag's help shows the default instead.
     pub(crate) const fn value(
         names: &'static [&'static str],
-        value_name: &'static str,
+        _value_name: &'static str,
         help: &'static str,
     ) -> FlagSpec {
-        FlagSpec { names, boolean: false, value_name, help }
+        FlagSpec { names, boolean: false, help, default: "" }
+    }
+
+    /// The same option with a default value, as its help shows it.
+    pub(crate) const fn with_default(self, default: &'static str) -> FlagSpec {
+        FlagSpec { default, ..self }
     }
 }
 
@@ -207,21 +213,74 @@ pub(crate) fn parse<'a>(spec_sets: &[&[FlagSpec]], args: &'a [String]) -> Result
     Ok(parsed)
 }
 
-/// The help text a tool prints for `-h`/`--help`.
-pub(crate) fn help_text(tool: &str, usage_args: &str, purpose: &str, specs: &[FlagSpec]) -> String {
-    let mut out = format!("Usage: {tool} [options] {usage_args}\n\nSummary:\n{purpose}\n");
+/// What a tool's help says that depends on the hook: juju/cmd builds `Info()` and the option
+/// defaults per context.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HelpContext {
+    /// The arguments line, when the hook changes it (relation-get's `[<key> [<unit id>]]`).
+    pub(crate) args: Option<&'static str>,
+    /// The Details section, when the tool's doc names something of the hook.
+    pub(crate) doc: Option<String>,
+    /// The `-r`/`--relation` value's default: the hook's relation (`db:1`), else empty.
+    pub(crate) relation: String,
+    /// The `--format` formatter's default and choices (`smart`, `json|smart|yaml`), when the
+    /// tool has one (a deprecated `--format` is a plain string option).
+    pub(crate) format: Option<(&'static str, &'static str)>,
+    /// Whether `--file` is a `cmd.FileVar` (relation-set, state-set), printed unquoted.
+    pub(crate) file_var: bool,
+}
+
+/// The help juju/cmd prints for `-h`/`--help` (`Info.Help`): usage line, summary, the options
+/// as gnuflag's `PrintDefaults` lists them, and the details.
+pub(crate) fn help_text(tool: &str, usage_args: &str, purpose: &str, specs: &[FlagSpec], ctx: &HelpContext) -> String {
+    let mut out = format!("Usage: {tool}");
+    if !specs.is_empty() {
+        out.push_str(" [options]");
+    }
+    let args = ctx.args.unwrap_or(usage_args);
+    if !args.is_empty() {
+        out.push(' ');
+        out.push_str(args);
+    }
+    out.push_str(&format!("\n\nSummary:\n{}\n", purpose.trim()));
     if !specs.is_empty() {
         out.push_str("\nOptions:\n");
-        for spec in specs {
-            let names: Vec<String> = spec.names.iter().map(|n| with_dashes(n)).collect();
-            let mut line = names.join(", ");
-            if !spec.boolean {
-                line.push_str(&format!(" ({})", spec.value_name));
-            }
-            out.push_str(&format!("{line}\n    {}\n", spec.help));
-        }
+        out.push_str(&print_defaults(specs, ctx));
+    }
+    if let Some(doc) = ctx.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        out.push_str(&format!("\nDetails:\n{doc}\n"));
     }
     out
+}
+
+/// gnuflag's `PrintDefaults`: one entry per flag value, sorted by its shortest name. Juju
+/// registers `-r`/`--relation` on one value (listed together, `(= db:1)`); other aliases are
+/// separate `StringVar`/`BoolVar`s whose second name has no usage text.
+fn print_defaults(specs: &[FlagSpec], ctx: &HelpContext) -> String {
+    // (sort key: the shortest name, names as listed, default, usage)
+    let mut entries: Vec<(&str, String, String, String)> = Vec::new();
+    for spec in specs {
+        if spec.names == ["r", "relation"] {
+            entries.push(("r", "-r, --relation".to_owned(), format!("  (= {})", ctx.relation), spec.help.to_owned()));
+            continue;
+        }
+        for (i, name) in spec.names.iter().enumerate() {
+            let help = if i == 0 { spec.help.to_owned() } else { String::new() };
+            let (default, help) = match (*name, ctx.format) {
+                ("format", Some((default, choices))) => {
+                    (format!("  (= {default})"), format!("Specify output format ({choices})"))
+                }
+                // Tools whose output is not formatted keep a `--format` that only warns.
+                ("format", None) => (" (= \"\")".to_owned(), "deprecated format flag".to_owned()),
+                _ if spec.boolean => ("  (= false)".to_owned(), help),
+                ("file", _) if ctx.file_var => ("  (= )".to_owned(), help),
+                _ => (format!(" (= {:?})", spec.default), help),
+            };
+            entries.push((name, with_dashes(name), default, help));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries.iter().map(|(_, names, default, help)| format!("{names}{default}\n    {help}\n")).collect()
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! except where a comment says the simulator keeps its own reading because it is the oracle
 //! for that rule.
 
+mod agent_file;
 mod b64;
 mod cli;
 mod engine;

@@ -167,6 +167,10 @@ fn relation_secret_and_storage_events_carry_their_context() {
     let out = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
     assert_eq!(out.end, End::Completed);
     assert_eq!(out.relation(3).unwrap().local_unit_data["seen-host"], "10.0.0.9");
+    // Beside what the charm wrote, the settings Juju wrote when the unit entered the scope.
+    let own = &out.relation(3).unwrap().local_unit_data;
+    assert_eq!(own.get("private-address").map(String::as_str), Some("192.0.2.0"));
+    assert_eq!(own.get("egress-subnets").map(String::as_str), Some("192.0.2.0/24"));
 
     let out = harness().run(On::secret_changed(&state.secrets[0]), &state).unwrap();
     assert_eq!(out.log_messages(), ["changed secret:d1aaaaaaaaaaaaaaaaaa"]);

@@ -19,6 +19,7 @@ pub mod credential;
 pub mod goal_state;
 pub mod leadership;
 pub mod log;
+pub mod metric;
 pub mod network;
 pub mod port;
 pub mod reboot;

@@ -5,6 +5,7 @@
 //! order, so [`Val::Map`] carries its entries plus whether they are a map or a struct.
 
 mod yaml;
+pub(crate) mod yaml_read;
 
 use std::fmt::Write as _;
 

@@ -12,6 +12,9 @@ use crate::state::{LabelHolder, Secret, SecretContent, SecretRevision, State, la
 
 /// What the controller would refuse when the hook's changes are committed.
 pub(super) fn check_commit(state: &State, pending: &Pending) -> Result<(), String> {
+    if let Some(unit_state) = &pending.unit_state {
+        crate::state::check_charm_state_size(unit_state)?;
+    }
     let created = |id: &str| pending.secret_creates.iter().any(|s| bare_secret_id(&s.id) == id);
     // A remove of a secret this hook created and removed reaches the controller for a secret
     // that never existed; Juju commits the hook (the create is simply not made).

@@ -196,7 +196,9 @@ impl Session {
     }
 
     /// A session for a parsed `event`.
-    pub(crate) fn new(state: State, meta: CharmMeta, event: Event) -> Result<Session, EngineError> {
+    pub(crate) fn new(mut state: State, meta: CharmMeta, event: Event) -> Result<Session, EngineError> {
+        // Bound what a long chain of hooks accumulates, before this hook's marks are taken.
+        state.trim_histories();
         let marks = Marks {
             logs: state.juju_log.len(),
             unit_statuses: state.unit_status_history.len(),

@@ -19,7 +19,7 @@ pub use goops_juju::{RotatePolicy, SecretOwner, StatusName, StorageKind};
 use serde::{Deserialize, Serialize};
 
 pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, OpenedPort};
-pub use records::{Action, GoalState, GoalStatus, LogRecord, Reboot, StatusRecord};
+pub use records::{Action, GoalState, GoalStatus, LogRecord, MetricRecord, Reboot, StatusRecord};
 pub(crate) use secret::{LabelHolder, label_clash};
 pub use secret::{Secret, SecretContent, SecretGrant, SecretRevision};
 
@@ -115,7 +115,43 @@ pub struct State {
     /// `juju-log` records, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub juju_log: Vec<LogRecord>,
+    /// Metrics recorded with `add-metric`, oldest first (Juju sends them to the controller).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricRecord>,
 }
+
+/// Juju's default quota on a unit's charm state, all keys and values together
+/// (`controller.DefaultMaxCharmStateSize`, controller config `max-charm-state-size`).
+pub const MAX_CHARM_STATE_SIZE: usize = 2 * 1024 * 1024;
+
+/// The controller's check of a unit's whole charm state when a hook's changes are committed
+/// (state `unitSetStateOperation`: `quota.NewBSONTotalSizeChecker(MaxCharmStateSize)` over the
+/// map with Mongo-escaped keys). Juju refuses the commit, and so the hook, with
+/// `persisting charm state: max allowed size (2097152) exceeded`.
+pub fn check_charm_state_size(state: &Bag) -> Result<(), String> {
+    if charm_state_bson_size(state) > MAX_CHARM_STATE_SIZE {
+        return Err(format!("persisting charm state: max allowed size ({MAX_CHARM_STATE_SIZE}) exceeded"));
+    }
+    Ok(())
+}
+
+/// The BSON size of a `map[string]string` whose keys have `.` and `$` escaped to their
+/// full-width forms (3 bytes each in UTF-8): 4 (length) + 1 (terminator), and per entry 1
+/// (type) + the key + 1 (NUL) + 4 (length) + the value + 1 (NUL).
+fn charm_state_bson_size(state: &Bag) -> usize {
+    let escaped_key = |k: &str| k.len() + 2 * k.bytes().filter(|b| matches!(b, b'.' | b'$')).count();
+    5 + state.iter().map(|(k, v)| 7 + escaped_key(k) + v.len()).sum::<usize>()
+}
+
+/// The most `juju-log` records a state keeps (the newest). Juju keeps logs by size, not count
+/// (log files rotate at `agent-logfile-max-size`, 100 MB; the model's log store at
+/// `model-logs-size`, 20 MB); goops-sim keeps a count, enough for any one test.
+pub const MAX_LOG_RECORDS: usize = 10_000;
+/// The most previous statuses a state keeps per entity (the newest). Juju prunes status history
+/// by age and size (`max-status-history-age` 336h, `max-status-history-size` 5 GB).
+pub const MAX_STATUS_HISTORY: usize = 1_000;
+/// The most recorded metrics a state keeps (the newest); Juju sends them on and drops them.
+pub const MAX_METRICS: usize = 10_000;
 
 impl Default for State {
     fn default() -> Self {
@@ -150,6 +186,7 @@ impl Default for State {
             action: None,
             reboot: None,
             juju_log: Vec::new(),
+            metrics: Vec::new(),
         }
     }
 }
@@ -157,7 +194,39 @@ impl Default for State {
 impl State {
     /// Parse a state from JSON.
     pub fn from_json(text: &str) -> Result<State, serde_json::Error> {
-        serde_json::from_str(text)
+        let mut state: State = serde_json::from_str(text)?;
+        state.enter_scope_on_own_networks();
+        state.trim_histories();
+        Ok(state)
+    }
+
+    /// Drop the oldest log records, status history entries and metrics past
+    /// [`MAX_LOG_RECORDS`], [`MAX_STATUS_HISTORY`] and [`MAX_METRICS`], so a state run through
+    /// any number of hooks stays bounded. Done when a state is read and before each hook.
+    pub fn trim_histories(&mut self) {
+        fn keep_last<T>(items: &mut Vec<T>, max: usize) {
+            if items.len() > max {
+                items.drain(..items.len() - max);
+            }
+        }
+        keep_last(&mut self.juju_log, MAX_LOG_RECORDS);
+        keep_last(&mut self.unit_status_history, MAX_STATUS_HISTORY);
+        keep_last(&mut self.app_status_history, MAX_STATUS_HISTORY);
+        keep_last(&mut self.metrics, MAX_METRICS);
+    }
+
+    /// Give relations whose unit bag was not written down (and so holds the default
+    /// network's enter-scope settings) the settings of the endpoint's own network, if the
+    /// state gives one.
+    fn enter_scope_on_own_networks(&mut self) {
+        let default = default_local_unit_data();
+        for relation in &mut self.relations {
+            if relation.local_unit_data == default
+                && let Some(network) = self.networks.get(&relation.endpoint)
+            {
+                relation.local_unit_data = network.enter_scope_settings();
+            }
+        }
     }
 
     /// The state as pretty JSON.
@@ -287,8 +356,12 @@ pub struct Relation {
     /// The remote application's data bag.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub remote_app_data: Bag,
-    /// This unit's data bag.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    /// This unit's data bag. Juju fills it with `private-address`, `ingress-address` and
+    /// `egress-subnets` when the unit enters the relation's scope, so when a state file does not
+    /// give it, it holds those, from the unit's network for the endpoint (`networks`, else the
+    /// default network); `Relation::default()` holds the default network's. Written out even
+    /// when empty, so a bag the charm emptied stays empty.
+    #[serde(default = "default_local_unit_data")]
     pub local_unit_data: Bag,
     /// This application's data bag.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -308,11 +381,16 @@ impl Default for Relation {
             remote_app: "remote".to_owned(),
             remote_units: BTreeMap::new(),
             remote_app_data: Bag::new(),
-            local_unit_data: Bag::new(),
+            local_unit_data: default_local_unit_data(),
             local_app_data: Bag::new(),
             remote_model_uuid: None,
         }
     }
+}
+
+/// The unit's own bag on entering a relation's scope, on the default network.
+fn default_local_unit_data() -> Bag {
+    Network::default().enter_scope_settings()
 }
 
 /// A storage instance attached to the unit.

@@ -78,6 +78,27 @@ impl Default for Network {
     }
 }
 
+impl Network {
+    /// The settings Juju writes into the unit's own bag when it enters a relation's scope
+    /// (apiserver uniter `EnterScope`): `private-address` and `ingress-address` are the
+    /// binding's first ingress address, `egress-subnets` its egress subnets joined by commas.
+    pub fn enter_scope_settings(&self) -> BTreeMap<String, String> {
+        let mut settings = BTreeMap::new();
+        let ingress = self
+            .ingress_addresses
+            .first()
+            .or_else(|| self.bind_addresses.first().and_then(|b| b.addresses.first()).map(|a| &a.value));
+        if let Some(address) = ingress {
+            settings.insert("private-address".to_owned(), address.clone());
+            settings.insert("ingress-address".to_owned(), address.clone());
+        }
+        if !self.egress_subnets.is_empty() {
+            settings.insert("egress-subnets".to_owned(), self.egress_subnets.join(","));
+        }
+        settings
+    }
+}
+
 /// One interface's addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -106,9 +127,10 @@ pub struct Address {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Addresses {
-    /// `unit-get private-address` (default: the default network's first ingress address).
+    /// The unit's private address: what `unit-get private-address` prints when the default
+    /// binding (`networks[""]`, else `juju-info`, else the default network) has no address.
     pub private: Option<String>,
-    /// `unit-get public-address` (default: same as private).
+    /// `unit-get public-address` (default: the private address, else the default binding's).
     pub public: Option<String>,
 }
 

@@ -108,3 +108,18 @@ pub struct LogRecord {
     /// The message (prefixed with `<endpoint>:<id>: ` in relation hooks, as Juju does).
     pub message: String,
 }
+
+/// A metric recorded with `add-metric` in a `collect-metrics` hook (jujuc `Metric`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricRecord {
+    /// The metric's name, as declared in the charm's metrics.yaml.
+    pub key: String,
+    /// The value, as given (a non-negative number in text).
+    pub value: String,
+    /// When the tool recorded it.
+    pub time: DateTime<Utc>,
+    /// Labels given with `--labels`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}

@@ -5,6 +5,8 @@
 mod engine;
 mod rules_hooks;
 mod rules_secrets;
+mod tools_fidelity;
+mod tools_limits;
 
 use crate::{CharmMeta, Engine, EventOptions, State};
 

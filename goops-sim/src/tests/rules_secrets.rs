@@ -450,11 +450,13 @@ fn network_get_output_and_selectors() {
          \"value\":\"192.0.2.0\",\"cidr\":\"192.0.2.0/24\"}]}],\"egress-subnets\":[\"192.0.2.0/24\"],\
          \"ingress-addresses\":[\"192.0.2.0\"]}\n"
     );
-    // YAML uses the struct's yaml names.
+    // YAML (Juju 3.x, jujuc/network-get.go `networkInfoDisplay`): the new keys, then the old ones
+    // kept for older agents, in struct field order.
     assert_eq!(
         ok(&e, "network-get", &["db"]),
-        "bind-addresses:\n- macaddress: \"\"\n  interfacename: eth0\n  addresses:\n  - hostname: \"\"\n    \
-         address: 192.0.2.0\n    cidr: 192.0.2.0/24\negress-subnets:\n- 192.0.2.0/24\ningress-addresses:\n- 192.0.2.0\n"
+        "bind-addresses:\n- mac-address: \"\"\n  interface-name: eth0\n  addresses:\n  - hostname: \"\"\n    \
+         value: 192.0.2.0\n    cidr: 192.0.2.0/24\n    address: 192.0.2.0\n  macaddress: \"\"\n  interfacename: eth0\n\
+         egress-subnets:\n- 192.0.2.0/24\ningress-addresses:\n- 192.0.2.0\n"
     );
     assert_eq!(ok(&e, "network-get", &["db", "--ingress-address"]), "192.0.2.0\n");
     assert_eq!(

@@ -71,33 +71,58 @@ fn action_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     Ok(Out::Value(value.map(Val::from_json).unwrap_or(Val::Nil)))
 }
 
+/// The deepest action-set key goops-sim accepts. Juju's action-set has no limit, but its 3.6
+/// controller stores results in MongoDB, which refuses documents nested over 100 levels; 64 keeps
+/// well under that and under the recursion limit (128) of the state JSON's reader.
+pub(crate) const MAX_RESULT_DEPTH: usize = 64;
+
+/// The most JSON a unit's action results may take: MongoDB's 16 MiB document cap, where Juju
+/// 3.6 keeps them.
+pub(crate) const MAX_RESULTS_SIZE: usize = 16 * 1024 * 1024;
+
 fn action_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
+    // jujuc/action-set.go `Init`: each argument splits at its first `=`; every dot-separated
+    // segment of the key must match the action name rule and not be a reserved key.
     let mut pairs = Vec::new();
     for arg in call.args() {
         let Some((key, value)) = arg.split_once('=') else {
             return Err(usage(format!("argument {arg:?} must be of the form key...=value")));
         };
-        if key.is_empty() {
-            return Err(usage(format!("argument {arg:?} must be of the form key...=value")));
-        }
         let segments: Vec<&str> = key.split('.').collect();
         for segment in &segments {
-            // A reserved segment is well-formed: Juju names it in its own message.
+            if !is_valid_result_key(segment) && !RESERVED_RESULT_KEYS.contains(segment) {
+                return Err(usage(format!(
+                    "key {segment:?} must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"
+                )));
+            }
             if RESERVED_RESULT_KEYS.contains(segment) {
                 return Err(usage(format!("cannot set reserved action key {segment:?}")));
             }
-            if !is_valid_result_key(segment) {
-                return Err(usage(format!(
-                    "key {key:?} must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"
-                )));
-            }
+        }
+        if segments.len() > MAX_RESULT_DEPTH {
+            return Err(usage(format!(
+                "key \"{}...\" has {} segments: goops-sim keeps action results at most {MAX_RESULT_DEPTH} levels deep \
+                 (Juju stores them in MongoDB, which refuses documents nested over 100 levels)",
+                segments[0],
+                segments.len()
+            )));
         }
         pairs.push((segments.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), value.to_owned()));
     }
     let action = running(session)?;
+    let mut results = action.results.clone();
     for (segments, value) in pairs {
-        add_value_to_map(&mut action.results, &segments, value);
+        add_value_to_map(&mut results, &segments, value);
     }
+    let size = serde_json::to_vec(&results).map_or(usize::MAX, |json| json.len());
+    if size > MAX_RESULTS_SIZE {
+        return Err(fail(format!(
+            "action results would take {size} bytes: more than the {} MiB Juju's controller can store \
+             (MongoDB's document limit)",
+            MAX_RESULTS_SIZE / (1024 * 1024)
+        )));
+    }
+    action.results = results;
     Ok(Out::None)
 }
 

@@ -34,23 +34,32 @@ fn goal_state(session: &mut Session, call: &Call<'_>) -> ToolResult {
         Some(goal) => goal.clone(),
         None => {
             // Derived as Juju's uniter facade does (goalStateUnits, goalStateRelations): this
-            // unit (with its workload status) and its peers under `units`; per non-peer
-            // endpoint the remote application with the relation's status (`joined`) and its
-            // units. Peer relations are not listed under `relations`.
+            // unit and its peers under `units`, each with its workload status (`unit.Status()`);
+            // per non-peer endpoint the remote application with the relation's status
+            // (`joined`) and its units. Peer relations are not listed under `relations`.
+            // A unit whose status the state does not give has Juju's initial workload status,
+            // `unknown`, the same status-get --application shows for it.
+            let workload = |record: &crate::state::StatusRecord| GoalStatus {
+                status: record.status.to_string(),
+                since: record.since,
+            };
+            let unknown = crate::state::StatusRecord::default();
             let mut goal = crate::state::GoalState::default();
-            let own = GoalStatus { status: state.unit_status.status.to_string(), since: state.unit_status.since };
-            goal.units.insert(state.unit.clone(), own);
+            goal.units.insert(state.unit.clone(), workload(&state.unit_status));
+            for (unit, record) in &state.peer_unit_statuses {
+                goal.units.insert(unit.clone(), workload(record));
+            }
             for relation in &state.relations {
                 if relation.peer {
                     for unit in relation.remote_units.keys() {
-                        goal.units.insert(unit.clone(), GoalStatus::default());
+                        goal.units.entry(unit.clone()).or_insert_with(|| workload(&unknown));
                     }
                     continue;
                 }
                 let entry = goal.relations.entry(relation.endpoint.clone()).or_default();
                 entry.insert(relation.remote_app.clone(), GoalStatus { status: "joined".to_owned(), since: None });
                 for unit in relation.remote_units.keys() {
-                    entry.insert(unit.clone(), GoalStatus::default());
+                    entry.insert(unit.clone(), workload(&unknown));
                 }
             }
             goal

@@ -13,7 +13,7 @@ const JUJU_LOG: ToolDef = ToolDef {
     purpose: "write a message to the juju log",
     flags: &[
         FlagSpec::boolean(&["debug"], "log at debug level"),
-        FlagSpec::value(&["l", "log-level"], "LEVEL", "Send log message at the given level"),
+        FlagSpec::value(&["l", "log-level"], "LEVEL", "Send log message at the given level").with_default("INFO"),
     ],
     formats: Formats::Deprecated,
     run: juju_log,

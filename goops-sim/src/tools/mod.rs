@@ -20,6 +20,7 @@ mod credential;
 mod goal_state;
 mod leadership;
 mod log;
+mod metric;
 mod network;
 mod port;
 mod reboot;
@@ -122,7 +123,7 @@ impl<'a> Call<'a> {
             return self.stdin.map(<[u8]>::to_vec).ok_or(ToolError::NeedStdin);
         }
         let full = self.cwd.join(expand_home(path));
-        std::fs::read(&full).map_err(|e| fail(format!("open {path}: {}", io_reason(&e))))
+        crate::agent_file::read(&full).map_err(|e| fail(format!("open {path}: {e}")))
     }
 }
 
@@ -133,14 +134,6 @@ pub(crate) fn expand_home(path: &str) -> std::path::PathBuf {
         return Path::new(&home).join(rest);
     }
     std::path::PathBuf::from(path)
-}
-
-pub(crate) fn io_reason(e: &std::io::Error) -> &'static str {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory",
-        std::io::ErrorKind::PermissionDenied => "permission denied",
-        _ => "cannot read file",
-    }
 }
 
 /// One hook tool.
@@ -164,6 +157,7 @@ const FAMILIES: &[&[&ToolDef]] = &[
     goal_state::TOOLS,
     leadership::TOOLS,
     log::TOOLS,
+    metric::TOOLS,
     network::TOOLS,
     port::TOOLS,
     reboot::TOOLS,
@@ -190,7 +184,8 @@ pub(crate) fn tool_names() -> Vec<&'static str> {
 /// Run `tool` with `args` on `session`, called from the hook's working directory (the charm dir),
 /// as the in-process engine does.
 pub(crate) fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: Option<&[u8]>) -> ToolResponse {
-    // No tool reads `charm_dir` from the session; lend it out instead of cloning it per call.
+    // Lend `charm_dir` to the call as its cwd instead of cloning it per call (add-metric, the
+    // one tool that reads the charm dir, looks there while it is lent).
     let cwd = std::mem::take(&mut session.charm_dir);
     let response = run_in(session, tool, args, stdin, &cwd);
     session.charm_dir = cwd;
@@ -239,7 +234,8 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
         Ok(parsed) => parsed,
         Err(FlagError::Help) => {
             let specs: Vec<FlagSpec> = def.flags.iter().chain(shared).copied().collect();
-            return ToolResponse::Done(ToolOutput::ok(flags::help_text(def.name, def.args, def.purpose, &specs)));
+            let ctx = help_context(session, def);
+            return ToolResponse::Done(ToolOutput::ok(flags::help_text(def.name, def.args, def.purpose, &specs, &ctx)));
         }
         Err(FlagError::Invalid(msg)) => return ToolResponse::Done(ToolOutput::error(2, &msg)),
     };
@@ -292,9 +288,10 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
             };
             let bytes = format::render(&val, format);
             match output_path {
-                Some(path) if !path.is_empty() => match std::fs::write(cwd.join(expand_home(&path)), &bytes) {
+                Some(path) if !path.is_empty() => match crate::agent_file::write(&cwd.join(expand_home(&path)), &bytes)
+                {
                     Ok(()) => ToolOutput::ok(Vec::new()),
-                    Err(e) => ToolOutput::error(1, &format!("open {path}: {}", io_reason(&e))),
+                    Err(e) => ToolOutput::error(1, &format!("open {path}: {e}")),
                 },
                 _ => ToolOutput::ok(bytes),
             }
@@ -306,6 +303,21 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
         out.stderr = stderr;
     }
     ToolResponse::Done(out)
+}
+
+/// The parts of `def`'s help that depend on the hook (docs/hook-tools.md §1.3).
+fn help_context(session: &Session, def: &ToolDef) -> flags::HelpContext {
+    let mut ctx = relation::help_context(session, def.name);
+    if let crate::event::Event::Relation { relation, .. } = &session.event {
+        ctx.relation = relation.to_string();
+    }
+    ctx.format = match def.formats {
+        Formats::All => Some(("smart", "json|smart|yaml")),
+        Formats::YamlJson => Some(("yaml", "json|yaml")),
+        Formats::None | Formats::Deprecated => None,
+    };
+    ctx.file_var = matches!(def.name, "relation-set" | "state-set");
+    ctx
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,32 +402,10 @@ pub(crate) fn parse_key_values(args: &[&str]) -> Result<Vec<(String, String)>, T
     Ok(out)
 }
 
-/// Parse a YAML (or JSON) map of strings, as `relation-set --file`/`state-set --file` read it.
+/// Parse a settings file (a YAML map of strings) as `relation-set --file`/`state-set --file`
+/// read it: yaml.v2 into a `map[string]string` (see [`crate::format::yaml_read`]).
 pub(crate) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, ToolError> {
-    let text = String::from_utf8_lossy(bytes);
-    let docs = yaml_rust2::YamlLoader::load_from_str(&text).map_err(|e| fail(format!("yaml: {e}")))?;
-    let Some(doc) = docs.into_iter().next() else { return Ok(Vec::new()) };
-    match doc {
-        yaml_rust2::Yaml::Null => Ok(Vec::new()),
-        yaml_rust2::Yaml::Hash(map) => {
-            let mut out = Vec::new();
-            for (k, v) in map {
-                let key = yaml_key_string(&k);
-                let value = match v {
-                    yaml_rust2::Yaml::String(s) | yaml_rust2::Yaml::Real(s) => s,
-                    yaml_rust2::Yaml::Integer(i) => i.to_string(),
-                    yaml_rust2::Yaml::Boolean(b) => b.to_string(),
-                    yaml_rust2::Yaml::Null => String::new(),
-                    _ => {
-                        return Err(fail(format!("yaml: cannot unmarshal a collection into a string for key {key:?}")));
-                    }
-                };
-                out.push((key, value));
-            }
-            Ok(out)
-        }
-        _ => Err(fail("yaml: expected a map of strings".to_owned())),
-    }
+    crate::format::yaml_read::string_map(bytes).map_err(fail)
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)` (decimal, `0x`, `0o`/`0`, `0b`); the error is Go's reason.
@@ -443,16 +433,6 @@ pub(crate) fn go_parse_int(s: &str) -> Result<i64, &'static str> {
     let magnitude = i128::from_str_radix(&digits, radix).map_err(|_| "value out of range")?;
     let value = if negative { -magnitude } else { magnitude };
     i64::try_from(value).map_err(|_| "value out of range")
-}
-
-/// A YAML map key as a string (YAML allows non-string keys; Juju stringifies them).
-fn yaml_key_string(key: &yaml_rust2::Yaml) -> String {
-    match key {
-        yaml_rust2::Yaml::String(s) | yaml_rust2::Yaml::Real(s) => s.clone(),
-        yaml_rust2::Yaml::Integer(i) => i.to_string(),
-        yaml_rust2::Yaml::Boolean(b) => b.to_string(),
-        _ => String::new(),
-    }
 }
 
 /// A map of strings as a formatter value.

@@ -81,10 +81,10 @@ fn network_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
     }
 }
 
-/// `params.NetworkInfoResult`: its json and yaml tags name the fields differently.
+/// `networkInfoResultDisplay` of jujuc/network-get.go (Juju 3.x): JSON has the new keys only
+/// (`mac-address`, `interface-name`, `value`); YAML has the new keys and, after them, the old
+/// ones kept for older agents (`macaddress`, `interfacename`, `address`), in struct field order.
 fn network_val(network: &Network, yaml: bool) -> Val {
-    let (mac, interface, value) =
-        if yaml { ("macaddress", "interfacename", "address") } else { ("mac-address", "interface-name", "value") };
     let bind = network
         .bind_addresses
         .iter()
@@ -93,18 +93,27 @@ fn network_val(network: &Network, yaml: bool) -> Val {
                 .addresses
                 .iter()
                 .map(|a| {
-                    Val::object([
+                    let mut fields = vec![
                         ("hostname", Val::str(a.hostname.clone())),
-                        (value, Val::str(a.value.clone())),
+                        ("value", Val::str(a.value.clone())),
                         ("cidr", Val::str(a.cidr.clone())),
-                    ])
+                    ];
+                    if yaml {
+                        fields.push(("address", Val::str(a.value.clone())));
+                    }
+                    Val::object(fields)
                 })
                 .collect();
-            Val::object([
-                (mac, Val::str(b.mac_address.clone())),
-                (interface, Val::str(b.interface_name.clone())),
+            let mut fields = vec![
+                ("mac-address", Val::str(b.mac_address.clone())),
+                ("interface-name", Val::str(b.interface_name.clone())),
                 ("addresses", Val::List(addresses)),
-            ])
+            ];
+            if yaml {
+                fields.push(("macaddress", Val::str(b.mac_address.clone())));
+                fields.push(("interfacename", Val::str(b.interface_name.clone())));
+            }
+            Val::object(fields)
         })
         .collect::<Vec<_>>();
     let list = |v: Vec<Val>| if v.is_empty() { Val::Nil } else { Val::List(v) };

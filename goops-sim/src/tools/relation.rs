@@ -7,7 +7,7 @@ use super::{
 use goops_juju::hooks::RelationEventKind;
 
 use crate::event::Event;
-use crate::flags::FlagSpec;
+use crate::flags::{FlagSpec, HelpContext};
 use crate::format::Val;
 use crate::session::Session;
 use crate::state::Bag;
@@ -16,6 +16,25 @@ pub(super) const TOOLS: &[&ToolDef] =
     &[&RELATION_IDS, &RELATION_LIST, &RELATION_GET, &RELATION_SET, &RELATION_MODEL_GET];
 
 const RELATION: FlagSpec = FlagSpec::value(&["r", "relation"], "ID", "specify a relation by id");
+/// relation-get's and relation-list's wording of the same option.
+const RELATION_CAPITAL: FlagSpec = FlagSpec::value(&["r", "relation"], "ID", "Specify a relation by id");
+
+/// What relation-get's and relation-list's `Info()` say in this hook: relation-get, with a
+/// remote unit to default to, takes `[<key> [<unit id>]]` and names that unit; relation-list
+/// says `-r` is needed outside a relation hook.
+pub(super) fn help_context(session: &Session, tool: &str) -> HelpContext {
+    let mut ctx = HelpContext::default();
+    match (tool, &session.event) {
+        ("relation-get", Event::Relation { remote_unit: Some(unit), .. }) => {
+            ctx.args = Some("[<key> [<unit id>]]");
+            ctx.doc = Some(format!("Current default unit id is {unit:?}."));
+        }
+        ("relation-list", Event::Relation { .. }) => {}
+        ("relation-list", _) => ctx.doc = Some("-r must be specified when not in a relation hook".to_owned()),
+        _ => {}
+    }
+    ctx
+}
 
 const RELATION_IDS: ToolDef = ToolDef {
     name: "relation-ids",
@@ -30,7 +49,7 @@ const RELATION_LIST: ToolDef = ToolDef {
     name: "relation-list",
     args: "",
     purpose: "list relation units",
-    flags: &[RELATION, FlagSpec::boolean(&["app"], "List remote application instead of participating units")],
+    flags: &[RELATION_CAPITAL, FlagSpec::boolean(&["app"], "List remote application instead of participating units")],
     formats: Formats::All,
     run: relation_list,
 };
@@ -40,7 +59,7 @@ const RELATION_GET: ToolDef = ToolDef {
     args: "<key> <unit id>",
     purpose: "get relation settings",
     flags: &[
-        RELATION,
+        RELATION_CAPITAL,
         FlagSpec::boolean(&["app"], "Get the relation data for the overall application, not just a unit"),
     ],
     formats: Formats::All,

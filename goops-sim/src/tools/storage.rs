@@ -1,6 +1,6 @@
 //! `storage-list`, `storage-get`, `storage-add`.
 
-use super::{Call, Formats, Out, ToolDef, ToolResult, check_empty, fail, usage};
+use super::{Call, Formats, Out, ToolDef, ToolResult, fail, usage};
 use crate::event::Event;
 use crate::flags::FlagSpec;
 use crate::format::Val;
@@ -105,29 +105,142 @@ fn storage_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if args.is_empty() {
         return Err(usage("storage add requires a storage directive"));
     }
-    let mut requests: Vec<(String, u32)> = Vec::new();
+    // jujuc/storage-add.go `Init`: `storage.ParseDirectivesMap(args, false)`, then only a count
+    // may be given.
+    let mut requests: Vec<(String, u64)> = Vec::new();
     for arg in args {
-        let (name, count) = match arg.split_once('=') {
-            Some((name, spec)) => {
-                let count =
-                    spec.parse::<u32>().map_err(|_| usage(format!("only count can be specified for {name:?}")))?;
-                (name.to_owned(), count)
-            }
-            None => ((*arg).to_owned(), 1),
-        };
-        if requests.iter().any(|(n, _)| *n == name) {
+        let parts: Vec<&str> = arg.split('=').collect();
+        let name = parts[0];
+        if parts.len() > 2 || name.is_empty() {
+            return Err(usage(format!("expected \"name=directive\" or \"name\", got {arg:?}")));
+        }
+        if requests.iter().any(|(n, _)| n == name) {
             return Err(usage(format!("storage {name:?} specified more than once")));
         }
-        requests.push((name, count));
+        let directive = parse_directive(parts.get(1).copied().unwrap_or("1"))
+            .map_err(|e| usage(format!("cannot parse directive for storage {name:?}: {e}")))?;
+        if directive.pool.is_some() || directive.size != 0 {
+            return Err(usage(format!("only count can be specified for {name:?}")));
+        }
+        requests.push((name.to_owned(), directive.count));
     }
-    check_empty(&[])?;
     for (name, _) in &requests {
         if !session.meta.storage.is_empty() && !session.meta.storage.contains_key(name) {
             return Err(fail(format!("adding storage {name:?}: charm storage {name:?} not found")));
         }
     }
-    for (name, count) in requests {
+    // The state counts requests in a u32: refuse what it cannot hold rather than wrap.
+    let mut totals = Vec::with_capacity(requests.len());
+    for (name, count) in &requests {
+        let requested = u64::from(session.state.storage_requests.get(name).copied().unwrap_or(0))
+            + u64::from(session.pending.storage_adds.get(name).copied().unwrap_or(0));
+        match u32::try_from(requested + count) {
+            Ok(_) => totals.push((name.clone(), u32::try_from(*count).unwrap_or(u32::MAX))),
+            Err(_) => {
+                return Err(fail(format!(
+                    "adding storage {name:?}: {} instances requested in all, more than goops-sim records ({})",
+                    requested + count,
+                    u32::MAX
+                )));
+            }
+        }
+    }
+    for (name, count) in totals {
         *session.pending.storage_adds.entry(name).or_default() += count;
     }
     Ok(Out::None)
+}
+
+/// A parsed storage directive (`internal/storage/directive.go` `Directive`).
+#[derive(Debug, Default)]
+struct Directive {
+    pool: Option<String>,
+    size: u64,
+    count: u64,
+}
+
+/// `internal/storage/directive.go` `ParseDirective`: comma-separated POOL, COUNT and SIZE.
+fn parse_directive(s: &str) -> Result<Directive, String> {
+    let mut directive = Directive::default();
+    for field in s.split(',').filter(|f| !f.is_empty()) {
+        if is_pool_name(field) {
+            if let Some(pool) = &directive.pool {
+                return Err(format!("pool name is already set to {pool:?}, new value {field:?} not valid"));
+            }
+            directive.pool = Some(field.to_owned());
+            continue;
+        }
+        if let Some(count) = parse_count(field) {
+            let count = count.map_err(|e| format!("cannot parse count: {e}"))?;
+            if directive.count != 0 {
+                return Err(format!(
+                    "storage instance count is already set to {}, new value {count} not valid",
+                    directive.count
+                ));
+            }
+            directive.count = count;
+            continue;
+        }
+        if let Some(size) = parse_size(field) {
+            let size = size.map_err(|e| format!("cannot parse size: {e}"))?;
+            if directive.size != 0 {
+                return Err(format!("storage size is already set to {}, new value {size} not valid", directive.size));
+            }
+            directive.size = size;
+            continue;
+        }
+        return Err(format!("unrecognized storage directive {field:?} not valid"));
+    }
+    if directive.count == 0 && directive.size == 0 && directive.pool.is_none() {
+        return Err("storage directives require at least one field to be specified".to_owned());
+    }
+    if directive.count == 0 {
+        directive.count = 1;
+    }
+    Ok(directive)
+}
+
+/// `poolRE`: `^[a-zA-Z]+[-?a-zA-Z0-9]*$`.
+fn is_pool_name(s: &str) -> bool {
+    let letters = s.bytes().take_while(u8::is_ascii_alphabetic).count();
+    letters > 0 && s.bytes().skip(letters).all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'?')
+}
+
+/// `parseCount`: `None` when `s` is not a count (`^-?[0-9]+$`, or too large for a uint64).
+fn parse_count(s: &str) -> Option<Result<u64, String>> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if s.starts_with('-') {
+        return Some(Err(format!("count must be greater than zero, got {s:?}")));
+    }
+    match s.parse::<u64>() {
+        Err(_) => None,
+        Ok(0) => Some(Err(format!("count must be greater than zero, got {s:?}"))),
+        Ok(n) => Some(Ok(n)),
+    }
+}
+
+/// `parseSize`: `None` when `s` is not a size (`^-?[0-9]+(?:\.[0-9]+)?[MGTPEZY](?:i?B)?$`), else
+/// `utils.ParseSize` in MiB.
+fn parse_size(s: &str) -> Option<Result<u64, String>> {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let unit_at = body.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+    let (number, suffix) = body.split_at(unit_at);
+    let number_ok = match number.split_once('.') {
+        Some((int, frac)) => !int.is_empty() && !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()),
+        None => !number.is_empty(),
+    } && number.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    let power = "MGTPEZY".find(suffix.chars().next()?)?;
+    if !number_ok || !matches!(&suffix[1..], "" | "B" | "iB") {
+        return None;
+    }
+    if s.starts_with('-') {
+        return Some(Err(format!("expected a non-negative number, got {s:?}")));
+    }
+    let value: f64 = number.parse().ok()?;
+    let mib = (value * f64::from(1u32 << 10).powi(power as i32)).ceil();
+    // Go's float-to-uint64 conversion saturates on amd64 for these magnitudes.
+    Some(Ok(if mib >= u64::MAX as f64 { u64::MAX } else { mib as u64 }))
 }

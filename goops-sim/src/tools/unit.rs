@@ -32,28 +32,37 @@ fn unit_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(usage("no setting specified"));
     };
     check_empty(&args[1..])?;
-    let default = || {
-        network_for(session, "juju-info")
-            .or_else(|| Some(Network::default()))
-            .and_then(|n| n.ingress_addresses.first().cloned())
-    };
     let addresses = &session.state.addresses;
     match *setting {
-        "private-address" => addresses
-            .private
-            .clone()
-            .or_else(default)
+        // jujuc/unit-get.go: the first address of the default binding (`NetworkInfo([""])`),
+        // its hostname when one was resolved; only without one, the context's private address.
+        "private-address" => default_binding_address(session)
+            .or_else(|| addresses.private.clone())
             .map(|a| Out::Value(Val::str(a)))
             .ok_or_else(|| fail("private address not found")),
         "public-address" => addresses
             .public
             .clone()
             .or_else(|| addresses.private.clone())
-            .or_else(default)
+            .or_else(|| default_binding_address(session))
             .map(|a| Out::Value(Val::str(a)))
             .ok_or_else(|| fail("public address not found")),
         other => Err(usage(format!("unknown setting {other:?}"))),
     }
+}
+
+/// The first address of the application's default binding (the `""` binding, else
+/// `juju-info`, which Juju binds to the same space), as unit-get prints it.
+fn default_binding_address(session: &Session) -> Option<String> {
+    let network = session
+        .state
+        .networks
+        .get("")
+        .cloned()
+        .or_else(|| network_for(session, "juju-info"))
+        .unwrap_or_else(Network::default);
+    let first = network.bind_addresses.first()?.addresses.first()?;
+    Some(if first.hostname.is_empty() { first.value.clone() } else { first.hostname.clone() })
 }
 
 fn application_version_set(session: &mut Session, call: &Call<'_>) -> ToolResult {

@@ -17,6 +17,7 @@ mod credential;
 mod goal_state;
 mod leadership;
 mod log;
+mod metric;
 mod network;
 mod port;
 mod reboot;
@@ -59,6 +60,7 @@ const FAMILIES: &[Family] = &[
     family!(goal_state),
     family!(leadership),
     family!(log),
+    family!(metric),
     family!(network),
     family!(port),
     family!(reboot),

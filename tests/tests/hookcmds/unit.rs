@@ -24,10 +24,16 @@ pub(crate) fn addresses_come_from_the_state_or_the_default_network() {
         [v(&["--format=json", "private-address"]), v(&["--format=json", "public-address"])]
     );
 
+    // Juju prints the default binding's first address; the unit's private address only when
+    // that binding has none (jujuc/unit-get.go).
     let addresses = Addresses { private: Some("10.0.0.5".into()), public: Some("203.0.113.5".into()) };
-    let engine = hook(State { addresses, ..State::default() }, "install");
-    assert_eq!(unit::unit_get(&engine, UnitAddress::Private).expect("address"), "10.0.0.5");
+    let engine = hook(State { addresses: addresses.clone(), ..State::default() }, "install");
+    assert_eq!(unit::unit_get(&engine, UnitAddress::Private).expect("address"), "192.0.2.0");
     assert_eq!(unit::unit_get(&engine, UnitAddress::Public).expect("address"), "203.0.113.5");
+    finish(&engine, true);
+    let unbound = Network { bind_addresses: vec![], ingress_addresses: vec![], egress_subnets: vec![] };
+    let engine = hook(State { addresses, networks: [(String::new(), unbound)].into(), ..State::default() }, "install");
+    assert_eq!(unit::unit_get(&engine, UnitAddress::Private).expect("address"), "10.0.0.5");
     finish(&engine, true);
 }
 
