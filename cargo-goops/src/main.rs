@@ -41,6 +41,9 @@ enum Verb {
         /// Link statically with this machine's musl target: a `dispatch` that runs on any base.
         #[arg(long = "static")]
         static_link: bool,
+        /// Where to write the .charm (default: the charm directory).
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
     },
     /// Build the charm and run one event under goops-sim (`goops-sim run --help` lists its
     /// options; they follow the event).
@@ -89,8 +92,8 @@ fn execute(verb: Verb) -> cargo_goops::Result<ExitCode> {
             println!("\nNext: cd {} && cargo test && cargo goops pack", dir.display());
             Ok(ExitCode::SUCCESS)
         }
-        Verb::Pack { charm_dir, static_link } => {
-            for packed in pack(&PackOptions { charm_dir, static_link })? {
+        Verb::Pack { charm_dir, static_link, output_dir } => {
+            for packed in pack(&PackOptions { charm_dir, static_link, output_dir })? {
                 let linking = match &packed.linking {
                     Linking::Static => "statically linked".to_owned(),
                     Linking::Dynamic { newest_glibc: Some(v) } => format!("needs glibc {v}"),

@@ -29,6 +29,8 @@ pub struct PackOptions {
     pub charm_dir: PathBuf,
     /// Build with the musl target: a statically linked `dispatch` that runs on any base.
     pub static_link: bool,
+    /// Where to write the .charm files; the charm directory when `None` (as `charmcraft pack`).
+    pub output_dir: Option<PathBuf>,
 }
 
 /// One file in a packed charm.
@@ -57,8 +59,8 @@ pub struct Packed {
     pub entries: Vec<Entry>,
 }
 
-/// Pack the charm: one .charm per platform this machine builds for, written into the charm
-/// directory (where `charmcraft pack` writes it).
+/// Pack the charm: one .charm per platform this machine builds for, written into the output
+/// directory (by default the charm directory, where `charmcraft pack` writes it).
 pub fn pack(options: &PackOptions) -> Result<Vec<Packed>> {
     let project = Project::read(&options.charm_dir)?;
     let platforms = project.host_platforms()?;
@@ -85,7 +87,7 @@ pub fn pack(options: &PackOptions) -> Result<Vec<Packed>> {
     checked
         .into_iter()
         .map(|(platform, linking)| {
-            let path = project.dir.join(project.charm_file_name(&platform));
+            let path = options.output_dir.as_ref().unwrap_or(&project.dir).join(project.charm_file_name(&platform));
             let files = charm_files(&project, &platform, &binary, &started_at)?;
             let entries = write_charm(&path, &files)?;
             let size = std::fs::metadata(&path).map_err(Error::io(&path))?.len();
@@ -139,9 +141,24 @@ fn write_charm(path: &Path, files: &[CharmFile]) -> Result<Vec<Entry>> {
     let file = std::fs::File::create(&partial).map_err(Error::io(&partial))?;
     let mut zip = zip::ZipWriter::new(file);
     let mut entries = Vec::new();
+    let now = chrono::Utc::now().naive_utc();
+    let (date, time) = (now.date(), now.time());
+    use chrono::{Datelike, Timelike};
+    // Zip (MS-DOS) times have two-second steps and no zone; out of range falls back to 1980.
+    let modified = zip::DateTime::from_date_and_time(
+        u16::try_from(date.year()).unwrap_or(1980),
+        date.month() as u8,
+        date.day() as u8,
+        time.hour() as u8,
+        time.minute() as u8,
+        time.second() as u8,
+    )
+    .unwrap_or_default();
     for (name, content, mode) in files {
-        let options =
-            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).unix_permissions(*mode);
+        let options = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(*mode)
+            .last_modified_time(modified);
         zip.start_file(name.as_str(), options).map_err(zip_error)?;
         zip.write_all(content).map_err(Error::io(&partial))?;
         entries.push(Entry { name: name.clone(), size: content.len() as u64, mode: *mode });

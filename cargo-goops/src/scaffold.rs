@@ -148,8 +148,9 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// `.cargo/config.toml` pointing the goops crates at the checkout `goops` (made absolute).
-fn patch_config(goops: &Path) -> Result<String> {
+/// The `.cargo/config.toml` that points the goops crates at the checkout `goops` (made
+/// absolute): what `--goops-path` writes.
+pub fn patch_config(goops: &Path) -> Result<String> {
     let root = goops.canonicalize().map_err(Error::io(goops))?;
     for krate in ["goops-runtime", "goops-sim"] {
         if !root.join(krate).join("Cargo.toml").is_file() {
