@@ -30,7 +30,9 @@ impl Build<'_> {
     /// binary, as cargo reports it.
     pub fn run(&self) -> Result<PathBuf> {
         let mut cmd = Command::new(cargo());
-        cmd.arg("build").arg("--manifest-path").arg(self.dir.join("Cargo.toml"));
+        // From the charm's directory, as the rust plugin runs: cargo reads `.cargo/config.toml`
+        // (a `[patch]` to a checkout, say) from the working directory up, not from the manifest's.
+        cmd.current_dir(self.dir).args(["build", "--manifest-path", "Cargo.toml"]);
         cmd.args(["--bin", &self.part.bin, "--message-format=json-render-diagnostics"]);
         if self.release {
             cmd.arg("--release");
@@ -44,9 +46,9 @@ impl Build<'_> {
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())
             .output()
-            .map_err(|e| Error::Command { command: shown.clone(), message: format!("could not start: {e}") })?;
+            .map_err(|e| Error::Command { command: shown.clone(), message: format!("could not start in {}: {e}", self.dir.display()) })?;
         if !out.status.success() {
-            return Err(Error::Command { command: shown, message: format!("failed ({})", out.status) });
+            return Err(Error::Command { command: shown, message: format!("failed in {} ({})", self.dir.display(), out.status) });
         }
         String::from_utf8_lossy(&out.stdout)
             .lines()

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+#[allow(unused_imports)]
 pub use goops_tests::{TempDir, goops_sim_binary, target_dir, workspace_root};
 
 /// The charmcraft release the tests analyse with (its craft-parts pinned with it).
