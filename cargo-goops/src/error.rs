@@ -51,7 +51,7 @@ pub enum Error {
          Build on a system with glibc {provided} or older (charmcraft pack builds on the base itself), \
          or link statically with `cargo goops pack --static`.",
         .path.display(),
-        .symbols.iter().map(|(symbol, version)| format!("  {symbol} needs GLIBC_{version}")).collect::<Vec<_>>().join("\n")
+        symbol_lines(.symbols)
     )]
     GlibcTooNew {
         /// The binary.
@@ -112,6 +112,19 @@ pub enum Error {
         source: zip::result::ZipError,
     },
 }
+
+/// The symbols of [`Error::GlibcTooNew`], one a line, the first [`SHOWN_SYMBOLS`] of them.
+fn symbol_lines(symbols: &[(String, String)]) -> String {
+    let mut lines: Vec<String> =
+        symbols.iter().take(SHOWN_SYMBOLS).map(|(symbol, version)| format!("  {symbol} needs GLIBC_{version}")).collect();
+    if symbols.len() > SHOWN_SYMBOLS {
+        lines.push(format!("  … and {} more", symbols.len() - SHOWN_SYMBOLS));
+    }
+    lines.join("\n")
+}
+
+/// How many symbols a glibc refusal lists (newest versions first).
+pub const SHOWN_SYMBOLS: usize = 8;
 
 impl Error {
     /// An [`Error::Io`] for `path`.
