@@ -42,13 +42,15 @@ impl Build<'_> {
         }
         cmd.args(self.part.cargo_args());
         let shown = shown(&cmd);
-        let out = cmd
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| Error::Command { command: shown.clone(), message: format!("could not start in {}: {e}", self.dir.display()) })?;
+        let out = cmd.stdin(Stdio::null()).stderr(Stdio::inherit()).output().map_err(|e| Error::Command {
+            command: shown.clone(),
+            message: format!("could not start in {}: {e}", self.dir.display()),
+        })?;
         if !out.status.success() {
-            return Err(Error::Command { command: shown, message: format!("failed in {} ({})", self.dir.display(), out.status) });
+            return Err(Error::Command {
+                command: shown,
+                message: format!("failed in {} ({})", self.dir.display(), out.status),
+            });
         }
         String::from_utf8_lossy(&out.stdout)
             .lines()
@@ -57,7 +59,10 @@ impl Build<'_> {
             .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
             .ok_or_else(|| Error::Command {
                 command: shown,
-                message: format!("built no executable named {:?} (the part organizes bin/{0} to dispatch)", self.part.bin),
+                message: format!(
+                    "built no executable named {:?} (the part organizes bin/{0} to dispatch)",
+                    self.part.bin
+                ),
             })
     }
 }

@@ -115,8 +115,11 @@ pub enum Error {
 
 /// The symbols of [`Error::GlibcTooNew`], one a line, the first [`SHOWN_SYMBOLS`] of them.
 fn symbol_lines(symbols: &[(String, String)]) -> String {
-    let mut lines: Vec<String> =
-        symbols.iter().take(SHOWN_SYMBOLS).map(|(symbol, version)| format!("  {symbol} needs GLIBC_{version}")).collect();
+    let mut lines: Vec<String> = symbols
+        .iter()
+        .take(SHOWN_SYMBOLS)
+        .map(|(symbol, version)| format!("  {symbol} needs GLIBC_{version}"))
+        .collect();
     if symbols.len() > SHOWN_SYMBOLS {
         lines.push(format!("  … and {} more", symbols.len() - SHOWN_SYMBOLS));
     }

@@ -1,5 +1,8 @@
 //! `cargo-goops`: `cargo goops new | pack | run`. See `cargo goops --help`.
 
+// An error ends the command once; keeping every field in the variant reads better than boxing.
+#![allow(clippy::result_large_err)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

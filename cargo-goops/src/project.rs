@@ -165,7 +165,10 @@ impl Project {
         }
         let name = doc["name"].as_str().ok_or_else(|| err("name", "missing; the charm's name".to_owned()))?;
         if !goops_juju::unit::is_valid_app_name(name) {
-            return Err(err("name", format!("{name:?} is not a valid charm name (lowercase letters, digits, hyphens)")));
+            return Err(err(
+                "name",
+                format!("{name:?} is not a valid charm name (lowercase letters, digits, hyphens)"),
+            ));
         }
         if !dir.join("metadata.yaml").exists() {
             // charmcraft's CharmMetadata requires both, and its analyser's `metadata` lint too.
@@ -267,7 +270,10 @@ fn project_error(path: &Path, key: &str, message: impl Into<String>) -> Error {
 /// without it (labels are `<base>:<arch>`), as craft-platforms reads them for charmcraft.
 fn platforms(doc: &Yaml, err: &dyn Fn(&str, String) -> Error) -> Result<Vec<Platform>> {
     if !matches!(doc["bases"], Yaml::BadValue) {
-        return Err(err("bases", "cargo goops pack reads `base` and `platforms`, not the older `bases` form".to_owned()));
+        return Err(err(
+            "bases",
+            "cargo goops pack reads `base` and `platforms`, not the older `bases` form".to_owned(),
+        ));
     }
     let base = doc["base"].as_str();
     let Yaml::Hash(entries) = &doc["platforms"] else {
@@ -288,7 +294,9 @@ fn platforms(doc: &Yaml, err: &dyn Fn(&str, String) -> Error) -> Result<Vec<Plat
         };
         let (platform_base, arch) = match target.split_once(':') {
             Some((b, a)) => (b, a),
-            None => (base.ok_or_else(|| err(&key, "without `base:`, a platform is `<base>:<arch>`".to_owned()))?, target),
+            None => {
+                (base.ok_or_else(|| err(&key, "without `base:`, a platform is `<base>:<arch>`".to_owned()))?, target)
+            }
         };
         if !ARCHES.iter().any(|(juju, _)| *juju == arch) {
             return Err(err(&key, format!("unknown architecture {arch:?}")));
@@ -312,7 +320,10 @@ fn rust_part(doc: &Yaml, err: &dyn Fn(&str, String) -> Error) -> Result<RustPart
     };
     let mut found = parts.iter();
     let (Some((name, part)), None) = (found.next(), found.next()) else {
-        return Err(err("parts", "cargo goops pack packs one rust part; use charmcraft pack for more parts".to_owned()));
+        return Err(err(
+            "parts",
+            "cargo goops pack packs one rust part; use charmcraft pack for more parts".to_owned(),
+        ));
     };
     let name = name.as_str().unwrap_or_default().to_owned();
     let key = |k: &str| format!("parts.{name}.{k}");
@@ -416,7 +427,10 @@ mod tests {
     #[test]
     fn platforms_with_a_base_and_without() {
         let p = project(&format!("{HEAD}base: ubuntu@24.04\nplatforms:\n  amd64:\n  arm64:\n{PART}")).unwrap();
-        assert_eq!(p.platforms[0], Platform { label: "amd64".into(), base: "ubuntu@24.04".into(), arch: "amd64".into() });
+        assert_eq!(
+            p.platforms[0],
+            Platform { label: "amd64".into(), base: "ubuntu@24.04".into(), arch: "amd64".into() }
+        );
         assert_eq!(p.charm_file_name(&p.platforms[1]), "demo_arm64.charm");
         let p = project(&format!("{HEAD}platforms:\n  ubuntu@22.04:amd64:\n{PART}")).unwrap();
         assert_eq!(p.platforms[0].base, "ubuntu@22.04");
@@ -433,8 +447,14 @@ mod tests {
         let bad = [
             (format!("{HEAD}platforms:\n  amd64:\n{PART}"), "platforms.amd64"),
             (format!("{HEAD}base: ubuntu@24.04\nplatforms:\n  sparc:\n{PART}"), "platforms.sparc"),
-            (format!("{HEAD}base: ubuntu@24.04\nplatforms:\n  amd64:\n{}", PART.replace("bin/demo", "demo")), "organize"),
-            (format!("{HEAD}base: ubuntu@24.04\nplatforms:\n  amd64:\n{PART}    override-build: x\n"), "override-build"),
+            (
+                format!("{HEAD}base: ubuntu@24.04\nplatforms:\n  amd64:\n{}", PART.replace("bin/demo", "demo")),
+                "organize",
+            ),
+            (
+                format!("{HEAD}base: ubuntu@24.04\nplatforms:\n  amd64:\n{PART}    override-build: x\n"),
+                "override-build",
+            ),
             (format!("{HEAD}base: ubuntu@24.04\nplatforms:\n  amd64:\n{}", PART.replace("rust", "python")), "plugin"),
             (format!("name: demo\ntype: charm\nbase: ubuntu@24.04\nplatforms:\n  amd64:\n{PART}"), "summary"),
         ];

@@ -56,8 +56,9 @@ pub fn run(options: &RunOptions) -> Result<i32> {
     let me = std::env::current_exe().map_err(Error::io("the cargo-goops executable"))?;
     let mut cmd = Command::new(&me);
     cmd.arg0("goops-sim").arg("run").arg(&stage).arg(&options.event).args(&options.sim_args);
-    let status = cmd
-        .status()
-        .map_err(|e| Error::Command { command: format!("goops-sim run {}", options.event), message: format!("could not start: {e}") })?;
+    let status = cmd.status().map_err(|e| Error::Command {
+        command: format!("goops-sim run {}", options.event),
+        message: format!("could not start: {e}"),
+    })?;
     Ok(status.code().unwrap_or(2))
 }

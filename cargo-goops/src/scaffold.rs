@@ -85,11 +85,9 @@ pub struct NewOptions {
 pub fn new_project(options: &NewOptions) -> Result<(String, Vec<PathBuf>)> {
     let name = match &options.name {
         Some(name) => name.clone(),
-        None => options
-            .dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Scaffold(format!("{}: cannot take a charm name from it; give --name", options.dir.display())))?,
+        None => options.dir.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| {
+            Error::Scaffold(format!("{}: cannot take a charm name from it; give --name", options.dir.display()))
+        })?,
     };
     check_name(&name)?;
     let patch = options.goops_path.as_deref().map(patch_config).transpose()?;
@@ -143,7 +141,9 @@ fn check_name(name: &str) -> Result<()> {
         )));
     }
     if RESERVED.contains(&name) {
-        return Err(Error::Scaffold(format!("{name:?} is reserved (a Rust keyword or a crate the charm uses); give --name")));
+        return Err(Error::Scaffold(format!(
+            "{name:?} is reserved (a Rust keyword or a crate the charm uses); give --name"
+        )));
     }
     Ok(())
 }
@@ -196,7 +196,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cargo-goops-new-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("keep.txt"), "mine").unwrap();
-        let err = new_project(&NewOptions { dir: dir.clone(), name: Some("web".into()), goops_path: None }).unwrap_err();
+        let err =
+            new_project(&NewOptions { dir: dir.clone(), name: Some("web".into()), goops_path: None }).unwrap_err();
         assert!(err.to_string().contains("exists and is not empty"), "{err}");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -126,13 +126,11 @@ fn static_without_the_musl_target_says_how_to_install_it() {
     let target = cargo_goops::cargo::musl_target();
     let installed = cargo_goops::cargo::target_installed(&workspace_root(), &target);
     let out_dir = TempDir::new("cargo-goops-static-pack");
-    let out = run(
-        cargo_goops()
-            .args(["goops", "pack", "--static", "--charm-dir"])
-            .arg(workspace_root().join("examples").join("manage-secrets"))
-            .arg("--output-dir")
-            .arg(out_dir.path()),
-    );
+    let out = run(cargo_goops()
+        .args(["goops", "pack", "--static", "--charm-dir"])
+        .arg(workspace_root().join("examples").join("manage-secrets"))
+        .arg("--output-dir")
+        .arg(out_dir.path()));
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     if installed {
         assert!(out.status.success(), "{stderr}");

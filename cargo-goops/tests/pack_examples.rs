@@ -18,7 +18,8 @@ use yaml_rust2::{Yaml, YamlLoader};
 fn pack_check_and_install(example: &str, name: &str) -> State {
     let src = workspace_root().join("examples").join(example);
     let out_dir = TempDir::new("cargo-goops-pack");
-    let out = run_ok(cargo_goops().args(["goops", "pack", "--charm-dir"]).arg(&src).arg("--output-dir").arg(out_dir.path()));
+    let out =
+        run_ok(cargo_goops().args(["goops", "pack", "--charm-dir"]).arg(&src).arg("--output-dir").arg(out_dir.path()));
     let stdout = String::from_utf8_lossy(&out.stdout);
 
     // charmcraft names it after the platform label (`amd64`, with `base: ubuntu@24.04`).
@@ -31,7 +32,8 @@ fn pack_check_and_install(example: &str, name: &str) -> State {
 
     // What charmcraft writes: dispatch, metadata.yaml, config.yaml and actions.yaml only when
     // charmcraft.yaml declares them, manifest.yaml; nothing else (no charmcraft.yaml, no source).
-    let project = YamlLoader::load_from_str(&std::fs::read_to_string(src.join("charmcraft.yaml")).unwrap()).unwrap().remove(0);
+    let project =
+        YamlLoader::load_from_str(&std::fs::read_to_string(src.join("charmcraft.yaml")).unwrap()).unwrap().remove(0);
     let mut expected = vec!["dispatch", "metadata.yaml"];
     for section in ["config", "actions"] {
         if !matches!(project[section], Yaml::BadValue) {

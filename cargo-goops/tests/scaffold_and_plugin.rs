@@ -94,7 +94,8 @@ fn new_refuses_a_bad_name_and_a_checkout_that_is_not_one() {
     assert!(stderr.contains("\"Bad_Name\" is not a valid charm name"), "{stderr}");
     assert!(!root.path().join("Bad_Name").exists(), "nothing written");
 
-    let out = run(cargo_goops().args(["goops", "new"]).arg(root.path().join("ok")).arg("--goops-path").arg(root.path()));
+    let out =
+        run(cargo_goops().args(["goops", "new"]).arg(root.path().join("ok")).arg("--goops-path").arg(root.path()));
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("not a goops-rs checkout (no goops-runtime/Cargo.toml)"), "{stderr}");

@@ -83,7 +83,8 @@ fn ensure_venv(venv: &Path) -> io::Result<PathBuf> {
     if venv.exists() {
         fs::remove_dir_all(venv)?;
     }
-    let python = std::env::var_os(goops_tests::PYTHON_ENV).filter(|p| !p.is_empty()).unwrap_or_else(|| "python3".into());
+    let python =
+        std::env::var_os(goops_tests::PYTHON_ENV).filter(|p| !p.is_empty()).unwrap_or_else(|| "python3".into());
     run_ok(Command::new(python).args(["-m", "venv"]).arg(venv));
     run_ok(Command::new(bin.join("python")).args([
         "-m",
