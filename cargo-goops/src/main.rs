@@ -87,10 +87,17 @@ fn main() -> ExitCode {
 fn execute(verb: Verb) -> cargo_goops::Result<ExitCode> {
     match verb {
         Verb::New { dir, name, goops_path } => {
+            let patched = goops_path.is_some();
             let (name, files) = new_project(&NewOptions { dir: dir.clone(), name, goops_path })?;
             println!("Created charm {name} in {}:", dir.display());
             for file in files {
                 println!("  {}", file.strip_prefix(&dir).unwrap_or(&file).display());
+            }
+            if !patched {
+                println!(
+                    "\nThe goops crates come from crates.io. To build against a goops-rs checkout \
+                     instead, rerun with --goops-path <checkout> (it writes .cargo/config.toml)."
+                );
             }
             println!("\nNext: cd {} && cargo test && cargo goops pack", dir.display());
             Ok(ExitCode::SUCCESS)

@@ -62,3 +62,16 @@ pub fn run(options: &RunOptions) -> Result<i32> {
     })?;
     Ok(status.code().unwrap_or(2))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goops_sim_and_its_tools_are_told_from_the_subcommand() {
+        assert!(!is_goops_sim_call(Path::new("/home/me/.cargo/bin/cargo-goops")));
+        assert!(!is_goops_sim_call(Path::new("cargo-goops")));
+        assert!(is_goops_sim_call(Path::new("goops-sim")));
+        assert!(is_goops_sim_call(Path::new("/tmp/run/bin/config-get")));
+    }
+}
