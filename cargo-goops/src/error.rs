@@ -100,6 +100,14 @@ pub enum Error {
         /// The target triple.
         target: String,
     },
+    /// A metadata section could not be written back as YAML.
+    #[error("cannot write {file}: {message}")]
+    YamlEmit {
+        /// The file being written (`metadata.yaml`).
+        file: String,
+        /// The emitter's message.
+        message: String,
+    },
     /// `cargo goops new` was given a name or a directory it cannot use.
     #[error("{0}")]
     Scaffold(String),

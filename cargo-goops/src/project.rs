@@ -236,7 +236,7 @@ impl Project {
                 out.insert(Yaml::String(key.to_owned()), value);
             }
         }
-        dump_sorted(&Yaml::Hash(out))
+        dump_sorted("metadata.yaml", &Yaml::Hash(out))
     }
 
     /// The content of `config.yaml` (`section` `config`) or `actions.yaml` (`actions`): the
@@ -247,7 +247,7 @@ impl Project {
             return Ok(Some(text));
         }
         match &self.doc[section] {
-            Yaml::Hash(h) if !h.is_empty() => dump_sorted(&self.doc[section]).map(Some),
+            Yaml::Hash(h) if !h.is_empty() => dump_sorted(&format!("{section}.yaml"), &self.doc[section]).map(Some),
             _ => Ok(None),
         }
     }
@@ -382,14 +382,12 @@ fn rust_part(doc: &Yaml, err: &dyn Fn(&str, String) -> Error) -> Result<RustPart
 
 /// YAML text of `value` with every map's keys sorted (PyYAML's `safe_dump(sort_keys=True)`,
 /// which charmcraft uses), without the leading document marker.
-fn dump_sorted(value: &Yaml) -> Result<String> {
+fn dump_sorted(file: &str, value: &Yaml) -> Result<String> {
     let sorted = sort_keys(value);
     let mut out = String::new();
     let mut emitter = YamlEmitter::new(&mut out);
     emitter.multiline_strings(true);
-    emitter
-        .dump(&sorted)
-        .map_err(|e| Error::Command { command: "YAML".to_owned(), message: format!("cannot be written: {e:?}") })?;
+    emitter.dump(&sorted).map_err(|e| Error::YamlEmit { file: file.to_owned(), message: format!("{e:?}") })?;
     let body = out.strip_prefix("---\n").unwrap_or(&out);
     Ok(format!("{}\n", body.trim_end()))
 }
