@@ -72,7 +72,8 @@ pub fn charmcraft_venv() -> PathBuf {
 fn ensure_venv(venv: &Path) -> io::Result<PathBuf> {
     let parent = venv.parent().expect("the venv has a parent");
     fs::create_dir_all(parent)?;
-    let lock = File::options().create(true).truncate(false).write(true).open(venv.with_extension("lock"))?;
+    let lock_path = parent.join(format!("{}.lock", venv.file_name().expect("a name").to_string_lossy()));
+    let lock = File::options().create(true).truncate(false).write(true).open(lock_path)?;
     lock.lock()?; // Released when dropped, also on panic.
     let bin = venv.join("bin");
     let marker = venv.join(".goops-ready");
