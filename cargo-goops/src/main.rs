@@ -48,8 +48,8 @@ enum Verb {
         #[arg(long, value_name = "DIR")]
         output_dir: Option<PathBuf>,
     },
-    /// Build the charm and run one event under goops-sim (`goops-sim run --help` lists its
-    /// options; they follow the event).
+    /// Build the charm and run one event under goops-sim (linked in; its `run` options follow the
+    /// event, as goops-sim's README lists them).
     Run {
         /// The charm directory (charmcraft.yaml and Cargo.toml).
         #[arg(long, value_name = "D", default_value = ".")]
@@ -59,7 +59,8 @@ enum Verb {
         release: bool,
         /// The event: a hook name (install, db-relation-changed, …) or an action's name.
         event: String,
-        /// goops-sim run's options: --state FILE, --out FILE, --param KEY=VALUE, …
+        /// goops-sim run's options: --state FILE (default: the empty state), --out FILE (default:
+        /// stdout), --param KEY=VALUE, --relation-id N, --remote-unit UNIT, --secret ID, --quiet, …
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "GOOPS_SIM_OPTIONS")]
         sim_args: Vec<String>,
     },
