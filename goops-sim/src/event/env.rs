@@ -24,7 +24,10 @@ impl Event {
             None => ACTION_VARS,
         };
         let mut vars = Vec::with_capacity(COMMON_VARS.len() + specific.len());
-        vars.extend(COMMON_VARS.iter().map(|&name| (name, self.common_value(name, state, place))));
+        // A `juju exec` command gets the context's variables only: JUJU_DISPATCH_PATH is added
+        // by `runCharmHookWithLocation`, which a command does not go through (runner.go).
+        let common = COMMON_VARS.iter().filter(|&&name| !(self.is_exec() && name == "JUJU_DISPATCH_PATH"));
+        vars.extend(common.map(|&name| (name, self.common_value(name, state, place))));
         vars.extend(specific.iter().filter_map(|&name| Some((name, self.context_value(name)?))));
         vars
     }

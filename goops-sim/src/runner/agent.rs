@@ -1,0 +1,193 @@
+//! The agent side of the hook-tool socket: serves each tool connection on its own thread, so a
+//! client that stalls (or a tool that blocks) holds up nobody else, and never lets a tool call
+//! outlive the hook.
+//!
+//! The hook's [`Session`] sits in a [`Hook`]. A tool call runs on a copy of the session (tool
+//! calls are still serialised, as Juju runs one at a time per context) and its result replaces
+//! the session only if the hook is still running at that moment: a call that blocks (a FIFO
+//! given as a file) can be abandoned at the deadline without holding the session, and a write
+//! from a process the hook left behind, sent after the hook exited, is refused.
+
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::protocol::{Request, Response};
+use crate::session::Session;
+use crate::tools::ToolResponse;
+
+/// The largest request a tool may send (its arguments and stdin, base64 in JSON). Juju's own
+/// bounds are the controller's API limits; this one keeps a runaway client from exhausting memory.
+pub(crate) const MAX_REQUEST: u64 = 64 * 1024 * 1024;
+
+/// How long a connected client has to send its whole request.
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the serving threads tell the run loop.
+#[derive(Debug)]
+pub(crate) enum Wake {
+    /// The hook process exited.
+    Exited(std::io::Result<std::process::ExitStatus>),
+    /// A tool asked for `juju-reboot --now`: kill the hook.
+    RebootNow,
+}
+
+/// The running hook as the agent sees it.
+pub(crate) struct Hook {
+    /// The session; `None` once the run has taken it back.
+    session: Mutex<Option<Session>>,
+    /// One tool call at a time (Juju's per-context mutex).
+    calls: Mutex<()>,
+    /// The hook process, once spawned: a result is only kept while it has not exited.
+    pid: Mutex<Option<u32>>,
+    context_id: String,
+    uid: u32,
+    wake: Mutex<Sender<Wake>>,
+}
+
+impl Hook {
+    pub(crate) fn new(session: Session, wake: Sender<Wake>) -> Arc<Hook> {
+        Arc::new(Hook {
+            context_id: session.context_id.clone(),
+            session: Mutex::new(Some(session)),
+            calls: Mutex::new(()),
+            pid: Mutex::new(None),
+            uid: rustix::process::geteuid().as_raw(),
+            wake: Mutex::new(wake),
+        })
+    }
+
+    /// The hook process to watch.
+    pub(crate) fn set_pid(&self, pid: u32) {
+        if let Ok(mut guard) = self.pid.lock() {
+            *guard = Some(pid);
+        }
+    }
+
+    /// End the hook: take the session back; every later tool call is refused.
+    pub(crate) fn close(&self) -> Option<Session> {
+        self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
+
+    /// Whether the hook process has exited (without reaping it: the run loop's waiter does).
+    fn hook_exited(&self) -> bool {
+        let Some(pid) = *self.pid.lock().unwrap_or_else(std::sync::PoisonError::into_inner) else { return false };
+        let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return true };
+        use rustix::process::{WaitId, WaitIdOptions, waitid};
+        let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+        // Some(status): exited, not yet reaped; an error (ECHILD): already reaped.
+        !matches!(waitid(WaitId::Pid(pid), options), Ok(None))
+    }
+
+    /// Serve `listener` until `stop`: a thread per connection.
+    pub(crate) fn serve(self: Arc<Hook>, listener: UnixListener, stop: Arc<AtomicBool>) {
+        for stream in listener.incoming() {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok(stream) = stream else { continue };
+            let hook = Arc::clone(&self);
+            let spawned =
+                std::thread::Builder::new().name("goops-sim-tool".into()).spawn(move || hook.connection(stream));
+            if spawned.is_err() {
+                // Out of threads: the client sees its connection closed and reports it.
+                continue;
+            }
+        }
+    }
+
+    fn connection(&self, mut stream: UnixStream) {
+        // Only this user's processes may act on the hook (the socket is abstract: no file mode guards it).
+        let peer = rustix::net::sockopt::socket_peercred(&stream).map(|c| c.uid.as_raw());
+        let response = if peer.ok() != Some(self.uid) {
+            error_response("bad request: connection from another user")
+        } else {
+            let _ = stream.set_read_timeout(Some(REQUEST_TIMEOUT));
+            let mut body = Vec::new();
+            match (&mut stream).take(MAX_REQUEST + 1).read_to_end(&mut body) {
+                Err(e) => error_response(&format!("bad request: cannot read it: {e}")),
+                Ok(_) if body.len() as u64 > MAX_REQUEST => {
+                    error_response(&format!("bad request: larger than {MAX_REQUEST} bytes"))
+                }
+                Ok(_) => match serde_json::from_slice::<Request>(&body) {
+                    Err(e) => error_response(&format!("bad request: {e}")),
+                    Ok(request) => self.handle(request),
+                },
+            }
+        };
+        if let Ok(bytes) = serde_json::to_vec(&response) {
+            let _ = stream.write_all(&bytes);
+        }
+    }
+
+    fn handle(&self, request: Request) -> Response {
+        if request.context_id != self.context_id {
+            return error_response(&format!("bad request: wrong context ID; got {:?}", request.context_id));
+        }
+        let dir = PathBuf::from(&request.dir);
+        if !dir.is_absolute() {
+            return error_response("bad request: Dir is not absolute");
+        }
+        if !crate::tools::tool_names().contains(&request.tool.as_str()) {
+            return error_response(&format!("bad request: unknown command: {}", request.tool));
+        }
+        let stdin = match request.stdin.as_deref().map(crate::b64::decode) {
+            Some(Some(bytes)) => Some(bytes),
+            Some(None) => return error_response("bad request: stdin is not base64"),
+            None => None,
+        };
+        let args: Vec<std::ffi::OsString> = request.args.iter().map(Into::into).collect();
+        let _one_at_a_time = self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Work on a copy: the session itself is never held while a tool runs.
+        let copy = {
+            let guard = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match guard.as_ref() {
+                Some(session) if !self.hook_exited() => session.clone(),
+                _ => return error_response(FINISHED),
+            }
+        };
+        let mut session = copy;
+        let response = crate::tools::run_in(&mut session, &request.tool, &args, stdin.as_deref(), &dir);
+        let reboot_now = session.reboot_now;
+        {
+            let mut guard = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // The hook may have ended (or been abandoned at its deadline) while the tool ran.
+            if guard.is_none() || self.hook_exited() {
+                return error_response(FINISHED);
+            }
+            *guard = Some(session);
+        }
+        if reboot_now {
+            let _ = self.wake.lock().map(|tx| tx.send(Wake::RebootNow));
+        }
+        match response {
+            ToolResponse::NeedStdin if stdin.is_none() => Response { need_stdin: true, ..Response::default() },
+            response => {
+                let out = response.into_output();
+                Response {
+                    stdout: crate::b64::encode(&out.stdout),
+                    stderr: crate::b64::encode(&out.stderr),
+                    code: out.code,
+                    need_stdin: false,
+                }
+            }
+        }
+    }
+}
+
+/// What a tool call after the hook's end gets: Juju's server is gone by then, and goops-sim
+/// says why instead of a connection error.
+const FINISHED: &str = "hook context is finished: the hook process has exited";
+
+fn error_response(message: &str) -> Response {
+    Response {
+        stdout: String::new(),
+        stderr: crate::b64::encode(format!("ERROR {message}\n").as_bytes()),
+        code: 1,
+        need_stdin: false,
+    }
+}
