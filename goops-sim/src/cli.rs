@@ -44,7 +44,7 @@ enum Command {
     /// <EVENT> is a hook name (install, config-changed, db-relation-changed, secret-changed,
     /// data-storage-attached, web-pebble-ready, …) or an action: action:<name>, actions/<name>,
     /// or a declared action's name.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Run a shell command in a hook context of the charm, as `juju exec --unit <unit> -- <command>`.
     ///
     /// The command runs through /bin/bash with the hook tools on PATH, as Juju's `juju-exec`
@@ -177,7 +177,7 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => cli_run(args),
+        Command::Run(args) => cli_run(*args),
         Command::Exec(args) => cli_exec(args),
         Command::Tools => {
             for tool in tool_names() {

@@ -122,6 +122,17 @@ mod tests {
     }
 
     #[test]
+    fn a_juju_exec_command_has_the_action_variables_and_no_dispatch_path() {
+        let state = State::default();
+        let exec = Event::juju_exec("true", std::time::Duration::from_secs(60), "4");
+        let vars: BTreeMap<&str, String> = exec.env(&state, &PLACE).into_iter().collect();
+        assert!(!vars.contains_key("JUJU_DISPATCH_PATH"));
+        assert_eq!(vars["JUJU_HOOK_NAME"], "");
+        assert_eq!(vars["JUJU_ACTION_NAME"], "juju-exec");
+        assert_eq!(vars["JUJU_ACTION_TAG"], "action-4");
+    }
+
+    #[test]
     fn every_context_variable_of_the_table_has_a_value_where_the_event_has_one() {
         use goops_juju::hooks::{RelationEventKind, SecretEventKind, StorageEventKind, WorkloadEventKind};
         let state = State::default();

@@ -100,12 +100,11 @@ fn resolve_plain(plain: &str) -> Result<Value, ParamError> {
     if let Some(n) = go_parse_int(&digits) {
         return Ok(n);
     }
-    if is_yaml_float(&digits) {
-        if let Ok(f) = digits.parse::<f64>() {
-            if let Some(n) = serde_json::Number::from_f64(f) {
-                return Ok(Value::Number(n));
-            }
-        }
+    if is_yaml_float(&digits)
+        && let Ok(f) = digits.parse::<f64>()
+        && let Some(n) = serde_json::Number::from_f64(f)
+    {
+        return Ok(Value::Number(n));
     }
     Ok(Value::String(plain.to_owned()))
 }

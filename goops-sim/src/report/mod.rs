@@ -140,6 +140,9 @@ pub struct ToolCall {
     pub args: Vec<String>,
     /// Its exit code.
     pub code: i32,
+    /// What it printed on stderr, with secret content redacted (empty when nothing).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stderr: String,
 }
 
 /// The result of one run: how it ended, the new state, and what the hook did.

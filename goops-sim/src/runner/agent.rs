@@ -191,3 +191,86 @@ fn error_response(message: &str) -> Response {
         need_stdin: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::net::SocketAddr;
+    use std::sync::mpsc;
+
+    use super::*;
+    use crate::{CharmMeta, EventOptions, State};
+
+    fn hook() -> Arc<Hook> {
+        let session =
+            Session::for_event(State::default(), CharmMeta::default(), "install", &EventOptions::default()).unwrap();
+        let (wake, _woken) = mpsc::channel();
+        Hook::new(session, wake)
+    }
+
+    fn request(hook: &Hook, tool: &str, args: &[&str]) -> Request {
+        Request {
+            context_id: hook.context_id.clone(),
+            dir: "/".to_owned(),
+            tool: tool.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            stdin: None,
+        }
+    }
+
+    fn stderr(response: &Response) -> String {
+        String::from_utf8(crate::b64::decode(&response.stderr).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn nothing_is_accepted_after_the_hook_exited() {
+        let hook = hook();
+        let mut process = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        hook.set_pid(process.id());
+        let before = hook.handle(request(&hook, "state-set", &["a=1"]));
+        assert_eq!(before.code, 0, "{}", stderr(&before));
+        // The hook exits; its exit is not reaped yet (as in the moment before the run loop wakes).
+        process.kill().unwrap();
+        let started = std::time::Instant::now();
+        while !hook.hook_exited() {
+            assert!(started.elapsed() < Duration::from_secs(10), "the killed process never exited");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let late = hook.handle(request(&hook, "state-set", &["late=1"]));
+        assert_eq!((late.code, stderr(&late)), (1, format!("ERROR {FINISHED}\n")));
+        let session = hook.close().unwrap();
+        let state = session.pending.unit_state.unwrap();
+        assert_eq!(state.get("a").map(String::as_str), Some("1"));
+        assert!(!state.contains_key("late"));
+        process.wait().unwrap();
+        // Once the run took the session back, every call is refused.
+        assert_eq!(hook.handle(request(&hook, "is-leader", &[])).code, 1);
+    }
+
+    #[test]
+    fn a_stalled_client_does_not_hold_up_the_others() {
+        let hook = hook();
+        let name = format!("goops-sim-test-{}-{}", std::process::id(), crate::ids::random_hex(8));
+        let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+        let listener = UnixListener::bind_addr(&address).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let (hook, stop) = (Arc::clone(&hook), Arc::clone(&stop));
+            std::thread::spawn(move || hook.serve(listener, stop));
+        }
+        // Connected, sending nothing: the server waits REQUEST_TIMEOUT (10 s) for it.
+        let _stalled = UnixStream::connect_addr(&address).unwrap();
+        let mut stream = UnixStream::connect_addr(&address).unwrap();
+        // Far below the stalled client's 10 s: served while it still stalls.
+        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        stream.write_all(&serde_json::to_vec(&request(&hook, "is-leader", &[])).unwrap()).unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut reply = Vec::new();
+        stream.read_to_end(&mut reply).expect("answered while another client stalls");
+        let response: Response = serde_json::from_slice(&reply).unwrap();
+        assert_eq!(response.code, 0, "{}", stderr(&response));
+        assert_eq!(crate::b64::decode(&response.stdout).unwrap(), b"False\n");
+        stop.store(true, Ordering::SeqCst);
+        let _ = UnixStream::connect_addr(&address);
+    }
+}

@@ -368,15 +368,15 @@ impl Read for ReadAt<'_> {
 /// Why the hook process could not be started, in words that name the real culprit: execve's
 /// ENOENT for a script whose `#!` interpreter is missing names the script, not the interpreter.
 fn spawn_error(program: &Path, e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::NotFound && program.exists() {
-        if let Some(interpreter) = shebang_interpreter(program) {
-            if !Path::new(&interpreter).exists() {
-                return format!(
-                    "cannot run {}: its interpreter {interpreter} (from its #! line) does not exist",
-                    program.display()
-                );
-            }
-        }
+    if e.kind() == std::io::ErrorKind::NotFound
+        && program.exists()
+        && let Some(interpreter) = shebang_interpreter(program)
+        && !Path::new(&interpreter).exists()
+    {
+        return format!(
+            "cannot run {}: its interpreter {interpreter} (from its #! line) does not exist",
+            program.display()
+        );
     }
     format!("cannot run {}: {e}", program.display())
 }

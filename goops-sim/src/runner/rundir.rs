@@ -154,11 +154,20 @@ fn start_time(pid: u32) -> Option<u64> {
     rest.split_whitespace().nth(19)?.parse().ok()
 }
 
-/// Whether process `pid` exists.
+/// Whether process `pid` runs (a zombie, dead but not yet reaped by its parent, does not).
 pub(crate) fn is_alive(pid: u32) -> bool {
-    let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return false };
+    let Some(raw) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return false };
     // EPERM: it exists but belongs to someone else.
-    !matches!(rustix::process::test_kill_process(pid), Err(rustix::io::Errno::SRCH))
+    if matches!(rustix::process::test_kill_process(raw), Err(rustix::io::Errno::SRCH)) {
+        return false;
+    }
+    process_state(pid) != Some('Z')
+}
+
+/// A process's state letter (`/proc/<pid>/stat` field 3: `R`, `S`, `Z`…).
+fn process_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].split_whitespace().next()?.chars().next()
 }
 
 /// Kill the hooks left running by goops-sim processes that died without cleaning up (SIGKILL),
@@ -176,14 +185,14 @@ pub(crate) fn reap_dead_runs(runtime: &Path) -> Vec<u32> {
         }
         let marker = std::fs::read_to_string(entry.path()).unwrap_or_default();
         let mut fields = marker.split_whitespace().map(str::parse::<u64>);
-        if let (Some(Ok(pgid)), Some(Ok(started))) = (fields.next(), fields.next()) {
-            if let Ok(pgid) = u32::try_from(pgid) {
-                // The group's leader pid cannot be reused while the group exists; if a process with
-                // that pid exists and started at another time, the group is gone.
-                let same_leader = start_time(pgid).is_none_or(|t| t == started);
-                if same_leader && kill_group(pgid, rustix::process::Signal::KILL) {
-                    killed.push(pgid);
-                }
+        if let (Some(Ok(pgid)), Some(Ok(started))) = (fields.next(), fields.next())
+            && let Ok(pgid) = u32::try_from(pgid)
+        {
+            // The group's leader pid cannot be reused while the group exists; if a process with
+            // that pid exists and started at another time, the group is gone.
+            let same_leader = start_time(pgid).is_none_or(|t| t == started);
+            if same_leader && kill_group(pgid, rustix::process::Signal::KILL) {
+                killed.push(pgid);
             }
         }
         let _ = std::fs::remove_file(entry.path());
