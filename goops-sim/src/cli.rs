@@ -77,6 +77,10 @@ struct Common {
     /// No report on stderr
     #[arg(long)]
     quiet: bool,
+    /// Do not fsync the --out and --records files (for throwaway outputs, such as a test
+    /// harness's temp dir: the sync is most of a run's own cost on a busy disk)
+    #[arg(long)]
+    no_fsync: bool,
 }
 
 #[derive(Debug, Args)]
@@ -362,9 +366,8 @@ fn finish(
     let mut json = report.state.to_json();
     json.push('\n');
     let written = match common.out.as_deref().filter(|p| *p != Path::new("-")) {
-        Some(path) => {
-            write_atomically(path, json.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        }
+        Some(path) => write_atomically(path, json.as_bytes(), !common.no_fsync)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -374,7 +377,7 @@ fn finish(
         }
     };
     let written = written.and_then(|()| match &common.records {
-        Some(path) => write_atomically(path, report.to_json().as_bytes())
+        Some(path) => write_atomically(path, report.to_json().as_bytes(), !common.no_fsync)
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => Ok(()),
     });
@@ -410,12 +413,12 @@ fn temp_name(name: &str, pid: u32) -> String {
     format!(".{name}.tmp-{pid}")
 }
 
-/// Write via a 0600 temp file in the same directory, fsync it, rename it over `path` and fsync
-/// the directory, so the target is never half-written and survives a crash (the state holds
-/// secrets). Temp files left by goops-sim processes that died mid-write are removed first. A
+/// Write via a 0600 temp file in the same directory, fsync it (when `sync`), rename it over
+/// `path` and fsync the directory, so the target is never half-written and survives a crash
+/// (the state holds secrets). Temp files left by goops-sim processes that died mid-write are removed first. A
 /// target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is
 /// written in place: renaming over it would replace the device with a plain file.
-fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+fn write_atomically(path: &Path, contents: &[u8], sync: bool) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
@@ -429,9 +432,14 @@ fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
         file.write_all(contents)?;
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
         std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
+        if sync {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
     };
     let result = write();
     if result.is_err() {
