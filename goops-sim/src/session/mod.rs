@@ -293,13 +293,17 @@ impl Session {
         action.results.insert("return-code".to_owned(), code.to_string().into());
     }
 
-    /// A tool call's arguments and stderr as recorded: every secret content value this unit can
-    /// see (in the state, and pending in this hook), and its base64 form, replaced by
-    /// `[REDACTED]`, with the redaction goops-runtime applies to what it logs. Reports and
-    /// `--records` files are printed and kept: a charm that put a secret on a tool's command
-    /// line, or a tool that echoed one, must not leak it there.
-    pub(crate) fn redact_call(&self, args: Vec<String>, stderr: &[u8]) -> (Vec<String>, String) {
+    /// A tool's stderr as recorded: every secret content value this unit can see (in the state,
+    /// and pending in this hook), and its base64 form, replaced by `[REDACTED]`, with the
+    /// redaction goops-runtime applies to what it logs. Reports and `--records` files are
+    /// printed and kept: a tool that echoed a secret must not leak it there. (Arguments are
+    /// recorded as the charm gave them, secret-add/secret-set content excepted: a public
+    /// certificate that is also in a secret stays readable in a `relation-set`.)
+    pub(crate) fn redact_stderr(&self, stderr: &[u8]) -> String {
         let stderr = String::from_utf8_lossy(stderr).into_owned();
+        if stderr.is_empty() {
+            return stderr;
+        }
         let mut values: Vec<String> = Vec::new();
         let mut add = |bytes: &[u8]| {
             if !bytes.is_empty() {
@@ -319,20 +323,13 @@ impl Session {
             }
         }
         if values.is_empty() {
-            return (args, stderr);
+            return stderr;
         }
         let sensitive: Vec<&str> = values.iter().map(String::as_str).collect();
-        let redact = |text: String| {
-            if text.is_empty() {
-                return text;
-            }
-            match (goops_runtime::Error::ToolFailed { tool: String::new(), code: 1, message: text }).redact(&sensitive)
-            {
-                goops_runtime::Error::ToolFailed { message, .. } => message,
-                _ => String::new(),
-            }
-        };
-        (args.into_iter().map(redact).collect(), redact(stderr))
+        match (goops_runtime::Error::ToolFailed { tool: String::new(), code: 1, message: stderr }).redact(&sensitive) {
+            goops_runtime::Error::ToolFailed { message, .. } => message,
+            _ => String::new(),
+        }
     }
 
     /// Record how the hook process failed, as Go prints a process error (`exit status 3`,
