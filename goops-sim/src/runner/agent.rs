@@ -1,6 +1,6 @@
-//! The agent side of the hook-tool socket: serves each tool connection on its own thread, so a
-//! client that stalls (or a tool that blocks) holds up nobody else, and never lets a tool call
-//! outlive the hook.
+//! The agent side of the hook-tool socket: the run loop accepts connections and serves each on
+//! its own thread, so a client that stalls (or a tool that blocks) holds up nobody else; a
+//! hook that calls no tool costs no thread. A tool call never outlives the hook.
 //!
 //! The hook's [`Session`] sits in a [`Hook`]. A tool call runs on a copy of the session (tool
 //! calls are still serialised, as Juju runs one at a time per context) and its result replaces
@@ -9,10 +9,8 @@
 //! from a process the hook left behind, sent after the hook exited, is refused.
 
 use std::io::{Read, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,15 +25,6 @@ pub(crate) const MAX_REQUEST: u64 = 64 * 1024 * 1024;
 /// How long a connected client has to send its whole request.
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the serving threads tell the run loop.
-#[derive(Debug)]
-pub(crate) enum Wake {
-    /// The hook process exited.
-    Exited(std::io::Result<std::process::ExitStatus>),
-    /// A tool asked for `juju-reboot --now`: kill the hook.
-    RebootNow,
-}
-
 /// The running hook as the agent sees it.
 pub(crate) struct Hook {
     /// The session; `None` once the run has taken it back.
@@ -46,18 +35,20 @@ pub(crate) struct Hook {
     pid: Mutex<Option<u32>>,
     context_id: String,
     uid: u32,
-    wake: Mutex<Sender<Wake>>,
+    /// Written to (one byte) when a tool asks for `juju-reboot --now`: the run loop polls the
+    /// other end and kills the hook.
+    reboot_now: Mutex<UnixStream>,
 }
 
 impl Hook {
-    pub(crate) fn new(session: Session, wake: Sender<Wake>) -> Arc<Hook> {
+    pub(crate) fn new(session: Session, reboot_now: UnixStream) -> Arc<Hook> {
         Arc::new(Hook {
             context_id: session.context_id.clone(),
             session: Mutex::new(Some(session)),
             calls: Mutex::new(()),
             pid: Mutex::new(None),
             uid: rustix::process::geteuid().as_raw(),
-            wake: Mutex::new(wake),
+            reboot_now: Mutex::new(reboot_now),
         })
     }
 
@@ -83,21 +74,11 @@ impl Hook {
         !matches!(waitid(WaitId::Pid(pid), options), Ok(None))
     }
 
-    /// Serve `listener` until `stop`: a thread per connection.
-    pub(crate) fn serve(self: Arc<Hook>, listener: UnixListener, stop: Arc<AtomicBool>) {
-        for stream in listener.incoming() {
-            if stop.load(Ordering::SeqCst) {
-                break;
-            }
-            let Ok(stream) = stream else { continue };
-            let hook = Arc::clone(&self);
-            let spawned =
-                std::thread::Builder::new().name("goops-sim-tool".into()).spawn(move || hook.connection(stream));
-            if spawned.is_err() {
-                // Out of threads: the client sees its connection closed and reports it.
-                continue;
-            }
-        }
+    /// Serve one connection on a thread of its own.
+    pub(crate) fn serve(self: &Arc<Hook>, stream: UnixStream) {
+        let hook = Arc::clone(self);
+        // Out of threads: the stream is dropped and the client reports the closed connection.
+        let _ = std::thread::Builder::new().name("goops-sim-tool".into()).spawn(move || hook.connection(stream));
     }
 
     fn connection(&self, mut stream: UnixStream) {
@@ -162,7 +143,7 @@ impl Hook {
             *guard = Some(session);
         }
         if reboot_now {
-            let _ = self.wake.lock().map(|tx| tx.send(Wake::RebootNow));
+            let _ = self.reboot_now.lock().map(|mut tx| tx.write_all(&[1]));
         }
         match response {
             ToolResponse::NeedStdin if stdin.is_none() => Response { need_stdin: true, ..Response::default() },
@@ -195,8 +176,7 @@ fn error_response(message: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use std::os::linux::net::SocketAddrExt;
-    use std::os::unix::net::SocketAddr;
-    use std::sync::mpsc;
+    use std::os::unix::net::{SocketAddr, UnixListener};
 
     use super::*;
     use crate::{CharmMeta, EventOptions, State};
@@ -204,8 +184,8 @@ mod tests {
     fn hook() -> Arc<Hook> {
         let session =
             Session::for_event(State::default(), CharmMeta::default(), "install", &EventOptions::default()).unwrap();
-        let (wake, _woken) = mpsc::channel();
-        Hook::new(session, wake)
+        let (reboot_now, _polled) = UnixStream::pair().unwrap();
+        Hook::new(session, reboot_now)
     }
 
     fn request(hook: &Hook, tool: &str, args: &[&str]) -> Request {
@@ -253,10 +233,14 @@ mod tests {
         let name = format!("goops-sim-test-{}-{}", std::process::id(), crate::ids::random_hex(8));
         let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
         let listener = UnixListener::bind_addr(&address).unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
         {
-            let (hook, stop) = (Arc::clone(&hook), Arc::clone(&stop));
-            std::thread::spawn(move || hook.serve(listener, stop));
+            // The run loop's part: accept, and serve each connection on its own thread.
+            let hook = Arc::clone(&hook);
+            std::thread::spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    hook.serve(stream);
+                }
+            });
         }
         // Connected, sending nothing: the server waits REQUEST_TIMEOUT (10 s) for it.
         let _stalled = UnixStream::connect_addr(&address).unwrap();
@@ -270,7 +254,5 @@ mod tests {
         let response: Response = serde_json::from_slice(&reply).unwrap();
         assert_eq!(response.code, 0, "{}", stderr(&response));
         assert_eq!(crate::b64::decode(&response.stdout).unwrap(), b"False\n");
-        stop.store(true, Ordering::SeqCst);
-        let _ = UnixStream::connect_addr(&address);
     }
 }

@@ -5,8 +5,9 @@
 //!
 //! What one run costs goops-sim is kept small, as local models and Python-charm tests run
 //! thousands of hooks: the tool directory is made once per binary ([`rundir`]), the socket is
-//! abstract (no file), the hook's output goes to memory files, and the run waits on the
-//! process instead of polling it.
+//! abstract (no file), the hook's output goes to memory files, and one `poll` waits for the
+//! hook's exit (a pidfd), tool connections and a reboot request at once: no thread runs
+//! unless a tool is called.
 
 mod agent;
 pub(crate) mod rundir;
@@ -14,6 +15,7 @@ pub(crate) mod rundir;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Seek, Write};
+use std::os::fd::AsFd;
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::fs::{FileExt, PermissionsExt};
 use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
@@ -21,13 +23,12 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use goops_juju::charmcraft::{CharmMeta, MetaError};
 
-use self::agent::{Hook, Wake};
+use self::agent::Hook;
 use crate::event::{Event, EventOptions};
 use crate::report::{End, Exit, RunReport};
 use crate::session::{EngineError, Session};
@@ -207,19 +208,10 @@ fn execute(
     let is_action = session.event.is_action();
     let is_exec = session.event.is_exec();
 
-    let (wake, woken) = mpsc::channel();
-    let hook = Hook::new(session, wake.clone());
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let hook = Arc::clone(&hook);
-        let stop = Arc::clone(&stop);
-        std::thread::spawn(move || hook.serve(listener, stop));
-    }
-    let stop_server = || {
-        stop.store(true, Ordering::SeqCst);
-        // Wake the blocking accept; the server thread ends by itself.
-        let _ = UnixStream::connect_addr(&address);
-    };
+    let (reboot_now, reboot_polled) = UnixStream::pair().map_err(RunError::Setup)?;
+    let hook = Hook::new(session, reboot_now);
+    listener.set_nonblocking(true).map_err(RunError::Setup)?;
+    reboot_polled.set_nonblocking(true).map_err(RunError::Setup)?;
 
     let stdout = memory_file("stdout").map_err(RunError::Setup)?;
     let stderr = memory_file("stderr").map_err(RunError::Setup)?;
@@ -241,55 +233,47 @@ fn execute(
         // Its own process group, so a timeout or a signal kills everything the hook started.
         .process_group(0);
     if let Some(signal) = interrupted(options) {
-        stop_server();
         return Err(RunError::Interrupted(signal));
     }
-    let mut child = match command.spawn() {
-        Ok(child) => child,
-        Err(e) => {
-            stop_server();
-            return Err(RunError::NoHandler(spawn_error(program, &e)));
-        }
-    };
+    let mut child = command.spawn().map_err(|e| RunError::NoHandler(spawn_error(program, &e)))?;
     let pid = child.id();
     hook.set_pid(pid);
     // If goops-sim is killed with SIGKILL, the next run finds this and kills the hook's group.
     let marker = rundir::RunMarker::write(&runtime, pid).ok();
-    std::thread::spawn(move || {
-        let _ = wake.send(Wake::Exited(child.wait()));
-    });
+    // Readable when the hook exits (Linux 5.3+); without it the loop polls every few ms.
+    let exited =
+        rustix::process::pidfd_open(rustix::process::Pid::from_child(&child), rustix::process::PidfdFlags::empty())
+            .ok();
+    let mut watch = Watch { child: &mut child, exited, listener: &listener, reboot: &reboot_polled, hook: &hook };
 
     let deadline = Instant::now().checked_add(options.timeout);
     let exit = loop {
         if let Some(signal) = interrupted(options) {
             rundir::kill_group(pid, rustix::process::Signal::KILL);
-            wait_exit(&woken);
-            stop_server();
+            watch.reap_killed();
             hook.close();
             drop(marker);
             return Err(RunError::Interrupted(signal));
         }
+        if let Some(status) = watch.try_exit() {
+            break status;
+        }
         let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         if left == Some(Duration::ZERO) {
             rundir::kill_group(pid, rustix::process::Signal::KILL);
-            wait_exit(&woken);
+            watch.reap_killed();
             break Exit::TimedOut(options.timeout);
         }
-        match woken.recv_timeout(left.unwrap_or(SIGNAL_POLL).min(SIGNAL_POLL)) {
-            Ok(Wake::Exited(status)) => break exit_of(status),
-            Ok(Wake::RebootNow) => {
-                rundir::kill_group(pid, rustix::process::Signal::KILL);
-                wait_exit(&woken);
-                break Exit::Rebooted;
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break Exit::Signalled(0),
+        if watch.wait(left.unwrap_or(SIGNAL_POLL).min(SIGNAL_POLL)) {
+            rundir::kill_group(pid, rustix::process::Signal::KILL);
+            watch.reap_killed();
+            break Exit::Rebooted;
         }
     };
     // From here on every tool call is refused; one still running (blocked on a FIFO, say) is
     // abandoned with its changes.
     let session = hook.close();
-    stop_server();
+    drop(listener);
     drop(marker);
     let Some(mut session) = session else {
         return Err(RunError::Setup(std::io::Error::other("the hook's session was lost")));
@@ -321,13 +305,71 @@ fn interrupted(options: &RunOptions) -> Option<i32> {
     i32::try_from(options.interrupt.load(Ordering::SeqCst)).ok().filter(|s| *s != 0)
 }
 
-/// Wait (a bounded time) for the killed hook to be reaped.
-fn wait_exit(woken: &Receiver<Wake>) {
-    let until = Instant::now() + KILL_GRACE;
-    while let Some(left) = until.checked_duration_since(Instant::now()) {
-        match woken.recv_timeout(left) {
-            Ok(Wake::Exited(_)) | Err(_) => return,
-            Ok(Wake::RebootNow) => {}
+/// What the run loop waits on: the hook's exit, tool connections, a reboot request.
+struct Watch<'a> {
+    child: &'a mut std::process::Child,
+    /// The hook's pidfd, when the kernel has them.
+    exited: Option<rustix::fd::OwnedFd>,
+    listener: &'a UnixListener,
+    reboot: &'a UnixStream,
+    hook: &'a Arc<Hook>,
+}
+
+impl Watch<'_> {
+    /// The hook's exit, if it has exited (reaping it).
+    fn try_exit(&mut self) -> Option<Exit> {
+        match self.child.try_wait() {
+            Ok(None) => None,
+            Ok(Some(status)) => Some(exit_of(Ok(status))),
+            Err(e) => Some(exit_of(Err(e))),
+        }
+    }
+
+    /// Wait at most `timeout` for something to happen; accept and serve new tool connections.
+    /// Whether a tool asked for `juju-reboot --now`.
+    fn wait(&mut self, timeout: Duration) -> bool {
+        use rustix::event::{PollFd, PollFlags, Timespec};
+        // Without a pidfd the exit is only seen by polling: wake often.
+        let timeout = if self.exited.is_some() { timeout } else { timeout.min(Duration::from_millis(2)) };
+        let timespec = Timespec {
+            tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(timeout.subsec_nanos()),
+        };
+        let listener = self.listener.as_fd();
+        let reboot = self.reboot.as_fd();
+        let mut fds =
+            vec![PollFd::from_borrowed_fd(listener, PollFlags::IN), PollFd::from_borrowed_fd(reboot, PollFlags::IN)];
+        if let Some(exited) = &self.exited {
+            fds.push(PollFd::from_borrowed_fd(exited.as_fd(), PollFlags::IN));
+        }
+        if rustix::event::poll(&mut fds, Some(&timespec)).is_err() {
+            // EINTR (a signal): the loop looks at the interrupt flag and comes back.
+            return false;
+        }
+        let (connecting, rebooting) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
+        drop(fds);
+        if connecting {
+            while let Ok((stream, _)) = self.listener.accept() {
+                self.hook.serve(stream);
+            }
+        }
+        if rebooting {
+            let mut byte = [0u8; 16];
+            let _ = (&mut &*self.reboot).read(&mut byte);
+            return true;
+        }
+        false
+    }
+
+    /// Reap the hook after killing it, waiting at most [`KILL_GRACE`] (a process in an
+    /// uninterruptible sleep may take longer; the run ends without it).
+    fn reap_killed(&mut self) {
+        let until = Instant::now() + KILL_GRACE;
+        while Instant::now() < until {
+            if self.try_exit().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 }
