@@ -133,8 +133,8 @@ impl RunMarker {
     pub(crate) fn write(runtime: &Path, pgid: u32) -> std::io::Result<RunMarker> {
         let path = runtime.join(format!("run-{}", std::process::id()));
         let started = start_time(pgid).unwrap_or(0);
-        let mut file = std::fs::File::create(&path)?;
-        writeln!(file, "{pgid} {started}")?;
+        // One write: a reader never sees half a line.
+        std::fs::File::create(&path)?.write_all(format!("{pgid} {started}\n").as_bytes())?;
         Ok(RunMarker(path))
     }
 }
