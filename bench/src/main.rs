@@ -6,7 +6,7 @@
 //!
 //! ```sh
 //! cargo run --release -p goops-bench -- [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N]
-//!     [--profiles] [--no-ops] [--no-scenario] [--inproc-only] [--keep] [--repeat CASE N]
+//!     [--profiles] [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--keep] [--repeat CASE N]
 //! ```
 //!
 //! bench/README.md says what each table measures and how.
@@ -22,12 +22,13 @@ use goops_bench::{
 };
 
 const USAGE: &str = "usage: goops-bench [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N] [--profiles] \
-                     [--no-ops] [--no-scenario] [--inproc-only] [--keep] [--repeat CASE N]";
+                     [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--keep] [--repeat CASE N]";
 const SECRET_LABEL: &str = "active-ca-certificates";
 
 mod certs;
 mod inproc;
 mod scenario;
+mod simcost;
 
 use inproc::inproc_table;
 
@@ -46,6 +47,10 @@ struct Opts {
     scenario: bool,
     keep: bool,
     inproc_only: bool,
+    /// `--sim-cost-only`: only `goops-sim run`'s own cost per hook.
+    sim_cost_only: bool,
+    /// `--sim PATH`: the goops-sim binary `--sim-cost-only` measures (default: the release build).
+    sim: Option<PathBuf>,
     /// `--repeat CASE N`: only run goops-rs's certificates CASE N times (for a profiler).
     repeat: Option<(String, usize)>,
 }
@@ -61,6 +66,8 @@ fn parse_args() -> Result<Opts, String> {
         scenario: true,
         keep: false,
         inproc_only: false,
+        sim_cost_only: false,
+        sim: None,
         repeat: None,
     };
     let mut args = std::env::args().skip(1);
@@ -79,6 +86,8 @@ fn parse_args() -> Result<Opts, String> {
             "--no-scenario" => opts.scenario = false,
             "--keep" => opts.keep = true,
             "--inproc-only" => opts.inproc_only = true,
+            "--sim-cost-only" => opts.sim_cost_only = true,
+            "--sim" => opts.sim = Some(PathBuf::from(args.next().ok_or("--sim needs a path")?)),
             "--repeat" => {
                 let case = args.next().ok_or("--repeat needs a case and a count")?;
                 opts.repeat = Some((case, number("--repeat", args.next())?));
@@ -244,6 +253,8 @@ fn run_hook(sim: &Path, temp: &Path, variant: &Variant, event: &str, mode: &str)
         .arg("--out")
         .arg(&out)
         .arg("--quiet")
+        // Throwaway outputs: the disk sync is not part of what these rows compare.
+        .arg("--no-fsync")
         .arg("--env")
         .arg(format!("GOOPS_BENCH_REAL={}", variant.real.display()))
         .arg("--env")
@@ -383,6 +394,21 @@ fn harness_target(install: &Summary) -> Vec<String> {
 }
 
 #[allow(clippy::too_many_lines)]
+/// The issue's target for `goops-sim run`'s own cost per hook (state to stdout: the file cases
+/// add the cost of the disk).
+fn sim_cost_row(cost: &simcost::SimCost) -> Vec<String> {
+    let met = cost.own_stdout_ns <= 2e6;
+    vec![
+        "goops-sim run's own cost per hook ≤ 2 ms (`--out -`)".to_owned(),
+        format_ns(cost.own_stdout_ns),
+        if met { "met" } else { "**not met**" }.to_owned(),
+    ]
+}
+
+fn sim_cost_target(cost: &simcost::SimCost) -> String {
+    markdown_table(&["target", "measured (medians)", "verdict"], &[sim_cost_row(cost)])
+}
+
 fn bench(opts: &Opts) -> Result<(), String> {
     if let Some((case, n)) = &opts.repeat {
         return certs::repeat(case, *n);
@@ -390,7 +416,8 @@ fn bench(opts: &Opts) -> Result<(), String> {
     let root = workspace_root();
     let target = goops_tests::target_dir();
     // First, so a Python or PyPI problem fails the run before the long part.
-    let scenario_python = if opts.scenario { Some(scenario::venv_python(&root, &target)?) } else { None };
+    let scenario_python =
+        if opts.scenario && !opts.sim_cost_only { Some(scenario::venv_python(&root, &target)?) } else { None };
     if opts.inproc_only {
         let load_before = load_average();
         eprintln!("in-process runs…");
@@ -412,6 +439,27 @@ fn bench(opts: &Opts) -> Result<(), String> {
         return Ok(());
     }
     let release = target.join("release");
+    if opts.sim_cost_only {
+        eprintln!("building (release)…");
+        cargo_build(&root, &["-p", "goops-sim", "-p", "goops-bench", "--bins"])?;
+        let temp = std::env::temp_dir().join(format!("goops-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&temp).map_err(|e| format!("cannot create {}: {e}", temp.display()))?;
+        let load_before = load_average();
+        eprintln!("{} rounds of goops-sim run's own cost…", opts.runs * 10);
+        let sim = opts.sim.clone().unwrap_or_else(|| release.join("goops-sim"));
+        let cost = simcost::measure(&sim, &release.join("noop"), &temp, opts.runs * 10)?;
+        let _ = std::fs::remove_dir_all(&temp);
+        println!(
+            "Run: {} UTC, `--sim-cost-only` ({}); {}; load average {load_before} before, {} after\n{}\n{}",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+            sim.display(),
+            machine(),
+            load_average(),
+            cost.markdown,
+            sim_cost_target(&cost),
+        );
+        return Ok(());
+    }
     eprintln!("building (release)…");
     cargo_build(
         &root,
@@ -530,6 +578,8 @@ fn bench(opts: &Opts) -> Result<(), String> {
     }
     eprintln!("direct exec runs…");
     let direct = direct_exec(&variants, opts.runs * 10)?;
+    eprintln!("goops-sim run's own cost…");
+    let sim_cost = simcost::measure(&sim, &release.join("noop"), &temp, opts.runs * 10)?;
     eprintln!("in-process runs…");
     let (harness_table, harness_install, harness_calls) = inproc_table(opts.inproc)?;
     let side = side_by_side(opts, &root, scenario_python.as_deref())?;
@@ -608,6 +658,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
         })
         .collect();
     out.push_str(&markdown_table(&["variant", "median / p90", "min", "runs", "vs noop"], &direct_rows));
+    out.push_str(&sim_cost.markdown);
 
     out.push_str("\n### Dispatch artefact size\n\n");
     let noop_size = variants[0].size;
@@ -696,6 +747,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
             cert_size.map_or_else(|| "pending".to_owned(), |s| met(s < 2 * 1024 * 1024)),
         ],
     ];
+    targets.push(sim_cost_row(&sim_cost));
     targets.extend(side.targets);
     targets.push(harness_target(&harness_install));
     if let Some(ops_update) = find("ops", "update-status") {

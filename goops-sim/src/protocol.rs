@@ -40,9 +40,20 @@ pub(crate) struct Response {
     pub(crate) need_stdin: bool,
 }
 
+/// Connect to the agent: `@name` is an abstract socket (Linux), anything else a path.
+fn connect(socket: &str) -> std::io::Result<UnixStream> {
+    match socket.strip_prefix('@') {
+        Some(name) => {
+            use std::os::linux::net::SocketAddrExt;
+            UnixStream::connect_addr(&std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?)
+        }
+        None => UnixStream::connect(socket),
+    }
+}
+
 /// Send one request and read the response.
 pub(crate) fn exchange(socket: &str, request: &Request) -> std::io::Result<Response> {
-    let mut stream = UnixStream::connect(socket)?;
+    let mut stream = connect(socket)?;
     let body = serde_json::to_vec(request).map_err(std::io::Error::other)?;
     stream.write_all(&body)?;
     stream.shutdown(std::net::Shutdown::Write)?;

@@ -299,11 +299,12 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     step.assert_report("action fail-always (8): failed");
     step.assert_report("failure: failed as requested: disk full");
 
-    // Parameters are checked against actions.yaml before the action runs, as `juju run` does.
-    let refused = sc.run_raw("action:get-info", &["--param", "verbose=yes"]);
+    // Parameters are checked against actions.yaml before the action runs, as `juju run` does
+    // (which reads `verbose=yes` as YAML's true, and `verbose=maybe` as text).
+    let refused = sc.run_raw("action:get-info", &["--param", "verbose=maybe"]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("\"verbose\" must be of type boolean, given \"yes\""), "{stderr}");
+    assert!(stderr.contains("\"verbose\" must be of type boolean, given \"maybe\""), "{stderr}");
 
     // Actions changed nothing else: the secrets are as the secret-changed step left them.
     let secrets = &step.state.secrets;

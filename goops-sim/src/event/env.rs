@@ -24,7 +24,10 @@ impl Event {
             None => ACTION_VARS,
         };
         let mut vars = Vec::with_capacity(COMMON_VARS.len() + specific.len());
-        vars.extend(COMMON_VARS.iter().map(|&name| (name, self.common_value(name, state, place))));
+        // A `juju exec` command gets the context's variables only: JUJU_DISPATCH_PATH is added
+        // by `runCharmHookWithLocation`, which a command does not go through (runner.go).
+        let common = COMMON_VARS.iter().filter(|&&name| !(self.is_exec() && name == "JUJU_DISPATCH_PATH"));
+        vars.extend(common.map(|&name| (name, self.common_value(name, state, place))));
         vars.extend(specific.iter().filter_map(|&name| Some((name, self.context_value(name)?))));
         vars
     }
@@ -116,6 +119,17 @@ mod tests {
         assert_eq!(hook.len(), install.env(&state, &PLACE).len());
         assert!(COMMON_VARS.iter().all(|v| hook.contains_key(v)));
         assert_eq!(hook.len(), COMMON_VARS.len());
+    }
+
+    #[test]
+    fn a_juju_exec_command_has_the_action_variables_and_no_dispatch_path() {
+        let state = State::default();
+        let exec = Event::juju_exec("true", std::time::Duration::from_secs(60), "4");
+        let vars: BTreeMap<&str, String> = exec.env(&state, &PLACE).into_iter().collect();
+        assert!(!vars.contains_key("JUJU_DISPATCH_PATH"));
+        assert_eq!(vars["JUJU_HOOK_NAME"], "");
+        assert_eq!(vars["JUJU_ACTION_NAME"], "juju-exec");
+        assert_eq!(vars["JUJU_ACTION_TAG"], "action-4");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! (§3).
 
 mod env;
+mod params;
 
 pub(crate) use env::Place;
+pub(crate) use params::insert_cli_param;
 
 use goops_juju::charmcraft::{CharmMeta, ParamError};
 use goops_juju::hooks::{HookKind, RelationEventKind, SecretEventKind, StorageEventKind, WorkloadEventKind};
@@ -98,6 +100,9 @@ pub struct EventOptions {
     pub target_base: Option<String>,
 }
 
+/// The name of Juju's predefined action behind `juju exec` (`runner.go` `runJujuExecAction`).
+pub(crate) const JUJU_EXEC: &str = "juju-exec";
+
 /// The target base of a series-upgrade hook when the test does not give one.
 const DEFAULT_TARGET_BASE: &str = "ubuntu@24.04";
 
@@ -142,6 +147,21 @@ impl Event {
     /// Whether this is an action.
     pub(crate) fn is_action(&self) -> bool {
         matches!(self, Event::Action { .. })
+    }
+
+    /// A `juju exec` command: Juju runs it as its predefined `juju-exec` action (no charm can
+    /// declare an action of that name: the `juju-` prefix is reserved).
+    pub(crate) fn juju_exec(command: &str, timeout: std::time::Duration, id: &str) -> Event {
+        let mut params = serde_json::Map::new();
+        params.insert("command".to_owned(), command.into());
+        // runner.go reads the timeout as nanoseconds (a float64 after serialisation).
+        params.insert("timeout".to_owned(), serde_json::Value::from(timeout.as_nanos() as f64));
+        Event::Action { name: JUJU_EXEC.to_owned(), id: id.to_owned(), params }
+    }
+
+    /// Whether this is a `juju exec` command rather than a hook or a charm action.
+    pub(crate) fn is_exec(&self) -> bool {
+        matches!(self, Event::Action { name, .. } if name == JUJU_EXEC)
     }
 
     /// The relation of a relation event.

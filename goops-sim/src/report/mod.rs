@@ -43,8 +43,8 @@ pub enum End {
 pub(crate) enum Exit {
     /// It exited with this code.
     Code(i32),
-    /// A signal killed it.
-    Signalled,
+    /// A signal killed it (its number; 0 when unknown).
+    Signalled(i32),
     /// It ran past the timeout and was killed.
     TimedOut(Duration),
     /// It called `juju-reboot --now` and was killed.
@@ -65,7 +65,7 @@ impl Exit {
         match self {
             Exit::Code(code) => format!("exit status {code}"),
             Exit::Skipped => "skipped".to_owned(),
-            Exit::Signalled => "killed by a signal".to_owned(),
+            Exit::Signalled(signal) => format!("killed by {}", crate::runner::signal_name(*signal)),
             Exit::TimedOut(d) => format!("timed out after {}s", d.as_secs_f64()),
             Exit::Rebooted => "killed by juju-reboot --now".to_owned(),
         }
@@ -140,6 +140,9 @@ pub struct ToolCall {
     pub args: Vec<String>,
     /// Its exit code.
     pub code: i32,
+    /// What it printed on stderr, with secret content redacted (empty when nothing).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stderr: String,
 }
 
 /// The result of one run: how it ended, the new state, and what the hook did.
@@ -305,7 +308,9 @@ mod tests {
         state.juju_log.push(LogRecord { level: "ERROR".into(), message: "db:1: broken".into() });
         assert_eq!(end(Exit::Code(1), b"", &state), End::HookFailed("broken".into()));
         state.juju_log.push(LogRecord { level: "ERROR".into(), message: "charm code panicked: boom".into() });
-        assert_eq!(end(Exit::Signalled, b"", &state), End::Panicked("boom".into()));
+        assert_eq!(end(Exit::Signalled(6), b"", &state), End::Panicked("boom".into()));
+        let fresh = State::default();
+        assert_eq!(end(Exit::Signalled(11), b"", &fresh), End::HookFailed("killed by SIGSEGV".into()));
         assert_eq!(
             End::of_process(&Exit::Rebooted, b"", &state, 2, ""),
             End::HookFailed("killed by juju-reboot --now".into())

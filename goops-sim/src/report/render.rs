@@ -43,23 +43,25 @@ fn bag_diff(out: &mut String, what: &str, before: &Bag, after: &Bag) {
 }
 
 impl RunReport {
-    /// The report `goops-sim run` prints on stderr, comparing against the input state.
-    pub(crate) fn render(&self, before: &State) -> String {
-        render(before, self)
+    /// The report `goops-sim run` prints on stderr, comparing against the input state. `lost`
+    /// says why the new state was not saved (then nothing is claimed committed).
+    pub(crate) fn render(&self, before: &State, lost: Option<&str>) -> String {
+        render(before, self, lost)
     }
 }
 
-fn render(before: &State, outcome: &RunReport) -> String {
+fn render(before: &State, outcome: &RunReport, lost: Option<&str>) -> String {
     let after = &outcome.state;
     let mut out = String::new();
     let exit = match &outcome.exit {
         Exit::Code(c) => format!("exit {c}"),
-        Exit::Signalled => "killed by a signal".to_owned(),
+        Exit::Signalled(signal) => format!("killed by {}", crate::runner::signal_name(*signal)),
         Exit::TimedOut(d) => format!("timed out after {}s and was killed", d.as_secs_f64()),
         Exit::Rebooted => "killed by juju-reboot --now (will re-run after the reboot)".to_owned(),
         Exit::Skipped => "no handler: skipped".to_owned(),
     };
     let verdict = match (&outcome.end, outcome.committed) {
+        _ if lost.is_some() => format!("changes lost: {}", lost.unwrap_or_default()),
         (End::CommitRefused(error), _) => format!("the hook's changes were refused at commit: {error}"),
         (_, true) => "changes committed".to_owned(),
         (_, false) => "changes rolled back".to_owned(),
@@ -206,7 +208,7 @@ mod tests {
             &[("status-set", &["active", "ready"]), ("juju-log", &["hello"]), ("state-set", &["k=v"])],
             Exit::Code(0),
         );
-        let text = run.render(&before);
+        let text = run.render(&before, None);
         assert!(text.starts_with("install on demo/0: exit 0; changes committed\n"), "{text}");
         assert!(text.contains("unit status: active (\"ready\")\n"), "{text}");
         assert!(text.contains("log:\n  INFO hello\n"), "{text}");
@@ -234,7 +236,7 @@ mod tests {
     fn reports_a_rollback() {
         let before = State::default();
         let run = outcome(&before, "install", &[("state-set", &["k=v"])], Exit::Code(3));
-        let text = run.render(&before);
+        let text = run.render(&before, None);
         assert!(text.starts_with("install on app/0: exit 3; changes rolled back\n"), "{text}");
         assert!(!text.contains("changes:"), "{text}");
     }

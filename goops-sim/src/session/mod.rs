@@ -297,6 +297,45 @@ impl Session {
         action.results.insert("return-code".to_owned(), code.to_string().into());
     }
 
+    /// A tool's stderr as recorded: every secret content value this unit can see (in the state,
+    /// and pending in this hook), and its base64 form, replaced by `[REDACTED]`, with the
+    /// redaction goops-runtime applies to what it logs. Reports and `--records` files are
+    /// printed and kept: a tool that echoed a secret must not leak it there. (Arguments are
+    /// recorded as the charm gave them, secret-add/secret-set content excepted: a public
+    /// certificate that is also in a secret stays readable in a `relation-set`.)
+    pub(crate) fn redact_stderr(&self, stderr: &[u8]) -> String {
+        let stderr = String::from_utf8_lossy(stderr).into_owned();
+        if stderr.is_empty() {
+            return stderr;
+        }
+        let mut values: Vec<String> = Vec::new();
+        let mut add = |bytes: &[u8]| {
+            if !bytes.is_empty() {
+                values.push(String::from_utf8_lossy(bytes).into_owned());
+                values.push(crate::b64::encode(bytes));
+            }
+        };
+        let secrets = self.state.secrets.iter().chain(&self.pending.secret_creates);
+        for revision in secrets.flat_map(|s| &s.revisions) {
+            for value in revision.content.values() {
+                add(value.as_ref());
+            }
+        }
+        for content in self.pending.secret_updates.values().filter_map(|u| u.content.as_ref()) {
+            for value in content.values() {
+                add(value.as_ref());
+            }
+        }
+        if values.is_empty() {
+            return stderr;
+        }
+        let sensitive: Vec<&str> = values.iter().map(String::as_str).collect();
+        match (goops_runtime::Error::ToolFailed { tool: String::new(), code: 1, message: stderr }).redact(&sensitive) {
+            goops_runtime::Error::ToolFailed { message, .. } => message,
+            _ => String::new(),
+        }
+    }
+
     /// Record how the hook process failed, as Go prints a process error (`exit status 3`,
     /// `signal: killed`); a failed action reports it as its message.
     pub(crate) fn set_exit_message(&mut self, message: impl Into<String>) {

@@ -52,6 +52,8 @@ pub(super) fn run(
         .arg(&records)
         .arg(format!("--timeout={}", timeout.as_secs_f64()))
         .arg("--quiet")
+        // The outputs live in this temp dir, removed right after: no need to sync them to disk.
+        .arg("--no-fsync")
         .output()
         .map_err(|e| HarnessError::Process(format!("cannot run {}: {e}", goops_sim.display())))?;
     if !matches!(output.status.code(), Some(0 | 1)) || !records.exists() {

@@ -216,7 +216,8 @@ pub(crate) fn run_in(
     if let ToolResponse::Done(out) = &response {
         // Reports and records may be printed or written to disk: keep content values out.
         let args = if matches!(tool, "secret-add" | "secret-set") { secret::redact_content_args(args) } else { args };
-        session.tool_calls.push(ToolCall { tool: tool.to_owned(), args, code: out.code });
+        let stderr = session.redact_stderr(&out.stderr);
+        session.tool_calls.push(ToolCall { tool: tool.to_owned(), args, code: out.code, stderr });
     }
     response
 }
