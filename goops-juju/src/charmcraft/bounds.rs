@@ -6,26 +6,36 @@
 //! few hundred thousand deep overflow the stack (flow ones stop at the scanner's limit of 255). The macros read charmcraft.yaml at compile time and goops-sim at run
 //! time, so either would take down rustc or the simulator. This pass walks the parser's events
 //! once (linear in the text, aliases not expanded) and counts what the loader would build.
+//!
+//! goops-sim runs the same check on the settings files its tools read with yaml-rust2.
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
 /// Most nodes a document may expand to, aliases copied out. A large real charmcraft.yaml has a
 /// few thousand; this is far above any, and far below what hurts.
-pub(super) const MAX_NODES: u64 = 100_000;
+pub const MAX_NODES: u64 = 100_000;
 
 /// Deepest nesting of collections. JSON schemas of action params nest a few levels; Python's
 /// yaml (charmcraft's) gives up near 1000 (its recursion limit).
-pub(super) const MAX_DEPTH: usize = 512;
+pub const MAX_DEPTH: usize = 512;
 
 /// Why a text is refused before it is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Exceeded {
+pub enum Exceeded {
     /// More than [`MAX_NODES`] nodes once aliases are expanded.
-    Nodes { line: usize },
+    Nodes {
+        /// The line (from 1) where the count went past the bound.
+        line: usize,
+    },
     /// Collections nested deeper than [`MAX_DEPTH`].
-    Depth { line: usize },
+    Depth {
+        /// The line (from 1) of the collection one level too deep.
+        line: usize,
+    },
 }
+
+impl std::error::Error for Exceeded {}
 
 impl std::fmt::Display for Exceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -102,7 +112,7 @@ impl MarkedEventReceiver for Counter {
 
 /// `Ok(())` when `text` stays within [`MAX_NODES`] and [`MAX_DEPTH`] (or does not parse: the
 /// loader then reports the syntax error), else which bound it exceeds and where.
-pub(super) fn check(text: &str) -> Result<(), Exceeded> {
+pub fn check(text: &str) -> Result<(), Exceeded> {
     let mut counter = Counter::default();
     let mut parser = Parser::new_from_str(text);
     // Event by event: `Parser::load` recurses once per nesting level, so it cannot be the walk
