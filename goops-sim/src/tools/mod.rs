@@ -393,6 +393,8 @@ pub(crate) fn parse_key_values(args: &[&str]) -> Result<Vec<(String, String)>, T
 /// Parse a YAML (or JSON) map of strings, as `relation-set --file`/`state-set --file` read it.
 pub(crate) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, ToolError> {
     let text = String::from_utf8_lossy(bytes);
+    // yaml-rust2 copies a node per alias and recurses per nesting level: bound both first.
+    goops_juju::charmcraft::bounds::check(&text).map_err(|e| fail(format!("yaml: {e}")))?;
     let docs = yaml_rust2::YamlLoader::load_from_str(&text).map_err(|e| fail(format!("yaml: {e}")))?;
     let Some(doc) = docs.into_iter().next() else { return Ok(Vec::new()) };
     match doc {
