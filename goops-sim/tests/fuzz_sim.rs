@@ -555,7 +555,7 @@ proptest! {
 /// recursively, so a settings file nested a few thousand levels deep overflowed the stack and
 /// took the whole simulator down. It is refused with a run error now.
 #[test]
-fn a_deeply_nested_settings_file_is_refused() {
+fn deep_or_alias_bomb_settings_files_are_refused() {
     sandbox();
     let text = format!("a:\n{}x\n", "- ".repeat(100_000));
     for (tool, args) in [("relation-set", &["-r", "1", "--file", "-"][..]), ("state-set", &["--file", "-"])] {
@@ -565,6 +565,24 @@ fn a_deeply_nested_settings_file_is_refused() {
         assert_eq!(out.code, 1, "{tool}: {stderr}");
         assert!(stderr.starts_with("ERROR ") && stderr.contains("nested deeper than 512"), "{tool}: {stderr}");
     }
+    // An alias bomb (10^9 strings in ~450 bytes) is refused the same way, in every tool that
+    // reads a settings file.
+    let bomb = alias_bomb(9);
+    for (tool, args) in [("relation-set", &["-r", "1", "--file", "-"][..]), ("state-set", &["--file", "-"])] {
+        let engine = Engine::for_event(base(), meta(), "install", &EventOptions::default()).expect("session");
+        let out = engine.run(tool, args, Some(bomb.as_bytes()));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.code, 1, "{tool}: {stderr}");
+        assert!(stderr.contains("(an alias bomb?)"), "{tool}: {stderr}");
+    }
+    // secret-add reads its file by path (as the agent does), and says only that it is not valid.
+    let path = sandbox().join("bomb.yaml");
+    std::fs::write(&path, &bomb).expect("write bomb");
+    let path = path.to_str().expect("UTF-8 temp dir");
+    let engine = Engine::for_event(base(), meta(), "install", &EventOptions::default()).expect("session");
+    let out = engine.run("secret-add", &["--file", path], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.code, stderr.as_ref()), (2, format!("ERROR invalid secret file {path:?}\n").as_str()));
 }
 
 /// Found by `every_tool_with_any_argv`: the deprecated `--format` warning was printed before a
