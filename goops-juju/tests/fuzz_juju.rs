@@ -3,19 +3,23 @@
 //! and goops-sim at run time, including YAML alias bombs and deep nesting.
 //!
 //! proptest with a fixed seed and a bounded number of cases, so `cargo test` runs them in CI in
-//! a few seconds and a failure reproduces. `GOOPS_FUZZ_CASES=N` runs N cases per target;
+//! a few seconds and a failure reproduces. `GOOPS_FUZZ_CASES=N` runs N cases per target,
+//! `GOOPS_FUZZ_SCALE=K` K times the CI count;
 //! `GOOPS_FUZZ_SEED=S` changes the seed.
 
 use goops_juju::HookKind;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-/// `default_cases` unless `GOOPS_FUZZ_CASES` says otherwise, a fixed seed (`GOOPS_FUZZ_SEED`),
+/// `default_cases` unless `GOOPS_FUZZ_CASES` (a count) or `GOOPS_FUZZ_SCALE` (a multiple) say
+/// otherwise, a fixed seed (`GOOPS_FUZZ_SEED`),
 /// no failure files written into the tree.
 fn config(default_cases: u32) -> Config {
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
     Config {
-        cases: env("GOOPS_FUZZ_CASES").map_or(default_cases, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        cases: env("GOOPS_FUZZ_CASES")
+            .or_else(|| env("GOOPS_FUZZ_SCALE").map(|k| k.saturating_mul(u64::from(default_cases))))
+            .map_or(default_cases, |n| u32::try_from(n).unwrap_or(u32::MAX)),
         rng_seed: RngSeed::Fixed(env("GOOPS_FUZZ_SEED").unwrap_or(0x600b5)),
         failure_persistence: None,
         max_shrink_iters: 2_000,

@@ -2,8 +2,8 @@
 //! stderr, exit code) through a fake `HookTools`, and the hook's `JUJU_*` environment.
 //!
 //! proptest with a fixed seed and a bounded number of cases, so `cargo test` runs them in CI in
-//! a few seconds and a failure reproduces. `GOOPS_FUZZ_CASES=N` runs N cases per target (e.g.
-//! 20000 locally); `GOOPS_FUZZ_SEED=S` changes the seed.
+//! a few seconds and a failure reproduces. `GOOPS_FUZZ_CASES=N` runs N cases per target,
+//! `GOOPS_FUZZ_SCALE=K` K times the CI count; `GOOPS_FUZZ_SEED=S` changes the seed.
 //!
 //! Properties: no input panics; every failure is a typed [`Error`]/[`EnvError`] with a
 //! message; secret content printed by `secret-get` never reaches an error or `Debug` output.
@@ -22,12 +22,15 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use serde_json::Value;
 
-/// The proptest config of every target here: `default_cases` unless `GOOPS_FUZZ_CASES` says
-/// otherwise, a fixed seed (`GOOPS_FUZZ_SEED`), no failure files written into the tree.
+/// The proptest config of every target here: `default_cases` unless `GOOPS_FUZZ_CASES` (a count)
+/// or `GOOPS_FUZZ_SCALE` (a multiple) say otherwise, a fixed seed (`GOOPS_FUZZ_SEED`), no
+/// failure files written into the tree.
 fn config(default_cases: u32) -> Config {
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
     Config {
-        cases: env("GOOPS_FUZZ_CASES").map_or(default_cases, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        cases: env("GOOPS_FUZZ_CASES")
+            .or_else(|| env("GOOPS_FUZZ_SCALE").map(|k| k.saturating_mul(u64::from(default_cases))))
+            .map_or(default_cases, |n| u32::try_from(n).unwrap_or(u32::MAX)),
         rng_seed: RngSeed::Fixed(env("GOOPS_FUZZ_SEED").unwrap_or(0x600b5)),
         failure_persistence: None,
         max_shrink_iters: 2_000,

@@ -3,7 +3,8 @@
 //! harness), and the settings files `relation-set`/`state-set`/`secret-add --file` read.
 //!
 //! proptest with a fixed seed and a bounded number of cases, so `cargo test` runs them in CI in
-//! seconds and a failure reproduces. `GOOPS_FUZZ_CASES=N` runs N cases per target;
+//! seconds and a failure reproduces. `GOOPS_FUZZ_CASES=N` runs N cases per target,
+//! `GOOPS_FUZZ_SCALE=K` K times the CI count;
 //! `GOOPS_FUZZ_SEED=S` changes the seed.
 //!
 //! Properties: no input panics (a tool's panic is caught by the engine and reported as
@@ -29,12 +30,15 @@ use serde_json::Value;
 const CHARMCRAFT: &str = include_str!("fixtures/demo-charmcraft.yaml");
 const BASE_STATE: &str = include_str!("fixtures/demo-state.json");
 
-/// `default_cases` unless `GOOPS_FUZZ_CASES` says otherwise, a fixed seed (`GOOPS_FUZZ_SEED`),
+/// `default_cases` unless `GOOPS_FUZZ_CASES` (a count) or `GOOPS_FUZZ_SCALE` (a multiple) say
+/// otherwise, a fixed seed (`GOOPS_FUZZ_SEED`),
 /// no failure files written into the tree.
 fn config(default_cases: u32) -> Config {
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
     Config {
-        cases: env("GOOPS_FUZZ_CASES").map_or(default_cases, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        cases: env("GOOPS_FUZZ_CASES")
+            .or_else(|| env("GOOPS_FUZZ_SCALE").map(|k| k.saturating_mul(u64::from(default_cases))))
+            .map_or(default_cases, |n| u32::try_from(n).unwrap_or(u32::MAX)),
         rng_seed: RngSeed::Fixed(env("GOOPS_FUZZ_SEED").unwrap_or(0x600b5)),
         failure_persistence: None,
         max_shrink_iters: 1_000,
@@ -401,7 +405,37 @@ fn token() -> impl Strategy<Value = OsString> {
     ]
 }
 
-/// One call: a tool (of Juju's list, or not), its argv, and what it gets on stdin if it asks.
+/// An argv each tool accepts on the base state, so that mutations of it get past the usage
+/// checks into the tool's work.
+fn accepted_argv(tool: &str) -> &'static [&'static str] {
+    const SECRET: &str = "secret:aaaaaaaaaaaaaaaaaaaa";
+    match tool {
+        "action-fail" | "action-log" | "juju-log" => &["message"],
+        "action-get" => &["target"],
+        "action-set" => &["a.b=1"],
+        "application-version-set" => &["1.0"],
+        "close-port" | "open-port" => &["8080/tcp"],
+        "config-get" => &["port"],
+        "leader-set" | "relation-set" | "secret-add" | "state-set" => &["k=v"],
+        "network-get" => &["db"],
+        "relation-get" => &["-r", "1", "-", "pg/0"],
+        "relation-ids" => &["db"],
+        "relation-list" | "relation-model-get" => &["-r", "1"],
+        "resource-get" => &["blob"],
+        "secret-get" | "secret-info-get" | "secret-remove" => &[SECRET],
+        "secret-grant" | "secret-revoke" => &[SECRET, "-r", "1"],
+        "secret-set" => &[SECRET, "password=two"],
+        "state-delete" => &["k"],
+        "status-set" => &["active", "ready"],
+        "storage-add" => &["data=1"],
+        "storage-get" => &["-s", "data/0"],
+        "unit-get" => &["private-address"],
+        _ => &[],
+    }
+}
+
+/// One call: a tool (of Juju's list, or not), its argv (fuzz tokens, or an accepted argv with
+/// tokens inserted and one argument dropped), and what it gets on stdin if it asks.
 fn call() -> impl Strategy<Value = (String, Vec<OsString>, Vec<u8>)> {
     let tool = prop_oneof![
         19 => prop::sample::select(goops_juju::tools::HOOK_TOOLS).prop_map(str::to_owned),
@@ -412,7 +446,24 @@ fn call() -> impl Strategy<Value = (String, Vec<OsString>, Vec<u8>)> {
         Just(b"{\"k\": \"v\"}".to_vec()),
         prop::collection::vec(any::<u8>(), 0..32),
     ];
-    (tool, prop::collection::vec(token(), 0..7), stdin)
+    let edits = (prop::collection::vec((any::<usize>(), token()), 0..3), proptest::option::of(any::<usize>()));
+    let random = prop::collection::vec(token(), 0..7);
+    (tool, prop_oneof![random.prop_map(Err), edits.prop_map(Ok)], stdin).prop_map(|(tool, argv, stdin)| {
+        let argv = match argv {
+            Err(random) => random,
+            Ok((inserts, drop)) => {
+                let mut argv: Vec<OsString> = accepted_argv(&tool).iter().map(OsString::from).collect();
+                if let Some(i) = drop.filter(|_| !argv.is_empty()) {
+                    argv.remove(i % argv.len());
+                }
+                for (at, token) in inserts {
+                    argv.insert(at % (argv.len() + 1), token);
+                }
+                argv
+            }
+        };
+        (tool, argv, stdin)
+    })
 }
 
 /// The events the calls run in.
@@ -427,17 +478,23 @@ fn event() -> impl Strategy<Value = &'static str> {
 }
 
 proptest! {
-    #![proptest_config(config(320))]
+    #![proptest_config(config(512))]
 
     /// Any tool with any argv answers as Juju's tools do, and whatever the calls wrote, the state
     /// the hook commits re-reads from its JSON identically.
     #[test]
-    fn every_tool_with_any_argv(event in event(), calls in prop::collection::vec(call(), 1..5), commit in any::<bool>()) {
+    fn every_tool_with_any_argv(
+        event in event(),
+        leader in any::<bool>(),
+        calls in prop::collection::vec(call(), 1..5),
+        commit in any::<bool>(),
+    ) {
         let dir = sandbox();
         for (name, text) in FILES {
             std::fs::write(dir.join(name), text).expect("fixture file");
         }
-        let engine = Engine::for_event(base(), meta(), event, &EventOptions::default())
+        let state = State { leader, ..base() };
+        let engine = Engine::for_event(state, meta(), event, &EventOptions::default())
             .map_err(|e| TestCaseError::fail(format!("{event}: {e}")))?;
         for (tool, args, stdin) in &calls {
             let out = engine.call(tool, args, Some(stdin)).map_err(|e| TestCaseError::fail(e.to_string()))?;
