@@ -662,3 +662,20 @@ fn no_deprecation_warning_before_a_usage_error() {
     let out = engine.run("juju-log", &["--format", "foo", "msg"], None);
     assert_eq!((out.code, out.stderr.as_slice()), (0, &b"--format flag deprecated for command \"juju-log\""[..]));
 }
+
+/// Found by `state_json_never_panics_and_round_trips`: serde_json's default float parsing is
+/// not correctly rounded, so a config value of 10^125 written as 126 digits read back as
+/// 1e125, then as 1.0000000000000001e125: each hook's state differed from the last in a value
+/// nobody changed. The workspace enables serde_json's `float_roundtrip`.
+#[test]
+fn numbers_in_the_state_re_read_identically() {
+    let base = BASE_STATE.trim_end().trim_end_matches('}');
+    for number in
+        [format!("1{}", "0".repeat(125)), "1e125".to_owned(), "0.1".to_owned(), "2.2250738585072014e-308".to_owned()]
+    {
+        let text = format!("{base}, \"config\": {{\"x\": {number}}}}}");
+        let state = State::from_json(&text).expect("a state");
+        let json = state.to_json();
+        assert_eq!(State::from_json(&json).expect("re-read"), state, "{number}");
+    }
+}
