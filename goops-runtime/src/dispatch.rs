@@ -17,6 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
@@ -368,8 +369,11 @@ fn failed(ctx: &Context, message: String) -> Outcome {
 fn panicked(ctx: &Context, message: String) -> Outcome {
     let text = format!("charm code panicked: {message}");
     ctx.log(LogLevel::Error, &text);
-    if ctx.event().action().is_some() {
-        let _ = action::action_fail(ctx.tools(), &text);
+    if ctx.event().action().is_some()
+        && let Err(e) = action::action_fail(ctx.tools(), &text)
+    {
+        // Say why the action shows no failure message (stderr if juju-log fails too).
+        ctx.log(LogLevel::Error, format!("cannot report the action's failure: {}", error_chain(&e)));
     }
     Outcome::Panicked(message)
 }
@@ -403,7 +407,8 @@ pub fn run<C: Charm>() -> ExitCode {
             Ok(ctx) => ctx,
             Err(e) => {
                 // Without a valid hook context there is nothing to log to; stderr reaches Juju's log.
-                eprintln!("goops: cannot dispatch: {e}");
+                // (A closed stderr must not turn this into a panic: ignore a failed write.)
+                let _ = writeln!(std::io::stderr(), "goops: cannot dispatch: {e}");
                 return ExitCode::from(1);
             }
         };
@@ -428,4 +433,114 @@ fn install_abort_panic_hook() {
         let _ = crate::hookcmds::log::juju_log(&tools, LogLevel::Error, &format!("charm code panicked: {message}"));
         eprintln!("charm code panicked: {message}");
     }));
+}
+
+/// The failure report of last resort, end to end: the charm's own process (this test binary
+/// run again as the charm, see `charm_child`) with a `PATH` that lacks `juju-log` and
+/// `action-fail`, as when the hook tools are missing or broken.
+#[cfg(test)]
+mod report_fallback {
+    use std::process::Command;
+
+    use super::*;
+    use crate::context::Context;
+
+    const CHILD: &str = "GOOPS_TEST_DISPATCH_CHILD";
+
+    #[derive(Default)]
+    struct Failing;
+
+    impl Failing {
+        fn install(&self, _ctx: &Context) -> HookResult {
+            Err("the disk is full".into())
+        }
+        fn backup(&self, _ctx: &Context) -> ActionResult {
+            Err("no target".into())
+        }
+        fn start(&self, _ctx: &Context) -> HookResult {
+            panic!("start exploded")
+        }
+        fn crash(&self, _ctx: &Context) -> ActionResult {
+            panic!("crash exploded")
+        }
+    }
+
+    impl Charm for Failing {
+        const HANDLERS: &'static [Handler<Self>] = &[
+            Handler { key: HandlerKey::Hook("install"), run: |c, ctx| c.install(ctx).into_hook_outcome() },
+            Handler { key: HandlerKey::Hook("start"), run: |c, ctx| c.start(ctx).into_hook_outcome() },
+            Handler { key: HandlerKey::Action("backup"), run: |c, ctx| c.backup(ctx).into_action_outcome() },
+            Handler { key: HandlerKey::Action("crash"), run: |c, ctx| c.crash(ctx).into_action_outcome() },
+        ];
+    }
+
+    /// Not a test: the charm's `main` when this binary is run again as the charm (ignored, so
+    /// a normal test run skips it; the parent runs it with `--ignored`).
+    #[test]
+    #[ignore = "the charm process of report_fallback's tests"]
+    fn charm_child() {
+        if std::env::var_os(CHILD).is_some() {
+            let code = run::<Failing>();
+            // ExitCode has no accessor; compare with the two values `run` returns.
+            std::process::exit(if code == ExitCode::from(1) { 1 } else { 0 });
+        }
+    }
+
+    /// Run the charm for `dispatch_path` with tools from `bin` only; (exit code, stdout, stderr).
+    fn run_charm(dispatch_path: &str, bin: &std::path::Path) -> (i32, String, String) {
+        let exe = std::env::current_exe().expect("test binary");
+        let out = Command::new(exe)
+            .args(["--exact", "dispatch::report_fallback::charm_child", "--ignored", "--nocapture", "-q"])
+            .env_clear()
+            .env(CHILD, "1")
+            .env("PATH", bin)
+            .env("JUJU_DISPATCH_PATH", dispatch_path)
+            .env("JUJU_UNIT_NAME", "demo/0")
+            .output()
+            .expect("run the charm");
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+    }
+
+    /// Every way a dispatch fails, with `bin` as the only tools: the failure is on stderr.
+    fn assert_failures_reach_stderr(bin: &std::path::Path) {
+        for (path, expected) in [
+            ("hooks/install", "the disk is full"),
+            ("hooks/start", "charm code panicked: start exploded"),
+            ("actions/backup", "cannot report the action's failure (no target)"),
+            ("actions/crash", "charm code panicked: crash exploded"),
+            ("actions/nope", "action \"nope\" is not implemented"),
+        ] {
+            let (code, _, stderr) = run_charm(path, bin);
+            assert_eq!(code, 1, "{path}: {stderr}");
+            assert!(stderr.contains(expected) && stderr.contains("juju-log"), "{path}: {stderr}");
+        }
+        let (_, _, stderr) = run_charm("actions/crash", bin);
+        assert!(stderr.contains("cannot report the action's failure: "), "{stderr}");
+    }
+
+    /// Fault 7 of issue 11: with `juju-log` and `action-fail` missing, the failure must still
+    /// be seen somewhere (stderr, which Juju logs at WARNING).
+    #[test]
+    fn failures_reach_stderr_when_the_report_tools_are_missing() {
+        let bin = std::env::temp_dir().join(format!("goops-no-tools-{}", std::process::id()));
+        std::fs::create_dir_all(&bin).expect("empty tool dir");
+        assert_failures_reach_stderr(&bin);
+        let _ = std::fs::remove_dir_all(&bin);
+    }
+
+    /// The same with the tools present but failing (exit 1, nothing printed).
+    #[test]
+    fn failures_reach_stderr_when_the_report_tools_fail() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let bin = std::env::temp_dir().join(format!("goops-failing-tools-{}", std::process::id()));
+        std::fs::create_dir_all(&bin).expect("tool dir");
+        for tool in ["juju-log", "action-fail"] {
+            let path = bin.join(tool);
+            std::fs::write(&path, "#!/bin/sh\nexit 1\n").expect("write tool");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        assert_failures_reach_stderr(&bin);
+        let _ = std::fs::remove_dir_all(&bin);
+    }
 }

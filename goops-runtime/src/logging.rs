@@ -5,6 +5,8 @@
 //! log::info!("configured");
 //! ```
 
+use std::io::Write as _;
+
 use crate::hookcmds::log::{LogLevel, juju_log};
 use crate::tools::{HookTools, ProcessTools};
 
@@ -50,7 +52,8 @@ impl<T: HookTools + Send + Sync> log::Log for JujuLogger<T> {
         let message = record.args().to_string();
         if let Err(e) = juju_log(&self.tools, juju_level(record.level()), &message) {
             // `log` has no way to report failure; stderr still reaches Juju's log (as WARNING).
-            eprintln!("{}: {message} (juju-log failed: {e})", record.level());
+            // A logger must never panic, so a closed stderr is ignored (eprintln! would panic).
+            let _ = writeln!(std::io::stderr(), "{}: {message} (juju-log failed: {e})", record.level());
         }
     }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
+use super::bounds;
 use super::{ActionSpec, CharmMeta, ConfigOption, ContainerSpec, Endpoint, ResourceSpec, StorageSpec};
 use crate::config::ConfigType;
 use crate::relation::RelationRole;
@@ -144,6 +145,8 @@ impl CharmMeta {
 }
 
 fn load(path: &Path, text: &str) -> Result<Yaml, MetaError> {
+    // yaml-rust2 copies a node at each alias and frees nesting recursively: bound both first.
+    bounds::check(text).map_err(|e| MetaError::Yaml { path: path.to_path_buf(), message: e.to_string() })?;
     let docs = YamlLoader::load_from_str(text)
         .map_err(|e| MetaError::Yaml { path: path.to_path_buf(), message: e.to_string() })?;
     Ok(docs.into_iter().next().unwrap_or(Yaml::Null))

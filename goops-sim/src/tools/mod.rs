@@ -298,7 +298,9 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
             }
         }
     };
-    if !warning.is_empty() {
+    // Juju prints the warning in Run, which a usage error (exit 2, from Init) never reaches
+    // (worker/uniter/runner/jujuc/ports.go, juju-log.go, relation-set.go).
+    if !warning.is_empty() && out.code != 2 {
         let mut stderr = warning.into_bytes();
         stderr.extend_from_slice(&out.stderr);
         out.stderr = stderr;
