@@ -376,10 +376,10 @@ pub(crate) fn file_and_arg_settings(call: &Call<'_>) -> Result<Vec<(String, Stri
         Some(path) => parse_string_map(&call.read_input(path)?)?,
         None => Vec::new(),
     };
-    for (k, v) in pairs {
-        settings.retain(|(fk, _)| *fk != k);
-        settings.push((k, v));
-    }
+    // One pass with a set, not a scan of the file's keys per argument.
+    let from_args: std::collections::HashSet<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    settings.retain(|(k, _)| !from_args.contains(k.as_str()));
+    settings.extend(pairs);
     Ok(settings)
 }
 

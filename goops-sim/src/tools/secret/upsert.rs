@@ -93,12 +93,15 @@ fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolEr
             ToolError::Run(m) => ToolError::Usage(m),
             other => other,
         })?;
+        // Values keep their bytes (a `!!binary` value that is not UTF-8 included): Juju's
+        // `ReadSecretData` (core/secrets/createsecret.go) reads them into Go strings.
         for (key, value) in
-            crate::tools::parse_string_map(&bytes).map_err(|_| usage(format!("invalid secret file {path:?}")))?
+            crate::format::yaml_read::bytes_map(&bytes).map_err(|_| usage(format!("invalid secret file {path:?}")))?
         {
             let (key, given) = match key.strip_suffix("#base64") {
-                Some(k) => (k.to_owned(), Given::Base64(value)),
-                None => (key, Given::Raw(value.into_bytes())),
+                // Base64 text is ASCII; other bytes fail to decode below and are reported.
+                Some(k) => (k.to_owned(), Given::Base64(String::from_utf8_lossy(&value).into_owned())),
+                None => (key, Given::Raw(value)),
             };
             if !is_valid_content_key(&key) {
                 return Err(usage(format!("key {key:?} not valid")));
