@@ -200,13 +200,40 @@ fn histories_stay_bounded_across_hooks() {
     ok(&e, "juju-log", &["this hook"]);
     ok(&e, "status-set", &["active"]);
     let report = e.finish(true).expect("finishes");
-    // This hook's records are all there, and reported as this hook's.
+    // Earlier hooks' records made room; this hook's are all there, and reported as this hook's.
     assert_eq!(report.state.juju_log.last().expect("a log").message, "this hook");
-    assert_eq!(report.state.juju_log.len(), MAX_LOG_RECORDS + 1);
-    assert_eq!(report.state.juju_log[0].message, "m5");
-    assert_eq!(report.state.unit_status_history.len(), MAX_STATUS_HISTORY + 1);
-    // Read back, the state is trimmed again.
+    assert!(report.state.juju_log.len() <= MAX_LOG_RECORDS);
+    assert!(report.state.juju_log.iter().all(|r| r.message != crate::state::LOG_CLIPPED));
+    assert_eq!(report.logs.iter().map(|r| r.message.as_str()).collect::<Vec<_>>(), ["this hook"]);
+    assert!(report.state.unit_status_history.len() <= MAX_STATUS_HISTORY);
+    assert_eq!(report.unit_statuses.len(), 1);
     let back = State::from_json(&report.state.to_json()).expect("reads back");
-    assert_eq!(back.juju_log.len(), MAX_LOG_RECORDS);
-    assert_eq!(back.unit_status_history.len(), MAX_STATUS_HISTORY);
+    assert!(back.juju_log.len() <= MAX_LOG_RECORDS);
+}
+
+#[test]
+fn histories_stay_bounded_within_one_hook() {
+    use crate::state::{LOG_CLIPPED, MAX_LOG_RECORDS, MAX_STATUS_HISTORY};
+    let e = engine(base(), "action:backup");
+    for i in 0..MAX_LOG_RECORDS + 10 {
+        ok(&e, "juju-log", &[&format!("m{i}")]);
+        ok(&e, "action-log", &[&format!("a{i}")]);
+    }
+    for _ in 0..MAX_STATUS_HISTORY + 10 {
+        ok(&e, "status-set", &["maintenance"]);
+    }
+    let report = e.finish(true).expect("finishes");
+    let logs = &report.state.juju_log;
+    assert!(logs.len() <= MAX_LOG_RECORDS, "{}", logs.len());
+    // The newest are kept, and the first record says this hook's oldest were dropped.
+    assert_eq!(logs.last().expect("a log").message, format!("m{}", MAX_LOG_RECORDS + 9));
+    assert_eq!((logs[0].level.as_str(), logs[0].message.as_str()), ("WARNING", LOG_CLIPPED));
+    assert_eq!(report.logs.len(), logs.len());
+    let action_logs = &report.state.action.as_ref().expect("the action").logs;
+    assert!(action_logs.len() <= MAX_LOG_RECORDS);
+    assert_eq!(action_logs[0], LOG_CLIPPED);
+    assert_eq!(action_logs.last().map(String::as_str), Some(format!("a{}", MAX_LOG_RECORDS + 9).as_str()));
+    assert!(report.state.unit_status_history.len() <= MAX_STATUS_HISTORY);
+    assert!(report.unit_statuses.len() <= MAX_STATUS_HISTORY + 1);
+    assert_eq!(report.unit_statuses.last(), Some(&report.state.unit_status));
 }

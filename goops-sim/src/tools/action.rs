@@ -147,7 +147,12 @@ fn action_log(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(usage("no message specified"));
     }
     let message = call.args().join(" ");
-    running(session)?.logs.push(message);
+    let logs = &mut running(session)?.logs;
+    logs.push(message);
+    // Bounded within one action like juju-log records (the oldest go, and a line says so).
+    if crate::state::cap_on_append(logs, crate::state::MAX_LOG_RECORDS) > 0 {
+        logs.insert(0, crate::state::LOG_CLIPPED.to_owned());
+    }
     Ok(Out::None)
 }
 

@@ -58,6 +58,7 @@ fn add_metric(session: &mut Session, call: &Call<'_>) -> ToolResult {
     // Juju's recorder writes each metric as it comes and keeps the batch whatever the hook's
     // outcome, so these go straight to the state.
     session.state.metrics.extend(recorded);
+    crate::state::cap_on_append(&mut session.state.metrics, crate::state::MAX_METRICS);
     Ok(Out::None)
 }
 
