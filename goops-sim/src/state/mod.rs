@@ -195,7 +195,10 @@ impl State {
     /// Parse a state from JSON.
     pub fn from_json(text: &str) -> Result<State, serde_json::Error> {
         let mut state: State = serde_json::from_str(text)?;
-        state.enter_scope_on_own_networks();
+        // Which relations gave their unit bag is known only from the text: a bag given (even
+        // one equal to the default network's settings) is kept as it is.
+        let given: PresenceOfUnitBags = serde_json::from_str(text)?;
+        state.enter_scope_on_own_networks(&given.relations);
         state.trim_histories();
         Ok(state)
     }
@@ -217,11 +220,10 @@ impl State {
 
     /// Give relations whose unit bag was not written down (and so holds the default
     /// network's enter-scope settings) the settings of the endpoint's own network, if the
-    /// state gives one.
-    fn enter_scope_on_own_networks(&mut self) {
-        let default = default_local_unit_data();
-        for relation in &mut self.relations {
-            if relation.local_unit_data == default
+    /// state gives one. `given` is, per relation in order, whether its JSON had the bag.
+    fn enter_scope_on_own_networks(&mut self, given: &[RelationPresence]) {
+        for (relation, presence) in self.relations.iter_mut().zip(given) {
+            if presence.local_unit_data.is_none()
                 && let Some(network) = self.networks.get(&relation.endpoint)
             {
                 relation.local_unit_data = network.enter_scope_settings();
@@ -386,6 +388,20 @@ impl Default for Relation {
             remote_model_uuid: None,
         }
     }
+}
+
+/// Which keys a state file's relations give (read beside [`State`], whose defaults hide it).
+#[derive(Deserialize)]
+struct PresenceOfUnitBags {
+    #[serde(default)]
+    relations: Vec<RelationPresence>,
+}
+
+/// One relation of [`PresenceOfUnitBags`]: `Some` when `local_unit_data` was given.
+#[derive(Deserialize)]
+struct RelationPresence {
+    #[serde(default)]
+    local_unit_data: Option<serde::de::IgnoredAny>,
 }
 
 /// The unit's own bag on entering a relation's scope, on the default network.

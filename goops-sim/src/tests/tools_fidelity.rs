@@ -35,6 +35,24 @@ fn the_units_own_bag_starts_with_jujus_enter_scope_settings() {
 }
 
 #[test]
+fn a_given_bag_equal_to_the_default_is_kept_when_the_endpoint_has_a_network() {
+    // Written explicitly with the default network's values (or by an earlier hook, which always
+    // writes the bag out): it is the bag, whatever `networks.db` says.
+    let bag = r#""local_unit_data": {"egress-subnets": "192.0.2.0/24", "ingress-address": "192.0.2.0",
+        "private-address": "192.0.2.0"}"#;
+    let relation = format!(r#"{{"id": 1, "endpoint": "db", "remote_app": "pg", {bag}}}"#);
+    let e = engine(state_with(&relation, CUSTOM_DB), "install");
+    assert_eq!(
+        ok(&e, "relation-get", &["-r", "1", "-", "demo/0"]),
+        "egress-subnets: 192.0.2.0/24\ningress-address: 192.0.2.0\nprivate-address: 192.0.2.0\n"
+    );
+    // A state written out and read back keeps it too.
+    let state = e.finish(true).expect("finishes").state;
+    let again = State::from_json(&state.to_json()).expect("reads back");
+    assert_eq!(again.relations[0].local_unit_data.get("private-address").map(String::as_str), Some("192.0.2.0"));
+}
+
+#[test]
 fn a_bag_the_charm_emptied_stays_empty_across_hooks() {
     let e = engine(state_with(r#"{"id": 1, "endpoint": "db", "remote_app": "pg"}"#, ""), "install");
     ok(&e, "relation-set", &["-r", "1", "private-address=", "ingress-address=", "egress-subnets="]);
