@@ -185,6 +185,12 @@ fn add_metric_records_declared_metrics_in_collect_metrics() {
     fails(&e, "add-metric", &["users"], 2, "invalid metrics: expected \"key=value\", got \"users\"");
     fails(&e, "add-metric", &["users="], 2, "invalid metrics: expected \"key=value\", got \"users=\"");
     fails(&e, "add-metric", &["users=1", "-l", "region"], 2, "invalid labels: expected \"key=value\", got \"region\"");
+    // juju/utils/v4 keyvalues.Parse trims, then prints an empty part as `got "%s=%s"` of the
+    // trimmed key and value; an argument without `=` is Go-`%q`-quoted.
+    fails(&e, "add-metric", &[" =x"], 2, "invalid metrics: expected \"key=value\", got \"=x\"");
+    fails(&e, "add-metric", &["users= "], 2, "invalid metrics: expected \"key=value\", got \"users=\"");
+    fails(&e, "add-metric", &["caf\u{e9}\u{1b}"], 2, "invalid metrics: expected \"key=value\", got \"caf\u{e9}\\x1b\"");
+    fails(&e, "add-metric", &["users=1", " users =2"], 2, "invalid metrics: key \"users\" specified more than once");
     let state = e.finish(true).expect("finishes").state;
     assert_eq!(state.metrics.len(), 1);
     let metric = &state.metrics[0];
