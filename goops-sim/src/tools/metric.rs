@@ -71,7 +71,7 @@ fn declared_metrics(session: &Session, call: &Call<'_>) -> Result<Vec<String>, s
     match crate::agent_file::read(&path) {
         Ok(bytes) => crate::format::yaml_read::keys_under(&bytes, "metrics")
             .map_err(|e| fail(format!("cannot read metrics.yaml: {e}"))),
-        Err(crate::agent_file::AgentFileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(crate::agent_file::AgentFileError::Open(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(fail(format!("cannot read metrics.yaml: {e}"))),
     }
 }

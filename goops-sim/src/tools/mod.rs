@@ -123,7 +123,7 @@ impl<'a> Call<'a> {
             return self.stdin.map(<[u8]>::to_vec).ok_or(ToolError::NeedStdin);
         }
         let full = self.cwd.join(expand_home(path));
-        crate::agent_file::read(&full).map_err(|e| fail(format!("open {path}: {e}")))
+        crate::agent_file::read(&full).map_err(|e| fail(e.with_path(path)))
     }
 }
 
@@ -291,7 +291,7 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
                 Some(path) if !path.is_empty() => match crate::agent_file::write(&cwd.join(expand_home(&path)), &bytes)
                 {
                     Ok(()) => ToolOutput::ok(Vec::new()),
-                    Err(e) => ToolOutput::error(1, &format!("open {path}: {e}")),
+                    Err(e) => ToolOutput::error(1, &e.with_path(&path)),
                 },
                 _ => ToolOutput::ok(bytes),
             }

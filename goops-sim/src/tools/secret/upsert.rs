@@ -44,7 +44,7 @@ fn agent_path(path: &str) -> std::path::PathBuf {
 }
 
 fn read_agent_file(path: &str) -> Result<Vec<u8>, ToolError> {
-    crate::agent_file::read(&agent_path(path)).map_err(|e| crate::tools::fail(format!("open {path}: {e}")))
+    crate::agent_file::read(&agent_path(path)).map_err(|e| crate::tools::fail(e.with_path(path)))
 }
 
 fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolError> {
@@ -73,7 +73,7 @@ fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolEr
         let (key, given) = if let Some(k) = key.strip_suffix("#base64") {
             (k, Given::Base64(value.to_owned()))
         } else if let Some(k) = key.strip_suffix("#file") {
-            let data = crate::agent_file::read(&agent_path(value)).map_err(|e| usage(format!("open {value}: {e}")))?;
+            let data = crate::agent_file::read(&agent_path(value)).map_err(|e| usage(e.with_path(value)))?;
             if crate::b64::encoded_len(data.len()) > MAX_CONTENT {
                 return Err(usage(format!("secret content in file {value:?} too large: {} bytes", data.len())));
             }
