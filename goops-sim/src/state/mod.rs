@@ -436,6 +436,21 @@ impl Storage {
     }
 }
 
+/// The line put first when a hook's (or an action's) own oldest log records had to be dropped.
+pub(crate) const LOG_CLIPPED: &str = "goops-sim dropped this hook's oldest log records (it keeps at most 10000)";
+
+/// Bound `items`, appended to one at a time, at `max`: once past it, drop the oldest quarter
+/// of `max` at once (so a loop of appends costs amortised O(1), not a shift per append).
+/// Returns how many were dropped.
+pub(crate) fn cap_on_append<T>(items: &mut Vec<T>, max: usize) -> usize {
+    if items.len() <= max {
+        return 0;
+    }
+    let drop = items.len() - max + max / 4;
+    items.drain(..drop);
+    drop
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,19 +514,4 @@ mod tests {
         assert!(!debug.contains("hunter2"), "{debug}");
         assert_eq!(debug, "SecretRevision { revision: 2, content: {\"password\": \"[REDACTED]\"} }");
     }
-}
-
-/// The line put first when a hook's (or an action's) own oldest log records had to be dropped.
-pub(crate) const LOG_CLIPPED: &str = "goops-sim dropped this hook's oldest log records (it keeps at most 10000)";
-
-/// Bound `items`, appended to one at a time, at `max`: once past it, drop the oldest quarter
-/// of `max` at once (so a loop of appends costs amortised O(1), not a shift per append).
-/// Returns how many were dropped.
-pub(crate) fn cap_on_append<T>(items: &mut Vec<T>, max: usize) -> usize {
-    if items.len() <= max {
-        return 0;
-    }
-    let drop = items.len() - max + max / 4;
-    items.drain(..drop);
-    drop
 }
