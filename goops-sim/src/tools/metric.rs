@@ -55,8 +55,10 @@ fn add_metric(session: &mut Session, call: &Call<'_>) -> ToolResult {
         validate(declared, &key, &value).map_err(|e| fail(format!("cannot record metric: {e}")))?;
         recorded.push(MetricRecord { key, value, time: now, labels: labels.iter().cloned().collect() });
     }
-    // Juju's recorder writes each metric as it comes and keeps the batch whatever the hook's
-    // outcome, so these go straight to the state.
+    // Juju's Run records the call's metrics one by one in Go map order (random), so which
+    // valid ones an error leaves recorded varies; goops-sim records a call's metrics only when
+    // all are valid. Recorded metrics are kept whatever the hook's outcome (the recorder writes
+    // them as they come), so they go straight to the state.
     session.state.metrics.extend(recorded);
     crate::state::cap_on_append(&mut session.state.metrics, crate::state::MAX_METRICS);
     Ok(Out::None)
