@@ -113,8 +113,8 @@ fn settings_files_are_read_as_yaml_v2_reads_them() {
     let bomb = write("bomb.yaml", &bomb);
     fails(&e, "relation-set", &["--file", &bomb], 1, "yaml: document contains excessive aliasing");
     fails(&e, "state-set", &["--file", &bomb], 1, "yaml: document contains excessive aliasing");
-    let r = run(&e, "secret-add", &["--file", &bomb]);
-    assert_eq!(r.code, 2, "{r:?}");
+    // secret-add's Init returns ReadSecretData's yaml.v2 error as it is (core/secrets/createsecret.go).
+    fails(&e, "secret-add", &["--file", &bomb], 2, "yaml: document contains excessive aliasing");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -94,10 +94,9 @@ fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolEr
             other => other,
         })?;
         // Values keep their bytes (a `!!binary` value that is not UTF-8 included): Juju's
-        // `ReadSecretData` (core/secrets/createsecret.go) reads them into Go strings.
-        for (key, value) in
-            crate::format::yaml_read::bytes_map(&bytes).map_err(|_| usage(format!("invalid secret file {path:?}")))?
-        {
+        // `ReadSecretData` (core/secrets/createsecret.go) reads them into Go strings, and its
+        // yaml.v2 error is Init's error as it is (exit 2).
+        for (key, value) in crate::format::yaml_read::bytes_map(&bytes).map_err(usage)? {
             let (key, given) = match key.strip_suffix("#base64") {
                 // Base64 text is ASCII; other bytes fail to decode below and are reported.
                 Some(k) => (k.to_owned(), Given::Base64(String::from_utf8_lossy(&value).into_owned())),
