@@ -120,6 +120,25 @@ pub struct State {
     pub metrics: Vec<MetricRecord>,
 }
 
+// Juju's quotas on unit state, together: per key and value at `state-set` (the hook context,
+// `core/quota` `MaxCharmStateKeySize`/`MaxCharmStateValueSize`), in all at commit.
+
+/// The longest unit-state key, in bytes (`core/quota` `MaxCharmStateKeySize`).
+pub const MAX_CHARM_STATE_KEY_SIZE: usize = 256;
+/// The longest unit-state value, in bytes (`core/quota` `MaxCharmStateValueSize`).
+pub const MAX_CHARM_STATE_VALUE_SIZE: usize = 65_536;
+
+/// The hook context's check of one `state-set` pair, with Juju's texts.
+pub(crate) fn check_charm_state_entry(key: &str, value: &str) -> Result<(), String> {
+    if key.len() > MAX_CHARM_STATE_KEY_SIZE {
+        return Err(format!("max allowed key length ({MAX_CHARM_STATE_KEY_SIZE}) exceeded"));
+    }
+    if value.len() > MAX_CHARM_STATE_VALUE_SIZE {
+        return Err(format!("max allowed value length ({MAX_CHARM_STATE_VALUE_SIZE}) exceeded"));
+    }
+    Ok(())
+}
+
 /// Juju's default quota on a unit's charm state, all keys and values together
 /// (`controller.DefaultMaxCharmStateSize`, controller config `max-charm-state-size`).
 pub const MAX_CHARM_STATE_SIZE: usize = 2 * 1024 * 1024;
