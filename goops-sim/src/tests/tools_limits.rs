@@ -57,6 +57,16 @@ fn output_files_are_written_and_write_errors_name_the_reason() {
     let missing = dir.join("no/dir/out");
     let missing = missing.to_str().expect("utf-8 path");
     fails(&e, "config-get", &["-o", missing], 1, &format!("open {missing}: no such file or directory"));
+    // Juju's os.Create opens a character device as it is: output thrown away, or a write error
+    // as Go's *PathError words it (`write PATH: …`).
+    assert_eq!(ok(&e, "config-get", &["port", "-o", "/dev/null"]), "");
+    fails(&e, "config-get", &["port", "-o", "/dev/full"], 1, "write /dev/full: no space left on device");
+    // A FIFO is still refused, not waited on.
+    let fifo = dir.join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let fifo = fifo.to_str().expect("utf-8 path");
+    let r = run(&e, "config-get", &["port", "-o", fifo]);
+    assert_eq!((r.code, r.err.starts_with(&format!("ERROR open {fifo}: not a regular file"))), (1, true), "{r:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
