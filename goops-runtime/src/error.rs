@@ -295,25 +295,12 @@ fn value_forms(value: &str) -> Vec<Vec<u8>> {
     forms
 }
 
-const BASE64_STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const BASE64_URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const BASE64_STANDARD: &base64::engine::GeneralPurpose = &base64::engine::general_purpose::STANDARD;
+const BASE64_URL_SAFE: &base64::engine::GeneralPurpose = &base64::engine::general_purpose::URL_SAFE;
 
-/// Padded base64 (RFC 4648). Encoding only, for redaction: a few lines rather than a dependency
-/// in every charm binary.
-fn base64_encode(data: &[u8], alphabet: &[u8; 64]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(alphabet[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// Padded base64 (RFC 4648) with `engine`'s alphabet, for redaction.
+fn base64_encode(data: &[u8], engine: &base64::engine::GeneralPurpose) -> String {
+    base64::Engine::encode(engine, data)
 }
 
 /// Replace `needle` in `text` with `[REDACTED]`. A short needle (under 8 bytes) is replaced only

@@ -3,10 +3,11 @@
 //! `-o`/`--output` targets.
 //!
 //! In Juju the unit agent opens these paths itself, so a charm can hand it anything. goops-sim
-//! plays the agent and must still never hang or run out of memory: it opens only regular files
-//! (a FIFO with no writer would block the open forever, `/dev/zero` never ends) and reads at most
-//! [`MAX_READ`] bytes. The open is non-blocking, so a path swapped for a FIFO between the check
-//! and the open fails instead of hanging.
+//! plays the agent and must still never hang or run out of memory: it reads only regular files
+//! (a FIFO with no writer would block the open forever, `/dev/zero` never ends), at most
+//! [`MAX_READ`] bytes, and writes regular files and character devices (`-o /dev/null`), never
+//! FIFOs. Opens are non-blocking, so a path swapped for a FIFO between the check and the open
+//! fails instead of hanging, and a device that would block fails its write instead.
 
 use std::fmt;
 use std::io::{Read, Write};
@@ -22,19 +23,36 @@ pub(crate) const MAX_READ: u64 = 16 * 1024 * 1024;
 /// Why a file could not be read or written.
 #[derive(Debug)]
 pub(crate) enum AgentFileError {
-    /// The OS refused (missing, permissions, …).
-    Io(std::io::Error),
-    /// A FIFO, socket, device or directory.
+    /// The OS refused the open (missing, permissions, …).
+    Open(std::io::Error),
+    /// The OS refused a read of the open file.
+    Read(std::io::Error),
+    /// The OS refused a write to the open file (`/dev/full`, a device that would block).
+    Write(std::io::Error),
+    /// A FIFO, socket, directory, or (to read) a device.
     NotRegular,
     /// Longer than [`MAX_READ`].
     TooLarge,
 }
 
+impl AgentFileError {
+    /// The whole message as Go's `*os.PathError` words it: `open PATH: …`, `read PATH: …`,
+    /// `write PATH: …` (goops-sim's own refusals come at the open).
+    pub(crate) fn with_path(&self, path: &str) -> String {
+        let op = match self {
+            AgentFileError::Read(_) => "read",
+            AgentFileError::Write(_) => "write",
+            AgentFileError::Open(_) | AgentFileError::NotRegular | AgentFileError::TooLarge => "open",
+        };
+        format!("{op} {path}: {self}")
+    }
+}
+
 impl fmt::Display for AgentFileError {
-    /// The reason, as Go's `*PathError` words it after `open <path>: `.
+    /// The reason, as Go's `*PathError` words it after `<op> <path>: `.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AgentFileError::Io(e) => f.write_str(os_reason(e)),
+            AgentFileError::Open(e) | AgentFileError::Read(e) | AgentFileError::Write(e) => f.write_str(&os_reason(e)),
             AgentFileError::NotRegular => f.write_str("not a regular file (goops-sim opens regular files only)"),
             AgentFileError::TooLarge => {
                 write!(f, "file too large (goops-sim reads at most {} MiB)", MAX_READ / (1024 * 1024))
@@ -43,46 +61,64 @@ impl fmt::Display for AgentFileError {
     }
 }
 
-/// Go's `syscall.Errno` text for the errors a charm meets, else Rust's.
-fn os_reason(e: &std::io::Error) -> &'static str {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory",
-        std::io::ErrorKind::PermissionDenied => "permission denied",
-        std::io::ErrorKind::IsADirectory => "is a directory",
-        std::io::ErrorKind::NotADirectory => "not a directory",
-        std::io::ErrorKind::ReadOnlyFilesystem => "read-only file system",
-        std::io::ErrorKind::StorageFull => "no space left on device",
-        _ => "input/output error",
+/// Go's `syscall.Errno` text: Go's table is the C library's `strerror` text with a lowercase
+/// first letter (`no such device or address`, `too many levels of symbolic links`), so the OS
+/// text is used, without Rust's ` (os error N)`.
+fn os_reason(e: &std::io::Error) -> String {
+    let text = match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+        None => e.to_string(),
+    };
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => &text[..at],
+        _ => &text[..],
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
 /// Read a regular file of at most [`MAX_READ`] bytes.
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, AgentFileError> {
     // Checked before the open: opening a FIFO for reading blocks until a writer comes.
-    if !std::fs::metadata(path).map_err(AgentFileError::Io)?.is_file() {
+    if !std::fs::metadata(path).map_err(AgentFileError::Open)?.is_file() {
         return Err(AgentFileError::NotRegular);
     }
-    let file =
-        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(AgentFileError::Io)?;
-    if !file.metadata().map_err(AgentFileError::Io)?.is_file() {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(AgentFileError::Open)?;
+    if !file.metadata().map_err(AgentFileError::Open)?.is_file() {
         return Err(AgentFileError::NotRegular);
     }
     let mut data = Vec::new();
-    file.take(MAX_READ + 1).read_to_end(&mut data).map_err(AgentFileError::Io)?;
+    file.take(MAX_READ + 1).read_to_end(&mut data).map_err(AgentFileError::Read)?;
     if data.len() as u64 > MAX_READ {
         return Err(AgentFileError::TooLarge);
     }
     Ok(data)
 }
 
-/// Create or truncate `path` and write `bytes` to it, as `os.Create` does for `-o`, refusing
-/// anything but a regular file (a FIFO would block the open, or the write once full).
+/// Whether `-o` may write to a file of this type: a regular file or a character device
+/// (`/dev/null`, as `os.Create` allows); never a FIFO (its open or writes would block) or a
+/// socket, directory or block device.
+fn writable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.is_file() || meta.file_type().is_char_device()
+}
+
+/// Create or truncate `path` and write `bytes` to it, as `os.Create` does for `-o`: regular
+/// files and character devices only. Non-blocking, so a device that is not ready fails the
+/// write (`resource temporarily unavailable`) instead of stalling the simulator.
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), AgentFileError> {
     match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => return Err(AgentFileError::NotRegular),
+        Ok(meta) if !writable(&meta) => return Err(AgentFileError::NotRegular),
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(AgentFileError::Io(e)),
+        Err(e) => return Err(AgentFileError::Open(e)),
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -91,11 +127,11 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), AgentFileError> {
         .mode(0o666)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .map_err(AgentFileError::Io)?;
-    if !file.metadata().map_err(AgentFileError::Io)?.is_file() {
+        .map_err(AgentFileError::Open)?;
+    if !writable(&file.metadata().map_err(AgentFileError::Open)?) {
         return Err(AgentFileError::NotRegular);
     }
-    file.write_all(bytes).map_err(AgentFileError::Io)
+    file.write_all(bytes).map_err(AgentFileError::Write)
 }
 
 #[cfg(test)]
@@ -153,6 +189,30 @@ mod tests {
         assert_eq!(std::fs::read(&path).expect("reads"), b"short");
         let missing = dir.join("no/such/dir/out");
         assert_eq!(write(&missing, b"x").unwrap_err().to_string(), "no such file or directory");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn character_devices_take_writes_as_os_create_allows() {
+        write(Path::new("/dev/null"), b"discarded").expect("-o /dev/null writes");
+        // A failed write is Go's `write PATH:` (os.File.Write's *PathError), with the errno text.
+        let full = write(Path::new("/dev/full"), b"x").unwrap_err();
+        assert_eq!(full.with_path("/dev/full"), "write /dev/full: no space left on device");
+        // Still refused to read: /dev/zero never ends.
+        assert!(matches!(read(Path::new("/dev/null")), Err(AgentFileError::NotRegular)));
+    }
+
+    #[test]
+    fn other_errnos_keep_the_os_text() {
+        // Go's syscall errors table (zerrors_linux_*.go): ELOOP is "too many levels of symbolic
+        // links", ENAMETOOLONG "file name too long".
+        let dir = temp_dir("loop");
+        std::os::unix::fs::symlink(dir.join("b"), dir.join("a")).expect("symlink");
+        std::os::unix::fs::symlink(dir.join("a"), dir.join("b")).expect("symlink");
+        let looped = read(&dir.join("a")).unwrap_err();
+        assert_eq!(looped.with_path("a"), "open a: too many levels of symbolic links");
+        let long = dir.join("x".repeat(300));
+        assert_eq!(write(&long, b"x").unwrap_err().to_string(), "file name too long");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -253,34 +253,39 @@ pub(crate) fn help_text(tool: &str, usage_args: &str, purpose: &str, specs: &[Fl
     out
 }
 
-/// gnuflag's `PrintDefaults`: one entry per flag value, sorted by its shortest name. Juju
-/// registers `-r`/`--relation` on one value (listed together, `(= db:1)`); other aliases are
-/// separate `StringVar`/`BoolVar`s whose second name has no usage text.
+/// gnuflag's `PrintDefaults` (juju/gnuflag `flag.go`): one entry per flag *value*, its names
+/// sorted by length then alphabetically and joined with `, `, showing the shortest name's usage;
+/// entries sorted by their first name. Juju registers every alias of a hook-tool option on one
+/// value (`-o`/`--output` on `&c.outPath` in juju/cmd `output.go`, `-r`/`--relation` on one
+/// `relationIdValue`), so one `FlagSpec` is one entry. A `stringValue` prints ` (= "x")` (`%q`,
+/// one space); any other value prints `  (= x)` (two spaces).
 fn print_defaults(specs: &[FlagSpec], ctx: &HelpContext) -> String {
-    // (sort key: the shortest name, names as listed, default, usage)
-    let mut entries: Vec<(&str, String, String, String)> = Vec::new();
+    // (names as listed, default, usage)
+    let mut entries: Vec<(Vec<&str>, String, String)> = Vec::new();
     for spec in specs {
-        if spec.names == ["r", "relation"] {
-            entries.push(("r", "-r, --relation".to_owned(), format!("  (= {})", ctx.relation), spec.help.to_owned()));
-            continue;
-        }
-        for (i, name) in spec.names.iter().enumerate() {
-            let help = if i == 0 { spec.help.to_owned() } else { String::new() };
-            let (default, help) = match (*name, ctx.format) {
-                ("format", Some((default, choices))) => {
-                    (format!("  (= {default})"), format!("Specify output format ({choices})"))
-                }
-                // Tools whose output is not formatted keep a `--format` that only warns.
-                ("format", None) => (" (= \"\")".to_owned(), "deprecated format flag".to_owned()),
-                _ if spec.boolean => ("  (= false)".to_owned(), help),
-                ("file", _) if ctx.file_var => ("  (= )".to_owned(), help),
-                _ => (format!(" (= {:?})", spec.default), help),
-            };
-            entries.push((name, with_dashes(name), default, help));
-        }
+        let mut names: Vec<&str> = spec.names.to_vec();
+        names.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+        let (default, help) = match (names[0], ctx.format) {
+            ("r", _) if spec.names == ["r", "relation"] => (format!("  (= {})", ctx.relation), spec.help.to_owned()),
+            ("format", Some((default, choices))) => {
+                (format!("  (= {default})"), format!("Specify output format ({choices})"))
+            }
+            // Tools whose output is not formatted keep a `--format` that only warns.
+            ("format", None) => (" (= \"\")".to_owned(), "deprecated format flag".to_owned()),
+            _ if spec.boolean => ("  (= false)".to_owned(), spec.help.to_owned()),
+            ("file", _) if ctx.file_var => ("  (= )".to_owned(), spec.help.to_owned()),
+            _ => (format!(" (= {:?})", spec.default), spec.help.to_owned()),
+        };
+        entries.push((names, default, help));
     }
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries.iter().map(|(_, names, default, help)| format!("{names}{default}\n    {help}\n")).collect()
+    entries.sort_by(|a, b| a.0[0].cmp(b.0[0]));
+    entries
+        .iter()
+        .map(|(names, default, help)| {
+            let names: Vec<String> = names.iter().map(|n| with_dashes(n)).collect();
+            format!("{}{default}\n    {help}\n", names.join(", "))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -314,18 +314,110 @@ fn get_args(selector: &SecretSelector, mode: SecretReadMode) -> Result<Vec<OsStr
 /// `secret-get --format=json [ID] [--label L] [--peek|--refresh]`: the secret's content.
 ///
 /// The raw output is zeroized after parsing; the values come back as [`SecretString`]s. Juju
-/// prints a value that is not UTF-8 (binary content) in JSON with each bad byte as U+FFFD, so
-/// binary values do not come back intact through this API. A consumer without a grant gets
-/// [`Error::PermissionDenied`], a missing secret [`Error::NotFound`].
+/// stores bytes, and prints a value that is not UTF-8 in JSON with each bad byte as U+FFFD; such
+/// a value is never handed back changed: a value holding U+FFFD is read again as base64, and
+/// if its bytes are not UTF-8 the call fails with [`Error::Parse`] naming the key (read it
+/// with [`secret_get_key_bytes`]). A consumer without a grant gets [`Error::PermissionDenied`],
+/// a missing secret [`Error::NotFound`].
 pub fn secret_get(tools: &dyn HookTools, selector: &SecretSelector, mode: SecretReadMode) -> Result<SecretContent> {
     let argv = get_args(selector, mode)?;
     let output = run(tools, "secret-get", &argv, None)?;
     let stdout = Zeroizing::new(output.stdout);
     let content: Option<SecretContent> = parse_json("secret-get", &stdout, "a JSON object of strings")?;
-    Ok(content.unwrap_or_default())
+    let content = content.unwrap_or_default();
+    for (key, value) in &content {
+        check_text(tools, selector, key, value, mode)?;
+    }
+    Ok(content)
+}
+
+/// A value that holds U+FFFD may be binary content JSON could not carry: read its bytes
+/// (`KEY#base64`, the same revision: the first read pinned it) and refuse it if they are not
+/// UTF-8. A value that really holds U+FFFD reads back the same and is kept.
+fn check_text(
+    tools: &dyn HookTools,
+    selector: &SecretSelector,
+    key: &str,
+    value: &SecretString,
+    mode: SecretReadMode,
+) -> Result<()> {
+    if !value.expose_secret().contains('\u{FFFD}') {
+        return Ok(());
+    }
+    let bytes = secret_get_key_bytes(tools, selector, key, mode)?;
+    if std::str::from_utf8(bytes.expose_secret()).is_err() {
+        return Err(Error::parse(
+            "secret-get",
+            "UTF-8 text values",
+            format!("the value of key {key:?} is binary; read it with secret_get_key_bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// A binary secret value (bytes that need not be UTF-8), from [`secret_get_key_bytes`].
+///
+/// Like [`SecretString`]: `Debug` prints `[REDACTED]`, there is no `Display`, and the bytes are
+/// zeroized when it is dropped.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SecretBytes {
+    inner: Vec<u8>,
+}
+
+impl SecretBytes {
+    /// The secret bytes. Every read of a secret is visible in the code as this call.
+    pub fn expose_secret(&self) -> &[u8] {
+        &self.inner
+    }
+
+    /// The number of bytes.
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Whether there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+}
+
+impl Drop for SecretBytes {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.inner);
+    }
+}
+
+impl std::fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+/// `secret-get --format=json [ID] [--label L] [--peek|--refresh] KEY#base64`: one value of the
+/// secret as its bytes, which Juju stores as they were given (`key#base64=…` content need not
+/// be UTF-8 text).
+pub fn secret_get_key_bytes(
+    tools: &dyn HookTools,
+    selector: &SecretSelector,
+    key: &str,
+    mode: SecretReadMode,
+) -> Result<SecretBytes> {
+    use base64::Engine as _;
+    goops_juju::secret::check_content_key(key)?;
+    let mut argv = get_args(selector, mode)?;
+    argv.push(format!("{key}#base64").into());
+    let output = run(tools, "secret-get", &argv, None)?;
+    let stdout = Zeroizing::new(output.stdout);
+    let encoded: SecretString = parse_json("secret-get", &stdout, "a JSON string of base64")?;
+    let inner = base64::engine::general_purpose::STANDARD
+        .decode(encoded.expose_secret())
+        // The decoder's complaint names a byte of the value: not repeated.
+        .map_err(|_| Error::parse("secret-get", "a JSON string of base64", "invalid base64"))?;
+    Ok(SecretBytes { inner })
 }
 
 /// `secret-get --format=json [ID] [--label L] [--peek|--refresh] KEY`: one value of the secret.
+/// A binary value (not UTF-8) is refused as in [`secret_get`]; see [`secret_get_key_bytes`].
 pub fn secret_get_key(
     tools: &dyn HookTools,
     selector: &SecretSelector,
@@ -337,7 +429,9 @@ pub fn secret_get_key(
     argv.push(key.into());
     let output = run(tools, "secret-get", &argv, None)?;
     let stdout = Zeroizing::new(output.stdout);
-    parse_json("secret-get", &stdout, "a JSON string")
+    let value: SecretString = parse_json("secret-get", &stdout, "a JSON string")?;
+    check_text(tools, selector, key, &value, mode)?;
+    Ok(value)
 }
 
 /// One grant of access to a secret, as `secret-info-get` lists it.

@@ -58,8 +58,22 @@ const SEQ: &str = "tag:yaml.org,2002:seq";
 const MAP: &str = "tag:yaml.org,2002:map";
 
 /// Read a settings document into its key/value pairs (the last of duplicate keys wins, as in a
-/// Go map). The error is the text Juju prints after `ERROR `.
+/// Go map), values as text: a `!!binary` value that is not UTF-8 gets U+FFFD (relation and
+/// unit-state values travel as JSON strings). The error is the text Juju prints after `ERROR `.
 pub(crate) fn string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
+    Ok(bytes_map(bytes)?
+        .into_iter()
+        .map(|(k, v)| {
+            let v = String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            (k, v)
+        })
+        .collect())
+}
+
+/// [`string_map`] with each value's bytes as they are: a `!!binary` value keeps its decoded
+/// bytes, as a Go `string` does (Juju's `ReadSecretData` unmarshals `secret-add --file` into a
+/// `map[string]string` and base64-encodes those bytes, core/secrets/createsecret.go).
+pub(crate) fn bytes_map(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let text = utf8(bytes)?;
     let doc = Doc::parse(text)?;
     let Some(root) = doc.root else { return Ok(Vec::new()) };
@@ -75,7 +89,26 @@ pub(crate) fn string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, String> 
     let mut out = Vec::new();
     let mut errors = Vec::new();
     decoder.decode_map(root, &mut out, &mut errors)?;
-    if errors.is_empty() { Ok(out) } else { Err(format!("yaml: unmarshal errors:\n  {}", errors.join("\n  "))) }
+    if errors.is_empty() {
+        Ok(last_of_each_key(out))
+    } else {
+        Err(format!("yaml: unmarshal errors:\n  {}", errors.join("\n  ")))
+    }
+}
+
+/// Keep the last pair of each key, at that pair's place: one pass from the end with a set, so a
+/// document with many keys costs linear time (a scan per key was quadratic).
+fn last_of_each_key<V>(pairs: Vec<(String, V)>) -> Vec<(String, V)> {
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    let mut kept: Vec<(String, V)> = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs.into_iter().rev() {
+        if !seen.contains(key.as_str()) {
+            seen.insert(key.clone());
+            kept.push((key, value));
+        }
+    }
+    kept.reverse();
+    kept
 }
 
 /// The keys of the map under top-level `key` (following an alias), as strings: what goops-sim
@@ -293,7 +326,7 @@ struct Decoder<'a> {
 }
 
 /// What a decode produced: a string, nothing (a type error was recorded), or a fatal error.
-type Decoded = Result<Option<String>, String>;
+type Decoded = Result<Option<Vec<u8>>, String>;
 
 impl Decoder<'_> {
     /// yaml.v2's `unmarshal` prologue: count the decode and apply the alias budget.
@@ -330,7 +363,7 @@ impl Decoder<'_> {
         self.alias_depth -= 1;
     }
 
-    /// Decode `index` into a `string`.
+    /// Decode `index` into a Go `string`: its bytes (a `!!binary` value's decoded bytes).
     fn decode_string(&mut self, index: usize, errors: &mut Vec<String>) -> Decoded {
         self.count()?;
         let node = &self.doc.nodes[index];
@@ -342,15 +375,15 @@ impl Decoder<'_> {
                 decoded
             }
             Kind::Scalar { value, tag, plain } => match tag.as_deref() {
-                Some("tag:yaml.org,2002:null") => Ok(Some(String::new())),
+                Some("tag:yaml.org,2002:null") => Ok(Some(Vec::new())),
                 Some("tag:yaml.org,2002:binary") => {
                     let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
                     let data = crate::b64::decode(&compact)
                         .ok_or_else(|| "yaml: !!binary value contains invalid base64 data".to_owned())?;
-                    Ok(Some(String::from_utf8_lossy(&data).into_owned()))
+                    Ok(Some(data))
                 }
-                None if *plain && resolve(value) == "tag:yaml.org,2002:null" => Ok(Some(String::new())),
-                _ => Ok(Some(value.clone())),
+                None if *plain && resolve(value) == "tag:yaml.org,2002:null" => Ok(Some(Vec::new())),
+                _ => Ok(Some(value.clone().into_bytes())),
             },
             Kind::Seq(_) => {
                 errors.push(type_error(node, SEQ, "string"));
@@ -369,7 +402,7 @@ impl Decoder<'_> {
     fn decode_map(
         &mut self,
         index: usize,
-        out: &mut Vec<(String, String)>,
+        out: &mut Vec<(String, Vec<u8>)>,
         errors: &mut Vec<String>,
     ) -> Result<(), String> {
         let mut stack = Vec::new();
@@ -391,8 +424,11 @@ impl Decoder<'_> {
                         continue;
                     }
                     let Some(key) = self.decode_string(key, errors)? else { continue };
+                    // A key that is not UTF-8 (`!!binary`) is named lossily; no tool accepts one.
+                    let key =
+                        String::from_utf8(key).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                     if let Some(value) = self.decode_string(value, errors)? {
-                        out.retain(|(k, _)| *k != key);
+                        // Duplicates are resolved once at the end (`last_of_each_key`).
                         out.push((key, value));
                     }
                 }
@@ -522,7 +558,7 @@ fn type_error(node: &Node, tag: &str, into: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::string_map;
+    use super::{bytes_map, string_map};
 
     /// The pairs read, sorted: like a Go map, the result has no order.
     fn pairs(doc: &str) -> Vec<(String, String)> {
@@ -545,6 +581,33 @@ mod tests {
         );
         assert_eq!(pairs("1: one\ntrue: t\n"), kv(&[("1", "one"), ("true", "t")]));
         assert_eq!(pairs("a: !!binary aGVsbG8=\n"), kv(&[("a", "hello")]));
+    }
+
+    #[test]
+    fn binary_values_keep_their_bytes() {
+        // `/w==` is the single byte 0xFF, not UTF-8: a Go string holds it as it is.
+        assert_eq!(bytes_map(b"k: !!binary /w==\n").unwrap(), vec![("k".to_owned(), vec![0xFF])]);
+        // Text readers (relation-set, state-set) see U+FFFD, as JSON would carry it.
+        assert_eq!(pairs("k: !!binary /w==\n"), kv(&[("k", "\u{FFFD}")]));
+    }
+
+    #[test]
+    fn the_last_duplicate_wins_at_its_place() {
+        // Duplicates are resolved in one pass at the end (linear; a scan per key was quadratic).
+        // Speed itself is not timed here: a debug build parses ~50k lines a second.
+        let mut doc = String::new();
+        for round in 0..2 {
+            for i in 0..1_000 {
+                doc.push_str(&format!("k{i}: v{round}\n"));
+            }
+        }
+        doc.push_str("k0: last\nz: z\n");
+        let read = string_map(doc.as_bytes()).unwrap();
+        assert_eq!(read.len(), 1_001);
+        assert_eq!(read[0], ("k1".to_owned(), "v1".to_owned()));
+        assert_eq!(read[998], ("k999".to_owned(), "v1".to_owned()));
+        assert_eq!(read[999], ("k0".to_owned(), "last".to_owned()));
+        assert_eq!(read[1_000], ("z".to_owned(), "z".to_owned()));
     }
 
     #[test]
@@ -638,9 +701,13 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
+        // Flow nesting: yaml-rust2 counts flow levels in a u8 and stops at 256 with its own
+        // text; yaml.v2 reads 10,000 levels (then `yaml: exceeded max depth of 10000`), and a
+        // nested sequence is a type error in a settings map anyway. Only the text differs
+        // (README fidelity notes); what matters here is an error, not a stack overflow.
         let deep = format!("a: {}", "[".repeat(20_000));
         let e = string_map(deep.as_bytes()).unwrap_err();
-        assert!(e.starts_with("yaml: "), "{e}");
+        assert!(e.starts_with("yaml: line 1: "), "{e}");
         let indents = "- ".repeat(12_000);
         assert_eq!(string_map(indents.as_bytes()).unwrap_err(), "yaml: exceeded max depth of 10000");
     }

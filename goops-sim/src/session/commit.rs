@@ -206,3 +206,33 @@ pub(crate) fn next_rotation(policy: RotatePolicy) -> Option<DateTime<Utc>> {
     let interval = chrono::Duration::from_std(policy.interval()?).ok()?;
     Some(Utc::now() + interval)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::SecretOwner;
+
+    /// `secret-set` refuses new content at the last revision first (tools/secret/upsert.rs);
+    /// this is the controller-side guard behind it, reached here with a hand-built `Pending`.
+    #[test]
+    fn new_content_at_the_last_revision_is_refused_at_commit() {
+        let id = "d1fa9k3vrgbs7e2q5m10";
+        let last = SecretRevision { revision: u32::MAX, ..SecretRevision::default() };
+        let secret = Secret {
+            id: format!("secret:{id}"),
+            owner: Some(SecretOwner::Unit),
+            revisions: vec![last.clone()],
+            ..Secret::default()
+        };
+        let state = State { secrets: vec![secret], ..State::default() };
+        let update = |content: SecretContent| {
+            let mut pending = Pending::default();
+            pending.secret_updates.insert(id.to_owned(), SecretUpdate { content: Some(content), ..Default::default() });
+            pending
+        };
+        let new: SecretContent = [("key".to_owned(), b"new".to_vec())].into();
+        assert_eq!(check_commit(&state, &update(new)), Err(last_revision_error(id)));
+        // The same content makes no revision, so it commits.
+        assert_eq!(check_commit(&state, &update(last.bytes())), Ok(()));
+    }
+}

@@ -11,6 +11,7 @@
 
 mod checks;
 mod commit;
+mod history;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -120,6 +120,25 @@ pub struct State {
     pub metrics: Vec<MetricRecord>,
 }
 
+// Juju's quotas on unit state, together: per key and value at `state-set` (the hook context,
+// `core/quota` `MaxCharmStateKeySize`/`MaxCharmStateValueSize`), in all at commit.
+
+/// The longest unit-state key, in bytes (`core/quota` `MaxCharmStateKeySize`).
+pub const MAX_CHARM_STATE_KEY_SIZE: usize = 256;
+/// The longest unit-state value, in bytes (`core/quota` `MaxCharmStateValueSize`).
+pub const MAX_CHARM_STATE_VALUE_SIZE: usize = 65_536;
+
+/// The hook context's check of one `state-set` pair, with Juju's texts.
+pub(crate) fn check_charm_state_entry(key: &str, value: &str) -> Result<(), String> {
+    if key.len() > MAX_CHARM_STATE_KEY_SIZE {
+        return Err(format!("max allowed key length ({MAX_CHARM_STATE_KEY_SIZE}) exceeded"));
+    }
+    if value.len() > MAX_CHARM_STATE_VALUE_SIZE {
+        return Err(format!("max allowed value length ({MAX_CHARM_STATE_VALUE_SIZE}) exceeded"));
+    }
+    Ok(())
+}
+
 /// Juju's default quota on a unit's charm state, all keys and values together
 /// (`controller.DefaultMaxCharmStateSize`, controller config `max-charm-state-size`).
 pub const MAX_CHARM_STATE_SIZE: usize = 2 * 1024 * 1024;
@@ -195,7 +214,10 @@ impl State {
     /// Parse a state from JSON.
     pub fn from_json(text: &str) -> Result<State, serde_json::Error> {
         let mut state: State = serde_json::from_str(text)?;
-        state.enter_scope_on_own_networks();
+        // Which relations gave their unit bag is known only from the text: a bag given (even
+        // one equal to the default network's settings) is kept as it is.
+        let given: PresenceOfUnitBags = serde_json::from_str(text)?;
+        state.enter_scope_on_own_networks(&given.relations);
         state.trim_histories();
         Ok(state)
     }
@@ -217,11 +239,10 @@ impl State {
 
     /// Give relations whose unit bag was not written down (and so holds the default
     /// network's enter-scope settings) the settings of the endpoint's own network, if the
-    /// state gives one.
-    fn enter_scope_on_own_networks(&mut self) {
-        let default = default_local_unit_data();
-        for relation in &mut self.relations {
-            if relation.local_unit_data == default
+    /// state gives one. `given` is, per relation in order, whether its JSON had the bag.
+    fn enter_scope_on_own_networks(&mut self, given: &[RelationPresence]) {
+        for (relation, presence) in self.relations.iter_mut().zip(given) {
+            if presence.local_unit_data.is_none()
                 && let Some(network) = self.networks.get(&relation.endpoint)
             {
                 relation.local_unit_data = network.enter_scope_settings();
@@ -388,6 +409,20 @@ impl Default for Relation {
     }
 }
 
+/// Which keys a state file's relations give (read beside [`State`], whose defaults hide it).
+#[derive(Deserialize)]
+struct PresenceOfUnitBags {
+    #[serde(default)]
+    relations: Vec<RelationPresence>,
+}
+
+/// One relation of [`PresenceOfUnitBags`]: `Some` when `local_unit_data` was given.
+#[derive(Deserialize)]
+struct RelationPresence {
+    #[serde(default)]
+    local_unit_data: Option<serde::de::IgnoredAny>,
+}
+
 /// The unit's own bag on entering a relation's scope, on the default network.
 fn default_local_unit_data() -> Bag {
     Network::default().enter_scope_settings()
@@ -418,6 +453,21 @@ impl Storage {
     pub fn id(&self) -> String {
         format!("{}/{}", self.name, self.index)
     }
+}
+
+/// The line put first when a hook's (or an action's) own oldest log records had to be dropped.
+pub(crate) const LOG_CLIPPED: &str = "goops-sim dropped this hook's oldest log records (it keeps at most 10000)";
+
+/// Bound `items`, appended to one at a time, at `max`: once past it, drop the oldest quarter
+/// of `max` at once (so a loop of appends costs amortised O(1), not a shift per append).
+/// Returns how many were dropped.
+pub(crate) fn cap_on_append<T>(items: &mut Vec<T>, max: usize) -> usize {
+    if items.len() <= max {
+        return 0;
+    }
+    let drop = items.len() - max + max / 4;
+    items.drain(..drop);
+    drop
 }
 
 #[cfg(test)]

@@ -75,6 +75,28 @@ pub struct Action {
     pub failure: Option<String>,
     /// `pending`, `running`, `completed` or `failed`.
     pub status: String,
+    /// What `action-set` knows of the results' size (not part of the state).
+    #[serde(skip)]
+    pub(crate) results_size: ResultsSizeBound,
+}
+
+/// An upper bound on the compact-JSON size of an action's results, kept by `action-set` so a
+/// long run of calls does not serialise every result on each call. Not part of the state: not
+/// serialised, equal to any other, and dropped by a clone (the copy's results may be changed
+/// through their public field, so it measures them again).
+#[derive(Debug, Default)]
+pub(crate) struct ResultsSizeBound(pub(crate) Option<usize>);
+
+impl Clone for ResultsSizeBound {
+    fn clone(&self) -> Self {
+        ResultsSizeBound(None)
+    }
+}
+
+impl PartialEq for ResultsSizeBound {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Default for Action {
@@ -87,6 +109,7 @@ impl Default for Action {
             logs: Vec::new(),
             failure: None,
             status: "pending".to_owned(),
+            results_size: ResultsSizeBound::default(),
         }
     }
 }

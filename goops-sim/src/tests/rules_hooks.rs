@@ -147,6 +147,8 @@ fn rule_11_relation_values_are_strings_empty_deletes_duplicates_rejected() {
     let e = engine(base(), "db-relation-changed");
     fails(&e, "relation-set", &["a=1", "a=2"], 2, "key \"a\" specified more than once");
     fails(&e, "relation-set", &["novalue"], 2, "expected \"key=value\", got \"novalue\"");
+    // An empty key after trimming: the trimmed parts, unquoted (juju/utils/v4 keyvalues.go).
+    fails(&e, "relation-set", &[" \t=v "], 2, "expected \"key=value\", got \"=v\"");
     ok(&e, "relation-set", &["u=", "n=42"]);
     assert_eq!(ok(&e, "relation-get", &["--format=json", "-", "demo/0"]), "{\"n\":\"42\"}\n");
 }

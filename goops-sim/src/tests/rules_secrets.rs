@@ -639,6 +639,23 @@ fn binary_secret_content_is_stored_and_returned_as_juju_does() {
 }
 
 #[test]
+fn binary_content_from_a_secret_file_keeps_its_bytes() {
+    // Juju's `ReadSecretData` (core/secrets/createsecret.go) unmarshals `--file` into a
+    // `map[string]string`: a `!!binary` value's bytes are kept, then base64-encoded.
+    let dir = temp_dir("secret-binary-file");
+    let file = dir.join("content.yaml");
+    std::fs::write(&file, "blob: !!binary /w==\n").expect("write content");
+    let file = file.display().to_string();
+    let e = engine(base(), "install");
+    let uri = ok(&e, "secret-add", &["--file", &file]);
+    let uri = uri.trim();
+    assert_eq!(ok(&e, "secret-get", &[uri, "blob#base64"]), "/w==\n");
+    ok(&e, "secret-set", &[uri, "--file", &file]);
+    let state = e.finish(true).unwrap().state;
+    assert_eq!(state.secret(uri).unwrap().revision(1).unwrap().value("blob"), Some(&[0xff][..]));
+}
+
+#[test]
 fn secret_revision_past_u32_max_is_refused() {
     let mut state = base();
     state.secrets[0].revisions[0].revision = u32::MAX;

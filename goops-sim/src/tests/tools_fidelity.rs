@@ -35,6 +35,24 @@ fn the_units_own_bag_starts_with_jujus_enter_scope_settings() {
 }
 
 #[test]
+fn a_given_bag_equal_to_the_default_is_kept_when_the_endpoint_has_a_network() {
+    // Written explicitly with the default network's values (or by an earlier hook, which always
+    // writes the bag out): it is the bag, whatever `networks.db` says.
+    let bag = r#""local_unit_data": {"egress-subnets": "192.0.2.0/24", "ingress-address": "192.0.2.0",
+        "private-address": "192.0.2.0"}"#;
+    let relation = format!(r#"{{"id": 1, "endpoint": "db", "remote_app": "pg", {bag}}}"#);
+    let e = engine(state_with(&relation, CUSTOM_DB), "install");
+    assert_eq!(
+        ok(&e, "relation-get", &["-r", "1", "-", "demo/0"]),
+        "egress-subnets: 192.0.2.0/24\ningress-address: 192.0.2.0\nprivate-address: 192.0.2.0\n"
+    );
+    // A state written out and read back keeps it too.
+    let state = e.finish(true).expect("finishes").state;
+    let again = State::from_json(&state.to_json()).expect("reads back");
+    assert_eq!(again.relations[0].local_unit_data.get("private-address").map(String::as_str), Some("192.0.2.0"));
+}
+
+#[test]
 fn a_bag_the_charm_emptied_stays_empty_across_hooks() {
     let e = engine(state_with(r#"{"id": 1, "endpoint": "db", "remote_app": "pg"}"#, ""), "install");
     ok(&e, "relation-set", &["-r", "1", "private-address=", "ingress-address=", "egress-subnets="]);
@@ -103,13 +121,13 @@ fn unit_get_private_address_is_the_default_bindings_first_address() {
 fn help_in_a_relation_hook_names_the_default_unit_and_relation() {
     let e = engine(base(), "db-relation-changed");
     let help = ok(&e, "relation-get", &["--help"]);
+    // `-o, --output` share juju/cmd output.go's `&c.outPath`, so gnuflag lists them as one entry.
     assert_eq!(
         help,
         "Usage: relation-get [options] [<key> [<unit id>]]\n\nSummary:\nget relation settings\n\nOptions:\n\
          --app  (= false)\n    Get the relation data for the overall application, not just a unit\n\
          --format  (= smart)\n    Specify output format (json|smart|yaml)\n\
-         -o (= \"\")\n    Specify an output file\n\
-         --output (= \"\")\n    \n\
+         -o, --output (= \"\")\n    Specify an output file\n\
          -r, --relation  (= db:1)\n    Specify a relation by id\n\
          \nDetails:\nCurrent default unit id is \"pg/0\".\n"
     );
@@ -129,12 +147,14 @@ fn help_outside_a_relation_hook_has_no_defaults() {
     assert!(!help.contains("Details:"), "{help}");
     let help = ok(&e, "relation-list", &["--help"]);
     assert!(help.ends_with("\nDetails:\n-r must be specified when not in a relation hook\n"), "{help}");
-    // String defaults are quoted, each alias its own entry (jujuc/juju-log.go).
+    // jujuc/juju-log.go registers `-l` and `--log-level` on one `&c.Level`: gnuflag's
+    // `PrintDefaults` (juju/gnuflag flag.go) lists one value's names together, quoting a string
+    // default after one space and showing the shortest name's usage.
     let help = ok(&e, "juju-log", &["--help"]);
-    assert!(
-        help.contains("\n-l (= \"INFO\")\n    Send log message at the given level\n--log-level (= \"INFO\")\n    \n"),
-        "{help}"
-    );
+    assert!(help.contains("\n-l, --log-level (= \"INFO\")\n    Send log message at the given level\n"), "{help}");
+    assert!(!help.contains("\n--log-level"), "{help}");
+    // config-get's `-a`/`--all` share `&c.All` (jujuc/config-get.go): a bool prints two spaces.
+    assert!(ok(&e, "config-get", &["--help"]).contains("\n-a, --all  (= false)\n    print all keys\n"));
     // secret-get defaults to YAML.
     assert_eq!(ok(&e, "is-leader", &["--help"]).lines().next(), Some("Usage: is-leader [options]"));
     assert!(ok(&e, "secret-get", &["--help"]).contains("--format  (= yaml)\n    Specify output format (json|yaml)\n"));
@@ -165,6 +185,12 @@ fn add_metric_records_declared_metrics_in_collect_metrics() {
     fails(&e, "add-metric", &["users"], 2, "invalid metrics: expected \"key=value\", got \"users\"");
     fails(&e, "add-metric", &["users="], 2, "invalid metrics: expected \"key=value\", got \"users=\"");
     fails(&e, "add-metric", &["users=1", "-l", "region"], 2, "invalid labels: expected \"key=value\", got \"region\"");
+    // juju/utils/v4 keyvalues.Parse trims, then prints an empty part as `got "%s=%s"` of the
+    // trimmed key and value; an argument without `=` is Go-`%q`-quoted.
+    fails(&e, "add-metric", &[" =x"], 2, "invalid metrics: expected \"key=value\", got \"=x\"");
+    fails(&e, "add-metric", &["users= "], 2, "invalid metrics: expected \"key=value\", got \"users=\"");
+    fails(&e, "add-metric", &["caf\u{e9}\u{1b}"], 2, "invalid metrics: expected \"key=value\", got \"caf\u{e9}\\x1b\"");
+    fails(&e, "add-metric", &["users=1", " users =2"], 2, "invalid metrics: key \"users\" specified more than once");
     let state = e.finish(true).expect("finishes").state;
     assert_eq!(state.metrics.len(), 1);
     let metric = &state.metrics[0];
@@ -198,13 +224,40 @@ fn histories_stay_bounded_across_hooks() {
     ok(&e, "juju-log", &["this hook"]);
     ok(&e, "status-set", &["active"]);
     let report = e.finish(true).expect("finishes");
-    // This hook's records are all there, and reported as this hook's.
+    // Earlier hooks' records made room; this hook's are all there, and reported as this hook's.
     assert_eq!(report.state.juju_log.last().expect("a log").message, "this hook");
-    assert_eq!(report.state.juju_log.len(), MAX_LOG_RECORDS + 1);
-    assert_eq!(report.state.juju_log[0].message, "m5");
-    assert_eq!(report.state.unit_status_history.len(), MAX_STATUS_HISTORY + 1);
-    // Read back, the state is trimmed again.
+    assert!(report.state.juju_log.len() <= MAX_LOG_RECORDS);
+    assert!(report.state.juju_log.iter().all(|r| r.message != crate::state::LOG_CLIPPED));
+    assert_eq!(report.logs.iter().map(|r| r.message.as_str()).collect::<Vec<_>>(), ["this hook"]);
+    assert!(report.state.unit_status_history.len() <= MAX_STATUS_HISTORY);
+    assert_eq!(report.unit_statuses.len(), 1);
     let back = State::from_json(&report.state.to_json()).expect("reads back");
-    assert_eq!(back.juju_log.len(), MAX_LOG_RECORDS);
-    assert_eq!(back.unit_status_history.len(), MAX_STATUS_HISTORY);
+    assert!(back.juju_log.len() <= MAX_LOG_RECORDS);
+}
+
+#[test]
+fn histories_stay_bounded_within_one_hook() {
+    use crate::state::{LOG_CLIPPED, MAX_LOG_RECORDS, MAX_STATUS_HISTORY};
+    let e = engine(base(), "action:backup");
+    for i in 0..MAX_LOG_RECORDS + 10 {
+        ok(&e, "juju-log", &[&format!("m{i}")]);
+        ok(&e, "action-log", &[&format!("a{i}")]);
+    }
+    for _ in 0..MAX_STATUS_HISTORY + 10 {
+        ok(&e, "status-set", &["maintenance"]);
+    }
+    let report = e.finish(true).expect("finishes");
+    let logs = &report.state.juju_log;
+    assert!(logs.len() <= MAX_LOG_RECORDS, "{}", logs.len());
+    // The newest are kept, and the first record says this hook's oldest were dropped.
+    assert_eq!(logs.last().expect("a log").message, format!("m{}", MAX_LOG_RECORDS + 9));
+    assert_eq!((logs[0].level.as_str(), logs[0].message.as_str()), ("WARNING", LOG_CLIPPED));
+    assert_eq!(report.logs.len(), logs.len());
+    let action_logs = &report.state.action.as_ref().expect("the action").logs;
+    assert!(action_logs.len() <= MAX_LOG_RECORDS);
+    assert_eq!(action_logs[0], LOG_CLIPPED);
+    assert_eq!(action_logs.last().map(String::as_str), Some(format!("a{}", MAX_LOG_RECORDS + 9).as_str()));
+    assert!(report.state.unit_status_history.len() <= MAX_STATUS_HISTORY);
+    assert!(report.unit_statuses.len() <= MAX_STATUS_HISTORY + 1);
+    assert_eq!(report.unit_statuses.last(), Some(&report.state.unit_status));
 }

@@ -110,11 +110,31 @@ fn action_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
         pairs.push((segments.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), value.to_owned()));
     }
     let action = running(session)?;
+    // The most these pairs can add: each segment a new `,"key":{}`, the value a new string.
+    let growth: usize = pairs
+        .iter()
+        .map(|(segments, value)| {
+            segments.iter().map(|s| json_string_len(s) + 4).sum::<usize>() + json_string_len(value)
+        })
+        .sum();
+    let bound = match action.results_size.0 {
+        Some(bound) => bound,
+        None => json_len(&action.results),
+    };
+    if bound.saturating_add(growth) <= MAX_RESULTS_SIZE {
+        // Within the limit whatever the pairs replace: applied in place, nothing serialised.
+        for (segments, value) in pairs {
+            add_value_to_map(&mut action.results, &segments, value);
+        }
+        action.results_size.0 = Some(bound + growth);
+        return Ok(Out::None);
+    }
+    // Near the limit: measure exactly, on a copy, so a refused call changes nothing.
     let mut results = action.results.clone();
     for (segments, value) in pairs {
         add_value_to_map(&mut results, &segments, value);
     }
-    let size = serde_json::to_vec(&results).map_or(usize::MAX, |json| json.len());
+    let size = json_len(&results);
     if size > MAX_RESULTS_SIZE {
         return Err(fail(format!(
             "action results would take {size} bytes: more than the {} MiB Juju's controller can store \
@@ -123,7 +143,26 @@ fn action_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
         )));
     }
     action.results = results;
+    action.results_size.0 = Some(size);
     Ok(Out::None)
+}
+
+/// The compact-JSON size of `results`.
+fn json_len(results: &Map<String, Value>) -> usize {
+    serde_json::to_vec(results).map_or(usize::MAX, |json| json.len())
+}
+
+/// The length of `s` as a JSON string, quotes and escapes included: serde_json writes a quote,
+/// a backslash and the common control characters as two bytes, other control characters as six.
+fn json_string_len(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
 }
 
 /// Juju's `addValueToMap`: nested keys merge maps, a later scalar overwrites, and a key path
@@ -147,7 +186,12 @@ fn action_log(session: &mut Session, call: &Call<'_>) -> ToolResult {
         return Err(usage("no message specified"));
     }
     let message = call.args().join(" ");
-    running(session)?.logs.push(message);
+    let logs = &mut running(session)?.logs;
+    logs.push(message);
+    // Bounded within one action like juju-log records (the oldest go, and a line says so).
+    if crate::state::cap_on_append(logs, crate::state::MAX_LOG_RECORDS) > 0 {
+        logs.insert(0, crate::state::LOG_CLIPPED.to_owned());
+    }
     Ok(Out::None)
 }
 

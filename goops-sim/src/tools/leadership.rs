@@ -53,7 +53,7 @@ fn leader_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
 
 /// Juju 3.x writes leader settings at once, not at the end of the hook.
 fn leader_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
-    let pairs = super::parse_key_values(call.args())?;
+    let pairs = super::parse_key_values(call.args(), true).map_err(super::usage)?;
     if !is_leader(session) {
         return Err(fail("cannot write leadership settings: cannot write settings: not the leader"));
     }

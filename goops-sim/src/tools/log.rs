@@ -42,7 +42,7 @@ fn juju_log(session: &mut Session, call: &Call<'_>) -> ToolResult {
         Some(level) => level,
         None => {
             // Juju logs a warning about the bad level and uses INFO.
-            session.state.juju_log.push(LogRecord {
+            session.push_log(LogRecord {
                 level: "WARNING".to_owned(),
                 message: format!("Specified log level of {given:?} is not valid"),
             });
@@ -51,6 +51,6 @@ fn juju_log(session: &mut Session, call: &Call<'_>) -> ToolResult {
     };
     // In a relation hook Juju puts `<endpoint>:<id>: ` before the message.
     let message = session.event.log_prefix() + &call.args().join(" ");
-    session.state.juju_log.push(LogRecord { level: level.to_owned(), message });
+    session.push_log(LogRecord { level: level.to_owned(), message });
     Ok(Out::None)
 }

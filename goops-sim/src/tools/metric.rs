@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 
-use super::{Call, Formats, Out, ToolDef, ToolResult, fail, usage};
+use super::{Call, Formats, Out, ToolDef, ToolResult, fail, parse_key_values, usage};
 use crate::flags::FlagSpec;
 use crate::session::Session;
 use crate::state::MetricRecord;
@@ -31,12 +31,12 @@ fn add_metric(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if call.args().is_empty() {
         return Err(usage("no metrics specified"));
     }
-    let metrics = key_values(call.args()).map_err(|e| usage(format!("invalid metrics: {e}")))?;
+    let metrics = parse_key_values(call.args(), false).map_err(|e| usage(format!("invalid metrics: {e}")))?;
     let labels: Vec<&str> = match call.parsed.value("labels").filter(|l| !l.is_empty()) {
         Some(labels) => labels.split(',').collect(),
         None => Vec::new(),
     };
-    let labels = key_values(&labels).map_err(|e| usage(format!("invalid labels: {e}")))?;
+    let labels = parse_key_values(&labels, false).map_err(|e| usage(format!("invalid labels: {e}")))?;
     // Run (exit 1).
     let declared = if session.event.hook_kind() == Some(goops_juju::hooks::HookKind::CollectMetrics) {
         Some(declared_metrics(session, call)?)
@@ -55,29 +55,13 @@ fn add_metric(session: &mut Session, call: &Call<'_>) -> ToolResult {
         validate(declared, &key, &value).map_err(|e| fail(format!("cannot record metric: {e}")))?;
         recorded.push(MetricRecord { key, value, time: now, labels: labels.iter().cloned().collect() });
     }
-    // Juju's recorder writes each metric as it comes and keeps the batch whatever the hook's
-    // outcome, so these go straight to the state.
+    // Juju's Run records the call's metrics one by one in Go map order (random), so which
+    // valid ones an error leaves recorded varies; goops-sim records a call's metrics only when
+    // all are valid. Recorded metrics are kept whatever the hook's outcome (the recorder writes
+    // them as they come), so they go straight to the state.
     session.state.metrics.extend(recorded);
+    crate::state::cap_on_append(&mut session.state.metrics, crate::state::MAX_METRICS);
     Ok(Out::None)
-}
-
-/// `keyvalues.Parse(args, false)`: `key=value`, neither empty (after trimming), no key twice.
-fn key_values(args: &[&str]) -> Result<Vec<(String, String)>, String> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for arg in args {
-        let Some((key, value)) = arg.split_once('=') else {
-            return Err(format!("expected \"key=value\", got {arg:?}"));
-        };
-        let (key, value) = (key.trim(), value.trim());
-        if key.is_empty() || value.is_empty() {
-            return Err(format!("expected \"key=value\", got {arg:?}"));
-        }
-        if out.iter().any(|(k, _)| k == key) {
-            return Err(format!("key {key:?} specified more than once"));
-        }
-        out.push((key.to_owned(), value.to_owned()));
-    }
-    Ok(out)
 }
 
 /// The metrics the charm declares: the keys of `metrics:` in its metrics.yaml, which the
@@ -89,7 +73,7 @@ fn declared_metrics(session: &Session, call: &Call<'_>) -> Result<Vec<String>, s
     match crate::agent_file::read(&path) {
         Ok(bytes) => crate::format::yaml_read::keys_under(&bytes, "metrics")
             .map_err(|e| fail(format!("cannot read metrics.yaml: {e}"))),
-        Err(crate::agent_file::AgentFileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(crate::agent_file::AgentFileError::Open(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(fail(format!("cannot read metrics.yaml: {e}"))),
     }
 }

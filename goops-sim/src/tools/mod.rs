@@ -123,7 +123,7 @@ impl<'a> Call<'a> {
             return self.stdin.map(<[u8]>::to_vec).ok_or(ToolError::NeedStdin);
         }
         let full = self.cwd.join(expand_home(path));
-        crate::agent_file::read(&full).map_err(|e| fail(format!("open {path}: {e}")))
+        crate::agent_file::read(&full).map_err(|e| fail(e.with_path(path)))
     }
 }
 
@@ -292,7 +292,7 @@ fn run_inner(session: &mut Session, tool: &str, args: &[String], stdin: Option<&
                 Some(path) if !path.is_empty() => match crate::agent_file::write(&cwd.join(expand_home(&path)), &bytes)
                 {
                     Ok(()) => ToolOutput::ok(Vec::new()),
-                    Err(e) => ToolOutput::error(1, &format!("open {path}: {e}")),
+                    Err(e) => ToolOutput::error(1, &e.with_path(&path)),
                 },
                 _ => ToolOutput::ok(bytes),
             }
@@ -374,33 +374,39 @@ pub(crate) fn is_leader(session: &mut Session) -> bool {
 /// `relation-set`/`state-set` settings: the `--file` map (`-` = stdin), then the `k=v`
 /// arguments, which override keys from the file.
 pub(crate) fn file_and_arg_settings(call: &Call<'_>) -> Result<Vec<(String, String)>, ToolError> {
-    let pairs = parse_key_values(call.args())?;
+    let pairs = parse_key_values(call.args(), true).map_err(usage)?;
     let mut settings = match call.parsed.value("file") {
         Some(path) => parse_string_map(&call.read_input(path)?)?,
         None => Vec::new(),
     };
-    for (k, v) in pairs {
-        settings.retain(|(fk, _)| *fk != k);
-        settings.push((k, v));
-    }
+    // One pass with a set, not a scan of the file's keys per argument.
+    let from_args: std::collections::HashSet<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    settings.retain(|(k, _)| !from_args.contains(k.as_str()));
+    settings.extend(pairs);
     Ok(settings)
 }
 
-/// Split `key=value` arguments as `github.com/juju/utils/keyvalues.Parse(args, true)`.
-pub(crate) fn parse_key_values(args: &[&str]) -> Result<Vec<(String, String)>, ToolError> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// `github.com/juju/utils/v4` `keyvalues.Parse(args, allow_empty_values)`: split each
+/// `key=value` at the first `=`, trim both parts, refuse an empty key (or value, unless
+/// allowed) and a key given twice. The error is Juju's text.
+pub(crate) fn parse_key_values(args: &[&str], allow_empty_values: bool) -> Result<Vec<(String, String)>, String> {
+    use crate::format::go_quote::quote;
+    let mut out: Vec<(String, String)> = Vec::with_capacity(args.len());
+    let mut seen = std::collections::HashSet::with_capacity(args.len());
     for arg in args {
         let Some((key, value)) = arg.split_once('=') else {
-            return Err(usage(format!("expected \"key=value\", got {arg:?}")));
+            return Err(format!("expected \"key=value\", got {}", quote(arg)));
         };
-        let key = key.trim();
-        if key.is_empty() {
-            return Err(usage(format!("expected \"key=value\", got {arg:?}")));
+        // Go's strings.TrimSpace: Unicode white space, as Rust's `trim`.
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() || (!allow_empty_values && value.is_empty()) {
+            // `got "%s=%s"`: the trimmed parts, unquoted.
+            return Err(format!("expected \"key=value\", got \"{key}={value}\""));
         }
-        if out.iter().any(|(k, _)| k == key) {
-            return Err(usage(format!("key {key:?} specified more than once")));
+        if !seen.insert(key) {
+            return Err(format!("key {} specified more than once", quote(key)));
         }
-        out.push((key.to_owned(), value.trim().to_owned()));
+        out.push((key.to_owned(), value.to_owned()));
     }
     Ok(out)
 }

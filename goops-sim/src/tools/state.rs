@@ -35,10 +35,6 @@ const STATE_DELETE: ToolDef = ToolDef {
     run: state_delete,
 };
 
-/// Juju's quota on unit state (`core/quota`).
-const MAX_KEY: usize = 256;
-const MAX_VALUE: usize = 65_536;
-
 fn current(session: &Session) -> Bag {
     session.pending.unit_state.clone().unwrap_or_else(|| session.state.unit_state.clone())
 }
@@ -63,12 +59,7 @@ fn state_get(session: &mut Session, call: &Call<'_>) -> ToolResult {
 fn state_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
     let settings = file_and_arg_settings(call)?;
     for (k, v) in &settings {
-        if k.len() > MAX_KEY {
-            return Err(fail(format!("max allowed key length ({MAX_KEY}) exceeded")));
-        }
-        if v.len() > MAX_VALUE {
-            return Err(fail(format!("max allowed value length ({MAX_VALUE}) exceeded")));
-        }
+        crate::state::check_charm_state_entry(k, v).map_err(fail)?;
     }
     let mut bag = current(session);
     for (k, v) in settings {

@@ -107,10 +107,10 @@ fn status_set(session: &mut Session, call: &Call<'_>) -> ToolResult {
             return Err(fail("this unit is not the leader"));
         }
         let old = std::mem::replace(&mut session.state.app_status, new);
-        session.state.app_status_history.push(old);
+        session.push_status_history(true, old);
     } else {
         let old = std::mem::replace(&mut session.state.unit_status, new);
-        session.state.unit_status_history.push(old);
+        session.push_status_history(false, old);
     }
     Ok(Out::None)
 }

@@ -34,7 +34,15 @@ pub(crate) const COVERAGE: Coverage = &[
             an_added_secret_exists_at_the_end_of_the_hook,
         ],
     ),
-    ("secret_get_key", &[owners_and_consumers_read_their_tracked_revision, reading_fails_as_juju_says]),
+    (
+        "secret_get_key",
+        &[
+            owners_and_consumers_read_their_tracked_revision,
+            reading_fails_as_juju_says,
+            binary_values_are_never_changed,
+        ],
+    ),
+    ("secret_get_key_bytes", &[binary_values_are_never_changed]),
     (
         "secret_info_get",
         &[
@@ -395,6 +403,41 @@ pub(crate) fn owners_and_consumers_read_their_tracked_revision() {
     let read = |mode| value(&secret::secret_get(&engine, &owned, mode).expect("read"), "password");
     assert_eq!(read(SecretReadMode::Tracked), secret_value(0));
     assert_eq!(read(SecretReadMode::Peek), secret_value(1));
+    finish(&engine, true);
+}
+
+/// Owned by this unit: `blob` holds bytes that are not UTF-8, `note` text with a real U+FFFD.
+const BINARY_SECRET: &str = "secret:d1fa9k3vrgbs7e2q5m20";
+
+#[test]
+pub(crate) fn binary_values_are_never_changed() {
+    // Juju stores bytes (`key#base64=…`); its JSON output turns bad bytes into U+FFFD. The
+    // runtime must not hand those back as if they were the value.
+    let mut state = state(true);
+    let mut revision = revision(1, &[("note", "a\u{FFFD}b")]);
+    revision.binary.insert("blob".into(), vec![0xFF, 0x00, 0xFE]);
+    state.secrets.push(Secret {
+        id: BINARY_SECRET.into(),
+        owner: Some(SecretOwner::Unit),
+        revisions: vec![revision],
+        ..Secret::default()
+    });
+    let engine = hook(state, "update-status");
+    let selector = SecretSelector::id(BINARY_SECRET);
+    let refused = err(secret::secret_get(&engine, &selector, SecretReadMode::Tracked));
+    assert!(matches!(refused, goops_runtime::Error::Parse { .. }), "{refused:?}");
+    assert!(refused.to_string().contains("the value of key \"blob\" is binary"), "{refused}");
+    let refused = err(secret::secret_get_key(&engine, &selector, "blob", SecretReadMode::Tracked));
+    assert!(refused.to_string().contains("\"blob\""), "{refused}");
+    // The bytes, as stored; their Debug shows nothing.
+    let bytes = secret::secret_get_key_bytes(&engine, &selector, "blob", SecretReadMode::Tracked).expect("bytes");
+    assert_eq!(bytes.expose_secret(), [0xFF, 0x00, 0xFE]);
+    assert_eq!(format!("{bytes:?}"), "[REDACTED]");
+    // A text value that holds U+FFFD itself reads back the same, and is kept.
+    let note = secret::secret_get_key(&engine, &selector, "note", SecretReadMode::Tracked).expect("text");
+    assert_eq!(note.expose_secret(), "a\u{FFFD}b");
+    let bytes = secret::secret_get_key_bytes(&engine, &selector, "note", SecretReadMode::Tracked).expect("bytes");
+    assert_eq!(bytes.expose_secret(), "a\u{FFFD}b".as_bytes());
     finish(&engine, true);
 }
 

@@ -44,7 +44,7 @@ fn agent_path(path: &str) -> std::path::PathBuf {
 }
 
 fn read_agent_file(path: &str) -> Result<Vec<u8>, ToolError> {
-    crate::agent_file::read(&agent_path(path)).map_err(|e| crate::tools::fail(format!("open {path}: {e}")))
+    crate::agent_file::read(&agent_path(path)).map_err(|e| crate::tools::fail(e.with_path(path)))
 }
 
 fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolError> {
@@ -73,7 +73,7 @@ fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolEr
         let (key, given) = if let Some(k) = key.strip_suffix("#base64") {
             (k, Given::Base64(value.to_owned()))
         } else if let Some(k) = key.strip_suffix("#file") {
-            let data = crate::agent_file::read(&agent_path(value)).map_err(|e| usage(format!("open {value}: {e}")))?;
+            let data = crate::agent_file::read(&agent_path(value)).map_err(|e| usage(e.with_path(value)))?;
             if crate::b64::encoded_len(data.len()) > MAX_CONTENT {
                 return Err(usage(format!("secret content in file {value:?} too large: {} bytes", data.len())));
             }
@@ -93,12 +93,14 @@ fn parse_upsert(call: &Call<'_>, content_args: &[&str]) -> Result<Upsert, ToolEr
             ToolError::Run(m) => ToolError::Usage(m),
             other => other,
         })?;
-        for (key, value) in
-            crate::tools::parse_string_map(&bytes).map_err(|_| usage(format!("invalid secret file {path:?}")))?
-        {
+        // Values keep their bytes (a `!!binary` value that is not UTF-8 included): Juju's
+        // `ReadSecretData` (core/secrets/createsecret.go) reads them into Go strings, and its
+        // yaml.v2 error is Init's error as it is (exit 2).
+        for (key, value) in crate::format::yaml_read::bytes_map(&bytes).map_err(usage)? {
             let (key, given) = match key.strip_suffix("#base64") {
-                Some(k) => (k.to_owned(), Given::Base64(value)),
-                None => (key, Given::Raw(value.into_bytes())),
+                // Base64 text is ASCII; other bytes fail to decode below and are reported.
+                Some(k) => (k.to_owned(), Given::Base64(String::from_utf8_lossy(&value).into_owned())),
+                None => (key, Given::Raw(value)),
             };
             if !is_valid_content_key(&key) {
                 return Err(usage(format!("key {key:?} not valid")));
