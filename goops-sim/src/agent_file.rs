@@ -88,7 +88,7 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, AgentFileError> {
     }
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(path)
         .map_err(AgentFileError::Open)?;
     if !file.metadata().map_err(AgentFileError::Open)?.is_file() {
@@ -125,7 +125,7 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), AgentFileError> {
         .create(true)
         .truncate(true)
         .mode(0o666)
-        .custom_flags(libc::O_NONBLOCK)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(path)
         .map_err(AgentFileError::Open)?;
     if !writable(&file.metadata().map_err(AgentFileError::Open)?) {
