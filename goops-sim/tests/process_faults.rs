@@ -172,9 +172,11 @@ fn param_values_are_yaml_as_juju_run_reads_them() {
 
 #[test]
 fn a_tool_blocked_on_a_fifo_never_keeps_goops_sim_past_its_deadline() {
+    // The simulated agent refuses a FIFO given as `--file` (agent_file.rs), so the tool blocks on
+    // its own side here: its stdin is a FIFO nobody writes. The deadline must still hold.
     let dir = charm(
         "fifo",
-        "status-set maintenance before-the-fifo\nstate-set a=1\nmkfifo pipe\nstate-set --file pipe\nstate-set b=2",
+        "status-set maintenance before-the-fifo\nstate-set a=1\nmkfifo pipe\nstate-set --file - < pipe\nstate-set b=2",
     );
     let mut child = sim_command(&dir, &["install", "--timeout", "1"])
         .stdout(Stdio::piped())
