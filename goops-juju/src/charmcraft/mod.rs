@@ -7,7 +7,7 @@
 //! interface, an unknown config type or a default of the wrong type is a [`MetaError`] naming the
 //! file and the key, because charmcraft refuses such a charm too.
 
-pub mod bounds;
+mod bounds;
 mod parse;
 
 use std::collections::BTreeMap;
