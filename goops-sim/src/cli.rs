@@ -192,26 +192,15 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Run a hook tool. Its arguments must be UTF-8: goops-sim refuses other bytes rather than
-/// alter them. (Juju's Go client passes argv bytes through, but what reaches the controller is
-/// JSON, whose encoder replaces invalid UTF-8 with U+FFFD for relation data, status and logs;
-/// only secret content, sent base64, would keep its bytes. The state file holds text: silently
-/// storing different bytes, secret content included, would be worse than a clear refusal.)
+/// Run a hook tool. Its arguments must be UTF-8 (see `tools::utf8_args` for why).
 fn tool_main(tool: &str, args: &[OsString]) -> ExitCode {
-    let mut text = Vec::with_capacity(args.len());
-    for (i, arg) in args.iter().enumerate() {
-        match arg.to_str() {
-            Some(arg) => text.push(arg.to_owned()),
-            None => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "ERROR argument {} of {tool} is not valid UTF-8: goops-sim refuses it rather than store altered bytes",
-                    i + 1
-                );
-                return ExitCode::from(2);
-            }
+    let text = match crate::tools::utf8_args(tool, args) {
+        Ok(text) => text,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "ERROR {message}");
+            return ExitCode::from(2);
         }
-    }
+    };
     let code = client_main(tool, text);
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -160,3 +160,20 @@ fn in_process_secret_content_is_read_from_the_files_the_runtime_stages() {
     }
     assert!(finished.tool_calls.iter().flat_map(|c| &c.args).all(|a| !a.contains("first") && !a.contains("second")));
 }
+
+/// In-process as in process mode (cli.rs), a tool argument that is not UTF-8 is refused, never
+/// stored with its bytes replaced.
+#[test]
+fn non_utf8_tool_arguments_are_refused_in_process_too() {
+    use std::os::unix::ffi::OsStringExt;
+    let engine = engine(base(), "install");
+    let args = [OsString::from("a=1"), OsString::from_vec(b"key=caf\xe9".to_vec())];
+    let out = engine.call("state-set", &args, None).expect("the in-process engine answers");
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "ERROR argument 2 of state-set is not valid UTF-8: goops-sim refuses it rather than store altered bytes\n"
+    );
+    let report = engine.finish(true).expect("finished once");
+    assert!(report.state.unit_state.is_empty(), "nothing stored: {:?}", report.state.unit_state);
+}

@@ -192,6 +192,26 @@ pub(crate) fn run(session: &mut Session, tool: &str, args: &[OsString], stdin: O
     response
 }
 
+/// A tool's arguments as text, or the refusal naming the first that is not UTF-8. goops-sim
+/// refuses such bytes rather than alter them, in process and in-process alike. (Juju's Go client
+/// passes argv bytes through, but what reaches the controller is JSON, whose encoder replaces
+/// invalid UTF-8 with U+FFFD for relation data, status and logs; only secret content, sent
+/// base64, would keep its bytes. The state file holds text: silently storing different bytes,
+/// secret content included, would be worse than a clear refusal.)
+pub(crate) fn utf8_args(tool: &str, args: &[OsString]) -> Result<Vec<String>, String> {
+    args.iter()
+        .enumerate()
+        .map(|(i, arg)| {
+            arg.to_str().map(str::to_owned).ok_or_else(|| {
+                format!(
+                    "argument {} of {tool} is not valid UTF-8: goops-sim refuses it rather than store altered bytes",
+                    i + 1
+                )
+            })
+        })
+        .collect()
+}
+
 /// Run `tool` with `args` on `session`. `cwd` is the caller's directory (for relative paths).
 pub(crate) fn run_in(
     session: &mut Session,
@@ -200,8 +220,15 @@ pub(crate) fn run_in(
     stdin: Option<&[u8]>,
     cwd: &Path,
 ) -> ToolResponse {
-    let args: Vec<String> =
-        args.iter().map(|a| a.to_str().map_or_else(|| a.to_string_lossy().into_owned(), str::to_owned)).collect();
+    let args = match utf8_args(tool, args) {
+        Ok(args) => args,
+        Err(message) => {
+            // Recorded with the bad bytes replaced: the record is a report, not data.
+            let lossy = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+            session.tool_calls.push(ToolCall { tool: tool.to_owned(), args: lossy, code: 2, stderr: String::new() });
+            return ToolResponse::Done(ToolOutput::error(2, &message));
+        }
+    };
     // A bug in a tool must not take the simulated agent down with it: report it as a run error.
     let response =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_inner(session, tool, &args, stdin, cwd)))
