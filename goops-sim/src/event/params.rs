@@ -6,6 +6,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::format::yaml_read;
+use crate::tools::go_parse_int;
+
 /// Why a `key=value` parameter is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -80,82 +83,48 @@ fn yaml_v2_value(text: &str) -> Result<Value, ParamError> {
     from_yaml(&doc)
 }
 
-/// yaml.v2's `resolve` for a plain scalar.
+/// yaml.v2's `resolve` for a plain scalar (the tag from the settings-file reader's resolver,
+/// which is the one reading of yaml.v2's rules), as the JSON value `juju run` sends.
 fn resolve_plain(plain: &str) -> Result<Value, ParamError> {
-    match plain {
-        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            return Ok(Value::Bool(true));
-        }
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            return Ok(Value::Bool(false));
-        }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
-        | ".NAN" => {
-            return Err(ParamError(format!("parameter value {plain:?} is not a finite number: JSON cannot carry it")));
-        }
-        _ => {}
-    }
     let digits = plain.replace('_', "");
-    if let Some(n) = go_parse_int(&digits) {
-        return Ok(n);
-    }
-    if is_yaml_float(&digits)
-        && let Ok(f) = digits.parse::<f64>()
-        && let Some(n) = serde_json::Number::from_f64(f)
-    {
-        return Ok(Value::Number(n));
-    }
-    Ok(Value::String(plain.to_owned()))
+    let value = match yaml_read::resolve(plain) {
+        "tag:yaml.org,2002:null" => Value::Null,
+        "tag:yaml.org,2002:bool" => {
+            Value::Bool(matches!(plain.to_ascii_lowercase().as_str(), "y" | "yes" | "true" | "on"))
+        }
+        "tag:yaml.org,2002:int" => match go_parse_int(&digits) {
+            Ok(n) => Value::from(n),
+            // ParseInt failed on the range, ParseUint may still hold it (yaml.v2 tries both).
+            Err(_) => go_parse_uint(&digits).map_or_else(|| Value::String(plain.to_owned()), Value::from),
+        },
+        "tag:yaml.org,2002:float" => match digits.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            Some(n) => Value::Number(n),
+            None => {
+                return Err(ParamError(format!(
+                    "parameter value {plain:?} is not a finite number: JSON cannot carry it"
+                )));
+            }
+        },
+        _ => Value::String(plain.to_owned()),
+    };
+    Ok(value)
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)`, then `ParseUint(s, 0, 64)`: a sign, then `0x`, `0o`, `0b`
-/// or a leading `0` (octal) prefix.
-fn go_parse_int(s: &str) -> Option<Value> {
-    let (negative, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+/// Go's `strconv.ParseUint(s, 0, 64)` for a value past `i64::MAX`.
+fn go_parse_uint(s: &str) -> Option<u64> {
+    let body = s.strip_prefix('+').unwrap_or(s).to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x") {
         (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
+    } else if let Some(d) = body.strip_prefix("0o") {
         (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
+    } else if let Some(d) = body.strip_prefix("0b") {
         (2, d)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..])
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
     } else {
-        (10, lower.as_str())
+        (10, body.as_str())
     };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = u64::from_str_radix(digits, radix).ok()?;
-    if negative {
-        let n = i64::try_from(magnitude).ok().map(|m| -m).or((magnitude == 1 << 63).then_some(i64::MIN))?;
-        Some(Value::from(n))
-    } else {
-        Some(Value::from(magnitude))
-    }
-}
-
-/// yaml.v2's float pattern: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn is_yaml_float(s: &str) -> bool {
-    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some(("", frac)) => all_digits(frac),
-        Some((int, frac)) => all_digits(int) && (frac.is_empty() || all_digits(frac)),
-        None => all_digits(mantissa),
-    };
-    let exponent_ok = exponent.is_none_or(|e| all_digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
-    mantissa_ok && exponent_ok
+    u64::from_str_radix(digits, radix).ok()
 }
 
 /// A parsed YAML node as JSON (map keys must be text, as Juju's `ConformYAML` requires).

@@ -256,7 +256,7 @@ fn alias_name(text: &str, index: usize) -> String {
 }
 
 /// yaml.v2's `resolve`, reduced to what decoding into strings needs: the tag of a plain scalar.
-fn resolve(value: &str) -> &'static str {
+pub(crate) fn resolve(value: &str) -> &'static str {
     match value {
         "" | "~" | "null" | "Null" | "NULL" => return "tag:yaml.org,2002:null",
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" | "n" | "N" | "no" | "No"
