@@ -68,44 +68,59 @@ pub fn ops_python() -> PathBuf {
 }
 
 fn ensure_ops_venv(venv: &Path) -> io::Result<PathBuf> {
+    let bin = pip_venv(venv, &[format!("ops=={OPS_VERSION}")], &|bin| {
+        let out =
+            run(Command::new(bin.join("python")).args(["-c", "import ops; print(ops.__version__)"]), "import ops");
+        let found = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert_eq!(found, OPS_VERSION, "the venv at {} imports ops {found}", venv.display());
+    })?;
+    Ok(bin.join("python"))
+}
+
+/// The `bin` directory of a Python venv at `venv` with `packages` (pip requirement specifiers)
+/// installed from PyPI, for tests that run foreign clients (ops, charmcraft).
+///
+/// Created on first use with the Python named by [`PYTHON_ENV`] (3.10+, default `python3`),
+/// under an exclusive lock on `<venv>.lock`, so concurrent test processes and threads wait for
+/// one another. `verify` checks the install (it panics on failure); the venv is used only once a
+/// marker naming `packages`, written after `verify`, exists, so an interrupted or outdated
+/// install is redone.
+///
+/// # Errors
+///
+/// If the lock, the removal of a partial venv or the marker cannot be written. Commands that
+/// fail panic with what ran and what it printed.
+pub fn pip_venv(venv: &Path, packages: &[String], verify: &dyn Fn(&Path)) -> io::Result<PathBuf> {
     let parent = venv.parent().expect("the venv path has a parent");
     fs::create_dir_all(parent)?;
     let mut lock_name = venv.file_name().expect("the venv path has a name").to_owned();
     lock_name.push(".lock");
-    let lock_path = parent.join(lock_name);
-    let lock = File::options().create(true).truncate(false).write(true).open(&lock_path)?;
+    let lock = File::options().create(true).truncate(false).write(true).open(parent.join(lock_name))?;
     lock.lock()?; // Released when `lock` is dropped (also on panic).
 
-    let python = venv.join("bin").join("python");
-    let marker = venv.join(".goops-ops-ready");
-    if fs::read_to_string(&marker).is_ok_and(|v| v.trim() == OPS_VERSION) && python.exists() {
-        return Ok(python);
+    let bin = venv.join("bin");
+    let marker = venv.join(".goops-ready");
+    let want = packages.join(" ");
+    if fs::read_to_string(&marker).is_ok_and(|m| m == want) && bin.join("python").exists() {
+        return Ok(bin);
     }
     if venv.exists() {
-        fs::remove_dir_all(venv)?; // A partial venv from an interrupted run.
+        fs::remove_dir_all(venv)?; // A partial venv from an interrupted run, or other packages.
     }
 
     let base = std::env::var_os(PYTHON_ENV).filter(|p| !p.is_empty()).unwrap_or_else(|| OsString::from("python3"));
     let version_check = "import sys; print('%d.%d' % sys.version_info[:2]); sys.exit(sys.version_info < (3, 10))";
-    run(Command::new(&base).args(["-c", version_check]), "check the Python version (ops needs 3.10+)");
+    run(Command::new(&base).args(["-c", version_check]), "check the Python version (3.10+ is needed)");
     run(Command::new(&base).args(["-m", "venv"]).arg(venv), "create the venv (needs the python3-venv package)");
     run(
-        Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--no-input",
-            "--quiet",
-            &format!("ops=={OPS_VERSION}"),
-        ]),
-        "pip install ops (needs PyPI)",
+        Command::new(bin.join("python"))
+            .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet"])
+            .args(packages),
+        &format!("pip install {want} (needs PyPI)"),
     );
-    let out = run(Command::new(&python).args(["-c", "import ops; print(ops.__version__)"]), "import ops");
-    let found = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    assert_eq!(found, OPS_VERSION, "the venv at {} imports ops {found}", venv.display());
-    fs::write(&marker, OPS_VERSION)?;
-    Ok(python)
+    verify(&bin);
+    fs::write(&marker, want)?;
+    Ok(bin)
 }
 
 /// Runs `cmd` to completion and returns its output; panics with everything known if it cannot

@@ -234,8 +234,8 @@ fn ops_python_is_the_pinned_venv_and_is_reused() {
     let first = ops_python();
     assert!(first.ends_with(format!("ops-venv-{OPS_VERSION}/bin/python")), "{}", first.display());
     assert_eq!(ops_python(), first);
-    let marker = first.parent().unwrap().parent().unwrap().join(".goops-ops-ready");
-    assert_eq!(std::fs::read_to_string(marker).unwrap(), OPS_VERSION);
+    let marker = first.parent().unwrap().parent().unwrap().join(".goops-ready");
+    assert_eq!(std::fs::read_to_string(marker).unwrap(), format!("ops=={OPS_VERSION}"));
 }
 
 /// `RECORDED_ARGV.md` (what goops-sim must accept) is what ops does today: re-running the

@@ -70,37 +70,11 @@ pub fn charmcraft_venv() -> PathBuf {
 }
 
 fn ensure_venv(venv: &Path) -> io::Result<PathBuf> {
-    let parent = venv.parent().expect("the venv has a parent");
-    fs::create_dir_all(parent)?;
-    let lock_path = parent.join(format!("{}.lock", venv.file_name().expect("a name").to_string_lossy()));
-    let lock = File::options().create(true).truncate(false).write(true).open(lock_path)?;
-    lock.lock()?; // Released when dropped, also on panic.
-    let bin = venv.join("bin");
-    let marker = venv.join(".goops-ready");
-    let want = format!("charmcraft=={CHARMCRAFT_VERSION} craft-parts=={CRAFT_PARTS_VERSION}");
-    if fs::read_to_string(&marker).is_ok_and(|m| m == want) {
-        return Ok(bin);
-    }
-    if venv.exists() {
-        fs::remove_dir_all(venv)?;
-    }
-    let python =
-        std::env::var_os(goops_tests::PYTHON_ENV).filter(|p| !p.is_empty()).unwrap_or_else(|| "python3".into());
-    run_ok(Command::new(python).args(["-m", "venv"]).arg(venv));
-    run_ok(Command::new(bin.join("python")).args([
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--no-input",
-        "--quiet",
-        &format!("charmcraft=={CHARMCRAFT_VERSION}"),
-        &format!("craft-parts=={CRAFT_PARTS_VERSION}"),
-    ]));
-    let version = run_ok(Command::new(bin.join("charmcraft")).arg("version").env("HOME", venv));
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("charmcraft {CHARMCRAFT_VERSION}"));
-    fs::write(&marker, want)?;
-    Ok(bin)
+    let packages = [format!("charmcraft=={CHARMCRAFT_VERSION}"), format!("craft-parts=={CRAFT_PARTS_VERSION}")];
+    goops_tests::pip_venv(venv, &packages, &|bin| {
+        let version = run_ok(Command::new(bin.join("charmcraft")).arg("version").env("HOME", venv));
+        assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("charmcraft {CHARMCRAFT_VERSION}"));
+    })
 }
 
 /// One result of `charmcraft analyse --format json`.
