@@ -246,6 +246,15 @@ fn a_hook_left_by_a_killed_goops_sim_is_killed_by_the_next_run() {
         .spawn()
         .unwrap();
     let hook: u32 = wait_for_file(&dir.join("hook.pid")).trim().parse().unwrap();
+    // goops-sim writes its run marker just after spawning the hook (the marker needs the hook's
+    // pid), so the hook may write its pid first: kill only once the marker is there. A SIGKILL
+    // in that window of a few microseconds leaves the hook for the user to reap.
+    let marker = runtime.join(format!("goops-sim-{}", uid())).join(format!("run-{}", child.id()));
+    let started = Instant::now();
+    while !marker.exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(marker.exists(), "goops-sim wrote its run marker {}", marker.display());
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(is_running(hook), "SIGKILL cannot be forwarded: the hook outlives goops-sim");
