@@ -209,8 +209,10 @@ fn lib_wiring(cx: &Ctxt, marks: &[(Symbol, Attribute)], sig: &Signature) -> Opti
     let attr = &marks[0].1;
     let mut endpoint = Attr::none(cx, ENDPOINT);
     let mut events = Attr::none(cx, EVENTS);
+    let mut endpoint_given = false;
     let parser = syn::meta::parser(|meta| {
         if meta.path == ENDPOINT {
+            endpoint_given = true;
             if let Some(lit) = attr::string(cx, &meta, ENDPOINT)? {
                 endpoint.set(&meta.path, lit);
             }
@@ -241,7 +243,10 @@ fn lib_wiring(cx: &Ctxt, marks: &[(Symbol, Attribute)], sig: &Signature) -> Opti
     }
     let events = events.get();
     let Some(endpoint) = endpoint.get() else {
-        cx.spanned(attr, LIB_FORM);
+        // A malformed value was reported already; say what is missing only when it is missing.
+        if !endpoint_given {
+            cx.spanned(attr, LIB_FORM);
+        }
         return None;
     };
     Some(LibWiring { sig: sig.clone(), attr: attr.clone(), endpoint, events })
