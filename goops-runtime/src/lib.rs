@@ -90,6 +90,7 @@
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+pub mod charm_lib;
 pub mod context;
 pub mod dispatch;
 pub mod env;
@@ -106,6 +107,7 @@ pub mod stored;
 pub mod tools;
 pub mod typed_secret;
 
+pub use charm_lib::{Binding, CharmLib, NoEvent, Unbound};
 pub use context::Context;
 pub use dispatch::{
     ActionResult, BoxError, Charm, Handler, HandlerKey, HookResult, IntoActionOutcome, IntoHookOutcome, Outcome,
@@ -131,7 +133,7 @@ pub use tools::{HookTools, ProcessTools, ToolOutput};
 pub use typed_secret::TypedSecret;
 
 pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
-pub use goops_macros::{ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
+pub use goops_macros::{ActionParams, CharmConfig, action, charm, charm_lib, collect_status, hook, secret};
 pub use metadata::{CharmMetadata, HasMetadata};
 
 /// The names a charm usually needs: `use goops_runtime::prelude::*;`.
@@ -140,11 +142,12 @@ pub use metadata::{CharmMetadata, HasMetadata};
 /// [`ActionResult`], API calls return `goops_runtime::Result`, and `Result`
 /// stays `std::result::Result`.
 pub mod prelude {
-    pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
+    pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, charm_lib, collect_status, hook, secret};
     pub use crate::{
         ActionResult, BoxError, Charm, Context, Databag, Error, Event, Expiry, HookResult, LogLevel, Port,
         RelationEvent, RelationId, RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner,
         SecretReadMode, SecretSelector, SecretSetOptions, SecretString, Status, StorageEvent, Stored, StoredState,
         TypedSecret, WorkloadEvent,
     };
+    pub use crate::{Binding, CharmLib};
 }

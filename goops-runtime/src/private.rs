@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 pub use serde;
 pub use serde_json;
 
+pub use crate::charm_lib::{Binding, CharmLib, LibEntry, LibHandler, LibKey, NoEvent, Wiring, check_wiring};
 pub use crate::context::Context;
 pub use crate::dispatch::{Charm, Handler, HandlerKey, Outcome};
 pub use crate::error::{Error, Result};
@@ -20,6 +21,7 @@ pub use crate::typed_secret::{
     SecretField, TypedSecret, field as secret_field, optional_field as optional_secret_field,
     push_field as push_secret_field,
 };
+pub use goops_juju::RelationEventKind;
 
 use crate::dispatch::{IntoActionOutcome, IntoHookOutcome};
 use crate::hookcmds::status::Status;
