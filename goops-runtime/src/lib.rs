@@ -120,7 +120,7 @@ pub use event::{
 pub use goops_juju::{ConfigType, RelationId, RelationRole, RotatePolicy, SecretOwner, StatusName, StorageKind};
 pub use hookcmds::log::LogLevel;
 pub use hookcmds::port::Port;
-pub use hookcmds::relation::Databag;
+pub use hookcmds::relation::Bag;
 pub use hookcmds::secret::{
     Expiry, RevokeTarget, SecretAddOptions, SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions,
 };
@@ -142,7 +142,7 @@ pub use metadata::{CharmMetadata, HasMetadata};
 pub mod prelude {
     pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
     pub use crate::{
-        ActionResult, BoxError, Charm, Context, Databag, Error, Event, Expiry, HookResult, LogLevel, Port,
+        ActionResult, Bag, BoxError, Charm, Context, Error, Event, Expiry, HookResult, LogLevel, Port,
         RelationEvent, RelationId, RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner,
         SecretReadMode, SecretSelector, SecretSetOptions, SecretString, Status, StorageEvent, Stored, StoredState,
         TypedSecret, WorkloadEvent,
