@@ -49,7 +49,13 @@ fn round_trip() {
     let encoded = value.to_bag().unwrap();
     assert_eq!(
         encoded,
-        bag(&[("name", "\"a\""), ("max-size", "3"), ("ca-chain", "[\"x\"]"), ("mode", "\"safe\""), ("url", "http://h")])
+        bag(&[
+            ("name", "\"a\""),
+            ("max-size", "3"),
+            ("ca-chain", "[\"x\"]"),
+            ("mode", "\"safe\""),
+            ("url", "http://h")
+        ])
     );
     assert_eq!(Requirer::from_bag(&encoded).unwrap(), value);
 }
@@ -57,6 +63,9 @@ fn round_trip() {
 #[test]
 fn unknown_enum_value_and_absent_keys() {
     let loaded = Requirer::from_bag(&bag(&[("name", "\"a\""), ("mode", "\"turbo\""), ("max-size", "null")])).unwrap();
-    assert_eq!(loaded, Requirer { name: "a".into(), max_size: None, chain: vec![], mode: Some(Mode::Unknown), url: None });
+    assert_eq!(
+        loaded,
+        Requirer { name: "a".into(), max_size: None, chain: vec![], mode: Some(Mode::Unknown), url: None }
+    );
     assert_eq!(Requirer::from_bag(&bag(&[])).unwrap_err(), DatabagError::Missing { key: "name".into() });
 }
