@@ -104,8 +104,8 @@ impl DatabagError {
 /// vouches for a type the derive cannot see into.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not checked for use in a databag",
-    label = "a field of a `#[derive(Databag)]` struct",
-    note = "add `#[derive(DatabagValue)]` to it (an enum also needs a `#[serde(other)]` unit variant for unknown values), or mark the field `#[databag(unchecked)]`"
+    label = "used in a databag",
+    note = "add `#[derive(DatabagValue)]` to it (an enum also needs a `#[serde(other)]` unit variant for unknown values); for a type of another crate, mark the `#[derive(Databag)]` field `#[databag(unchecked)]`"
 )]
 pub trait DatabagValue {}
 
