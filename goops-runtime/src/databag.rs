@@ -23,7 +23,7 @@
 
 mod encode;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -99,7 +99,8 @@ impl DatabagError {
 ///
 /// `#[derive(Databag)]` requires it of every field type (except `#[databag(raw)]` and
 /// `#[databag(unchecked)]` fields). It is implemented for the standard scalar, string and
-/// collection types; `#[derive(DatabagValue)]` implements it for your structs (checking their
+/// ordered collection types (not `HashMap`/`HashSet`: their JSON order changes from run to run,
+/// so every save would rewrite the key and wake the other side; use `BTreeMap`/`BTreeSet`); `#[derive(DatabagValue)]` implements it for your structs (checking their
 /// fields) and enums (which must have a `#[serde(other)]` unit variant). Implementing it by hand
 /// vouches for a type the derive cannot see into.
 #[diagnostic::on_unimplemented(
@@ -148,9 +149,7 @@ impl<T: DatabagValue> DatabagValue for Option<T> {}
 impl<T: DatabagValue> DatabagValue for Vec<T> {}
 impl<T: DatabagValue, const N: usize> DatabagValue for [T; N] {}
 impl<T: DatabagValue> DatabagValue for BTreeSet<T> {}
-impl<T: DatabagValue, S> DatabagValue for HashSet<T, S> {}
 impl<K: DatabagValue, V: DatabagValue> DatabagValue for BTreeMap<K, V> {}
-impl<K: DatabagValue, V: DatabagValue, S> DatabagValue for HashMap<K, V, S> {}
 impl<A: DatabagValue, B: DatabagValue> DatabagValue for (A, B) {}
 impl<A: DatabagValue, B: DatabagValue, C: DatabagValue> DatabagValue for (A, B, C) {}
 
