@@ -20,6 +20,42 @@
 //!
 //! See `docs/relation-data.md` in the goops-rs repository for the derive's attributes and the
 //! interface design rules it checks.
+//!
+//! ```
+//! use goops_runtime::prelude::*;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, PartialEq, Serialize, Deserialize, DatabagValue)]
+//! #[serde(rename_all = "lowercase")]
+//! enum Role {
+//!     Primary,
+//!     #[serde(other)]
+//!     Unknown,
+//! }
+//!
+//! #[derive(Debug, PartialEq, Databag)]
+//! #[databag(rename_all = "kebab-case")]
+//! struct DbOffer {
+//!     #[databag(required)]
+//!     endpoint: String,
+//!     role: Option<Role>,
+//!     #[databag(default)]
+//!     read_replicas: Vec<String>,
+//! }
+//!
+//! let bag = [("endpoint", r#""pg:5432""#), ("role", r#""leader""#), ("other", "not ours")]
+//!     .map(|(k, v)| (k.to_owned(), v.to_owned()))
+//!     .into();
+//! let offer = DbOffer::from_bag(&bag).unwrap();
+//! assert_eq!(offer, DbOffer { endpoint: "pg:5432".into(), role: Some(Role::Unknown), read_replicas: vec![] });
+//! assert_eq!(offer.to_bag().unwrap()["read-replicas"], "[]");
+//!
+//! fn on_db(ctx: &Context, relation: &RelationId) -> HookResult {
+//!     let offer: DbOffer = ctx.relation_load(relation, "pg")?;
+//!     ctx.relation_save(relation, Bag::Unit, &offer)?;
+//!     Ok(())
+//! }
+//! ```
 
 mod encode;
 
