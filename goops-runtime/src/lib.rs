@@ -92,6 +92,7 @@
 pub mod __private;
 pub mod charm_lib;
 pub mod context;
+pub mod databag;
 pub mod dispatch;
 pub mod env;
 pub mod error;
@@ -109,6 +110,7 @@ pub mod typed_secret;
 
 pub use charm_lib::{Binding, CharmLib, NoEvent, Unbound};
 pub use context::Context;
+pub use databag::{Databag, DatabagError, DatabagValue};
 pub use dispatch::{
     ActionResult, BoxError, Charm, Handler, HandlerKey, HookResult, IntoActionOutcome, IntoHookOutcome, Outcome,
     dispatch, dispatch_with, run,
@@ -122,7 +124,7 @@ pub use event::{
 pub use goops_juju::{ConfigType, RelationId, RelationRole, RotatePolicy, SecretOwner, StatusName, StorageKind};
 pub use hookcmds::log::LogLevel;
 pub use hookcmds::port::Port;
-pub use hookcmds::relation::Databag;
+pub use hookcmds::relation::Bag;
 pub use hookcmds::secret::{
     Expiry, RevokeTarget, SecretAddOptions, SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions,
 };
@@ -134,6 +136,7 @@ pub use typed_secret::TypedSecret;
 
 pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
 pub use goops_macros::{ActionParams, CharmConfig, action, charm, charm_lib, collect_status, hook, secret};
+pub use goops_macros::{Databag, DatabagValue};
 pub use metadata::{CharmMetadata, HasMetadata};
 
 /// The names a charm usually needs: `use goops_runtime::prelude::*;`.
@@ -144,10 +147,11 @@ pub use metadata::{CharmMetadata, HasMetadata};
 pub mod prelude {
     pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, charm_lib, collect_status, hook, secret};
     pub use crate::{
-        ActionResult, BoxError, Charm, Context, Databag, Error, Event, Expiry, HookResult, LogLevel, Port,
-        RelationEvent, RelationId, RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner,
-        SecretReadMode, SecretSelector, SecretSetOptions, SecretString, Status, StorageEvent, Stored, StoredState,
-        TypedSecret, WorkloadEvent,
+        ActionResult, Bag, BoxError, Charm, Context, Error, Event, Expiry, HookResult, LogLevel, Port, RelationEvent,
+        RelationId, RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode,
+        SecretSelector, SecretSetOptions, SecretString, Status, StorageEvent, Stored, StoredState, TypedSecret,
+        WorkloadEvent,
     };
     pub use crate::{Binding, CharmLib};
+    pub use crate::{Databag, DatabagError, DatabagValue};
 }

@@ -10,6 +10,7 @@ pub use serde_json;
 
 pub use crate::charm_lib::{Binding, CharmLib, LibEntry, LibHandler, LibKey, NoEvent, Wiring, check_wiring};
 pub use crate::context::Context;
+pub use crate::databag::derive as databag;
 pub use crate::dispatch::{Charm, Handler, HandlerKey, Outcome};
 pub use crate::error::{Error, Result};
 pub use crate::extract::{ActionParams, CharmConfig, FromContext, Rejection};

@@ -148,7 +148,7 @@ impl Certificates {
         }
         rejected.extend(requests.rejected);
         let json = serde_json::to_string(&answers)?;
-        ctx.set_relation_data(&relation, Databag::App, [(CERTIFICATES_KEY, json)])?;
+        ctx.set_relation_data(&relation, Bag::App, [(CERTIFICATES_KEY, json)])?;
         ctx.log_debug(format!("{} certificate request(s) answered on {relation}", answers.len()));
         if rejected.is_empty() {
             ctx.add_status(Status::active());
