@@ -23,8 +23,10 @@ mod checks;
 mod client;
 mod duration;
 mod error;
+mod files;
 mod http;
 mod layer;
+mod multipart;
 mod services;
 mod transport;
 
@@ -32,6 +34,7 @@ pub use changes::{Change, ChangeSelect, Task, TaskProgress};
 pub use checks::{CheckInfo, CheckStatus, Notice, NoticesFilter, NotifyOptions};
 pub use client::{Client, Container};
 pub use error::{ApiError, ChangeError, Error, ExecError, PathError, PathErrorKind, Result};
+pub use files::{FileInfo, FileType, MakeDirOptions, Ownership, PushOptions};
 pub use layer::{
     Check, CheckLevel, ExecCheck, HttpCheck, Layer, LogTarget, LogTargetType, Override, Plan, Service, ServiceAction,
     Startup, TcpCheck,
