@@ -23,6 +23,7 @@ mod checks;
 mod client;
 mod duration;
 mod error;
+mod exec;
 mod files;
 mod http;
 mod layer;
@@ -34,6 +35,7 @@ pub use changes::{Change, ChangeSelect, Task, TaskProgress};
 pub use checks::{CheckInfo, CheckStatus, Notice, NoticesFilter, NotifyOptions};
 pub use client::{Client, Container};
 pub use error::{ApiError, ChangeError, Error, ExecError, PathError, PathErrorKind, Result};
+pub use exec::{Exec, ExecOutput, Process};
 pub use files::{FileInfo, FileType, MakeDirOptions, Ownership, PushOptions};
 pub use layer::{
     Check, CheckLevel, ExecCheck, HttpCheck, Layer, LogTarget, LogTargetType, Override, Plan, Service, ServiceAction,
