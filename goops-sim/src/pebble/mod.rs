@@ -79,7 +79,13 @@ impl PebbleServer {
     /// Problems preparing the root are recorded as the failure of the first file request
     /// rather than panicking; see [`PebbleServer::setup_error`].
     pub fn new(name: &str, state: ContainerState, root: PathBuf) -> PebbleServer {
-        let setup_error = fs::prepare_root(&root, &state).err();
+        let mut state = state;
+        let mut setup_error = fs::prepare_root(&root, &state).err();
+        // Checks the state lists as running are driven by a change, as Pebble's are.
+        match layers::current_plan(&state) {
+            Ok(plan) => checks::plan_changed(&mut state, &plan),
+            Err(e) => setup_error = Some(setup_error.map_or(e.clone(), |s| format!("{s}; {e}"))),
+        }
         let boot_id = time::boot_id(name);
         PebbleServer {
             inner: Arc::new(Inner {
