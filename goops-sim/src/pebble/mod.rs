@@ -20,6 +20,8 @@ mod notices;
 mod plan;
 mod services;
 mod system;
+#[cfg(test)]
+mod testutil;
 mod time;
 
 use std::io::{self, Read, Write};
