@@ -309,3 +309,8 @@ impl Drop for ListenHandle {
         self.shutdown();
     }
 }
+
+#[cfg(test)]
+mod exec_tests;
+#[cfg(test)]
+mod router_tests;
