@@ -97,6 +97,34 @@ mod tests {
         assert_eq!(dir.socket_path("workload"), Path::new("/charm/containers/workload/pebble.socket"));
     }
 
+    /// `from_env` reads the process environment, which tests cannot set safely: the test runs
+    /// itself as a child with the variable set, unset, and empty.
+    #[test]
+    fn from_env_uses_goops_pebble_dir_else_jujus_path() {
+        const WANT: &str = "GOOPS_PEBBLE_TEST_WANT";
+        if let Some(want) = std::env::var_os(WANT) {
+            assert_eq!(SocketDir::from_env().dir(), Path::new(&want));
+            return;
+        }
+        let exe = std::env::current_exe().expect("test binary");
+        let name = "transport::tests::from_env_uses_goops_pebble_dir_else_jujus_path";
+        for (value, want) in [
+            (Some("/tmp/sim/containers"), "/tmp/sim/containers"),
+            (None, DEFAULT_SOCKET_DIR),
+            (Some(""), DEFAULT_SOCKET_DIR),
+        ] {
+            let mut child = std::process::Command::new(&exe);
+            child.args(["--exact", name, "--quiet"]).env(WANT, want);
+            match value {
+                Some(v) => child.env(SOCKET_DIR_ENV, v),
+                None => child.env_remove(SOCKET_DIR_ENV),
+            };
+            let output = child.output().expect("run the test binary");
+            assert!(output.status.success(), "{value:?}: {}", String::from_utf8_lossy(&output.stdout));
+            assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"), "the child ran the test");
+        }
+    }
+
     #[test]
     fn a_missing_socket_is_an_io_error_not_a_panic() {
         let dir = SocketDir::new("/nonexistent-goops-pebble-dir");
