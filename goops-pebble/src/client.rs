@@ -66,6 +66,13 @@ impl Client {
         self.change_timeout
     }
 
+    /// A new connection in halves, if the connector can split one, or [`Error::NotReachable`].
+    pub(crate) fn connect_split(&self) -> Result<Option<crate::transport::SplitStream>> {
+        self.connector
+            .connect_split(&self.container)
+            .map_err(|source| Error::NotReachable { container: self.container.clone(), source })
+    }
+
     /// A new connection, or [`Error::NotReachable`].
     pub(crate) fn connect(&self) -> Result<Box<dyn PebbleStream>> {
         self.connector

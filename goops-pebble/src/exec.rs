@@ -187,9 +187,11 @@ impl<'c> Exec<'c> {
 
     /// Feed what `reader` reads to standard input.
     ///
-    /// Input is sent before output is read: a command that prints more than the socket
-    /// buffers hold (hundreds of KiB) before it has read all of a large input blocks. Push
-    /// large input as a file instead.
+    /// Over a unix socket ([`SocketDir`](crate::SocketDir)) input is sent while output is read.
+    /// Through a connector that cannot split a connection
+    /// ([`Connector::connect_split`](crate::Connector::connect_split)), input is sent first: a
+    /// command that prints more than the socket buffers hold before it has read all of a large
+    /// input then blocks.
     pub fn stdin_reader(mut self, reader: impl Read + Send + 'static) -> Self {
         self.stdin = Some(Box::new(reader));
         self
@@ -222,7 +224,7 @@ impl<'c> Exec<'c> {
             serde_json::from_value(result).map_err(|e| client.protocol(format!("bad exec result: {e}")))?;
         // ops's order: control, stdio, stderr. Pebble starts the process once the I/O ones are there.
         let control = client.websocket(&task.task_id, "control")?;
-        let mut stdio = client.websocket(&task.task_id, "stdio")?;
+        let stdio = client.stdio_websocket(&task.task_id)?;
         let stderr_ws = if split { Some(client.websocket(&task.task_id, "stderr")?) } else { None };
 
         let captured_out = self.stdout.is_none();
@@ -231,10 +233,24 @@ impl<'c> Exec<'c> {
         let mut stdin = self.stdin;
         let name = client.name().to_owned();
         let stdio_thread = std::thread::spawn(move || -> Result<Vec<u8>> {
-            send_stdin(&mut stdio, stdin.as_mut(), &name)?;
             let mut captured = Vec::new();
             let sink: &mut dyn Write = if captured_out { &mut captured } else { &mut out_sink };
-            recv_stream(&mut stdio, sink, &name, "standard output")?;
+            match stdio {
+                StdioSocket::Whole(mut ws) => {
+                    send_stdin(&mut ws, stdin.as_mut(), &name)?;
+                    recv_stream(&mut ws, sink, &name, "standard output")?;
+                }
+                StdioSocket::Split(mut reader, mut writer) => {
+                    // Input flows on its own thread while output is read here. It is not waited
+                    // for: a command may exit without reading all of it.
+                    let input_name = name.clone();
+                    let input = std::thread::spawn(move || send_stdin(&mut writer, stdin.as_mut(), &input_name));
+                    recv_stream(&mut reader, sink, &name, "standard output")?;
+                    if input.is_finished() {
+                        input.join().map_err(|_| ws_error(&name, "the standard input thread panicked"))??;
+                    }
+                }
+            }
             Ok(captured)
         });
         let stderr_thread = stderr_ws.map(|mut ws| {
@@ -354,10 +370,84 @@ fn ws_error(container: &str, message: impl Into<String>) -> Error {
     Error::Websocket { container: container.to_owned(), message: message.into() }
 }
 
+/// The `stdio` websocket: one socket for both directions, or (when the connector can split a
+/// connection) a reading socket and a writing one over the two halves.
+enum StdioSocket {
+    Whole(Socket),
+    Split(WebSocket<Halves>, WebSocket<WriteHalf>),
+}
+
+/// A connection's halves as one stream, for the handshake; the write half is then taken out
+/// for the writing socket, and what the reading socket would write (pongs, its close reply)
+/// is dropped.
+struct Halves {
+    read: Box<dyn Read + Send>,
+    write: Option<Box<dyn Write + Send>>,
+}
+
+impl Read for Halves {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read.read(buf)
+    }
+}
+
+impl Write for Halves {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.write {
+            Some(w) => w.write(buf),
+            None => Ok(buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.write {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The write half, for a websocket that only sends.
+struct WriteHalf(Box<dyn Write + Send>);
+
+impl Read for WriteHalf {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        Ok(0)
+    }
+}
+
+impl Write for WriteHalf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 impl Client {
     /// Open the websocket `id` of exec task `task`.
     fn websocket(&self, task: &str, id: &str) -> Result<Socket> {
         let stream = self.connect()?;
+        self.websocket_on(stream, task, id)
+    }
+
+    /// Open exec task `task`'s `stdio` websocket, split when the connector can.
+    fn stdio_websocket(&self, task: &str) -> Result<StdioSocket> {
+        let Some((read, write)) = self.connect_split()? else {
+            return Ok(StdioSocket::Whole(self.websocket(task, "stdio")?));
+        };
+        let mut reader = self.websocket_on(Halves { read, write: Some(write) }, task, "stdio")?;
+        let Some(write) = reader.get_mut().write.take() else {
+            return Err(ws_error(self.name(), "the stdio websocket lost its write half"));
+        };
+        let writer = WebSocket::from_raw_socket(WriteHalf(write), tungstenite::protocol::Role::Client, None);
+        Ok(StdioSocket::Split(reader, writer))
+    }
+
+    /// Do the websocket handshake for task `task`'s websocket `id` on `stream`.
+    fn websocket_on<S: Read + Write>(&self, stream: S, task: &str, id: &str) -> Result<WebSocket<S>> {
         let url = format!("ws://localhost/v1/tasks/{}/websocket/{id}", crate::changes::path_segment(task));
         match tungstenite::client(url, stream) {
             Ok((socket, _)) => Ok(socket),
@@ -377,7 +467,11 @@ impl Client {
 
 /// Send `input` in binary frames, then the end frame (also when there is no input, so a
 /// command reading standard input sees end of file).
-fn send_stdin(ws: &mut Socket, input: Option<&mut Box<dyn Read + Send>>, container: &str) -> Result<()> {
+fn send_stdin<S: Read + Write>(
+    ws: &mut WebSocket<S>,
+    input: Option<&mut Box<dyn Read + Send>>,
+    container: &str,
+) -> Result<()> {
     let fail = |e: tungstenite::Error| ws_error(container, format!("cannot send standard input: {e}"));
     if let Some(input) = input {
         let mut buf = vec![0u8; 32 * 1024];
@@ -395,7 +489,12 @@ fn send_stdin(ws: &mut Socket, input: Option<&mut Box<dyn Read + Send>>, contain
 }
 
 /// Copy binary frames into `sink` until the end frame (or the server closes).
-fn recv_stream(ws: &mut Socket, sink: &mut dyn Write, container: &str, what: &str) -> Result<()> {
+fn recv_stream<S: Read + Write>(
+    ws: &mut WebSocket<S>,
+    sink: &mut dyn Write,
+    container: &str,
+    what: &str,
+) -> Result<()> {
     loop {
         match ws.read() {
             Ok(Message::Binary(data)) => sink

@@ -42,4 +42,6 @@ pub use layer::{
     Startup, TcpCheck,
 };
 pub use services::{ServiceInfo, ServiceStartup, ServiceStatus, ServicesAction, SystemInfo};
-pub use transport::{Connector, DEFAULT_SOCKET_DIR, PebbleStream, SOCKET_DIR_ENV, SocketDir, SocketPath};
+pub use transport::{
+    Connector, DEFAULT_SOCKET_DIR, PebbleStream, SOCKET_DIR_ENV, SocketDir, SocketPath, SplitStream, split_unix,
+};

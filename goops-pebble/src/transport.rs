@@ -23,6 +23,24 @@ pub trait Connector: Send + Sync {
     /// A new stream to `container`'s Pebble. An error here is reported as
     /// [`Error::NotReachable`](crate::Error::NotReachable).
     fn connect(&self, container: &str) -> io::Result<Box<dyn PebbleStream>>;
+
+    /// A new connection as a read half and a write half that two threads can use at once (a
+    /// unix socket and its `try_clone`). Exec uses it for the `stdio` websocket, so standard
+    /// input is sent while output is read. The default, `None`, makes exec send all input
+    /// before reading output.
+    fn connect_split(&self, container: &str) -> io::Result<Option<SplitStream>> {
+        let _ = container;
+        Ok(None)
+    }
+}
+
+/// The read and write halves of one connection ([`Connector::connect_split`]).
+pub type SplitStream = (Box<dyn io::Read + Send>, Box<dyn io::Write + Send>);
+
+/// Split a unix stream into halves that share the socket.
+pub fn split_unix(stream: UnixStream) -> io::Result<SplitStream> {
+    let writer = stream.try_clone()?;
+    Ok((Box::new(stream), Box::new(writer)))
 }
 
 /// Production connector: `<dir>/<container>/pebble.socket`.
@@ -61,6 +79,10 @@ impl Connector for SocketDir {
     fn connect(&self, container: &str) -> io::Result<Box<dyn PebbleStream>> {
         Ok(Box::new(UnixStream::connect(self.socket_path(container))?))
     }
+
+    fn connect_split(&self, container: &str) -> io::Result<Option<SplitStream>> {
+        split_unix(UnixStream::connect(self.socket_path(container))?).map(Some)
+    }
 }
 
 /// A connector for one socket path, whatever the container name ([`Client::socket`](crate::Client::socket)).
@@ -84,6 +106,10 @@ impl SocketPath {
 impl Connector for SocketPath {
     fn connect(&self, _container: &str) -> io::Result<Box<dyn PebbleStream>> {
         Ok(Box::new(UnixStream::connect(&self.path)?))
+    }
+
+    fn connect_split(&self, _container: &str) -> io::Result<Option<SplitStream>> {
+        split_unix(UnixStream::connect(&self.path)?).map(Some)
     }
 }
 

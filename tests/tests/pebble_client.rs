@@ -15,7 +15,7 @@ use std::time::Duration;
 use goops_pebble::{
     ChangeSelect, Check, CheckLevel, CheckStatus, Client, Connector, Error, FileType, Layer, MakeDirOptions,
     NoticesFilter, NotifyOptions, PathErrorKind, PebbleStream, PushOptions, Service, ServiceStatus, ServicesAction,
-    SocketDir,
+    SocketDir, SplitStream,
 };
 use goops_sim::pebble::{ListenHandle, PebbleServer};
 use goops_sim::state::{ContainerState, ExecRule};
@@ -23,21 +23,41 @@ use goops_sim::state::{ContainerState, ExecRule};
 /// How the client reaches the server.
 #[derive(Debug, Clone, Copy)]
 enum Mode {
+    /// Socketpairs, split for exec's standard input.
     Pair,
+    /// Socketpairs the client cannot split: exec sends standard input before reading output.
+    PairWhole,
+    /// A real unix socket (`SocketDir`).
     Socket,
 }
 
-const MODES: [Mode; 2] = [Mode::Pair, Mode::Socket];
+const MODES: [Mode; 3] = [Mode::Pair, Mode::PairWhole, Mode::Socket];
 
 /// Each connection is a socketpair whose other end the server serves on a thread.
-struct PairConnector(PebbleServer);
+struct PairConnector {
+    server: PebbleServer,
+    split: bool,
+}
+
+impl PairConnector {
+    fn pair(&self) -> io::Result<UnixStream> {
+        let (ours, theirs) = UnixStream::pair()?;
+        let server = self.server.clone();
+        std::thread::spawn(move || server.serve_connection(theirs));
+        Ok(ours)
+    }
+}
 
 impl Connector for PairConnector {
     fn connect(&self, _container: &str) -> io::Result<Box<dyn PebbleStream>> {
-        let (ours, theirs) = UnixStream::pair()?;
-        let server = self.0.clone();
-        std::thread::spawn(move || server.serve_connection(theirs));
-        Ok(Box::new(ours))
+        Ok(Box::new(self.pair()?))
+    }
+
+    fn connect_split(&self, _container: &str) -> io::Result<Option<SplitStream>> {
+        if !self.split {
+            return Ok(None);
+        }
+        goops_pebble::split_unix(self.pair()?).map(Some)
     }
 }
 
@@ -85,8 +105,9 @@ fn sim(mode: Mode, state: ContainerState) -> Sim {
     let root = TempDir::new("root");
     let server = PebbleServer::new("workload", state, root.0.join("fs"));
     match mode {
-        Mode::Pair => {
-            let client = Client::new("workload", Arc::new(PairConnector(server.clone())));
+        Mode::Pair | Mode::PairWhole => {
+            let connector = PairConnector { server: server.clone(), split: matches!(mode, Mode::Pair) };
+            let client = Client::new("workload", Arc::new(connector));
             Sim { server, client, _listen: None, _root: root, _sockets: None }
         }
         Mode::Socket => {
