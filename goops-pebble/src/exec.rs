@@ -240,7 +240,8 @@ impl<'c> Exec<'c> {
                     send_stdin(&mut ws, stdin.as_mut(), &name)?;
                     recv_stream(&mut ws, sink, &name, "standard output")?;
                 }
-                StdioSocket::Split(mut reader, mut writer) => {
+                StdioSocket::Split(pair) => {
+                    let (mut reader, mut writer) = *pair;
                     // Input flows on its own thread while output is read here. It is not waited
                     // for: a command may exit without reading all of it.
                     let input_name = name.clone();
@@ -374,7 +375,7 @@ fn ws_error(container: &str, message: impl Into<String>) -> Error {
 /// connection) a reading socket and a writing one over the two halves.
 enum StdioSocket {
     Whole(Socket),
-    Split(WebSocket<Halves>, WebSocket<WriteHalf>),
+    Split(Box<(WebSocket<Halves>, WebSocket<WriteHalf>)>),
 }
 
 /// A connection's halves as one stream, for the handshake; the write half is then taken out
@@ -443,7 +444,7 @@ impl Client {
             return Err(ws_error(self.name(), "the stdio websocket lost its write half"));
         };
         let writer = WebSocket::from_raw_socket(WriteHalf(write), tungstenite::protocol::Role::Client, None);
-        Ok(StdioSocket::Split(reader, writer))
+        Ok(StdioSocket::Split(Box::new((reader, writer))))
     }
 
     /// Do the websocket handshake for task `task`'s websocket `id` on `stream`.
