@@ -374,7 +374,7 @@ fn ws_error(container: &str, message: impl Into<String>) -> Error {
 /// The `stdio` websocket: one socket for both directions, or (when the connector can split a
 /// connection) a reading socket and a writing one over the two halves.
 enum StdioSocket {
-    Whole(Socket),
+    Whole(Box<Socket>),
     Split(Box<(WebSocket<Halves>, WebSocket<WriteHalf>)>),
 }
 
@@ -437,7 +437,7 @@ impl Client {
     /// Open exec task `task`'s `stdio` websocket, split when the connector can.
     fn stdio_websocket(&self, task: &str) -> Result<StdioSocket> {
         let Some((read, write)) = self.connect_split()? else {
-            return Ok(StdioSocket::Whole(self.websocket(task, "stdio")?));
+            return Ok(StdioSocket::Whole(Box::new(self.websocket(task, "stdio")?)));
         };
         let mut reader = self.websocket_on(Halves { read, write: Some(write) }, task, "stdio")?;
         let Some(write) = reader.get_mut().write.take() else {
