@@ -341,20 +341,20 @@ fn validate_layer(label: &str, layer: &Layer) -> Result<(), String> {
                 return Err(format!("plan check {name:?} {field} must not be zero"));
             }
         }
-        if let Some(Value::Object(exec)) = check.get("exec") {
-            if let Err(e) = shell_words::split(s(exec, "command")) {
-                return Err(format!("plan check {name:?} command invalid: {}", shlex_error(&e)));
-            }
+        if let Some(Value::Object(exec)) = check.get("exec")
+            && let Err(e) = shell_words::split(s(exec, "command"))
+        {
+            return Err(format!("plan check {name:?} command invalid: {}", shlex_error(&e)));
         }
     }
     for (name, target) in &layer.log_targets {
         if is_null_obj(target) {
             return Err(format!("log target object cannot be null for log target {name:?}"));
         }
-        if let Some(Value::Object(labels)) = target.get("labels") {
-            if let Some(l) = labels.keys().find(|l| l.starts_with("pebble_")) {
-                return Err(format!(r#"log target {name:?}: label {l:?} uses reserved prefix "pebble_""#));
-            }
+        if let Some(Value::Object(labels)) = target.get("labels")
+            && let Some(l) = labels.keys().find(|l| l.starts_with("pebble_"))
+        {
+            return Err(format!(r#"log target {name:?}: label {l:?} uses reserved prefix "pebble_""#));
         }
         let t = s(target, "type");
         if !matches!(t, "" | "loki" | "opentelemetry" | "syslog") {
