@@ -408,6 +408,10 @@ pub(crate) fn parse_command(command: &str) -> Result<(Vec<String>, Vec<String>),
 /// `CombineLayers`: later layers win; override errors name the layer.
 pub(crate) fn combine(layers: &[(String, Layer)]) -> Result<Layer, String> {
     let mut plan = Layer::default();
+    if let Some((_, last)) = layers.last() {
+        plan.summary = last.summary.clone();
+        plan.description = last.description.clone();
+    }
     for (label, layer) in layers {
         for (what, section, combined, fields) in [
             ("service", &layer.services, &mut plan.services, SERVICE),
