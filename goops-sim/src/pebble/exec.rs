@@ -103,6 +103,7 @@ pub(crate) fn post_exec(inner: &std::sync::Arc<Inner>, req: &Request) -> Reply {
         group: body.group.clone().filter(|g| !g.is_empty()),
         group_id: body.group_id,
         timeout: timeout.clone(),
+        signals: Vec::new(),
         stdin_bytes: 0,
         exit_code: None,
     };
@@ -269,14 +270,30 @@ pub(crate) fn serve_websocket<S: Read + Write>(inner: &Inner, mut conn: Conn<S>,
     match up.ws.as_str() {
         "stdio" => serve_stdio(inner, &mut ws, &up.task),
         "stderr" => serve_stderr(inner, &mut ws, &up.task),
-        // control: signals and resizes are read and dropped (nothing runs); it ends when the
-        // client closes it.
-        _ => {
-            drain(&mut ws, |_| {});
-        }
+        // control: signals are recorded (nothing runs to receive them), resizes dropped; it
+        // ends when the client closes it.
+        _ => serve_control(inner, &mut ws, &up.task),
     }
     let _ = ws.close(None);
     let _ = ws.flush();
+}
+
+fn serve_control<S: Read + Write>(inner: &Inner, ws: &mut WebSocket<S>, task: &str) {
+    let Some(record) = inner.exec_lock().get(task).map(|s| s.record) else { return };
+    loop {
+        match ws.read() {
+            Ok(Message::Text(t)) => {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
+                if let (Some("signal"), Some(name)) = (v["command"].as_str(), v["signal"]["name"].as_str())
+                    && let Some(r) = inner.lock().exec_history.get_mut(record)
+                {
+                    r.signals.push(name.to_owned());
+                }
+            }
+            Ok(Message::Close(_)) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Reads frames until the client closes or ends the stream, giving each binary payload to

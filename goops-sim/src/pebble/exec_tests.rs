@@ -58,6 +58,7 @@ fn exec_streams_output_counts_stdin_and_reports_the_exit_code() {
     let mut stderr = connect(&s, &task, "stderr");
     let (code, again) = call(&s, "GET", &format!("/v1/tasks/{task}/websocket/stdio"), Value::Null);
     assert_eq!((code, message(&again)), (500, "stdio websocket already connected"));
+    control.send(Message::text(r#"{"command":"signal","signal":{"name":"SIGHUP"}}"#)).unwrap();
     stdio.send(Message::binary(b"abc".to_vec())).unwrap();
     stdio.send(Message::text(r#"{"command":"end"}"#)).unwrap();
     assert_eq!(read_all(&mut stdio), b"out");
@@ -71,6 +72,12 @@ fn exec_streams_output_counts_stdin_and_reports_the_exit_code() {
     }
     let rec = &s.state().exec_history[0];
     assert_eq!((rec.stdin_bytes, rec.exit_code, rec.environment["A"].as_str()), (3, Some(3), "1"));
+    // The control websocket is served on its own thread: give it a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while s.state().exec_history[0].signals.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(s.state().exec_history[0].signals, ["SIGHUP"]);
 }
 
 #[test]

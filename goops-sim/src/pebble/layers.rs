@@ -106,33 +106,114 @@ pub(crate) fn add_layer(
         (Some(i), true) => {
             let merged = plan::combine(&[(label.to_owned(), all[i].1.clone()), (label.to_owned(), layer)])
                 .map_err(AddError::BadRequest)?;
-            all[i].1 = Layer { summary: merged.summary.clone(), description: merged.description.clone(), ..merged };
+            all[i].1 = merged;
         }
         (None, _) => {
-            // planstate: a label "dir/name" goes into sub-directory "dir"; appending into a
-            // sub-directory that is not the last one needs `inner`.
-            if let Some((dir, _)) = label.split_once('/') {
-                let last_dir = all.last().and_then(|(l, _)| l.split_once('/').map(|(d, _)| d.to_owned()));
-                let dir_exists = all.iter().any(|(l, _)| l.split_once('/').is_some_and(|(d, _)| d == dir));
-                if dir_exists && last_dir.as_deref() != Some(dir) && !inner {
-                    return Err(AddError::Internal(
-                        "cannot insert sub-directory layer without 'inner' attribute set".into(),
-                    ));
-                }
-            }
-            all.push((label.to_owned(), layer));
+            // planstate: a label "dir/name" goes into sub-directory "dir"; adding to a
+            // sub-directory that is not the last layer's needs `inner`, and then lands at the
+            // end of that sub-directory.
+            let dir_of = |l: &str| l.split_once('/').map(|(d, _)| d.to_owned());
+            let at = match dir_of(label) {
+                Some(dir) => match all.iter().rposition(|(l, _)| dir_of(l).as_deref() == Some(dir.as_str())) {
+                    Some(last) if last + 1 < all.len() && !inner => {
+                        return Err(AddError::Internal(
+                            "cannot insert sub-directory layer without 'inner' attribute set".into(),
+                        ));
+                    }
+                    Some(last) => last + 1,
+                    None => all.len(),
+                },
+                None => all.len(),
+            };
+            all.insert(at, (label.to_owned(), layer));
         }
     }
     let plan = plan::combine(&all).map_err(AddError::BadRequest)?;
     plan::validate_plan(&plan).map_err(AddError::BadRequest)?;
-    let mut order = 0;
+    // Orders: 1000, 2000, … for top-level layers; a sub-directory takes the next thousand
+    // and its layers count up from it (2001, 2002, …).
+    let (mut order, mut prev_dir) = (0u32, None::<String>);
     state.layers = all
         .into_iter()
         .map(|(label, layer)| {
-            order += 1000;
+            let dir = label.split_once('/').map(|(d, _)| d.to_owned());
+            order = match (&dir, &prev_dir) {
+                (Some(d), Some(p)) if d == p => order + 1,
+                (Some(_), _) => (order / 1000 + 1) * 1000 + 1,
+                (None, _) => (order / 1000 + 1) * 1000,
+            };
+            prev_dir = dir;
             LayerRecord { order, label, layer: layer.to_json() }
         })
         .collect();
     checks::plan_changed(state, &plan);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::pebble::testutil::{add_layer, call, message, server};
+    use crate::state::ContainerState;
+
+    fn post(s: &crate::pebble::PebbleServer, body: serde_json::Value) -> (u16, String) {
+        let (status, v) = call(s, "POST", "/v1/layers", body);
+        (status, message(&v).to_owned())
+    }
+
+    #[test]
+    fn request_checks_come_in_pebbles_order_with_its_texts() {
+        let (s, _root) = server(ContainerState::default());
+        let ok = |label: &str| json!({"action": "add", "label": label, "format": "yaml", "layer": "{}"});
+        assert_eq!(post(&s, json!({"action": "remove"})), (400, "invalid action \"remove\"".into()));
+        assert_eq!(post(&s, json!({"action": "add", "label": ""})), (400, "label must be set".into()));
+        assert_eq!(
+            post(&s, json!({"action": "add", "label": "x", "format": "json"})),
+            (400, "invalid format \"json\"".into())
+        );
+        assert_eq!(
+            post(&s, ok("pebble-x")),
+            (400, "cannot parse layer YAML: cannot use reserved label prefix \"pebble-\"".into())
+        );
+        let (status, v) = call(&s, "POST", "/v1/layers", ok("a"));
+        assert_eq!((status, &v["result"]), (200, &json!(true)));
+        assert_eq!(post(&s, ok("a")), (400, "layer \"a\" already exists".into()));
+        assert_eq!(post(&s, json!("not an object")).0, 400);
+    }
+
+    #[test]
+    fn sub_directory_layers_are_ordered_and_need_inner_when_not_last() {
+        let (s, _root) = server(ContainerState::default());
+        add_layer(&s, "base", "{}", false);
+        add_layer(&s, "d/one", "{}", false);
+        add_layer(&s, "d/two", "{}", false);
+        add_layer(&s, "top", "{}", false);
+        let body = json!({"action": "add", "label": "d/three", "format": "yaml", "layer": "{}"});
+        let (status, v) = call(&s, "POST", "/v1/layers", body.clone());
+        assert_eq!((status, message(&v)), (500, "cannot insert sub-directory layer without 'inner' attribute set"));
+        let mut inner = body;
+        inner["inner"] = json!(true);
+        assert_eq!(call(&s, "POST", "/v1/layers", inner).0, 200);
+        let layers: Vec<(String, u32)> = s.state().layers.iter().map(|l| (l.label.clone(), l.order)).collect();
+        let want = [("base", 1000), ("d/one", 2001), ("d/two", 2002), ("d/three", 2003), ("top", 3000)];
+        assert_eq!(layers, want.map(|(l, o)| (l.to_owned(), o)));
+    }
+
+    #[test]
+    fn an_invalid_plan_is_refused_whole_and_combine_keeps_the_position() {
+        let (s, _root) = server(ContainerState::default());
+        add_layer(&s, "a", "services:\n  x: {override: replace, command: one}\n", false);
+        add_layer(&s, "b", "summary: b\n", false);
+        let bad =
+            json!({"action": "add", "label": "c", "format": "yaml", "layer": "services:\n  y: {override: merge}\n"});
+        assert_eq!(post(&s, bad), (400, "plan must define \"command\" for service \"y\"".into()));
+        assert_eq!(s.state().layers.len(), 2);
+        add_layer(&s, "a", "services:\n  x: {override: merge, command: two}\n", true);
+        let st = s.state();
+        assert_eq!(st.layers[0].label, "a");
+        assert_eq!(st.layers[0].layer["services"]["x"], json!({"override": "replace", "command": "two"}));
+        let (_, v) = call(&s, "GET", "/v1/plan?format=yaml", serde_json::Value::Null);
+        assert_eq!(v["result"], "services:\n    x:\n        override: replace\n        command: two\n");
+    }
 }

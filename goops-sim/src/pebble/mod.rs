@@ -145,29 +145,22 @@ impl PebbleServer {
             std::fs::remove_file(socket)?;
         }
         let listener = UnixListener::bind(socket)?;
-        listener.set_nonblocking(true)?;
         let stop = Arc::new(AtomicBool::new(false));
         let server = self.clone();
         let flag = stop.clone();
+        // A blocking accept loop; `stop` wakes it with a connection of its own.
         let thread = std::thread::Builder::new().name(format!("pebble-{}", self.inner.name)).spawn(move || {
-            while !flag.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        if stream.set_nonblocking(false).is_err() {
-                            continue;
-                        }
-                        let server = server.clone();
-                        // Each connection on its own thread: exec websockets stay open while
-                        // the client waits on the change over another connection.
-                        let _ = std::thread::Builder::new()
-                            .name("pebble-conn".into())
-                            .spawn(move || server.serve_connection(Box::new(stream)));
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        std::thread::sleep(std::time::Duration::from_millis(5));
-                    }
-                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            for stream in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    return;
                 }
+                let Ok(stream) = stream else { continue };
+                let server = server.clone();
+                // Each connection on its own thread: exec websockets stay open while the
+                // client waits on the change over another connection.
+                let _ = std::thread::Builder::new()
+                    .name("pebble-conn".into())
+                    .spawn(move || server.serve_connection(stream));
             }
         })?;
         Ok(ListenHandle { stop, thread: Some(thread), socket: socket.to_owned() })
@@ -298,7 +291,10 @@ impl ListenHandle {
     fn shutdown(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            // Wake the accept loop; if the socket is already gone the loop is not waiting.
+            if std::os::unix::net::UnixStream::connect(&self.socket).is_ok() {
+                let _ = thread.join();
+            }
         }
         let _ = std::fs::remove_file(&self.socket);
     }

@@ -341,20 +341,20 @@ fn validate_layer(label: &str, layer: &Layer) -> Result<(), String> {
                 return Err(format!("plan check {name:?} {field} must not be zero"));
             }
         }
-        if let Some(Value::Object(exec)) = check.get("exec") {
-            if let Err(e) = shell_words::split(s(exec, "command")) {
-                return Err(format!("plan check {name:?} command invalid: {}", shlex_error(&e)));
-            }
+        if let Some(Value::Object(exec)) = check.get("exec")
+            && let Err(e) = shell_words::split(s(exec, "command"))
+        {
+            return Err(format!("plan check {name:?} command invalid: {}", shlex_error(&e)));
         }
     }
     for (name, target) in &layer.log_targets {
         if is_null_obj(target) {
             return Err(format!("log target object cannot be null for log target {name:?}"));
         }
-        if let Some(Value::Object(labels)) = target.get("labels") {
-            if let Some(l) = labels.keys().find(|l| l.starts_with("pebble_")) {
-                return Err(format!(r#"log target {name:?}: label {l:?} uses reserved prefix "pebble_""#));
-            }
+        if let Some(Value::Object(labels)) = target.get("labels")
+            && let Some(l) = labels.keys().find(|l| l.starts_with("pebble_"))
+        {
+            return Err(format!(r#"log target {name:?}: label {l:?} uses reserved prefix "pebble_""#));
         }
         let t = s(target, "type");
         if !matches!(t, "" | "loki" | "opentelemetry" | "syslog") {
@@ -408,6 +408,10 @@ pub(crate) fn parse_command(command: &str) -> Result<(Vec<String>, Vec<String>),
 /// `CombineLayers`: later layers win; override errors name the layer.
 pub(crate) fn combine(layers: &[(String, Layer)]) -> Result<Layer, String> {
     let mut plan = Layer::default();
+    if let Some((_, last)) = layers.last() {
+        plan.summary = last.summary.clone();
+        plan.description = last.description.clone();
+    }
     for (label, layer) in layers {
         for (what, section, combined, fields) in [
             ("service", &layer.services, &mut plan.services, SERVICE),

@@ -113,3 +113,18 @@ fn notices_filter_by_type_key_and_after() {
     let (code, v) = call(&s, "GET", "/v1/notices?after=yesterday", Value::Null);
     assert_eq!(code, 400, "{v}");
 }
+
+#[test]
+fn listen_serves_a_socket_until_stopped() {
+    let (s, root) = server(ContainerState::default());
+    let socket = root.0.with_extension("sock");
+    let handle = s.listen(&socket).unwrap();
+    let mut client = UnixStream::connect(&socket).unwrap();
+    client.write_all(b"GET /v1/system-info HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    client.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
+    handle.stop();
+    assert!(!socket.exists(), "the socket file is removed");
+    assert!(UnixStream::connect(&socket).is_err());
+}

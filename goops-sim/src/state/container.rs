@@ -333,6 +333,9 @@ pub struct ExecRecord {
     /// The requested timeout (Go duration text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<String>,
+    /// Signals sent to the process over the control websocket (`SIGTERM`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<String>,
     /// How many stdin bytes the client sent.
     #[serde(default)]
     pub stdin_bytes: u64,
