@@ -597,16 +597,27 @@ fn exec_spawn_send_signal_and_wait() {
     for mode in MODES {
         let rule = ExecRule {
             command: vec!["server".into()],
-            runs_for: "200ms".into(),
+            reads_stdin: true,
             stdout: "up\n".into(),
             ..ExecRule::default()
         };
         let sim = sim(mode, state_with_exec(vec![rule]));
-        let mut process = sim.client.exec(["server"]).spawn().unwrap();
+        // The command runs until its standard input ends, which this test holds open.
+        let (reader, writer) = io::pipe().unwrap();
+        let mut process = sim.client.exec(["server"]).stdin_reader(reader).spawn().unwrap();
         assert!(!process.change_id().is_empty());
         process.send_signal("SIGHUP").unwrap();
+        process.send_signal("SIGTERM").unwrap();
+        // The control socket is read in order; wait until the server has recorded both.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while sim.server.state().exec_history.first().map_or(0, |c| c.signals.len()) < 2 {
+            assert!(std::time::Instant::now() < deadline, "{mode:?}: signals not received");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(writer);
         let output = process.wait().unwrap();
         assert_eq!(output.stdout_text(), "up\n", "{mode:?}");
+        assert_eq!(sim.server.state().exec_history[0].signals, ["SIGHUP", "SIGTERM"]);
         let history = sim.server.state().history;
         assert!(history.iter().any(|r| r.path.ends_with("/websocket/control") && r.status == 101), "{history:?}");
     }
