@@ -2,6 +2,7 @@
 //! crate's types, the response head parsed with `httparse`, chunked bodies coded with
 //! `chunked_transfer`. Pebble's JSON envelope (`internals/daemon/response.go`) is read here too.
 
+use std::cell::Cell;
 use std::io::{self, Cursor, Read, Write};
 
 use serde::Deserialize;
@@ -104,6 +105,28 @@ fn write_head(out: &mut impl Write, head: &http::Request<()>) -> io::Result<()> 
     out.write_all(b"\r\n")
 }
 
+/// A writer that fails once `open` is false.
+struct Gate<'a, W: Write> {
+    out: &'a mut W,
+    open: &'a Cell<bool>,
+}
+
+impl<W: Write> Write for Gate<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if !self.open.get() {
+            return Err(io::Error::other("the request was abandoned"));
+        }
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.open.get() {
+            return Err(io::Error::other("the request was abandoned"));
+        }
+        self.out.flush()
+    }
+}
+
 /// A response: status, headers, and the body still to read.
 pub(crate) struct Response {
     pub status: u16,
@@ -141,24 +164,43 @@ impl Client {
     pub(crate) fn send(&self, mut request: Request<'_>) -> Result<Response> {
         let head = request.head().map_err(|e| Error::InvalidInput(format!("cannot build the request: {e}")))?;
         let mut stream = self.connect()?;
+        match self.write_request(&mut stream, &head, &mut request.body) {
+            Ok(()) => self.read_response(stream),
+            // Pebble may answer (with an error) and close before it has read the whole body:
+            // its answer says more than the broken pipe.
+            Err(e @ Error::Connection { .. }) => self.read_response(stream).map_err(|_| e),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write_request(
+        &self,
+        stream: &mut Box<dyn PebbleStream>,
+        head: &http::Request<()>,
+        body: &mut Body<'_>,
+    ) -> Result<()> {
         let io_err = |source| Error::Connection { container: self.name().to_owned(), source };
-        let mut out = io::BufWriter::new(&mut stream);
-        write_head(&mut out, &head).map_err(io_err)?;
-        match &mut request.body {
+        let mut out = io::BufWriter::new(stream);
+        write_head(&mut out, head).map_err(io_err)?;
+        match body {
             Body::Empty => {}
             Body::Bytes(_, bytes) => out.write_all(bytes).map_err(io_err)?,
             Body::Stream(_, produce) => {
+                let open = Cell::new(true);
                 // chunked_transfer's chunk-size line holds at most 4 hex digits: chunks < 64 KiB.
-                let mut chunked = chunked_transfer::Encoder::with_chunks_size(&mut out, 32 * 1024);
-                produce(&mut chunked)?;
-                // Dropping the encoder writes the last chunk; flush first to see errors.
+                let mut chunked =
+                    chunked_transfer::Encoder::with_chunks_size(Gate { out: &mut out, open: &open }, 32 * 1024);
+                if let Err(e) = produce(&mut chunked) {
+                    // The encoder's drop would end the body properly and Pebble could take a
+                    // truncated file as complete: shut the gate so the body stays unfinished.
+                    open.set(false);
+                    return Err(e);
+                }
                 chunked.flush().map_err(io_err)?;
-                drop(chunked);
+                // Dropping the encoder writes the last chunk.
             }
         }
-        out.flush().map_err(io_err)?;
-        drop(out);
-        self.read_response(stream)
+        out.flush().map_err(io_err)
     }
 
     fn read_response(&self, mut stream: Box<dyn PebbleStream>) -> Result<Response> {
@@ -352,6 +394,55 @@ mod tests {
         out.clear();
         reader(&[], b"all of it").read_to_string(&mut out).unwrap();
         assert_eq!(out, "all of it");
+    }
+
+    /// Collects what is written; reads nothing.
+    #[derive(Clone, Default)]
+    struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Read for Capture {
+        fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+            Ok(0)
+        }
+    }
+
+    impl Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn streamed(fail: bool) -> Vec<u8> {
+        let capture = Capture::default();
+        let client = Client::socket("/nonexistent");
+        let mut produce = |out: &mut dyn Write| -> Result<()> {
+            out.write_all(b"part of the file").unwrap();
+            if fail {
+                return Err(Error::InvalidInput("the source failed".into()));
+            }
+            Ok(())
+        };
+        let mut request = Request::get("/v1/files");
+        request.body = Body::Stream("application/octet-stream".into(), &mut produce);
+        let head = request.head().unwrap();
+        let mut stream: Box<dyn PebbleStream> = Box::new(capture.clone());
+        let result = client.write_request(&mut stream, &head, &mut request.body);
+        assert_eq!(result.is_err(), fail);
+        drop(stream);
+        capture.0.lock().unwrap().clone()
+    }
+
+    #[test]
+    fn a_streamed_body_ends_with_the_last_chunk_only_when_complete() {
+        let complete = streamed(false);
+        assert!(complete.ends_with(b"part of the file\r\n0\r\n\r\n"), "{}", String::from_utf8_lossy(&complete));
+        // A failed source leaves the body unfinished, so the server cannot take it as whole.
+        let failed = streamed(true);
+        assert!(!failed.ends_with(b"0\r\n\r\n"), "{}", String::from_utf8_lossy(&failed));
     }
 
     #[test]

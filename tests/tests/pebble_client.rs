@@ -366,6 +366,37 @@ fn push_from_a_reader_and_pull_to_a_writer_stream() {
     }
 }
 
+/// Gives `good` bytes, then fails.
+struct FailingReader {
+    good: usize,
+}
+
+impl io::Read for FailingReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.good == 0 {
+            return Err(io::Error::other("disk went away"));
+        }
+        let n = buf.len().min(self.good);
+        buf[..n].fill(b'a');
+        self.good -= n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_push_whose_source_fails_writes_nothing() {
+    for mode in MODES {
+        let sim = sim(mode, ContainerState::default());
+        sim.client.push("/keep", "old", &PushOptions::new()).unwrap();
+        let e = sim.client.push_from("/keep", &mut FailingReader { good: 100_000 }, &PushOptions::new()).unwrap_err();
+        let Error::Local { what, source } = &e else { panic!("{mode:?}: {e:?}") };
+        assert_eq!(what, "read the content to push to \"/keep\"");
+        assert_eq!(source.to_string(), "disk went away");
+        // The body was left unfinished, so Pebble kept the old file whole.
+        assert_eq!(sim.client.pull_text("/keep").unwrap(), "old", "{mode:?}");
+    }
+}
+
 #[test]
 fn file_errors_are_per_path_and_typed() {
     for mode in MODES {
