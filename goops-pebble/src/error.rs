@@ -197,14 +197,20 @@ impl ChangeError {
     }
 }
 
+// ops's `ChangeError.__str__` (ops/pebble.py): the err, each task's log under its position, a rule.
 fn display_change_error(e: &ChangeError) -> String {
     let mut text = e.err().to_owned();
-    for task in &e.change.tasks {
+    let mut any = false;
+    for (i, task) in e.change.tasks.iter().enumerate() {
         if task.log.is_empty() {
             continue;
         }
-        text.push_str(&format!("\n----- Logs from task {} -----\n", task.id));
+        any = true;
+        text.push_str(&format!("\n----- Logs from task {i} -----\n"));
         text.push_str(&task.log.join("\n"));
+    }
+    if any {
+        text.push_str("\n-----");
     }
     text
 }
@@ -264,3 +270,61 @@ fn stderr_tail(stderr: &[u8]) -> String {
 
 /// A result with the client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_error_shows_err_then_each_tasks_log_as_ops_does() {
+        // ops.pebble.ChangeError.__str__: the err, then "----- Logs from task <index> -----" blocks, then a rule.
+        let change: crate::Change = serde_json::from_value(serde_json::json!({
+            "id": "7", "kind": "start", "summary": "Start service \"web\"", "status": "Error", "ready": true,
+            "err": "cannot perform the following tasks:\n- Start service \"web\" (exited quickly)",
+            "tasks": [
+                {"id": "8", "kind": "start", "summary": "", "status": "Error", "log": ["2024-01-01T00:00:00Z ERROR boom", "2024-01-01T00:00:01Z INFO bye"]},
+                {"id": "9", "kind": "start", "summary": "", "status": "Hold"}
+            ]
+        }))
+        .unwrap();
+        let e = Error::from(ChangeError { change: Box::new(change) });
+        assert_eq!(
+            e.to_string(),
+            "cannot perform the following tasks:\n- Start service \"web\" (exited quickly)\n----- Logs from task 0 -----\n2024-01-01T00:00:00Z ERROR boom\n2024-01-01T00:00:01Z INFO bye\n-----"
+        );
+    }
+
+    #[test]
+    fn exec_error_display_and_debug_leave_out_arguments() {
+        let e = ExecError {
+            command: vec!["mysql".into(), "--password=hunter2".into()],
+            exit_code: 1,
+            stdout: b"out".to_vec(),
+            stderr: b"first\nAccess denied\n".to_vec(),
+        };
+        assert_eq!(e.to_string(), "command \"mysql\" exited with code 1: Access denied");
+        let debug = format!("{e:?}");
+        assert!(!debug.contains("hunter2") && debug.contains("args: 1"), "{debug}");
+    }
+
+    #[test]
+    fn kinds_and_not_found() {
+        let api = Error::Api(ApiError {
+            container: "c".into(),
+            status: 404,
+            kind: Some("not-found".into()),
+            message: "m".into(),
+            value: None,
+        });
+        assert!(api.is_not_found());
+        assert_eq!(api.kind(), Some("not-found"));
+        let path = Error::Path(PathError {
+            path: "/x".into(),
+            kind: PathErrorKind::parse("permission-denied"),
+            message: "m".into(),
+        });
+        assert_eq!(path.kind(), Some("permission-denied"));
+        assert!(!path.is_not_found());
+        assert_eq!(PathErrorKind::parse("odd"), PathErrorKind::Other("odd".into()));
+    }
+}

@@ -28,11 +28,12 @@ mod files;
 mod http;
 mod layer;
 mod multipart;
+mod notices;
 mod services;
 mod transport;
 
 pub use changes::{Change, ChangeSelect, Task, TaskProgress};
-pub use checks::{CheckInfo, CheckStatus, Notice, NoticesFilter, NotifyOptions};
+pub use checks::{CheckInfo, CheckStatus};
 pub use client::{Client, Container};
 pub use error::{ApiError, ChangeError, Error, ExecError, PathError, PathErrorKind, Result};
 pub use exec::{Exec, ExecOutput, Process};
@@ -41,6 +42,7 @@ pub use layer::{
     Check, CheckLevel, ExecCheck, HttpCheck, Layer, LogTarget, LogTargetType, Override, Plan, Service, ServiceAction,
     Startup, TcpCheck,
 };
+pub use notices::{Notice, NoticesFilter, NotifyOptions};
 pub use services::{ServiceInfo, ServiceStartup, ServiceStatus, ServicesAction, SystemInfo};
 pub use transport::{
     Connector, DEFAULT_SOCKET_DIR, PebbleStream, SOCKET_DIR_ENV, SocketDir, SocketPath, SplitStream, split_unix,
