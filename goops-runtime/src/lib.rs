@@ -91,6 +91,7 @@
 #[path = "private.rs"]
 pub mod __private;
 pub mod charm_lib;
+mod container;
 pub mod context;
 pub mod databag;
 pub mod dispatch;
@@ -109,6 +110,11 @@ pub mod tools;
 pub mod typed_secret;
 
 pub use charm_lib::{Binding, CharmLib, NoEvent, Unbound};
+/// The Pebble client for Kubernetes charms (the `goops-pebble` crate), behind the `pebble`
+/// feature. [`Context::container`] gives a client bound to one workload container.
+#[cfg(feature = "pebble")]
+pub use goops_pebble as pebble;
+
 pub use context::Context;
 pub use databag::{Databag, DatabagError, DatabagValue};
 pub use dispatch::{

@@ -251,6 +251,8 @@ impl<C: Charm> Harness<C> {
             Dispatched::HookFailed(m) => (Exit::Code(code), End::HookFailed(m)),
             Dispatched::ActionFailed(m) => (Exit::Code(code), End::ActionFailed(m)),
             Dispatched::Panicked(m) => (Exit::Code(code), End::Panicked(m)),
+            // The handler could not reach a container's Pebble: `waiting` was set, exit 0.
+            Dispatched::WorkloadNotReachable(_) => (Exit::Code(code), End::Completed),
         };
         Ok(finished.report(exit, Vec::new(), Vec::new(), Some(end)))
     }
