@@ -81,6 +81,11 @@ pub(crate) fn plan_changed(state: &mut ContainerState, plan: &Layer) {
             successes: 0,
             change_id: None,
         });
+        // `threshold` consecutive failures make a running check down (checkstate).
+        let threshold = check.get("threshold").and_then(Value::as_u64).unwrap_or(3);
+        if rec.status == CheckStatus::Up && u64::from(rec.failures) >= threshold {
+            rec.status = CheckStatus::Down;
+        }
         if rec.status != CheckStatus::Inactive && rec.change_id.is_none() {
             let status = rec.status;
             start_change(state, name, check, status);
@@ -298,5 +303,25 @@ mod tests {
         assert_eq!(list[1].2["status"], "up");
         assert_eq!(list[1].2["threshold"], 3);
         assert_eq!(list[0].2["startup"], "disabled");
+    }
+
+    #[test]
+    fn failures_reaching_the_threshold_make_a_check_down_with_a_recover_change() {
+        let mut state = ContainerState::default();
+        state
+            .checks
+            .insert("c".into(), CheckRecord { status: CheckStatus::Up, failures: 2, successes: 0, change_id: None });
+        state
+            .checks
+            .insert("d".into(), CheckRecord { status: CheckStatus::Up, failures: 1, successes: 0, change_id: None });
+        let yaml = "checks:\n  c: {override: replace, threshold: 2, exec: {command: x}}\n  d: {override: replace, exec: {command: x}}\n";
+        add_layer(&mut state, "base", parse_layer("base", yaml).unwrap(), false, false).unwrap();
+        assert_eq!(state.checks["c"].status, CheckStatus::Down);
+        assert_eq!(state.checks["d"].status, CheckStatus::Up, "1 of 3 failures");
+        let summaries: Vec<&str> = state.changes.iter().map(|c| c.summary.as_str()).collect();
+        assert_eq!(summaries, ["Recover exec check \"c\"", "Perform exec check \"d\""]);
+        assert_eq!(state.changes[0].notice_data["check-name"], "c");
+        let notice = state.notices.iter().find(|n| n.key == state.changes[0].id).unwrap();
+        assert_eq!(notice.last_data["kind"], "recover-check");
     }
 }
