@@ -166,6 +166,10 @@ pub fn main() -> ExitCode {
     let argv0 = args.next().map(PathBuf::from).unwrap_or_default();
     let name = argv0.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let rest: Vec<OsString> = args.collect();
+    // The hook's launcher, first: it must stay single-threaded and quick (see runner::namespace).
+    if rest.first().is_some_and(|a| a == runner::LAUNCH) {
+        return runner::launch_main(&rest[1..]);
+    }
     if tool_names().contains(&name.as_str()) {
         return tool_main(&name, &rest);
     }

@@ -10,7 +10,10 @@
 //! unless a tool is called.
 
 mod agent;
+mod namespace;
 pub(crate) mod rundir;
+
+pub(crate) use namespace::{LAUNCH, main as launch_main};
 
 use std::collections::BTreeMap;
 use std::fs::File;
