@@ -44,13 +44,7 @@ const EXEC_FAILED: u8 = 127;
 
 /// The launcher's command line: `goops-sim __charm-containers <sockets> <status> <root>
 /// <program> [args…]`.
-pub(crate) fn launcher(
-    goops_sim: &Path,
-    sockets: &Path,
-    status: &Path,
-    root: &Path,
-    hook: &Command,
-) -> Command {
+pub(crate) fn launcher(goops_sim: &Path, sockets: &Path, status: &Path, root: &Path, hook: &Command) -> Command {
     let mut command = Command::new(goops_sim);
     command.arg(LAUNCH).arg(sockets).arg(status).arg(root).arg(hook.get_program()).args(hook.get_args());
     command
