@@ -7,6 +7,7 @@
 //! Juju's own names are goops-juju's types, re-exported here: [`SecretOwner`], [`StatusName`],
 //! [`RotatePolicy`], [`StorageKind`].
 
+mod container;
 mod network;
 mod records;
 mod secret;
@@ -18,6 +19,10 @@ use goops_juju::secret::{bare_secret_id, is_valid_secret_id};
 pub use goops_juju::{RotatePolicy, SecretOwner, StatusName, StorageKind};
 use serde::{Deserialize, Serialize};
 
+pub use container::{
+    ChangeRecord, CheckRecord, CheckStatus, ContainerState, ExecRecord, ExecRule, FileRecord, LayerRecord,
+    NoticeRecord, PebbleRequestRecord, ServiceRecord, ServiceStatus, TaskRecord,
+};
 pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, OpenedPort};
 pub use records::{Action, GoalState, GoalStatus, LogRecord, MetricRecord, Reboot, StatusRecord};
 pub(crate) use secret::{LabelHolder, label_clash};
