@@ -150,12 +150,24 @@ fn a_started_service_is_active_and_absent_names_read_as_none() {
 }
 
 const TESTS: &[(&str, fn())] = &[
-    ("in_process_pebble_ready_pushes_a_file_adds_a_layer_and_replans", in_process_pebble_ready_pushes_a_file_adds_a_layer_and_replans),
-    ("process_pebble_ready_pushes_a_file_adds_a_layer_and_replans", process_pebble_ready_pushes_a_file_adds_a_layer_and_replans),
-    ("the_input_state_is_left_alone_and_the_output_state_runs_again", the_input_state_is_left_alone_and_the_output_state_runs_again),
+    (
+        "in_process_pebble_ready_pushes_a_file_adds_a_layer_and_replans",
+        in_process_pebble_ready_pushes_a_file_adds_a_layer_and_replans,
+    ),
+    (
+        "process_pebble_ready_pushes_a_file_adds_a_layer_and_replans",
+        process_pebble_ready_pushes_a_file_adds_a_layer_and_replans,
+    ),
+    (
+        "the_input_state_is_left_alone_and_the_output_state_runs_again",
+        the_input_state_is_left_alone_and_the_output_state_runs_again,
+    ),
     ("an_unreachable_container_leaves_the_unit_waiting", an_unreachable_container_leaves_the_unit_waiting),
     ("the_consistency_checks_know_containers", the_consistency_checks_know_containers),
-    ("a_started_service_is_active_and_absent_names_read_as_none", a_started_service_is_active_and_absent_names_read_as_none),
+    (
+        "a_started_service_is_active_and_absent_names_read_as_none",
+        a_started_service_is_active_and_absent_names_read_as_none,
+    ),
 ];
 
 fn main() -> ExitCode {
@@ -163,7 +175,10 @@ fn main() -> ExitCode {
         return goops_runtime::run::<Web>();
     }
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let chosen: Vec<_> = TESTS.iter().filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))).collect();
+    let chosen: Vec<_> = TESTS
+        .iter()
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
+        .collect();
     println!("\nrunning {} tests", chosen.len());
     let mut failed = Vec::new();
     for (name, test) in chosen {
