@@ -136,6 +136,45 @@ fn the_consistency_checks_know_containers() {
         matches!(&err, HarnessError::Inconsistent(Inconsistency::EventContainerCannotConnect { container, .. }) if container == "web"),
         "{err}"
     );
+    // The notice and the check a workload event names must be the container's.
+    let notice = On::pebble_custom_notice("web", "7", "custom", "example.com/reload");
+    assert_eq!(
+        h.check(&notice, &state()),
+        Err(Inconsistency::EventNoticeMissing {
+            event: "web-pebble-custom-notice".into(),
+            container: "web".into(),
+            id: "7".into(),
+            kind: "custom".into(),
+            key: "example.com/reload".into(),
+        })
+    );
+    let with_notice: State = serde_json::from_value(serde_json::json!({
+        "unit": "web/0",
+        "containers": {"web": {"notices": [{"id": "7", "type": "custom", "key": "example.com/reload",
+            "first_occurred": "2025-01-01T00:00:00Z", "last_occurred": "2025-01-01T00:00:00Z",
+            "last_repeated": "2025-01-01T00:00:00Z", "occurrences": 1}]}}
+    }))
+    .unwrap();
+    assert_eq!(h.check(&notice, &with_notice), Ok(()));
+    let failed = On::pebble_check_failed("web", "alive");
+    assert!(
+        matches!(h.check(&failed, &state()), Err(Inconsistency::EventCheckMissing { check, .. }) if check == "alive")
+    );
+    // A check of the plan counts, recorded or not.
+    let mut planned = state();
+    planned.containers.get_mut("web").unwrap().layers = vec![
+        serde_json::from_value(serde_json::json!({
+            "label": "base", "order": 1000,
+            "layer": {"checks": {"alive": {"override": "replace", "level": "alive", "tcp": {"port": 8080}}}}
+        }))
+        .unwrap(),
+    ];
+    assert_eq!(h.check(&failed, &planned), Ok(()));
+    // Two exec rules for one prefix: the second could never answer.
+    let mut twice = state();
+    let rules = &mut twice.containers.get_mut("web").unwrap().exec_rules;
+    rules.push(rules[0].clone());
+    assert!(matches!(h.check(&On::update_status(), &twice), Err(Inconsistency::DuplicateExecRule { .. })));
     // Pebble going away between the event and the hook is possible: the checks can be skipped.
     let out = h.skip_consistency_checks().run(On::pebble_ready("web"), &down).unwrap();
     assert_eq!(out.state.unit_status.status, StatusName::Waiting);
