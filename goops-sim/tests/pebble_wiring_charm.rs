@@ -116,6 +116,18 @@ fn an_unreachable_container_leaves_the_unit_waiting() {
     }
 }
 
+fn the_bare_engine_serves_the_containers_too() {
+    let meta = harness().meta().clone();
+    let engine = goops_sim::Engine::for_event(state(), meta, "web-pebble-ready", &Default::default()).unwrap();
+    let ctx = engine.context().unwrap();
+    let outcome = goops_runtime::dispatch::<Web>(&ctx);
+    drop(ctx);
+    let report = engine.finish(outcome.exit_code() == 0).expect("finished once");
+    let web = report.container("web").expect("the new state has the container");
+    assert_eq!(web.file("/etc/app/app.conf").and_then(|f| f.text()), Some("port = 8080\n"));
+    assert!(web.service("app").unwrap().is_running());
+}
+
 fn the_consistency_checks_know_containers() {
     let h = harness();
     let mut extra = state();
@@ -202,6 +214,7 @@ const TESTS: &[(&str, fn())] = &[
         the_input_state_is_left_alone_and_the_output_state_runs_again,
     ),
     ("an_unreachable_container_leaves_the_unit_waiting", an_unreachable_container_leaves_the_unit_waiting),
+    ("the_bare_engine_serves_the_containers_too", the_bare_engine_serves_the_containers_too),
     ("the_consistency_checks_know_containers", the_consistency_checks_know_containers),
     (
         "a_started_service_is_active_and_absent_names_read_as_none",
