@@ -75,6 +75,12 @@ impl std::fmt::Debug for PebbleServer {
     }
 }
 
+/// The combined plan of a container's layers as JSON in Pebble's layer shape (`services`,
+/// `checks`, `log-targets`), for the harness's asserts and consistency checks.
+pub(crate) fn plan_json(state: &ContainerState) -> Result<serde_json::Value, String> {
+    layers::current_plan(state).map(|plan| plan.to_json())
+}
+
 impl PebbleServer {
     /// A server for container `name` on `state`, its filesystem rooted at `root` (created if
     /// missing). The state's mounts are copied in and its files written before any request.
