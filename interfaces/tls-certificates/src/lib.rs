@@ -1,0 +1,75 @@
+//! The `tls-certificates` interface, version 4, for goops-rs charms.
+//!
+//! - [`databags`]: the v4 bags as types ([`RequirerData`], [`ProviderAppData`]), key by key.
+//! - [`TlsProvider`]: reads every requirer's CSRs, signs the new ones through a callback the
+//!   charm supplies, publishes certificates (with `ca` and `chain`) or request errors, removes
+//!   answers nobody asks for, and revokes everything when the CA changes.
+//! - [`TlsRequirer`]: keeps a private key in a unit (or app) secret, publishes CSRs built from
+//!   [`CertificateRequestAttributes`], stores each certificate it gets in a secret that expires
+//!   when renewal is due, and renews.
+//! - [`pki`]: the key, CSR and certificate handling both sides need.
+//!
+//! It interoperates with the Python library that defines v4 (`charmlibs-interfaces-tls-certificates`,
+//! successor of the vendored `tls_certificates` v4 lib): the repository's `tests/` run both
+//! directions under goops-sim. See `README.md` for what v4 says and where this crate differs.
+
+pub mod databags;
+pub mod pki;
+pub mod provider;
+pub mod requirer;
+
+pub use databags::{
+    BagError, CertificateError, CertificateSigningRequest, ErrorCode, ProvidedCertificate, ProviderAppData,
+    ProviderCapabilities, RequestError, RequirerData, V4Bag,
+};
+pub use pki::{CertificateRequestAttributes, PkiError};
+pub use provider::{IncomingRequest, InvalidBag, ProviderCore, ProviderReport, Signed};
+pub use requirer::{AssignedCertificate, Mode, RequirerCore, RequirerReport};
+
+/// The v4 library's id: the Python library puts it in its secret labels
+/// (`<LIBID>-private-key-<unit number>-<endpoint>`, `<LIBID>-certificate-…`), and so do we, so a
+/// charm moving between the two keeps its key and certificates.
+pub const LIBID: &str = "afd8c2bccf834997afce12c2706d2ede";
+
+/// The interface name in charmcraft.yaml.
+pub const INTERFACE: &str = "tls-certificates";
+
+/// Why a tls-certificates operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// A hook tool failed.
+    #[error(transparent)]
+    Juju(#[from] goops_runtime::Error),
+    /// A databag could not be read or written.
+    #[error(transparent)]
+    Bag(#[from] BagError),
+    /// A key, CSR or certificate could not be read or made.
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+    /// One of our secrets is not as we left it.
+    #[error("secret {label:?} {reason}")]
+    Secret {
+        /// The secret's label.
+        label: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+/// The provider, for the endpoint named `endpoint`.
+#[derive(Debug, Clone)]
+pub struct TlsProvider {
+    /// The endpoint (`provides:` in charmcraft.yaml, interface `tls-certificates`).
+    pub endpoint: &'static str,
+    /// The logic.
+    pub core: ProviderCore,
+}
+
+/// The requirer, for the endpoint named `endpoint`.
+#[derive(Debug, Clone)]
+pub struct TlsRequirer {
+    /// The endpoint (`requires:` in charmcraft.yaml, interface `tls-certificates`).
+    pub endpoint: &'static str,
+    /// The logic.
+    pub core: RequirerCore,
+}
