@@ -7,6 +7,7 @@ use proc_macro::TokenStream;
 mod attr;
 mod charm;
 mod config;
+mod databag;
 mod errors;
 mod metadata;
 mod secret;
@@ -71,4 +72,21 @@ pub fn derive_charm_config(item: TokenStream) -> TokenStream {
 #[proc_macro_derive(ActionParams, attributes(params))]
 pub fn derive_action_params(item: TokenStream) -> TokenStream {
     debug("derive(ActionParams)", config::derive(config::Kind::Params, item.into()))
+}
+
+/// A struct whose fields are the keys of one relation databag (`impl goops_runtime::Databag`):
+/// every value JSON as ops's `Relation.save` writes it; field options `#[databag(rename = "…",
+/// default, required, raw, unchecked)]`; `#[serde(rename = "…")]` is honoured. A non-`Option`
+/// field needs `default` or `required` (no mandatory fields, interface design rule OP083).
+#[proc_macro_derive(Databag, attributes(databag, serde))]
+pub fn derive_databag(item: TokenStream) -> TokenStream {
+    debug("derive(Databag)", databag::derive(item.into()))
+}
+
+/// A type checked for use inside a databag (`impl goops_runtime::DatabagValue`): a struct's
+/// field types must be `DatabagValue`s; an enum needs a `#[serde(other)]` unit variant, so an
+/// unknown value loads as it (interface design rule OP083).
+#[proc_macro_derive(DatabagValue, attributes(databag, serde))]
+pub fn derive_databag_value(item: TokenStream) -> TokenStream {
+    debug("derive(DatabagValue)", databag::derive_value(item.into()))
 }

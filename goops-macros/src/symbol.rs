@@ -31,6 +31,10 @@ pub(crate) const SECRET: Symbol = Symbol("secret");
 pub(crate) const CONFIG: Symbol = Symbol("config");
 /// `#[params(...)]` for `#[derive(ActionParams)]`.
 pub(crate) const PARAMS: Symbol = Symbol("params");
+/// `#[databag(...)]` for `#[derive(Databag)]` and `#[derive(DatabagValue)]`.
+pub(crate) const DATABAG: Symbol = Symbol("databag");
+/// `#[serde(...)]`, read by the databag derives for `rename` and `other`.
+pub(crate) const SERDE: Symbol = Symbol("serde");
 
 // Options.
 /// `metadata = "path"`: where charmcraft.yaml is.
@@ -47,6 +51,18 @@ pub(crate) const DESCRIPTION: Symbol = Symbol("description");
 pub(crate) const EXPIRE: Symbol = Symbol("expire");
 /// `key = "..."` on a field: its content key, config option or parameter.
 pub(crate) const KEY: Symbol = Symbol("key");
+/// `rename = "..."` on a databag field: its key.
+pub(crate) const RENAME: Symbol = Symbol("rename");
+/// `default` on a databag field: an absent key loads as `Default::default()`.
+pub(crate) const DEFAULT: Symbol = Symbol("default");
+/// `required` on a databag field: an absent key is an error (a mandatory field).
+pub(crate) const REQUIRED: Symbol = Symbol("required");
+/// `raw` on a databag field: a bare string, not JSON.
+pub(crate) const RAW: Symbol = Symbol("raw");
+/// `unchecked` on a databag field: its type is not required to be a `DatabagValue`.
+pub(crate) const UNCHECKED: Symbol = Symbol("unchecked");
+/// `#[serde(other)]` on an enum's catch-all variant.
+pub(crate) const OTHER: Symbol = Symbol("other");
 
 // Hook names that are not Juju hooks.
 /// `#[hook(any)]`: every hook without a handler of its own.

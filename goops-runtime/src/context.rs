@@ -27,7 +27,7 @@ use crate::hookcmds::goal_state::{self, GoalState};
 use crate::hookcmds::log::{self, LogLevel};
 use crate::hookcmds::network::{self, NetworkInfo};
 use crate::hookcmds::port::{self, Port};
-use crate::hookcmds::relation::{self, Databag, RelationId};
+use crate::hookcmds::relation::{self, Bag, RelationId};
 use crate::hookcmds::secret::{
     self, RevokeTarget, SecretAddOptions, SecretContent, SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions,
 };
@@ -53,7 +53,7 @@ const LEADERSHIP_LEASE: Duration = Duration::from_secs(30);
 ///         ctx.log_info(format!("created secret {id} for {}", ctx.app_name()));
 ///     }
 ///     for relation in ctx.relation_ids("website")? {
-///         ctx.set_relation_data(&relation, Databag::Unit, [("port", port.to_string())])?;
+///         ctx.set_relation_data(&relation, Bag::Unit, [("port", port.to_string())])?;
 ///     }
 ///     ctx.add_status(Status::active());
 ///     Ok(())
@@ -348,7 +348,7 @@ impl Context {
     pub fn set_relation_data<K, V>(
         &self,
         relation: &RelationId,
-        bag: Databag,
+        bag: Bag,
         data: impl IntoIterator<Item = (K, V)>,
     ) -> Result<()>
     where
@@ -356,14 +356,14 @@ impl Context {
         V: Into<String>,
     {
         let entity = match bag {
-            Databag::Unit => self.unit_name().to_owned(),
-            Databag::App => self.app_name().to_owned(),
+            Bag::Unit => self.unit_name().to_owned(),
+            Bag::App => self.app_name().to_owned(),
         };
         let current = match self.relation_data(relation, &entity) {
             Ok(current) => current,
             // Juju refuses a non-leader its own app databag on non-peer relations; the write
             // would be refused too, and "not the leader" is what the caller needs to hear.
-            Err(Error::PermissionDenied { message, .. }) if bag == Databag::App => {
+            Err(Error::PermissionDenied { message, .. }) if bag == Bag::App => {
                 return Err(Error::NotLeader {
                     tool: "relation-set".to_owned(),
                     message: format!("only the leader may write the application databag ({message})"),

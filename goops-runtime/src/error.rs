@@ -87,6 +87,18 @@ pub enum Error {
         /// Which rule it broke.
         reason: String,
     },
+    /// A relation databag did not hold what a [`Databag`](crate::Databag) type expects, or a
+    /// field could not be encoded (then nothing was written).
+    #[error("relation {relation}, databag of {entity}: {source}")]
+    Databag {
+        /// The relation, `endpoint:id`.
+        relation: String,
+        /// Whose bag: a unit (`app/0`) or an application (`app`).
+        entity: String,
+        /// Which key, and what was wrong with it.
+        #[source]
+        source: crate::databag::DatabagError,
+    },
     /// The process environment does not describe a valid Juju hook.
     #[error("invalid Juju environment: {0}")]
     Env(#[from] crate::env::EnvError),

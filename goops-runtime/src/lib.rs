@@ -91,6 +91,7 @@
 #[path = "private.rs"]
 pub mod __private;
 pub mod context;
+pub mod databag;
 pub mod dispatch;
 pub mod env;
 pub mod error;
@@ -107,6 +108,7 @@ pub mod tools;
 pub mod typed_secret;
 
 pub use context::Context;
+pub use databag::{Databag, DatabagError, DatabagValue};
 pub use dispatch::{
     ActionResult, BoxError, Charm, Handler, HandlerKey, HookResult, IntoActionOutcome, IntoHookOutcome, Outcome,
     dispatch, dispatch_with, run,
@@ -120,7 +122,7 @@ pub use event::{
 pub use goops_juju::{ConfigType, RelationId, RelationRole, RotatePolicy, SecretOwner, StatusName, StorageKind};
 pub use hookcmds::log::LogLevel;
 pub use hookcmds::port::Port;
-pub use hookcmds::relation::Databag;
+pub use hookcmds::relation::Bag;
 pub use hookcmds::secret::{
     Expiry, RevokeTarget, SecretAddOptions, SecretInfo, SecretReadMode, SecretSelector, SecretSetOptions,
 };
@@ -132,6 +134,7 @@ pub use typed_secret::TypedSecret;
 
 pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
 pub use goops_macros::{ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
+pub use goops_macros::{Databag, DatabagValue};
 pub use metadata::{CharmMetadata, HasMetadata};
 
 /// The names a charm usually needs: `use goops_runtime::prelude::*;`.
@@ -142,9 +145,10 @@ pub use metadata::{CharmMetadata, HasMetadata};
 pub mod prelude {
     pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
     pub use crate::{
-        ActionResult, BoxError, Charm, Context, Databag, Error, Event, Expiry, HookResult, LogLevel, Port,
-        RelationEvent, RelationId, RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner,
-        SecretReadMode, SecretSelector, SecretSetOptions, SecretString, Status, StorageEvent, Stored, StoredState,
-        TypedSecret, WorkloadEvent,
+        ActionResult, Bag, BoxError, Charm, Context, Error, Event, Expiry, HookResult, LogLevel, Port, RelationEvent,
+        RelationId, RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode,
+        SecretSelector, SecretSetOptions, SecretString, Status, StorageEvent, Stored, StoredState, TypedSecret,
+        WorkloadEvent,
     };
+    pub use crate::{Databag, DatabagError, DatabagValue};
 }

@@ -9,6 +9,7 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::context::Context;
+pub use crate::databag::derive as databag;
 pub use crate::dispatch::{Charm, Handler, HandlerKey, Outcome};
 pub use crate::error::{Error, Result};
 pub use crate::extract::{ActionParams, CharmConfig, FromContext, Rejection};

@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{Recorder, v};
-use goops_runtime::{Context, Databag, Error, Event, JujuEnv, RelationId, SecretReadMode, SecretSelector};
+use goops_runtime::{Bag, Context, Error, Event, JujuEnv, RelationId, SecretReadMode, SecretSelector};
 
 fn ctx(rec: &Recorder) -> Context {
     let env = JujuEnv::from_vars([("JUJU_UNIT_NAME", "myapp/0"), ("JUJU_DISPATCH_PATH", "hooks/config-changed")]);
@@ -55,7 +55,7 @@ fn relation_writes_send_only_changed_keys() {
     rec.ok("relation-get", r#"{"a":"1","b":"2","c":"3"}"#);
     let ctx = ctx(&rec);
     let rel = RelationId::new("db", 3);
-    ctx.set_relation_data(&rel, Databag::Unit, [("a", "1"), ("b", "20"), ("c", ""), ("d", "4"), ("e", "")])
+    ctx.set_relation_data(&rel, Bag::Unit, [("a", "1"), ("b", "20"), ("c", ""), ("d", "4"), ("e", "")])
         .expect("written");
     let calls = rec.calls();
     assert_eq!(calls.len(), 2);
@@ -66,7 +66,7 @@ fn relation_writes_send_only_changed_keys() {
     assert_eq!(sent, [("b", "20"), ("c", ""), ("d", "4")].map(|(k, v)| (k.to_owned(), v.to_owned())).into());
 
     // The cache reflects the write: writing the same again runs nothing, and reads see it.
-    ctx.set_relation_data(&rel, Databag::Unit, [("b", "20"), ("d", "4"), ("c", "")]).expect("no-op");
+    ctx.set_relation_data(&rel, Bag::Unit, [("b", "20"), ("d", "4"), ("c", "")]).expect("no-op");
     assert_eq!(rec.calls().len(), 2);
     let bag = ctx.relation_data(&rel, "myapp/0").expect("bag");
     assert_eq!(bag, [("a", "1"), ("b", "20"), ("d", "4")].map(|(k, v)| (k.to_owned(), v.to_owned())).into());
@@ -80,13 +80,13 @@ fn app_relation_writes_use_app_bag() {
     let ctx = ctx(&rec);
     let rel = RelationId::new("peers", 1);
     rec.fail("relation-set", 1, "cannot write relation settings");
-    let err = ctx.set_relation_data(&rel, Databag::App, [("k", "secretish")]).expect_err("not leader");
+    let err = ctx.set_relation_data(&rel, Bag::App, [("k", "secretish")]).expect_err("not leader");
     assert!(err.is_not_leader());
     let calls = rec.calls();
     assert_eq!(calls[0].args, v(&["--format=json", "-r", "peers:1", "--app", "-", "myapp"]));
     assert_eq!(calls[1].args, v(&["-r", "peers:1", "--app", "--file", "-"]));
     // A failed write leaves the cache alone, so retrying sends the key again.
-    ctx.set_relation_data(&rel, Databag::App, [("k", "secretish")]).expect("written");
+    ctx.set_relation_data(&rel, Bag::App, [("k", "secretish")]).expect("written");
     assert_eq!(rec.count("relation-set"), 2);
 }
 
@@ -108,12 +108,12 @@ fn non_leader_app_bag_write_is_not_leader() {
     let rec = Recorder::new();
     rec.fail("relation-get", 1, "permission denied");
     let ctx = ctx(&rec);
-    let err = ctx.set_relation_data(&RelationId::new("db", 3), Databag::App, [("k", "v")]).expect_err("refused");
+    let err = ctx.set_relation_data(&RelationId::new("db", 3), Bag::App, [("k", "v")]).expect_err("refused");
     assert!(err.is_not_leader(), "{err:?}");
     assert_eq!(rec.count("relation-set"), 0);
     // A unit bag read refused is reported as it is.
     rec.fail("relation-get", 1, "permission denied");
-    let err = ctx.set_relation_data(&RelationId::new("db", 3), Databag::Unit, [("k", "v")]).expect_err("refused");
+    let err = ctx.set_relation_data(&RelationId::new("db", 3), Bag::Unit, [("k", "v")]).expect_err("refused");
     assert!(err.is_permission_denied(), "{err:?}");
 }
 

@@ -20,7 +20,7 @@ use goops_runtime::hookcmds::{
     unit,
 };
 use goops_runtime::{
-    Databag, Error, LogLevel, RelationId, Result, SecretContent, SecretReadMode, SecretSelector, SecretString, Status,
+    Bag, Error, LogLevel, RelationId, Result, SecretContent, SecretReadMode, SecretSelector, SecretString, Status,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +191,7 @@ const CASES: &[(&str, Call, &[Failure])] = &[
     ),
     (
         "relation-set",
-        |r| relation::relation_set(r, &rel(), Databag::App, &[("k".into(), "some-data".into())].into()),
+        |r| relation::relation_set(r, &rel(), Bag::App, &[("k".into(), "some-data".into())].into()),
         &[
             (2, "expected \"key=value\", got \"x\"", Usage),
             (2, "key \"k\" specified more than once", Usage),

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use common::TempDir;
 use goops_runtime::hookcmds::{relation, secret};
 use goops_runtime::{
-    Context, Databag, Error, Event, HookTools, JujuEnv, ProcessTools, RelationId, SecretAddOptions, SecretContent,
+    Bag, Context, Error, Event, HookTools, JujuEnv, ProcessTools, RelationId, SecretAddOptions, SecretContent,
     SecretSetOptions, SecretString,
 };
 
@@ -134,7 +134,7 @@ fn relation_data_goes_on_stdin_not_argv() {
     let bin = Bin::new("relation-set");
     bin.tool("relation-set", "echo \"argv: $*\" >> \"$REPORT\"\necho \"stdin: $(cat)\" >> \"$REPORT\"");
     let data = [("password".to_owned(), SECRET.to_owned())].into();
-    relation::relation_set(&bin.tools(), &RelationId::new("db", 4), Databag::App, &data).expect("set");
+    relation::relation_set(&bin.tools(), &RelationId::new("db", 4), Bag::App, &data).expect("set");
     let report = bin.report();
     assert!(report.contains("argv: -r db:4 --app --file -\n"), "{report}");
     assert!(report.contains(&format!("stdin: {{\"password\":\"{SECRET}\"}}")), "{report}");

@@ -14,7 +14,7 @@ use goops_runtime::hookcmds::goal_state::goal_state;
 use goops_runtime::hookcmds::port::{self, Port, Protocol};
 use goops_runtime::hookcmds::status::{self, StatusName};
 use goops_runtime::hookcmds::{action, config, network, relation, state};
-use goops_runtime::{Databag, Error, RelationId, Status};
+use goops_runtime::{Bag, Error, RelationId, Status};
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
@@ -44,13 +44,13 @@ fn malformed_output_is_a_parse_error_naming_the_tool() {
 fn relation_set_sends_json_on_stdin_and_redacts() {
     let rec = Recorder::new();
     let rel = RelationId::new("db", 3);
-    relation::relation_set(&rec, &rel, Databag::Unit, &map(&[("password", "hunter2"), ("gone", "")])).expect("set");
+    relation::relation_set(&rec, &rel, Bag::Unit, &map(&[("password", "hunter2"), ("gone", "")])).expect("set");
     let call = rec.last();
     assert_eq!(call.args, common::v(&["-r", "db:3", "--file", "-"]));
     assert_eq!(call.stdin_text(), r#"{"gone":"","password":"hunter2"}"#);
     // Should Go's YAML reader quote the value it choked on, the error must not repeat it.
     rec.fail("relation-set", 1, "yaml: line 1: did not find expected key near \"hunter2\"");
-    let err = relation::relation_set(&rec, &rel, Databag::Unit, &map(&[("password", "hunter2")])).expect_err("bad");
+    let err = relation::relation_set(&rec, &rel, Bag::Unit, &map(&[("password", "hunter2")])).expect_err("bad");
     assert!(!err.to_string().contains("hunter2"), "{err}");
     assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
 }
@@ -63,7 +63,7 @@ fn stdin_data_escapes_what_go_yaml_would_reject_or_fold() {
     let rec = Recorder::new();
     let value = "a\u{7f}b\u{85}c\u{2028}d\u{2029}e\u{9f}f\u{ffff}g é \u{1F600}";
     let data = map(&[("note", value)]);
-    relation::relation_set(&rec, &RelationId::new("db", 3), Databag::Unit, &data).expect("set");
+    relation::relation_set(&rec, &RelationId::new("db", 3), Bag::Unit, &data).expect("set");
     state::state_set(&rec, &data).expect("set");
     for call in rec.calls() {
         let text = call.stdin_text();

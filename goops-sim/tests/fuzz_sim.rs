@@ -725,7 +725,7 @@ proptest! {
         use goops_runtime::hookcmds::relation;
         let engine = install()?;
         let rel = goops_runtime::RelationId::new("db", 1);
-        match relation::relation_set(&engine, &rel, goops_runtime::Databag::Unit, &data) {
+        match relation::relation_set(&engine, &rel, goops_runtime::Bag::Unit, &data) {
             Err(goops_runtime::Error::InvalidInput { .. }) => return Ok(()),
             Err(e) => return Err(TestCaseError::fail(format!("relation-set refused {data:?}: {e}"))),
             Ok(()) => {}

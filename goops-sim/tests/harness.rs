@@ -39,7 +39,7 @@ impl Demo {
         let unit = event.remote_unit.clone().unwrap_or_default();
         let relation = RelationId::new(event.endpoint.clone(), event.id);
         let host = ctx.relation_data(&relation, &unit)?.get("host").cloned().unwrap_or_default();
-        Ok(ctx.set_relation_data(&relation, Databag::Unit, [("seen-host", host)])?)
+        Ok(ctx.set_relation_data(&relation, Bag::Unit, [("seen-host", host)])?)
     }
 
     #[hook(secret_changed)]

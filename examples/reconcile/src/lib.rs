@@ -81,7 +81,7 @@ impl Greeter {
             let url = format!("http://{}:{}/", network.ingress_address().unwrap_or("localhost"), config.port);
             for relation in &websites {
                 // Only a changed value is sent.
-                ctx.set_relation_data(relation, Databag::Unit, [(URL, url.as_str())])?;
+                ctx.set_relation_data(relation, Bag::Unit, [(URL, url.as_str())])?;
             }
         }
         Ok(())

@@ -76,7 +76,7 @@ pub fn relation_get_key(
 
 /// Which of this unit's databags to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Databag {
+pub enum Bag {
     /// The unit's own databag.
     Unit,
     /// The application's databag (leader only).
@@ -89,7 +89,7 @@ pub enum Databag {
 pub fn relation_set(
     tools: &dyn HookTools,
     relation: &RelationId,
-    bag: Databag,
+    bag: Bag,
     data: &BTreeMap<String, String>,
 ) -> Result<()> {
     for key in data.keys() {
@@ -101,7 +101,7 @@ pub fn relation_set(
         }
     }
     let mut argv = args(["-r".to_owned(), relation.to_string()]);
-    if bag == Databag::App {
+    if bag == Bag::App {
         argv.push("--app".into());
     }
     argv.extend(args(["--file", "-"]));

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use goops_runtime::hookcmds::relation;
-use goops_runtime::{Databag, RelationId};
+use goops_runtime::{Bag, RelationId};
 use goops_sim::state::Relation;
 use goops_sim::{EventOptions, State};
 
@@ -177,9 +177,8 @@ pub(crate) fn writes_are_seen_in_the_hook_and_committed_at_its_end() {
     let mut unit = awkward();
     unit.insert("a".into(), String::new()); // an empty value deletes the key (rule 11)
     unit.insert("b".into(), "20".into());
-    relation::relation_set(&engine, &rel, Databag::Unit, &unit).expect("unit bag");
-    relation::relation_set(&engine, &rel, Databag::App, &bag(&[("schema", "v2"), ("url", "https://x")]))
-        .expect("app bag");
+    relation::relation_set(&engine, &rel, Bag::Unit, &unit).expect("unit bag");
+    relation::relation_set(&engine, &rel, Bag::App, &bag(&[("schema", "v2"), ("url", "https://x")])).expect("app bag");
     // This unit's and (as leader) this app's bags show the hook's own writes (rule 12).
     let mut expected_unit = awkward();
     expected_unit.extend(bag(&[("b", "20"), ("c", "3")]));
@@ -200,8 +199,8 @@ pub(crate) fn writes_are_seen_in_the_hook_and_committed_at_its_end() {
 #[test]
 pub(crate) fn a_failed_hook_writes_nothing() {
     let engine = hook(state(true), "update-status");
-    relation::relation_set(&engine, &db(10), Databag::Unit, &bag(&[("a", "changed")])).expect("unit bag");
-    relation::relation_set(&engine, &db(10), Databag::App, &bag(&[("schema", "v9")])).expect("app bag");
+    relation::relation_set(&engine, &db(10), Bag::Unit, &bag(&[("a", "changed")])).expect("unit bag");
+    relation::relation_set(&engine, &db(10), Bag::App, &bag(&[("schema", "v9")])).expect("app bag");
     let report = finish(&engine, false);
     assert!(!report.committed);
     assert_eq!(report.relation(10).expect("db:10"), &state(true).relations[1], "rule 13: dropped with the hook");
@@ -210,14 +209,14 @@ pub(crate) fn a_failed_hook_writes_nothing() {
 #[test]
 pub(crate) fn only_the_leader_writes_the_app_bag() {
     let engine = hook(state(false), "update-status");
-    let error = err(relation::relation_set(&engine, &db(10), Databag::App, &bag(&[("schema", "v2")])));
+    let error = err(relation::relation_set(&engine, &db(10), Bag::App, &bag(&[("schema", "v2")])));
     // Rule 9.
     assert_juju_error(&error, Kind::NotLeader, "relation-set", "cannot write relation settings");
     // The unit bag is any unit's own.
-    relation::relation_set(&engine, &db(10), Databag::Unit, &bag(&[("a", "9")])).expect("unit bag");
+    relation::relation_set(&engine, &db(10), Bag::Unit, &bag(&[("a", "9")])).expect("unit bag");
     for key in ["", "a=b", " padded"] {
         assert_invalid_input(
-            &err(relation::relation_set(&engine, &db(10), Databag::Unit, &bag(&[(key, "v")]))),
+            &err(relation::relation_set(&engine, &db(10), Bag::Unit, &bag(&[(key, "v")]))),
             &format!("relation data key {key:?}"),
         );
     }
@@ -251,7 +250,7 @@ pub(crate) fn unknown_relations_are_not_found() {
     not_found("relation-list", err(relation::relation_list(&engine, &gone)));
     not_found("relation-get", err(relation::relation_get(&engine, &gone, "pg/0")));
     not_found("relation-get", err(relation::relation_get_key(&engine, &gone, "host", "pg/0")));
-    not_found("relation-set", err(relation::relation_set(&engine, &gone, Databag::Unit, &bag(&[("k", "v")]))));
+    not_found("relation-set", err(relation::relation_set(&engine, &gone, Bag::Unit, &bag(&[("k", "v")]))));
     not_found("relation-model-get", err(relation::relation_model_get(&engine, &gone)));
     let report = finish(&engine, true);
     assert!(report.tool_calls.iter().all(|c| c.code == 2), "{:?}", report.tool_calls);
@@ -267,12 +266,12 @@ pub(crate) fn the_context_reads_each_databag_once() {
         assert_eq!(ctx.relation_data(&rel, "pg").expect("bag")["ca"], "PEM");
     }
     // Only changed keys are sent; an empty value deletes; nothing changed runs nothing.
-    ctx.set_relation_data(&rel, Databag::Unit, [("a", "1"), ("b", "20"), ("c", ""), ("d", "4"), ("e", "")])
+    ctx.set_relation_data(&rel, Bag::Unit, [("a", "1"), ("b", "20"), ("c", ""), ("d", "4"), ("e", "")])
         .expect("written");
-    ctx.set_relation_data(&rel, Databag::Unit, [("b", "20"), ("d", "4")]).expect("nothing to write");
+    ctx.set_relation_data(&rel, Bag::Unit, [("b", "20"), ("d", "4")]).expect("nothing to write");
     assert_eq!(ctx.relation_data(&rel, "app/0").expect("own bag"), bag(&[("a", "1"), ("b", "20"), ("d", "4")]));
     // A non-leader's app-bag write: refused as "not the leader" without running relation-set.
-    let error = err(ctx.set_relation_data(&rel, Databag::App, [("schema", "v2")]));
+    let error = err(ctx.set_relation_data(&rel, Bag::App, [("schema", "v2")]));
     assert!(error.is_not_leader(), "{error:?}");
     assert!(error.to_string().contains("permission denied"), "Juju's reason is kept: {error}");
     drop(ctx);
