@@ -87,6 +87,8 @@ impl Certificates {
     /// certificates-relation-changed: answer every new CSR with a certificate signed by the CA,
     /// or with a request error saying why not (the crate reads the bags and publishes).
     #[hook(relation_changed("certificates"))]
+    // The signer's error is v4's whole error object (code, name, message, …), returned once per CSR.
+    #[allow(clippy::result_large_err)]
     fn on_certificates_changed(ctx: &Context, event: &RelationEvent) -> HookResult {
         if !ctx.is_leader()? {
             // Answers go in the application databag, which only the leader may write.

@@ -198,7 +198,7 @@ fn requests_that_are_not_json_are_rejected_the_same_way() {
     assert_eq!(
         errors[0],
         format!(
-            "certificates:{RELATION}: rejected a certificate request from requirer/0: databag key \"certificate_signing_requests\" is not valid tls-certificates v4 data: invalid type: map, expected a sequence at line 1 column 0"
+            "certificates:{RELATION}: rejected a certificate request from requirer/0: key \"certificate_signing_requests\" has the wrong type: invalid type: map, expected a sequence at line 1 column 0"
         ),
     );
     assert_eq!(out.state.unit_status.status, StatusName::Blocked);

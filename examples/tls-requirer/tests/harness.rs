@@ -2,11 +2,12 @@
 //! playing the provider.
 
 use chrono::{Duration, Utc};
+use goops_runtime::Databag;
 use goops_sim::state::{Relation, SecretOwner, State, StatusName};
 use goops_sim::testing::{End, Harness, On, RunReport};
 use goops_tls_certificates::pki::{CertInfo, CsrInfo, private_key_public_key, sha256_hex};
 use goops_tls_certificates::{
-    CertificateError, ErrorCode, LIBID, ProvidedCertificate, ProviderAppData, RequestError, RequirerData, V4Bag,
+    CertificateError, ErrorCode, LIBID, ProvidedCertificate, ProviderAppData, RequestError, RequirerData,
 };
 use rcgen::{BasicConstraints, CertificateParams, CertificateSigningRequestParams, DnType, IsCa, Issuer, KeyPair};
 use tls_requirer::TlsRequirerCharm;
@@ -259,7 +260,10 @@ fn unusable_answers_are_logged_not_taken() {
     let out = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
     assert_eq!(out.end, End::Completed);
     let warnings = out.logs_at("WARNING");
-    assert!(warnings.iter().any(|m| m.contains("databag key \"certificates\" is not valid")), "{warnings:?}");
+    let want = format!(
+        "certificates:{RELATION}: relation certificates:{RELATION}, databag of ca: key \"certificates\" has the wrong type: invalid type: map, expected a sequence at line 1 column 0"
+    );
+    assert_eq!(warnings, [want.as_str()]);
     assert_eq!(status(&out).0, StatusName::Waiting);
 
     // A certificate for someone else's key, answering our CSR.

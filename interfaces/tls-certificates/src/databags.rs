@@ -9,14 +9,15 @@
 //! `certificate_signing_request`), and the schema's `recommended_expiry_notification_time` is
 //! neither written nor read by it (we ignore it too).
 //!
-//! Each top-level field is one databag key holding JSON, as the library's `_DatabagModel` does
-//! (`json.loads` per key on load, `json.dumps` per key on dump). Fields whose value is the
-//! default (an empty list, `None`) are left out of the bag, as its `exclude_defaults=True` dump
-//! leaves them out; reading a missing key gives the default. Unknown keys and unknown fields are
-//! ignored, as pydantic's `extra="ignore"` does.
+//! The two bags are `#[derive(Databag)]` structs: each top-level field is one databag key
+//! holding JSON, as the library's `_DatabagModel` does (`json.loads` per key on load,
+//! `json.dumps` per key on dump), and load/save go through `Context::relation_load` /
+//! `relation_save`. No key is required (the interface design rule): a missing key reads as its
+//! default. Unknown keys and unknown fields are ignored, as pydantic's `extra="ignore"` does.
+//! One byte-level difference: the library leaves an empty list out of the bag
+//! (`exclude_defaults=True`) where we write `[]`; each side reads the other's form.
 
-use std::collections::BTreeMap;
-
+use goops_runtime::{Databag, DatabagValue};
 use serde::{Deserialize, Serialize};
 
 /// The key a requirer lists its CSRs under (unit bag, or application bag in app mode).
@@ -28,37 +29,16 @@ pub const REQUEST_ERRORS_KEY: &str = "request_errors";
 /// The key the provider describes what it can issue under (its application bag).
 pub const CAPABILITIES_KEY: &str = "capabilities";
 
-/// Why a databag could not be read or written: names the key and what was wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BagError {
-    /// The key's value is not the JSON the interface defines.
-    #[error("databag key {key:?} is not valid tls-certificates v4 data: {reason}")]
-    Invalid {
-        /// The databag key.
-        key: &'static str,
-        /// The JSON parser's complaint (never the value: it is long PEM text).
-        reason: String,
-    },
-    /// A value could not be encoded as JSON.
-    #[error("cannot encode databag key {key:?}: {reason}")]
-    Encode {
-        /// The databag key.
-        key: &'static str,
-        /// The encoder's complaint.
-        reason: String,
-    },
-}
-
 /// One requirer bag (unit or application): the CSRs it asks to have signed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Databag)]
 pub struct RequirerData {
     /// `certificate_signing_requests`: the outstanding requests.
-    #[serde(default)]
+    #[databag(default)]
     pub certificate_signing_requests: Vec<CertificateSigningRequest>,
 }
 
 /// One request: a PEM CSR and whether a CA certificate is asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, DatabagValue)]
 pub struct CertificateSigningRequest {
     /// The PEM CSR.
     pub certificate_signing_request: String,
@@ -69,21 +49,20 @@ pub struct CertificateSigningRequest {
 }
 
 /// The provider's application bag.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Databag)]
 pub struct ProviderAppData {
     /// `certificates`: the certificates issued (or revoked), one per answered CSR.
-    #[serde(default)]
+    #[databag(default)]
     pub certificates: Vec<ProvidedCertificate>,
     /// `request_errors`: the CSRs the provider refused, with why.
-    #[serde(default)]
+    #[databag(default)]
     pub request_errors: Vec<RequestError>,
     /// `capabilities`: what the provider says it can issue; absent means "not said yet".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<ProviderCapabilities>,
 }
 
 /// One issued certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, DatabagValue)]
 pub struct ProvidedCertificate {
     /// The issuing CA's certificate (PEM).
     pub ca: String,
@@ -100,7 +79,7 @@ pub struct ProvidedCertificate {
 }
 
 /// A refused request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, DatabagValue)]
 pub struct RequestError {
     /// The refused CSR (PEM). The library writes `csr`; the interface schema's example says
     /// `certificate_signing_request`, which we accept on read.
@@ -111,7 +90,7 @@ pub struct RequestError {
 }
 
 /// Why the provider refused a CSR.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, DatabagValue)]
 pub struct CertificateError {
     /// The numeric code ([`ErrorCode`] reads it).
     pub code: i64,
@@ -207,7 +186,7 @@ impl ErrorCode {
 
 /// What the provider says it can issue. Every field is optional: `None` means "not said", and a
 /// requirer must not read it as a default.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, DatabagValue)]
 pub struct ProviderCapabilities {
     /// Whether IP addresses are accepted in SANs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,73 +212,12 @@ fn null_is_false<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Erro
     Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
 }
 
-/// A whole v4 bag: its keys, each read from and written as JSON.
-pub trait V4Bag: Sized {
-    /// Reads the bag: a missing key is its default, a key holding anything but the interface's
-    /// JSON is an error naming it. Other keys are ignored.
-    fn from_bag(bag: &BTreeMap<String, String>) -> Result<Self, BagError>;
-    /// The keys to write: the value of every key of this type, `""` (delete) for defaults.
-    fn to_bag(&self) -> Result<BTreeMap<String, String>, BagError>;
-}
-
-fn read_key<T: serde::de::DeserializeOwned + Default>(
-    bag: &BTreeMap<String, String>,
-    key: &'static str,
-) -> Result<T, BagError> {
-    match bag.get(key) {
-        None => Ok(T::default()),
-        Some(raw) => serde_json::from_str(raw).map_err(|e| BagError::Invalid { key, reason: e.to_string() }),
-    }
-}
-
-fn write_key<T: Serialize>(
-    out: &mut BTreeMap<String, String>,
-    key: &'static str,
-    value: &T,
-    is_default: bool,
-) -> Result<(), BagError> {
-    let encoded = if is_default {
-        String::new()
-    } else {
-        serde_json::to_string(value).map_err(|e| BagError::Encode { key, reason: e.to_string() })?
-    };
-    out.insert(key.to_owned(), encoded);
-    Ok(())
-}
-
-impl V4Bag for RequirerData {
-    fn from_bag(bag: &BTreeMap<String, String>) -> Result<Self, BagError> {
-        Ok(Self { certificate_signing_requests: read_key(bag, REQUESTS_KEY)? })
-    }
-
-    fn to_bag(&self) -> Result<BTreeMap<String, String>, BagError> {
-        let mut out = BTreeMap::new();
-        let requests = &self.certificate_signing_requests;
-        write_key(&mut out, REQUESTS_KEY, requests, requests.is_empty())?;
-        Ok(out)
-    }
-}
-
-impl V4Bag for ProviderAppData {
-    fn from_bag(bag: &BTreeMap<String, String>) -> Result<Self, BagError> {
-        Ok(Self {
-            certificates: read_key(bag, CERTIFICATES_KEY)?,
-            request_errors: read_key(bag, REQUEST_ERRORS_KEY)?,
-            capabilities: read_key(bag, CAPABILITIES_KEY)?,
-        })
-    }
-
-    fn to_bag(&self) -> Result<BTreeMap<String, String>, BagError> {
-        let mut out = BTreeMap::new();
-        write_key(&mut out, CERTIFICATES_KEY, &self.certificates, self.certificates.is_empty())?;
-        write_key(&mut out, REQUEST_ERRORS_KEY, &self.request_errors, self.request_errors.is_empty())?;
-        write_key(&mut out, CAPABILITIES_KEY, &self.capabilities, self.capabilities.is_none())?;
-        Ok(out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use goops_runtime::{Databag, DatabagError};
+
     use super::*;
 
     fn bag(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -307,29 +225,35 @@ mod tests {
     }
 
     #[test]
-    fn missing_keys_are_defaults_and_defaults_are_deleted_on_save() {
+    fn the_keys_are_v4s() {
+        assert_eq!(RequirerData::KEYS, [REQUESTS_KEY]);
+        assert_eq!(ProviderAppData::KEYS, [CERTIFICATES_KEY, REQUEST_ERRORS_KEY, CAPABILITIES_KEY]);
+    }
+
+    #[test]
+    fn missing_keys_are_defaults_and_none_is_not_written() {
         let empty = ProviderAppData::from_bag(&bag(&[("other", "x")])).unwrap();
         assert_eq!(empty, ProviderAppData::default());
         let out = empty.to_bag().unwrap();
-        assert_eq!(out, bag(&[("capabilities", ""), ("certificates", ""), ("request_errors", "")]));
+        assert_eq!(out, bag(&[("certificates", "[]"), ("request_errors", "[]")]));
     }
 
     #[test]
     fn a_bad_key_is_an_error_naming_it() {
-        let err = RequirerData::from_bag(&bag(&[(REQUESTS_KEY, "{not json")])).unwrap_err();
-        assert!(matches!(err, BagError::Invalid { key: REQUESTS_KEY, .. }), "{err}");
+        let err = RequirerData::from_bag(&bag(&[(REQUESTS_KEY, r#"[{"certificate_signing_request": "#)])).unwrap_err();
+        assert!(matches!(&err, DatabagError::InvalidJson { key, .. } if key == REQUESTS_KEY), "{err}");
         let err = ProviderAppData::from_bag(&bag(&[(CERTIFICATES_KEY, r#"[{"ca": "x"}]"#)])).unwrap_err();
-        assert!(err.to_string().contains("\"certificates\""), "{err}");
+        assert!(matches!(&err, DatabagError::WrongType { key, .. } if key == CERTIFICATES_KEY), "{err}");
         assert!(err.to_string().contains("missing field"), "{err}");
     }
 
     #[test]
-    fn ca_null_reads_as_false_and_is_always_written() {
+    fn ca_null_reads_as_false_and_is_always_written_as_python_does() {
         let raw = r#"[{"certificate_signing_request": "CSR", "ca": null}]"#;
         let data = RequirerData::from_bag(&bag(&[(REQUESTS_KEY, raw)])).unwrap();
         assert!(!data.certificate_signing_requests[0].ca);
         let out = data.to_bag().unwrap();
-        assert_eq!(out[REQUESTS_KEY], r#"[{"certificate_signing_request":"CSR","ca":false}]"#);
+        assert_eq!(out[REQUESTS_KEY], r#"[{"certificate_signing_request": "CSR", "ca": false}]"#);
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub mod provider;
 pub mod requirer;
 
 pub use databags::{
-    BagError, CertificateError, CertificateSigningRequest, ErrorCode, ProvidedCertificate, ProviderAppData,
-    ProviderCapabilities, RequestError, RequirerData, V4Bag,
+    CertificateError, CertificateSigningRequest, ErrorCode, ProvidedCertificate, ProviderAppData, ProviderCapabilities,
+    RequestError, RequirerData,
 };
 pub use pki::{CertificateRequestAttributes, PkiError};
 pub use provider::{IncomingRequest, InvalidBag, ProviderCore, ProviderReport, Signed};
@@ -37,12 +37,10 @@ pub const INTERFACE: &str = "tls-certificates";
 /// Why a tls-certificates operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    /// A hook tool failed.
+    /// A hook tool failed, or one of our own databags could not be read or written
+    /// ([`goops_runtime::Error::Databag`] names the relation, the bag and the key).
     #[error(transparent)]
     Juju(#[from] goops_runtime::Error),
-    /// A databag could not be read or written.
-    #[error(transparent)]
-    Bag(#[from] BagError),
     /// A key, CSR or certificate could not be read or made.
     #[error(transparent)]
     Pki(#[from] PkiError),

@@ -9,12 +9,12 @@
 //! removed (`_remove_certificates_for_which_no_csr_exists`), and a revoked certificate's CSR is
 //! outstanding again (`get_outstanding_certificate_requests` counts only unrevoked ones).
 
-use goops_runtime::{Context, Databag, RelationId};
+use goops_runtime::{Bag, Context, DatabagError, RelationId};
 
 use crate::TlsError;
 use crate::databags::{
-    BagError, CertificateError, CertificateSigningRequest, ProvidedCertificate, ProviderAppData, ProviderCapabilities,
-    RequestError, RequirerData, V4Bag,
+    CertificateError, CertificateSigningRequest, ProvidedCertificate, ProviderAppData, ProviderCapabilities,
+    RequestError, RequirerData,
 };
 use crate::pki;
 
@@ -51,7 +51,7 @@ pub struct InvalidBag {
     /// The unit or application.
     pub from: String,
     /// What was wrong, naming the key.
-    pub error: BagError,
+    pub error: DatabagError,
 }
 
 /// What one reconcile did, per relation summed.
@@ -95,8 +95,7 @@ impl ProviderCore {
             let mut sources = ctx.relation_units(&relation)?;
             sources.extend(ctx.relation_app(&relation)?);
             for from in sources {
-                let bag = ctx.relation_data(&relation, &from)?;
-                match RequirerData::from_bag(&bag) {
+                match ctx.relation_load::<RequirerData>(&relation, &from) {
                     Ok(data) => requests.extend(data.certificate_signing_requests.into_iter().map(
                         |CertificateSigningRequest { certificate_signing_request, ca }| IncomingRequest {
                             relation: relation.clone(),
@@ -105,7 +104,10 @@ impl ProviderCore {
                             is_ca: ca,
                         },
                     )),
-                    Err(error) => invalid.push(InvalidBag { relation: relation.clone(), from, error }),
+                    Err(goops_runtime::Error::Databag { source, .. }) => {
+                        invalid.push(InvalidBag { relation: relation.clone(), from, error: source })
+                    }
+                    Err(e) => return Err(e.into()),
                 }
             }
         }
@@ -173,7 +175,7 @@ impl ProviderCore {
                 }
             }
             data.capabilities = self.capabilities.clone();
-            ctx.set_relation_data(&relation, Databag::App, data.to_bag()?)?;
+            ctx.relation_save(&relation, Bag::App, &data)?;
         }
         Ok(report)
     }
@@ -194,7 +196,7 @@ impl ProviderCore {
                     revoked += 1;
                 }
             }
-            ctx.set_relation_data(&relation, Databag::App, data.to_bag()?)?;
+            ctx.relation_save(&relation, Bag::App, &data)?;
         }
         Ok(revoked)
     }
@@ -212,7 +214,6 @@ impl ProviderCore {
     /// Our application bag. Unlike v4, which starts over from nothing when its own bag is
     /// unreadable, this is an error: rewriting it would drop certificates requirers use.
     fn own_data(&self, ctx: &Context, relation: &RelationId) -> Result<ProviderAppData, TlsError> {
-        let bag = ctx.relation_data(relation, ctx.app_name())?;
-        Ok(ProviderAppData::from_bag(&bag)?)
+        Ok(ctx.relation_load(relation, ctx.app_name())?)
     }
 }

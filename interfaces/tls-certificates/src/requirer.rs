@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use goops_runtime::hookcmds::secret::{Expiry, SecretAddOptions, SecretSelector, SecretSetOptions};
-use goops_runtime::{Context, Databag, RelationId, SecretContent, SecretOwner, SecretReadMode, SecretString};
+use goops_runtime::{Bag, Context, RelationId, SecretContent, SecretOwner, SecretReadMode, SecretString};
 
-use crate::databags::{CertificateError, CertificateSigningRequest, ProviderAppData, RequirerData, V4Bag};
+use crate::databags::{CertificateError, CertificateSigningRequest, ProviderAppData, RequirerData};
 use crate::pki::{self, CertInfo, CertificateRequestAttributes, CsrInfo};
 use crate::{LIBID, TlsError};
 
@@ -117,10 +117,10 @@ impl Scope<'_> {
         }
     }
 
-    fn bag(&self) -> Databag {
+    fn bag(&self) -> Bag {
         match self.mode {
-            Mode::Unit => Databag::Unit,
-            Mode::App => Databag::App,
+            Mode::Unit => Bag::Unit,
+            Mode::App => Bag::App,
         }
     }
 
@@ -293,14 +293,14 @@ impl RequirerCore {
         relation: &RelationId,
         report: &mut RequirerReport,
     ) -> Result<Vec<CertificateSigningRequest>, TlsError> {
-        let bag = scope.ctx.relation_data(relation, scope.own_entity())?;
-        match RequirerData::from_bag(&bag) {
+        match scope.ctx.relation_load::<RequirerData>(relation, scope.own_entity()) {
             Ok(data) => Ok(data.certificate_signing_requests),
-            Err(e) => {
+            Err(e @ goops_runtime::Error::Databag { .. }) => {
                 // Our own bag: v4 starts over from an empty list; say so instead of silently.
                 report.problems.push(format!("our own databag was unreadable and is rewritten: {e}"));
                 Ok(Vec::new())
             }
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -310,8 +310,7 @@ impl RequirerCore {
         relation: &RelationId,
         requests: Vec<CertificateSigningRequest>,
     ) -> Result<(), TlsError> {
-        let bag = RequirerData { certificate_signing_requests: requests }.to_bag()?;
-        scope.ctx.set_relation_data(relation, scope.bag(), bag)?;
+        scope.ctx.relation_save(relation, scope.bag(), &RequirerData { certificate_signing_requests: requests })?;
         Ok(())
     }
 
@@ -338,13 +337,13 @@ impl RequirerCore {
         report: &mut RequirerReport,
     ) -> Result<ProviderAppData, TlsError> {
         let Some(app) = scope.ctx.relation_app(relation)? else { return Ok(ProviderAppData::default()) };
-        let bag = scope.ctx.relation_data(relation, &app)?;
-        match ProviderAppData::from_bag(&bag) {
+        match scope.ctx.relation_load::<ProviderAppData>(relation, &app) {
             Ok(data) => Ok(data),
-            Err(e) => {
-                report.problems.push(format!("{app}'s databag on {relation}: {e}"));
+            Err(e @ goops_runtime::Error::Databag { .. }) => {
+                report.problems.push(e.to_string());
                 Ok(ProviderAppData::default())
             }
+            Err(e) => Err(e.into()),
         }
     }
 

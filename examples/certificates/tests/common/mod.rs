@@ -3,10 +3,11 @@
 
 use certificates::Certificates;
 use certificates::tls;
+use goops_runtime::Databag;
 use goops_sim::state::{Bag, Relation, RotatePolicy, Secret, SecretOwner, SecretRevision, State};
 use goops_sim::testing::Harness;
 use goops_tls_certificates::databags::REQUESTS_KEY;
-use goops_tls_certificates::{ProvidedCertificate, ProviderAppData, V4Bag};
+use goops_tls_certificates::{ProvidedCertificate, ProviderAppData};
 
 /// The CA secret's label.
 pub const LABEL: &str = "active-ca-certificates";
