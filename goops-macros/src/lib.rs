@@ -30,6 +30,15 @@ pub fn charm(args: TokenStream, item: TokenStream) -> TokenStream {
     debug("charm", charm::charm(args.into(), item.into()))
 }
 
+/// Make an impl block a charm library (`goops_runtime::CharmLib`): its `#[hook(...)]` handlers run
+/// for the endpoint a charm includes it on with `#[lib(endpoint = "…")]`. Options: `interface =
+/// "…"` (required), `role = "requires"|"provides"|"peers"`, `event = Type`. See
+/// `docs/charm-libraries.md`.
+#[proc_macro_attribute]
+pub fn charm_lib(args: TokenStream, item: TokenStream) -> TokenStream {
+    debug("charm_lib", charm::library::charm_lib(args.into(), item.into()))
+}
+
 /// Mark a hook handler inside a `#[charm]` impl block: `#[hook(install, relation_changed("db"))]`,
 /// `#[hook(any)]`. `#[charm]` consumes it; on its own it is a compile error saying so.
 #[proc_macro_attribute]

@@ -68,6 +68,22 @@ pub(crate) const OTHER: Symbol = Symbol("other");
 /// `#[hook(any)]`: every hook without a handler of its own.
 pub(crate) const ANY: Symbol = Symbol("any");
 
+// Charm libraries (`docs/charm-libraries.md`).
+/// `#[charm_lib(...)]` on a library's impl block.
+pub(crate) const CHARM_LIB: Symbol = Symbol("charm_lib");
+/// `#[lib(...)]` on a charm's accessor to a library value.
+pub(crate) const LIB: Symbol = Symbol("lib");
+/// `interface = "..."` of a library.
+pub(crate) const INTERFACE: Symbol = Symbol("interface");
+/// `role = "..."` of a library: the charmcraft.yaml section it serves.
+pub(crate) const ROLE: Symbol = Symbol("role");
+/// `event = Type` of a library: what it tells the charm.
+pub(crate) const EVENT: Symbol = Symbol("event");
+/// `endpoint = "..."` of `#[lib]`.
+pub(crate) const ENDPOINT: Symbol = Symbol("endpoint");
+/// `events = method` of `#[lib]`: the charm method that receives the library's events.
+pub(crate) const EVENTS: Symbol = Symbol("events");
+
 impl Display for Symbol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)

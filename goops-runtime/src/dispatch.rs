@@ -97,6 +97,10 @@ pub trait Charm: Default + 'static {
     /// [`Context::add_app_status`]; the framework then sets the most urgent of them. `None` when
     /// the charm has none.
     const COLLECT_STATUS: Option<fn(&Self, &Context) -> Outcome> = None;
+
+    /// The [charm libraries](crate::charm_lib) the charm includes (its `#[lib]` accessors), in
+    /// the order their handlers run. Empty when it includes none.
+    const LIBS: &'static [&'static dyn crate::charm_lib::LibEntry<Self>] = &[];
 }
 
 /// What a handler produced, and how a dispatch ended.
@@ -277,6 +281,12 @@ pub fn dispatch<C: Charm>(ctx: &Context) -> Outcome {
 /// [`Outcome::ActionFailed`] or [`Outcome::Panicked`].
 pub fn dispatch_with<C: Charm>(charm: &C, ctx: &Context) -> Outcome {
     let event = ctx.event();
+    // The charm's libraries run first (see `charm_lib`); a hook only they handle is not skipped.
+    let libraries = match crate::charm_lib::run_libraries(charm, ctx) {
+        Outcome::HookFailed(message) | Outcome::ActionFailed(message) => return failed(ctx, message),
+        Outcome::Panicked(message) => return panicked(ctx, message),
+        libraries => libraries,
+    };
     let produced = match find_handler::<C>(event) {
         Some(handler) => match catch_unwind(AssertUnwindSafe(|| (handler.run)(charm, ctx))) {
             Ok(outcome) => outcome,
@@ -293,8 +303,14 @@ pub fn dispatch_with<C: Charm>(charm: &C, ctx: &Context) -> Outcome {
         Outcome::ActionResults(_) if event.action().is_none() => {
             return failed(ctx, "an action handler ran for a hook".to_owned());
         }
+        Outcome::Skipped if libraries == Outcome::Completed => Outcome::Completed,
         produced => produced,
     };
+    match crate::charm_lib::deliver_events(charm, ctx) {
+        Outcome::HookFailed(message) | Outcome::ActionFailed(message) => return failed(ctx, message),
+        Outcome::Panicked(message) => return panicked(ctx, message),
+        _ => {}
+    }
     if let Err(end) = finish(charm, ctx) {
         return end;
     }
@@ -308,6 +324,11 @@ pub fn dispatch_with<C: Charm>(charm: &C, ctx: &Context) -> Outcome {
 /// The framework's end of a successful dispatch: collect-status, then the stored state.
 fn finish<C: Charm>(charm: &C, ctx: &Context) -> std::result::Result<(), Outcome> {
     if !ctx.event().is_restricted() {
+        match crate::charm_lib::collect_statuses(charm, ctx) {
+            Outcome::HookFailed(message) | Outcome::ActionFailed(message) => return Err(failed(ctx, message)),
+            Outcome::Panicked(message) => return Err(panicked(ctx, message)),
+            _ => {}
+        }
         if let Some(collect) = C::COLLECT_STATUS {
             match catch_unwind(AssertUnwindSafe(|| collect(charm, ctx))) {
                 Ok(Outcome::HookFailed(message) | Outcome::ActionFailed(message)) => return Err(failed(ctx, message)),
@@ -378,7 +399,7 @@ fn panicked(ctx: &Context, message: String) -> Outcome {
     Outcome::Panicked(message)
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {

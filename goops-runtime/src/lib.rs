@@ -90,6 +90,7 @@
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+pub mod charm_lib;
 pub mod context;
 pub mod databag;
 pub mod dispatch;
@@ -107,6 +108,7 @@ pub mod stored;
 pub mod tools;
 pub mod typed_secret;
 
+pub use charm_lib::{Binding, CharmLib, NoEvent, Unbound};
 pub use context::Context;
 pub use databag::{Databag, DatabagError, DatabagValue};
 pub use dispatch::{
@@ -133,7 +135,7 @@ pub use tools::{HookTools, ProcessTools, ToolOutput};
 pub use typed_secret::TypedSecret;
 
 pub use extract::{ActionParams, CharmConfig, FromContext, Rejection};
-pub use goops_macros::{ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
+pub use goops_macros::{ActionParams, CharmConfig, action, charm, charm_lib, collect_status, hook, secret};
 pub use goops_macros::{Databag, DatabagValue};
 pub use metadata::{CharmMetadata, HasMetadata};
 
@@ -143,7 +145,8 @@ pub use metadata::{CharmMetadata, HasMetadata};
 /// [`ActionResult`], API calls return `goops_runtime::Result`, and `Result`
 /// stays `std::result::Result`.
 pub mod prelude {
-    pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, collect_status, hook, secret};
+    pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, charm_lib, collect_status, hook, secret};
+    pub use crate::{Binding, CharmLib};
     pub use crate::{
         ActionResult, Bag, BoxError, Charm, Context, Error, Event, Expiry, HookResult, LogLevel, Port, RelationEvent,
         RelationId, RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode,

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 pub use serde;
 pub use serde_json;
 
+pub use crate::charm_lib::{Binding, CharmLib, LibEntry, LibHandler, LibKey, NoEvent, Wiring, check_wiring};
 pub use crate::context::Context;
 pub use crate::databag::derive as databag;
 pub use crate::dispatch::{Charm, Handler, HandlerKey, Outcome};
@@ -17,6 +18,7 @@ pub use crate::hookcmds::secret::{Expiry, RotatePolicy, SecretAddOptions, Secret
 pub use crate::metadata::{
     ActionMeta, CharmMetadata, ConfigOptionMeta, ConfigType, HasMetadata, RelationMeta, RelationRole,
 };
+pub use goops_juju::RelationEventKind;
 pub use crate::typed_secret::{
     SecretField, TypedSecret, field as secret_field, optional_field as optional_secret_field,
     push_field as push_secret_field,

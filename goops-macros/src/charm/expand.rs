@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use syn::{ItemImpl, ReturnType};
 
 use super::validate::{Checked, Handlers, Key};
+use super::wiring;
 use crate::metadata;
 
 /// The user's impl block, the wrappers and the trait impls.
@@ -36,6 +37,9 @@ pub(crate) fn expand(item: &ItemImpl, handlers: &Handlers<'_>, meta: Option<&Cha
         }
     });
     let metadata_impl = meta.map(|m| metadata_impl(item, m));
+    let lib_wrappers = wiring::wrappers(&handlers.libs);
+    let libs = wiring::table(&handlers.libs);
+    let lib_checks = wiring::checks(&handlers.libs);
     quote! {
         #item
 
@@ -43,26 +47,29 @@ pub(crate) fn expand(item: &ItemImpl, handlers: &Handlers<'_>, meta: Option<&Cha
         #[doc(hidden)]
         impl #self_ty {
             #(#wrappers)*
+            #lib_wrappers
         }
 
         #[automatically_derived]
         impl #p::Charm for #self_ty {
             const HANDLERS: &'static [#p::Handler<Self>] = &[#(#entries),*];
             #collect_status
+            #libs
         }
 
+        #lib_checks
         #metadata_impl
     }
 }
 
-fn wrapper_name(handler: &Checked<'_>) -> syn::Ident {
+pub(super) fn wrapper_name(handler: &Checked<'_>) -> syn::Ident {
     format_ident!("__goops_run_{}", handler.handler.sig.ident)
 }
 
 /// `fn __goops_run_<method>(charm, ctx) -> Outcome`: extract each argument, call the method,
 /// convert its result. An associated function, so it fits `fn(&Self, &Context) -> Outcome`
 /// whether or not the method takes `&self`.
-fn wrapper(handler: &Checked<'_>) -> TokenStream {
+pub(super) fn wrapper(handler: &Checked<'_>) -> TokenStream {
     let p = quote!(::goops_runtime::__private);
     let sig = &handler.handler.sig;
     let method = &sig.ident;

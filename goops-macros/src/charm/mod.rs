@@ -2,8 +2,10 @@
 //! its `#[collect_status]` method.
 
 pub(crate) mod expand;
+pub(crate) mod library;
 pub(crate) mod parse;
 pub(crate) mod validate;
+pub(crate) mod wiring;
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;

@@ -4,11 +4,11 @@
 use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Ident, ImplItem, ItemImpl, LitStr, Signature, Token};
+use syn::{Attribute, Expr, Ident, ImplItem, ItemImpl, LitStr, Signature, Token};
 
 use crate::attr::{self, Attr};
 use crate::errors::Ctxt;
-use crate::symbol::{self, ACTION, CHARM, COLLECT_STATUS, HOOK, METADATA, Symbol};
+use crate::symbol::{self, ACTION, CHARM, COLLECT_STATUS, ENDPOINT, EVENTS, HOOK, LIB, METADATA, Symbol};
 
 /// The options of `#[charm(...)]`.
 #[derive(Default)]
@@ -106,20 +106,36 @@ impl HandlerFn {
     }
 }
 
-/// The parsed `#[charm]` input: the impl block with the handler attributes removed, and the handlers.
+/// A `#[lib(endpoint = "…", events = method)]` accessor: a library value the charm includes
+/// (`docs/charm-libraries.md`).
+pub(crate) struct LibWiring {
+    /// The accessor's signature (`fn tls(&self) -> &TlsRequirer`).
+    pub(crate) sig: Signature,
+    /// The `#[lib]` attribute, for spans.
+    pub(crate) attr: Attribute,
+    /// The endpoint, as in charmcraft.yaml.
+    pub(crate) endpoint: LitStr,
+    /// The charm method that receives the library's events.
+    pub(crate) events: Option<Ident>,
+}
+
+/// The parsed `#[charm]` input: the impl block with the handler attributes removed, the
+/// handlers and the library accessors.
 pub(crate) struct CharmInput {
     pub(crate) item: ItemImpl,
     pub(crate) handlers: Vec<HandlerFn>,
+    pub(crate) libs: Vec<LibWiring>,
 }
 
-/// The handler attribute `attr` is, if any.
+/// The handler (or `#[lib]`) attribute `attr` is, if any.
 fn marker(attr: &Attribute) -> Option<Symbol> {
-    [HOOK, ACTION, COLLECT_STATUS].into_iter().find(|s| symbol::names(attr.path(), *s))
+    [HOOK, ACTION, COLLECT_STATUS, LIB].into_iter().find(|s| symbol::names(attr.path(), *s))
 }
 
 /// Parse the handlers; malformed attributes are reported to `cx` and skipped.
 pub(crate) fn parse(cx: &Ctxt, mut item: ItemImpl) -> CharmInput {
     let mut handlers = Vec::new();
+    let mut libs = Vec::new();
     for impl_item in &mut item.items {
         let ImplItem::Fn(method) = impl_item else { continue };
         let (mut kept, mut marks) = (Vec::new(), Vec::new());
@@ -132,6 +148,10 @@ pub(crate) fn parse(cx: &Ctxt, mut item: ItemImpl) -> CharmInput {
         method.attrs = kept;
         let Some((first, _)) = marks.first() else { continue };
         let first = *first;
+        if marks.iter().any(|(s, _)| *s == LIB) {
+            libs.extend(lib_wiring(cx, &marks, &method.sig));
+            continue;
+        }
         if let Some((_, other)) = marks.iter().find(|(s, _)| *s != first) {
             cx.spanned(
                 other,
@@ -174,8 +194,61 @@ pub(crate) fn parse(cx: &Ctxt, mut item: ItemImpl) -> CharmInput {
         ));
         handlers.push(HandlerFn { sig: method.sig.clone(), role });
     }
-    CharmInput { item, handlers }
+    CharmInput { item, handlers, libs }
 }
+
+/// A `#[lib(...)]` accessor's wiring, from its marker attributes; problems go to `cx`.
+fn lib_wiring(cx: &Ctxt, marks: &[(Symbol, Attribute)], sig: &Signature) -> Option<LibWiring> {
+    if let Some((_, other)) = marks.iter().find(|(s, _)| *s != LIB) {
+        cx.spanned(other, "a `#[lib]` accessor is not a handler: put the handler attribute on another method");
+        return None;
+    }
+    for (_, again) in &marks[1..] {
+        cx.spanned(again, "`#[lib]` is given twice: one accessor includes one library");
+    }
+    let attr = &marks[0].1;
+    let mut endpoint = Attr::none(cx, ENDPOINT);
+    let mut events = Attr::none(cx, EVENTS);
+    let parser = syn::meta::parser(|meta| {
+        if meta.path == ENDPOINT {
+            if let Some(lit) = attr::string(cx, &meta, ENDPOINT)? {
+                endpoint.set(&meta.path, lit);
+            }
+            Ok(())
+        } else if meta.path == EVENTS {
+            let value = meta.value()?.parse::<Expr>()?;
+            match &value {
+                Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                    events.set(&meta.path, path.path.segments[0].ident.clone());
+                }
+                _ => cx.spanned(value, "`events` takes the name of a method of this impl block: `events = on_tls`"),
+            }
+            Ok(())
+        } else {
+            attr::unknown(cx, &meta, "`#[lib]`", &[ENDPOINT, EVENTS])
+        }
+    });
+    match &attr.meta {
+        syn::Meta::List(list) => {
+            if let Err(e) = parser.parse2(list.tokens.clone()) {
+                cx.push(e);
+            }
+        }
+        _ => {
+            cx.spanned(attr, LIB_FORM);
+            return None;
+        }
+    }
+    let events = events.get();
+    let Some(endpoint) = endpoint.get() else {
+        cx.spanned(attr, LIB_FORM);
+        return None;
+    };
+    Some(LibWiring { sig: sig.clone(), attr: attr.clone(), endpoint, events })
+}
+
+const LIB_FORM: &str = "expected `#[lib(endpoint = \"<endpoint>\")]` (and optionally `events = <method>`), the endpoint \
+                        as in charmcraft.yaml";
 
 /// The entries of one `#[hook(...)]`; a malformed attribute is reported and gives none.
 fn hook_args(cx: &Ctxt, attr: &Attribute) -> Vec<HookArg> {

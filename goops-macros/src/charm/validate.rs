@@ -50,6 +50,8 @@ pub(crate) struct Handlers<'a> {
     pub(crate) table: Vec<Checked<'a>>,
     /// The `#[collect_status]` handler.
     pub(crate) collect_status: Option<Checked<'a>>,
+    /// The `#[lib]` accessors, in declaration order.
+    pub(crate) libs: Vec<super::wiring::WiredLib<'a>>,
 }
 
 /// Check every handler; problems go to `cx`, good handlers are returned.
@@ -62,7 +64,8 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a CharmInput, meta: Option<&Charm
     }
     let mut seen: BTreeMap<Key, Span> = BTreeMap::new();
     let mut first_collect: Option<&syn::Attribute> = None;
-    let mut handlers = Handlers { table: Vec::new(), collect_status: None };
+    let libs = super::wiring::check(cx, &input.libs, meta);
+    let mut handlers = Handlers { table: Vec::new(), collect_status: None, libs };
     for handler in &input.handlers {
         let signature = check_signature(cx, handler);
         let mut keys = Vec::new();
@@ -121,7 +124,7 @@ const ACCEPTED: &str = "accepted: `&Context`, `&Event`, `&RelationEvent`, `&Secr
 
 /// An optional `&self`, then typed arguments: whether it takes `&self` and the argument types,
 /// or `None` when the signature cannot be used.
-fn check_signature<'a>(cx: &Ctxt, handler: &'a HandlerFn) -> Option<(bool, Vec<&'a Type>)> {
+pub(super) fn check_signature<'a>(cx: &Ctxt, handler: &'a HandlerFn) -> Option<(bool, Vec<&'a Type>)> {
     let sig = &handler.sig;
     let mut ok = true;
     if let Some(t) = &sig.asyncness {
@@ -176,7 +179,7 @@ const ACTION_EVENT: &str = "ActionEvent";
 
 /// Which event type a table entry's events carry.
 #[derive(Debug, Clone, Copy)]
-enum Carries {
+pub(super) enum Carries {
     /// `any`: any event may come, so an event argument is a run-time matter.
     Any,
     /// Exactly this one (`None`: no event data).
@@ -184,7 +187,7 @@ enum Carries {
 }
 
 /// The runtime's event type for a hook of `kind`, if it carries event data.
-fn event_type(kind: HookKind) -> Option<&'static str> {
+pub(super) fn event_type(kind: HookKind) -> Option<&'static str> {
     match kind {
         HookKind::Relation(_) => Some("RelationEvent"),
         HookKind::Secret(_) => Some("SecretEvent"),
@@ -204,7 +207,7 @@ fn event_ref(ty: &Type) -> Option<(&'static str, &'static str)> {
 
 /// A `&RelationEvent` (etc.) argument on a handler for a hook that never carries it is a mistake
 /// we can see now rather than at run time.
-fn check_event_args(cx: &Ctxt, args: &[&Type], carried: &[(Key, Carries)]) {
+pub(super) fn check_event_args(cx: &Ctxt, args: &[&Type], carried: &[(Key, Carries)]) {
     for ty in args {
         let Some((name, carriers)) = event_ref(ty) else { continue };
         let mismatch = carried.iter().find(|(_, c)| matches!(c, Carries::Only(d) if *d != Some(name)));
@@ -220,7 +223,7 @@ fn check_event_args(cx: &Ctxt, args: &[&Type], carried: &[(Key, Carries)]) {
 }
 
 /// `#[collect_status]` runs after every hook and action: no event type is always there.
-fn check_collect_status_args(cx: &Ctxt, args: &[&Type]) {
+pub(super) fn check_collect_status_args(cx: &Ctxt, args: &[&Type]) {
     for ty in args {
         if let Some((name, carriers)) = event_ref(ty) {
             cx.spanned(
@@ -235,7 +238,7 @@ fn check_collect_status_args(cx: &Ctxt, args: &[&Type]) {
 }
 
 /// Every name `#[hook(...)]` accepts: goops-juju's hook table in snake_case, and `any`.
-fn hook_names() -> Vec<String> {
+pub(super) fn hook_names() -> Vec<String> {
     HookKind::ALL.iter().map(|k| k.snake_name()).chain(std::iter::once(ANY.to_string())).collect()
 }
 
