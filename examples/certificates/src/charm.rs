@@ -1,7 +1,9 @@
 //! The certificates charm: what it does on each event.
 
 use goops_runtime::prelude::*;
-use goops_tls_certificates::{CertificateError, ErrorCode, ProviderCore, Signed, TlsProvider};
+use goops_tls_certificates::{
+    CertificateError, ErrorCode, IncomingRequest, ProviderEvent, SignError, Signed, TlsProvider,
+};
 use serde::Serialize;
 
 use crate::tls::{self, CaMaterial};
@@ -41,8 +43,18 @@ pub struct Config {
     pub ca_common_name: String,
 }
 
-/// The tls-certificates v4 provider on the `certificates` endpoint.
-pub const PROVIDER: TlsProvider = TlsProvider { endpoint: "certificates", core: ProviderCore { capabilities: None } };
+/// The signer the tls-certificates provider library calls for each new CSR: signs with the CA
+/// (90 days; `ca: true` gives an intermediate CA), refuses a CSR that cannot be signed, and
+/// leaves requests waiting while there is no CA.
+pub fn sign(ctx: &Context, request: &IncomingRequest) -> Result<Signed, SignError> {
+    let Some(ca) = CaCertificate::get(ctx)? else {
+        return Err(SignError::NotReady("no CA yet".to_owned()));
+    };
+    let ca = ca.material();
+    let certificate = tls::sign_csr(&ca, &request.csr, request.is_ca)
+        .map_err(|e| CertificateError::new(ErrorCode::Other, e.to_string()))?;
+    Ok(Signed { chain: vec![certificate.clone(), ca.certificate_pem.clone()], certificate, ca: ca.certificate_pem })
+}
 
 /// The `get-ca-certificate` action's results.
 #[derive(Debug, Serialize)]
@@ -52,15 +64,60 @@ pub struct CaCertificateResult {
     pub ca_certificate: String,
 }
 
-/// The charm.
-#[derive(Default)]
-pub struct Certificates;
+/// The charm: the tls-certificates provider library answers the `certificates` endpoint.
+pub struct Certificates {
+    tls: TlsProvider,
+}
+
+impl Default for Certificates {
+    fn default() -> Self {
+        Self { tls: TlsProvider::new(sign) }
+    }
+}
 
 #[charm]
 impl Certificates {
+    /// The provider library on `certificates`: it answers relation-created/-joined/-changed
+    /// and update-status itself (leader only) and reports each reconcile to `on_tls`.
+    #[lib(endpoint = "certificates", events = on_tls)]
+    fn tls(&self) -> &TlsProvider {
+        &self.tls
+    }
+
+    /// What the provider library did: requests it could not read or that were refused are the
+    /// requirer's problem, so they are logged and shown as `blocked`, never a failed hook
+    /// (Juju would retry it forever).
+    fn on_tls(&self, ctx: &Context, event: &ProviderEvent) -> HookResult {
+        let ProviderEvent::Reconciled(report) = event;
+        ctx.log_debug(format!(
+            "{} certificate(s) issued, {} unchanged, {} removed",
+            report.issued.len(),
+            report.unchanged,
+            report.removed
+        ));
+        let mut rejected: Vec<String> =
+            report.denied.iter().map(|(request, error)| format!("{}: {}", request.from, error.message)).collect();
+        rejected.extend(report.invalid.iter().map(|bag| format!("{}: {}", bag.from, bag.error)));
+        for reason in &rejected {
+            ctx.log_error(format!("rejected a certificate request from {reason}"));
+        }
+        if !rejected.is_empty() {
+            let relation = ctx.event().relation().map(|r| format!(" on {}", r.relation())).unwrap_or_default();
+            ctx.add_status(Status::blocked(format!(
+                "rejected {} certificate request(s){relation}; see juju debug-log",
+                rejected.len()
+            )));
+        } else if !report.not_ready.is_empty() {
+            ctx.add_status(Status::waiting("no CA yet; certificate requests wait for it"));
+        } else {
+            ctx.add_status(Status::active());
+        }
+        Ok(())
+    }
+
     /// install, config-changed, upgrade-charm: make sure the CA exists (the leader creates it).
     #[hook(install, config_changed, upgrade_charm)]
-    fn configure(ctx: &Context, config: Config) -> HookResult {
+    fn configure(&self, ctx: &Context, config: Config) -> HookResult {
         if CaCertificate::get(ctx)?.is_some() {
             ctx.add_status(Status::active());
             return Ok(());
@@ -81,55 +138,8 @@ impl Certificates {
             ctx.log_info(format!("CA secret {id}: revision {}, expires {expiry}", info.revision));
         }
         ctx.add_status(Status::active());
-        Ok(())
-    }
-
-    /// certificates-relation-changed: answer every new CSR with a certificate signed by the CA,
-    /// or with a request error saying why not (the crate reads the bags and publishes).
-    #[hook(relation_changed("certificates"))]
-    // The signer's error is v4's whole error object (code, name, message, …), returned once per CSR.
-    #[allow(clippy::result_large_err)]
-    fn on_certificates_changed(ctx: &Context, event: &RelationEvent) -> HookResult {
-        if !ctx.is_leader()? {
-            // Answers go in the application databag, which only the leader may write.
-            return Ok(());
-        }
-        let Some(ca) = CaCertificate::get(ctx)? else {
-            ctx.add_status(Status::waiting("no CA yet; certificate requests wait for it"));
-            return Ok(());
-        };
-        let ca = ca.material();
-        let report = PROVIDER.core.reconcile(ctx, PROVIDER.endpoint, |request| {
-            let certificate = tls::sign_csr(&ca, &request.csr, request.is_ca)
-                .map_err(|e| CertificateError::new(ErrorCode::Other, e.to_string()))?;
-            Ok(Signed {
-                chain: vec![certificate.clone(), ca.certificate_pem.clone()],
-                certificate,
-                ca: ca.certificate_pem.clone(),
-            })
-        })?;
-        let relation = event.relation();
-        ctx.log_debug(format!(
-            "{relation}: {} certificate(s) issued, {} unchanged, {} removed",
-            report.issued.len(),
-            report.unchanged,
-            report.removed
-        ));
-        let mut rejected: Vec<String> =
-            report.denied.iter().map(|(request, error)| format!("{}: {}", request.from, error.message)).collect();
-        rejected.extend(report.invalid.iter().map(|bag| format!("{}: {}", bag.from, bag.error)));
-        if rejected.is_empty() {
-            ctx.add_status(Status::active());
-            return Ok(());
-        }
-        // A bad CSR is the requirer's problem: say so and don't fail the hook (Juju would retry it forever).
-        for reason in &rejected {
-            ctx.log_error(format!("rejected a certificate request from {reason}"));
-        }
-        ctx.add_status(Status::blocked(format!(
-            "rejected {} certificate request(s) on {relation}; see juju debug-log",
-            rejected.len()
-        )));
+        // Requests that arrived before the CA are answered now, not at the next relation event.
+        self.tls().reconcile(ctx)?;
         Ok(())
     }
 

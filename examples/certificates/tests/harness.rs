@@ -304,3 +304,19 @@ fn an_application_request_for_a_ca_certificate_gets_an_intermediate_ca() {
     assert_eq!(answers.len(), 1);
     assert!(signed_by(&answers[0].certificate, &ca.certificate_pem, "intermediate.example.internal"), "a CA");
 }
+
+#[test]
+fn requests_waiting_for_the_ca_are_answered_when_the_leader_creates_it() {
+    let mut state = unit(true);
+    state.relations.push(relation_requesting(&[&csr("early.example")]));
+    let waited = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
+    assert!(waited.state.relation(RELATION).unwrap().local_app_data.is_empty(), "nothing published without a CA");
+
+    let installed = harness().run(On::install(), &waited.state).unwrap();
+    assert_eq!(installed.end, End::Completed, "{installed:?}");
+    let ca_pem = installed.secret_by_label(LABEL).unwrap().content(1).unwrap()["ca-certificate"].clone();
+    let answers = answers(&installed.state, RELATION);
+    assert_eq!(answers.len(), 1, "answered in the same install hook");
+    assert_signed_by(&answers[0].certificate, &ca_pem, "early.example");
+    assert_eq!(installed.state.unit_status.status, StatusName::Active);
+}

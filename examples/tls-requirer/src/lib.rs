@@ -1,8 +1,10 @@
 //! The tls-requirer charm: each unit asks for a certificate for the configured common name over
-//! the tls-certificates interface (v4), with goops-tls-certificates' requirer doing the work.
+//! the tls-certificates interface (v4). goops-tls-certificates' requirer library does the work
+//! (key, CSR, certificate secret, renewal); the charm says what to ask for and shows the outcome.
 
+use goops_runtime::FromContext;
 use goops_runtime::prelude::*;
-use goops_tls_certificates::{CertificateRequestAttributes, RequirerCore, RequirerReport, TlsRequirer};
+use goops_tls_certificates::{CertificateRequestAttributes, Requests, RequirerEvent, TlsRequirer};
 
 /// The endpoint in charmcraft.yaml.
 pub const ENDPOINT: &str = "certificates";
@@ -14,67 +16,60 @@ pub struct Config {
     pub common_name: String,
 }
 
-/// The requirer for this config: one unit certificate for the common name.
-pub fn requirer(config: &Config) -> TlsRequirer {
-    let request = CertificateRequestAttributes::for_common_name(config.common_name.clone());
-    TlsRequirer { endpoint: ENDPOINT, core: RequirerCore { requests: vec![request], ..RequirerCore::default() } }
+/// What to ask for, computed in each hook from the config: one certificate for the common name.
+fn requests(ctx: &Context) -> Result<Vec<CertificateRequestAttributes>, BoxError> {
+    let config = Config::from_context(ctx).map_err(|e| e.to_string())?;
+    Ok(vec![CertificateRequestAttributes::for_common_name(config.common_name)])
 }
 
 /// The charm.
-#[derive(Default)]
-pub struct TlsRequirerCharm;
+pub struct TlsRequirerCharm {
+    tls: TlsRequirer,
+}
+
+impl Default for TlsRequirerCharm {
+    fn default() -> Self {
+        Self { tls: TlsRequirer::new(Requests::Computed(requests)) }
+    }
+}
 
 #[charm]
 impl TlsRequirerCharm {
-    /// Every event that can change what we need or what the provider answered: make sure the
-    /// key and CSR are published, pick up the certificate, renew it when due.
-    #[hook(
-        install,
-        config_changed,
-        leader_elected,
-        update_status,
-        relation_created("certificates"),
-        relation_changed("certificates")
-    )]
-    fn reconcile(ctx: &Context, config: Config) -> HookResult {
-        let tls = requirer(&config);
-        let report = tls.core.reconcile(ctx, tls.endpoint)?;
-        set_status(ctx, &report)?;
-        Ok(())
+    /// The requirer library on `certificates`.
+    #[lib(endpoint = "certificates", events = on_tls)]
+    fn tls(&self) -> &TlsRequirer {
+        &self.tls
     }
 
-    /// secret-expired: a certificate's renewal time came (its secret expires then).
-    #[hook(secret_expired)]
-    fn on_secret_expired(ctx: &Context, config: Config, event: &SecretEvent) -> HookResult {
-        let tls = requirer(&config);
-        if tls.core.on_secret_expired(ctx, tls.endpoint, event.label.as_deref())? {
-            ctx.add_status(Status::waiting("renewing the certificate"));
+    /// The library's news: a real workload would write the certificate out and reload here.
+    fn on_tls(&self, ctx: &Context, event: &RequirerEvent) -> HookResult {
+        match event {
+            RequirerEvent::CertificateAvailable(cert) => {
+                ctx.log_info(format!("certificate available, valid until {}", cert.expires));
+            }
+            RequirerEvent::CertificateDenied { error, .. } => {
+                ctx.log_warning(format!("certificate request refused: {} ({})", error.message, error.name));
+            }
         }
         Ok(())
     }
 
-    /// relation-broken: the key and certificates for that provider go.
-    #[hook(relation_broken("certificates"))]
-    fn on_broken(ctx: &Context, config: Config) -> HookResult {
-        let tls = requirer(&config);
-        tls.core.on_relation_broken(ctx, tls.endpoint)?;
-        ctx.add_status(Status::blocked("needs a certificates relation"));
+    /// The unit's status: blocked without the relation, active with a certificate, else why not.
+    #[collect_status]
+    fn status(&self, ctx: &Context) -> HookResult {
+        if ctx.relation_ids(ENDPOINT)?.is_empty() {
+            ctx.add_status(Status::blocked("needs a certificates relation"));
+            return Ok(());
+        }
+        if let Some(cert) = self.tls().certificates(ctx)?.first() {
+            ctx.add_status(Status::Active(format!("certificate valid until {}", cert.expires.date_naive())));
+            return Ok(());
+        }
+        let refused = self.tls().last_report().and_then(|r| r.denied.first().map(|(_, e)| e.message.clone()));
+        match refused {
+            Some(message) => ctx.add_status(Status::blocked(format!("certificate request refused: {message}"))),
+            None => ctx.add_status(Status::waiting("waiting for a certificate")),
+        }
         Ok(())
     }
-}
-
-fn set_status(ctx: &Context, report: &RequirerReport) -> goops_runtime::Result<()> {
-    for problem in &report.problems {
-        ctx.log_warning(problem);
-    }
-    if ctx.relation_ids(ENDPOINT)?.is_empty() {
-        ctx.add_status(Status::blocked("needs a certificates relation"));
-    } else if let Some(cert) = report.certificates.first() {
-        ctx.add_status(Status::Active(format!("certificate valid until {}", cert.expires.date_naive())));
-    } else if let Some((_, error)) = report.denied.first() {
-        ctx.add_status(Status::blocked(format!("certificate request refused: {}", error.message)));
-    } else {
-        ctx.add_status(Status::waiting("waiting for a certificate"));
-    }
-    Ok(())
 }

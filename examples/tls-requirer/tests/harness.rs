@@ -113,7 +113,7 @@ fn with_certificate(ca: &TestCa) -> (RunReport, String) {
 
 #[test]
 fn without_a_relation_the_unit_is_blocked_and_makes_no_key() {
-    let out = harness().run(On::install(), &unit()).unwrap();
+    let out = harness().run(On::config_changed(), &unit()).unwrap();
     assert_eq!(out.end, End::Completed);
     assert!(out.state.secrets.is_empty());
     assert_eq!(status(&out), (StatusName::Blocked, "needs a certificates relation"));
@@ -173,6 +173,9 @@ fn the_answer_is_stored_in_a_secret_that_expires_at_renewal_time() {
     assert!((expire - renew_at).num_minutes().abs() < 5, "expires at 90% of the time left: {expire} vs {renew_at}");
     let until = format!("certificate valid until {}", cert.not_after.date_naive());
     assert_eq!(status(&out), (StatusName::Active, until.as_str()));
+    // The library told the charm (its typed event reached the charm's method).
+    let told = format!("certificate available, valid until {}", cert.not_after);
+    assert_eq!(out.logs_at("INFO").iter().filter(|m| m.ends_with(told.as_str())).count(), 1, "{:?}", out.logs);
 
     // Nothing new on the next event: no secret-set, no relation-set.
     let again = harness().run(On::update_status(), &out.state).unwrap();
@@ -192,7 +195,7 @@ fn secret_expired_replaces_the_csr_and_drops_the_certificate_secret() {
     let renewed = the_csr(&expired.state);
     assert_ne!(renewed.trim(), csr.trim(), "a new CSR (new unique id) asks for the renewal");
     assert_eq!(CsrInfo::parse(&renewed).unwrap().public_key, CsrInfo::parse(&csr).unwrap().public_key, "same key");
-    assert_eq!(status(&expired), (StatusName::Waiting, "renewing the certificate"));
+    assert_eq!(status(&expired), (StatusName::Waiting, "waiting for a certificate"));
 
     // A secret that is not ours is left alone.
     let key_secret = expired.secret_by_label(KEY_LABEL).unwrap().clone();

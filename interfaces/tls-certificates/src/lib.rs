@@ -14,6 +14,7 @@
 //! directions under goops-sim. See `README.md` for what v4 says and where this crate differs.
 
 pub mod databags;
+pub mod library;
 pub mod pki;
 pub mod provider;
 pub mod requirer;
@@ -22,8 +23,9 @@ pub use databags::{
     CertificateError, CertificateSigningRequest, ErrorCode, ProvidedCertificate, ProviderAppData, ProviderCapabilities,
     RequestError, RequirerData,
 };
+pub use library::{ProviderEvent, Requests, RequirerEvent, Signer, TlsProvider, TlsRequirer};
 pub use pki::{CertificateRequestAttributes, PkiError};
-pub use provider::{IncomingRequest, InvalidBag, ProviderCore, ProviderReport, Signed};
+pub use provider::{IncomingRequest, InvalidBag, ProviderCore, ProviderReport, SignError, Signed};
 pub use requirer::{AssignedCertificate, Mode, RequirerCore, RequirerReport};
 
 /// The v4 library's id: the Python library puts it in its secret labels
@@ -44,6 +46,12 @@ pub enum TlsError {
     /// A key, CSR or certificate could not be read or made.
     #[error(transparent)]
     Pki(#[from] PkiError),
+    /// The charm's signer failed (not a refusal): the hook fails, so Juju retries it.
+    #[error("the signer failed: {0}")]
+    Sign(goops_runtime::BoxError),
+    /// A library query ran outside a dispatch that bound the library to its endpoint.
+    #[error("{0}")]
+    Unbound(String),
     /// One of our secrets is not as we left it.
     #[error("secret {label:?} {reason}")]
     Secret {
@@ -52,22 +60,4 @@ pub enum TlsError {
         /// What is wrong with it.
         reason: &'static str,
     },
-}
-
-/// The provider, for the endpoint named `endpoint`.
-#[derive(Debug, Clone)]
-pub struct TlsProvider {
-    /// The endpoint (`provides:` in charmcraft.yaml, interface `tls-certificates`).
-    pub endpoint: &'static str,
-    /// The logic.
-    pub core: ProviderCore,
-}
-
-/// The requirer, for the endpoint named `endpoint`.
-#[derive(Debug, Clone)]
-pub struct TlsRequirer {
-    /// The endpoint (`requires:` in charmcraft.yaml, interface `tls-certificates`).
-    pub endpoint: &'static str,
-    /// The logic.
-    pub core: RequirerCore,
 }

@@ -43,6 +43,29 @@ pub struct Signed {
     pub chain: Vec<String>,
 }
 
+/// Why the charm's signer did not sign a request.
+#[derive(Debug)]
+pub enum SignError {
+    /// Refuse it: published as a v4 request error, and not asked again for this CSR.
+    Refused(Box<CertificateError>),
+    /// Not now (e.g. there is no CA yet): the request stays outstanding for a later hook.
+    NotReady(String),
+    /// Something failed that retrying the hook may fix (a hook tool): the hook fails.
+    Failed(goops_runtime::BoxError),
+}
+
+impl From<CertificateError> for SignError {
+    fn from(error: CertificateError) -> Self {
+        SignError::Refused(Box::new(error))
+    }
+}
+
+impl From<goops_runtime::Error> for SignError {
+    fn from(error: goops_runtime::Error) -> Self {
+        SignError::Failed(Box::new(error))
+    }
+}
+
 /// A requirer bag we could not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidBag {
@@ -65,6 +88,8 @@ pub struct ProviderReport {
     pub removed: usize,
     /// Requests already answered (certificate or error), left as they are.
     pub unchanged: usize,
+    /// Requests the signer could not sign yet, with why; they stay outstanding.
+    pub not_ready: Vec<(IncomingRequest, String)>,
     /// Requirer bags that could not be read (their requests wait until they can).
     pub invalid: Vec<InvalidBag>,
 }
@@ -120,7 +145,7 @@ impl ProviderCore {
     /// and capabilities. Only changed keys are written.
     pub fn reconcile<F>(&self, ctx: &Context, endpoint: &str, mut sign: F) -> Result<ProviderReport, TlsError>
     where
-        F: FnMut(&IncomingRequest) -> Result<Signed, CertificateError>,
+        F: FnMut(&IncomingRequest) -> Result<Signed, SignError>,
     {
         let mut report = ProviderReport::default();
         if !ctx.is_leader()? {
@@ -130,6 +155,7 @@ impl ProviderCore {
             let (requests, invalid) = self.requests(ctx, endpoint, Some(&relation))?;
             report.invalid.extend(invalid);
             let mut data = self.own_data(ctx, &relation)?;
+            let loaded = data.clone();
             let requested = |csr: &str| requests.iter().any(|r| pki::same_csr(&r.csr, csr));
             let before = data.certificates.len() + data.request_errors.len();
             data.certificates.retain(|c| requested(&c.certificate_signing_request));
@@ -150,10 +176,10 @@ impl ProviderCore {
                     report.unchanged += 1;
                     continue;
                 }
-                // One answer per CSR: a new one replaces a revoked certificate.
-                data.certificates.retain(|c| !pki::same_csr(&c.certificate_signing_request, &request.csr));
                 match sign(request) {
                     Ok(signed) => {
+                        // One answer per CSR: a new one replaces a revoked certificate.
+                        data.certificates.retain(|c| !pki::same_csr(&c.certificate_signing_request, &request.csr));
                         let chain = if signed.chain.is_empty() {
                             vec![signed.certificate.clone(), signed.ca.clone()]
                         } else {
@@ -168,14 +194,23 @@ impl ProviderCore {
                         });
                         report.issued.push(request.clone());
                     }
-                    Err(error) => {
-                        data.request_errors.push(RequestError { csr: request.csr.clone(), error: error.clone() });
-                        report.denied.push((request.clone(), error));
+                    Err(SignError::Refused(error)) => {
+                        data.certificates.retain(|c| !pki::same_csr(&c.certificate_signing_request, &request.csr));
+                        data.request_errors.push(RequestError { csr: request.csr.clone(), error: (*error).clone() });
+                        report.denied.push((request.clone(), *error));
+                    }
+                    Err(SignError::NotReady(why)) => report.not_ready.push((request.clone(), why)),
+                    Err(SignError::Failed(source)) => {
+                        // Publish nothing of this hook: Juju retries it and we sign again then.
+                        return Err(TlsError::Sign(source));
                     }
                 }
             }
             data.capabilities = self.capabilities.clone();
-            ctx.relation_save(&relation, Bag::App, &data)?;
+            // Unchanged data is not written: an empty bag stays empty (v4 writes no empty lists).
+            if data != loaded {
+                ctx.relation_save(&relation, Bag::App, &data)?;
+            }
         }
         Ok(report)
     }

@@ -79,6 +79,18 @@ impl Default for RequirerCore {
     }
 }
 
+/// What the provider's bag says about one of our CSRs.
+enum Found {
+    /// No answer yet.
+    Nothing,
+    /// Revoked: the provider will answer the same CSR again.
+    Revoked,
+    /// An answer we cannot use, and why.
+    Unusable(String),
+    /// A certificate for our key, as asked.
+    Usable(Box<(AssignedCertificate, CertInfo)>),
+}
+
 /// Where our things live for one endpoint in one hook.
 struct Scope<'a> {
     ctx: &'a Context,
@@ -186,6 +198,7 @@ impl RequirerCore {
         let key_public = pki::private_key_public_key(key.expose_secret())?;
 
         let mut requests = self.own_requests(&scope, &relation, &mut report)?;
+        let loaded = requests.clone();
         // Clean up: a CSR must match one request and our key (v4 `_cleanup_certificate_requests`).
         requests.retain(|r| {
             CsrInfo::parse(&r.certificate_signing_request).is_ok_and(|csr| {
@@ -228,7 +241,9 @@ impl RequirerCore {
             report.renewed = renew.len();
             report.requested += self.send_missing(&mut requests, key.expose_secret())?;
         }
-        self.save_requests(&scope, &relation, requests)?;
+        if requests != loaded {
+            self.save_requests(&scope, &relation, requests)?;
+        }
         Ok(report)
     }
 
@@ -347,48 +362,36 @@ impl RequirerCore {
         }
     }
 
-    /// The provider's certificate for `request`, checked as v4's `_find_available_certificates`
-    /// checks it (same CSR, CA flag as asked, our public key), stored in its secret.
-    fn certificate_for(
+    /// The provider's answer to `request`, checked as v4's `_find_available_certificates` checks
+    /// it: same CSR, the CA flag asked for, our public key.
+    fn find(
         &self,
-        scope: &Scope<'_>,
         relation: &RelationId,
         request: &CertificateSigningRequest,
         provider: &ProviderAppData,
         key_public: &[u8],
-        report: &mut RequirerReport,
-    ) -> Result<Option<(AssignedCertificate, CertInfo)>, TlsError> {
+    ) -> Found {
         let csr = &request.certificate_signing_request;
         let Some(provided) = provider.certificates.iter().find(|c| pki::same_csr(&c.certificate_signing_request, csr))
         else {
-            return Ok(None);
+            return Found::Nothing;
         };
-        let label = scope.certificate_label(csr);
         if provided.revoked == Some(true) {
-            // v4 drops the stored certificate; the provider answers the same CSR again.
-            if let Some(id) = scope.ctx.secret_id(&SecretSelector::label(label))? {
-                scope.ctx.secret_remove(&id, None)?;
-            }
-            return Ok(None);
+            return Found::Revoked;
         }
         let info = match CertInfo::parse(&provided.certificate) {
             Ok(info) => info,
-            Err(e) => {
-                report.problems.push(format!("the certificate for one of our CSRs on {relation}: {e}"));
-                return Ok(None);
-            }
+            Err(e) => return Found::Unusable(format!("the certificate for one of our CSRs on {relation}: {e}")),
         };
         if info.is_ca != request.ca {
-            report.problems.push(format!(
+            return Found::Unusable(format!(
                 "the provider answered a request for a {} certificate with a {} one; ignored",
                 if request.ca { "CA" } else { "non-CA" },
                 if info.is_ca { "CA" } else { "non-CA" },
             ));
-            return Ok(None);
         }
         if info.public_key != key_public {
-            report.problems.push(format!("a certificate on {relation} is not for our private key; ignored"));
-            return Ok(None);
+            return Found::Unusable(format!("a certificate on {relation} is not for our private key; ignored"));
         }
         let assigned = AssignedCertificate {
             relation: relation.clone(),
@@ -398,10 +401,64 @@ impl RequirerCore {
             csr: csr.clone(),
             expires: info.not_after,
         };
-        if self.store(scope, &label, &assigned, &info)? {
-            report.newly_available.push(assigned.clone());
+        Found::Usable(Box::new((assigned, info)))
+    }
+
+    /// [`RequirerCore::find`], acted on: a revoked certificate's secret goes, a usable one is
+    /// stored in its secret.
+    fn certificate_for(
+        &self,
+        scope: &Scope<'_>,
+        relation: &RelationId,
+        request: &CertificateSigningRequest,
+        provider: &ProviderAppData,
+        key_public: &[u8],
+        report: &mut RequirerReport,
+    ) -> Result<Option<(AssignedCertificate, CertInfo)>, TlsError> {
+        let label = scope.certificate_label(&request.certificate_signing_request);
+        match self.find(relation, request, provider, key_public) {
+            Found::Nothing => Ok(None),
+            Found::Revoked => {
+                // v4 drops the stored certificate; the provider answers the same CSR again.
+                if let Some(id) = scope.ctx.secret_id(&SecretSelector::label(label))? {
+                    scope.ctx.secret_remove(&id, None)?;
+                }
+                Ok(None)
+            }
+            Found::Unusable(problem) => {
+                report.problems.push(problem);
+                Ok(None)
+            }
+            Found::Usable(found) => {
+                let (assigned, info) = *found;
+                if self.store(scope, &label, &assigned, &info)? {
+                    report.newly_available.push(assigned.clone());
+                }
+                Ok(Some((assigned, info)))
+            }
         }
-        Ok(Some((assigned, info)))
+    }
+
+    /// The certificates the provider issued for our current CSRs, checked against our key,
+    /// without writing anything (a query: [`RequirerCore::reconcile`] is what stores them).
+    pub fn assigned(&self, ctx: &Context, endpoint: &str) -> Result<Vec<AssignedCertificate>, TlsError> {
+        let scope = Scope { ctx, endpoint, mode: self.mode };
+        let Some(relation) = scope.relation()? else { return Ok(Vec::new()) };
+        if !scope.may_act()? {
+            return Ok(Vec::new());
+        }
+        let Some(key) = scope.private_key()? else { return Ok(Vec::new()) };
+        let key_public = pki::private_key_public_key(key.expose_secret())?;
+        let mut report = RequirerReport::default();
+        let requests = self.own_requests(&scope, &relation, &mut report)?;
+        let provider = self.provider_data(&scope, &relation, &mut report)?;
+        Ok(requests
+            .iter()
+            .filter_map(|request| match self.find(&relation, request, &provider, &key_public) {
+                Found::Usable(found) => Some(found.0),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Keeps the certificate in its secret, expiring at the renewal time; returns whether it
