@@ -125,3 +125,54 @@ fn action_params() {
     );
     insta::assert_snapshot!(pretty(out));
 }
+
+#[test]
+fn databag() {
+    let out = crate::databag::derive(quote! {
+        struct Offer {
+            #[databag(required)]
+            host: String,
+            #[serde(rename = "max-size")]
+            max_size: Option<u32>,
+            #[databag(rename = "ca-chain", default)]
+            chain: Vec<String>,
+            #[databag(raw)]
+            version: Option<String>,
+            #[databag(raw, default)]
+            mode: String,
+            #[databag(unchecked)]
+            url: Option<Url>,
+        }
+    });
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn databag_errors_stub_the_trait() {
+    let out = crate::databag::derive(quote! {
+        struct Offer {
+            host: String,
+        }
+    });
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn databag_value() {
+    let out = crate::databag::derive_value(quote! {
+        enum Mode {
+            Fast,
+            Limited { rate: u32 },
+            #[serde(other)]
+            Unknown,
+        }
+    });
+    insta::assert_snapshot!(pretty(out));
+    let out = crate::databag::derive_value(quote! {
+        struct Pair<T> {
+            left: T,
+            right: Vec<T>,
+        }
+    });
+    insta::assert_snapshot!("databag_value_generic", pretty(out));
+}

@@ -53,6 +53,8 @@ pub(crate) const EXPIRE: Symbol = Symbol("expire");
 pub(crate) const KEY: Symbol = Symbol("key");
 /// `rename = "..."` on a databag field: its key.
 pub(crate) const RENAME: Symbol = Symbol("rename");
+/// `rename_all = "..."` on a databag struct: how field names become keys.
+pub(crate) const RENAME_ALL: Symbol = Symbol("rename_all");
 /// `default` on a databag field: an absent key loads as `Default::default()`.
 pub(crate) const DEFAULT: Symbol = Symbol("default");
 /// `required` on a databag field: an absent key is an error (a mandatory field).

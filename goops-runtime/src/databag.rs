@@ -20,10 +20,46 @@
 //!
 //! See `docs/relation-data.md` in the goops-rs repository for the derive's attributes and the
 //! interface design rules it checks.
+//!
+//! ```
+//! use goops_runtime::prelude::*;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, PartialEq, Serialize, Deserialize, DatabagValue)]
+//! #[serde(rename_all = "lowercase")]
+//! enum Role {
+//!     Primary,
+//!     #[serde(other)]
+//!     Unknown,
+//! }
+//!
+//! #[derive(Debug, PartialEq, Databag)]
+//! #[databag(rename_all = "kebab-case")]
+//! struct DbOffer {
+//!     #[databag(required)]
+//!     endpoint: String,
+//!     role: Option<Role>,
+//!     #[databag(default)]
+//!     read_replicas: Vec<String>,
+//! }
+//!
+//! let bag = [("endpoint", r#""pg:5432""#), ("role", r#""leader""#), ("other", "not ours")]
+//!     .map(|(k, v)| (k.to_owned(), v.to_owned()))
+//!     .into();
+//! let offer = DbOffer::from_bag(&bag).unwrap();
+//! assert_eq!(offer, DbOffer { endpoint: "pg:5432".into(), role: Some(Role::Unknown), read_replicas: vec![] });
+//! assert_eq!(offer.to_bag().unwrap()["read-replicas"], "[]");
+//!
+//! fn on_db(ctx: &Context, relation: &RelationId) -> HookResult {
+//!     let offer: DbOffer = ctx.relation_load(relation, "pg")?;
+//!     ctx.relation_save(relation, Bag::Unit, &offer)?;
+//!     Ok(())
+//! }
+//! ```
 
 mod encode;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -99,13 +135,14 @@ impl DatabagError {
 ///
 /// `#[derive(Databag)]` requires it of every field type (except `#[databag(raw)]` and
 /// `#[databag(unchecked)]` fields). It is implemented for the standard scalar, string and
-/// collection types; `#[derive(DatabagValue)]` implements it for your structs (checking their
+/// ordered collection types (not `HashMap`/`HashSet`: their JSON order changes from run to run,
+/// so every save would rewrite the key and wake the other side; use `BTreeMap`/`BTreeSet`); `#[derive(DatabagValue)]` implements it for your structs (checking their
 /// fields) and enums (which must have a `#[serde(other)]` unit variant). Implementing it by hand
 /// vouches for a type the derive cannot see into.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not checked for use in a databag",
-    label = "a field of a `#[derive(Databag)]` struct",
-    note = "add `#[derive(DatabagValue)]` to it (an enum also needs a `#[serde(other)]` unit variant for unknown values), or mark the field `#[databag(unchecked)]`"
+    label = "used in a databag",
+    note = "add `#[derive(DatabagValue)]` to it (an enum also needs a `#[serde(other)]` unit variant for unknown values); for a type of another crate, mark the `#[derive(Databag)]` field `#[databag(unchecked)]`"
 )]
 pub trait DatabagValue {}
 
@@ -148,9 +185,7 @@ impl<T: DatabagValue> DatabagValue for Option<T> {}
 impl<T: DatabagValue> DatabagValue for Vec<T> {}
 impl<T: DatabagValue, const N: usize> DatabagValue for [T; N] {}
 impl<T: DatabagValue> DatabagValue for BTreeSet<T> {}
-impl<T: DatabagValue, S> DatabagValue for HashSet<T, S> {}
 impl<K: DatabagValue, V: DatabagValue> DatabagValue for BTreeMap<K, V> {}
-impl<K: DatabagValue, V: DatabagValue, S> DatabagValue for HashMap<K, V, S> {}
 impl<A: DatabagValue, B: DatabagValue> DatabagValue for (A, B) {}
 impl<A: DatabagValue, B: DatabagValue, C: DatabagValue> DatabagValue for (A, B, C) {}
 

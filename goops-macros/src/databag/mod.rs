@@ -20,12 +20,7 @@ pub(crate) fn derive(item: TokenStream) -> TokenStream {
         Err(e) => return e.into_compile_error(),
     };
     let cx = Ctxt::new();
-    if let Some(attr) = parse::databag_attr(&input.attrs) {
-        cx.spanned(
-            attr,
-            format!("`#[{DATABAG}(...)]` goes on the fields of a `#[derive(Databag)]` struct, not on the struct"),
-        );
-    }
+    let rename_all = parse::parse_struct(&cx, &input.attrs);
     if !input.generics.params.is_empty() {
         cx.spanned(
             &input.generics,
@@ -53,7 +48,7 @@ pub(crate) fn derive(item: TokenStream) -> TokenStream {
             Vec::new()
         }
     };
-    let checked = validate::validate(&cx, &fields);
+    let checked = validate::validate(&cx, rename_all.as_deref(), &fields);
     match cx.check() {
         Ok(()) => expand::expand(&input.ident, &checked),
         Err(error) => {

@@ -5,7 +5,7 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Token, Type};
 
 use crate::attr::{self, Attr};
 use crate::errors::Ctxt;
-use crate::symbol::{DATABAG, DEFAULT, OTHER, RAW, RENAME, REQUIRED, SERDE, Symbol, UNCHECKED};
+use crate::symbol::{DATABAG, DEFAULT, OTHER, RAW, RENAME, RENAME_ALL, REQUIRED, SERDE, Symbol, UNCHECKED};
 
 /// The field options `#[databag(...)]` accepts.
 const FIELD_OPTIONS: &[Symbol] = &[RENAME, DEFAULT, REQUIRED, RAW, UNCHECKED];
@@ -91,6 +91,81 @@ pub(crate) fn parse_field<'a>(cx: &Ctxt, ident: &'a Ident, ty: &'a Type, attrs: 
     }
 }
 
+/// serde's field-name rules (`serde_derive`'s `RenameRule`), as `rename_all` names them.
+pub(crate) const RENAME_RULES: &[&str] = &[
+    "lowercase",
+    "UPPERCASE",
+    "PascalCase",
+    "camelCase",
+    "snake_case",
+    "SCREAMING_SNAKE_CASE",
+    "kebab-case",
+    "SCREAMING-KEBAB-CASE",
+];
+
+/// `field` (a snake_case Rust name) under serde's `rule`, as serde renames fields.
+pub(crate) fn apply_rule(rule: &str, field: &str) -> String {
+    match rule {
+        "UPPERCASE" | "SCREAMING_SNAKE_CASE" => field.to_ascii_uppercase(),
+        "PascalCase" | "camelCase" => {
+            let mut out = String::new();
+            let mut capitalize = rule == "PascalCase";
+            for c in field.chars() {
+                if c == '_' {
+                    capitalize = true;
+                } else if capitalize {
+                    out.push(c.to_ascii_uppercase());
+                    capitalize = false;
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        "kebab-case" => field.replace('_', "-"),
+        "SCREAMING-KEBAB-CASE" => field.replace('_', "-").to_ascii_uppercase(),
+        // "lowercase" and "snake_case": Rust field names already are.
+        _ => field.to_owned(),
+    }
+}
+
+/// The struct's `#[databag(rename_all = "…")]` (errors to `cx`), else its
+/// `#[serde(rename_all = "…")]`, checked against [`RENAME_RULES`].
+pub(crate) fn parse_struct(cx: &Ctxt, attrs: &[Attribute]) -> Option<String> {
+    let mut rename_all = Attr::none(cx, RENAME_ALL);
+    for attr in attrs.iter().filter(|a| a.path() == DATABAG) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path == RENAME_ALL {
+                if let Some(lit) = attr::string(cx, &meta, RENAME_ALL)? {
+                    rename_all.set(&meta.path, lit);
+                }
+                Ok(())
+            } else {
+                attr::unknown(cx, &meta, &format!("`#[{DATABAG}]` struct"), &[RENAME_ALL])
+            }
+        });
+        if let Err(e) = result {
+            cx.push(e);
+        }
+    }
+    let lit = rename_all.get().or_else(|| serde_string(attrs, RENAME_ALL))?;
+    let rule = lit.value();
+    if RENAME_RULES.contains(&rule.as_str()) {
+        Some(rule)
+    } else {
+        let known = RENAME_RULES.iter().copied();
+        cx.spanned(
+            &lit,
+            format!(
+                "unknown `rename_all` rule {rule:?}; expected one of: {}{}",
+                crate::errors::list(known.clone()),
+                crate::errors::suggestion(&rule, known)
+            ),
+        );
+        None
+    }
+}
+
 /// Whether `attrs` hold a `#[databag(...)]` attribute (they are only meant for fields of a
 /// `#[derive(Databag)]` struct).
 pub(crate) fn databag_attr(attrs: &[Attribute]) -> Option<&Attribute> {
@@ -142,6 +217,25 @@ mod tests {
     use syn::parse_quote;
 
     use super::*;
+
+    #[test]
+    fn rename_rules_are_serdes() {
+        let field = "max_request_size";
+        let got: Vec<String> = RENAME_RULES.iter().map(|rule| apply_rule(rule, field)).collect();
+        assert_eq!(
+            got,
+            [
+                "max_request_size",
+                "MAX_REQUEST_SIZE",
+                "MaxRequestSize",
+                "maxRequestSize",
+                "max_request_size",
+                "MAX_REQUEST_SIZE",
+                "max-request-size",
+                "MAX-REQUEST-SIZE",
+            ]
+        );
+    }
 
     #[test]
     fn serde_rename_is_read_and_other_options_skipped() {

@@ -55,7 +55,7 @@ fn is_string(ty: &Type) -> bool {
 }
 
 /// Check every field; errors go to `cx`.
-pub(crate) fn validate<'a>(cx: &Ctxt, fields: &'a [Field<'a>]) -> Vec<Checked<'a>> {
+pub(crate) fn validate<'a>(cx: &Ctxt, rename_all: Option<&str>, fields: &'a [Field<'a>]) -> Vec<Checked<'a>> {
     let mut checked = Vec::new();
     let mut keys: HashMap<String, &Ident> = HashMap::new();
     for field in fields {
@@ -77,7 +77,11 @@ pub(crate) fn validate<'a>(cx: &Ctxt, fields: &'a [Field<'a>]) -> Vec<Checked<'a
                 ours.value()
             }
             (Some(lit), _) | (None, Some(lit)) => lit.value(),
-            (None, None) => field.ident.to_string().trim_start_matches("r#").to_owned(),
+            (None, None) => {
+                let name = field.ident.to_string();
+                let name = name.trim_start_matches("r#");
+                rename_all.map_or_else(|| name.to_owned(), |rule| super::parse::apply_rule(rule, name))
+            }
         };
         if let Some(reason) = bad_key(&key) {
             let span = field.rename.as_ref().or(field.serde_rename.as_ref());

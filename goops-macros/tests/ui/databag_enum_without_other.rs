@@ -1,0 +1,14 @@
+use goops_runtime::prelude::*;
+
+#[derive(serde::Serialize, serde::Deserialize, DatabagValue)]
+enum Mode {
+    Fast,
+    Safe,
+}
+
+#[derive(Databag)]
+struct Offer {
+    mode: Option<Mode>,
+}
+
+fn main() {}

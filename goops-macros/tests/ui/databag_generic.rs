@@ -1,0 +1,8 @@
+use goops_runtime::prelude::*;
+
+#[derive(Databag)]
+struct Offer<T> {
+    value: Option<T>,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use goops_runtime::prelude::*;
+
+struct Opaque;
+
+#[derive(Databag)]
+struct Offer {
+    #[databag(unchecked)]
+    opaque: Option<Opaque>,
+}
+
+fn main() {}
