@@ -24,6 +24,11 @@ use crate::dispatch::{Charm, Outcome, panic_message};
 ///
 /// Its handlers run for the events of the endpoint a charm wires it to, before the charm's own
 /// handlers; see the [module docs](self).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a charm library",
+    label = "a `#[lib]` accessor returns a reference to a charm library",
+    note = "a charm library is a type with an impl block marked `#[charm_lib(interface = \"…\")]`"
+)]
 pub trait CharmLib: Sized + 'static {
     /// The interface the library speaks; the endpoint it is wired to must have it in
     /// charmcraft.yaml (checked at compile time).
@@ -168,8 +173,12 @@ pub struct Wiring<C, L: CharmLib> {
     pub accessor: fn(&C) -> &L,
     /// Delivers one library event to the charm (its `events` method); `None`: the charm
     /// ignores the library's events.
-    pub events: Option<fn(&C, &Context, &L::Event) -> Outcome>,
+    pub events: Option<Deliver<C, L::Event>>,
 }
+
+/// Hands one library event of type `E` to the charm `C` (a wrapper of the charm's `events`
+/// method).
+pub type Deliver<C, E> = fn(&C, &Context, &E) -> Outcome;
 
 /// A [`Wiring`] with the library type erased, as [`Charm::LIBS`] holds it.
 pub trait LibEntry<C> {

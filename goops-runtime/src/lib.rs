@@ -146,12 +146,12 @@ pub use metadata::{CharmMetadata, HasMetadata};
 /// stays `std::result::Result`.
 pub mod prelude {
     pub use crate::{ActionEvent, ActionParams, CharmConfig, action, charm, charm_lib, collect_status, hook, secret};
-    pub use crate::{Binding, CharmLib};
     pub use crate::{
         ActionResult, Bag, BoxError, Charm, Context, Error, Event, Expiry, HookResult, LogLevel, Port, RelationEvent,
         RelationId, RotatePolicy, SecretAddOptions, SecretContent, SecretEvent, SecretOwner, SecretReadMode,
         SecretSelector, SecretSetOptions, SecretString, Status, StorageEvent, Stored, StoredState, TypedSecret,
         WorkloadEvent,
     };
+    pub use crate::{Binding, CharmLib};
     pub use crate::{Databag, DatabagError, DatabagValue};
 }

@@ -18,11 +18,11 @@ pub use crate::hookcmds::secret::{Expiry, RotatePolicy, SecretAddOptions, Secret
 pub use crate::metadata::{
     ActionMeta, CharmMetadata, ConfigOptionMeta, ConfigType, HasMetadata, RelationMeta, RelationRole,
 };
-pub use goops_juju::RelationEventKind;
 pub use crate::typed_secret::{
     SecretField, TypedSecret, field as secret_field, optional_field as optional_secret_field,
     push_field as push_secret_field,
 };
+pub use goops_juju::RelationEventKind;
 
 use crate::dispatch::{IntoActionOutcome, IntoHookOutcome};
 use crate::hookcmds::status::Status;

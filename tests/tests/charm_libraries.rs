@@ -18,6 +18,8 @@ mod library {
     pub enum CertEvent {
         /// The provider published a certificate on this library's endpoint.
         Available { endpoint: String, certificate: String },
+        /// The charm asked for a new certificate (raised by a query, not by a hook).
+        Requested { endpoint: String },
     }
 
     /// A small requirer: reads `certificate` from the provider's application bag.
@@ -58,6 +60,13 @@ mod library {
             if self.certificate(ctx)?.is_none() {
                 ctx.add_status(Status::waiting(format!("waiting for a certificate on {endpoint}")));
             }
+            Ok(())
+        }
+
+        /// Ask for a new certificate: the charm hears of it as an event after its handler.
+        pub fn request(&self) -> HookResult {
+            let endpoint = self.binding.endpoint()?.to_owned();
+            self.binding.emit(CertEvent::Requested { endpoint });
             Ok(())
         }
 
@@ -122,10 +131,14 @@ impl LibraryUser {
 
     /// The libraries' typed events.
     fn on_certificate(&self, ctx: &Context, event: &CertEvent) -> HookResult {
-        let CertEvent::Available { endpoint, certificate } = event;
-        ctx.log_info(format!("charm got {certificate} on {endpoint}"));
-        if certificate == "refused" {
-            return Err("the charm refuses this certificate".into());
+        match event {
+            CertEvent::Available { endpoint, certificate } => {
+                ctx.log_info(format!("charm got {certificate} on {endpoint}"));
+                if certificate == "refused" {
+                    return Err("the charm refuses this certificate".into());
+                }
+            }
+            CertEvent::Requested { endpoint } => ctx.log_info(format!("charm got a request on {endpoint}")),
         }
         Ok(())
     }
@@ -133,6 +146,13 @@ impl LibraryUser {
     #[hook(relation_changed("certificates"))]
     fn on_certificates(&self, ctx: &Context) -> HookResult {
         ctx.log_info("charm certificates relation-changed");
+        Ok(())
+    }
+
+    #[hook(config_changed)]
+    fn on_config_changed(&self, ctx: &Context) -> HookResult {
+        self.backup_tls().request()?;
+        ctx.log_info("charm config-changed");
         Ok(())
     }
 
@@ -332,6 +352,16 @@ fn a_hook_neither_the_libraries_nor_the_charm_handle_is_skipped() {
     let out = harness().run(On::relation_changed(&state.relations[3]).remote_unit("prom/0"), &state).unwrap();
     assert_eq!(out.end, End::Skipped);
     assert!(!messages(&out).iter().any(|m| m.contains("relation-changed")), "{:?}", messages(&out));
+}
+
+#[test]
+fn events_raised_during_the_charms_handler_reach_it_when_the_handler_returns() {
+    let out = harness().run(On::config_changed(), &state(Some("PEM"))).unwrap();
+    assert_eq!(out.end, End::Completed);
+    assert_eq!(
+        &messages(&out)[..3],
+        ["charm config-changed", "charm got a request on backup-certificates", "lib certificates collect-status"]
+    );
 }
 
 #[test]

@@ -292,8 +292,9 @@ fn lib_impl(input: &CharmInput, args: &LibArgs, handlers: TokenStream, collect: 
         }
     });
     let event = args.event.as_ref().map_or_else(|| quote!(#p::NoEvent), |ty| quote!(#ty));
-    // Spanned on the library type: a missing `binding` field is reported there.
-    let binding = quote_spanned!(self_ty.span()=> &self.binding);
+    // A pattern, not `self.binding` (which would name the trait method): a missing field is
+    // "no field named `binding`", spanned on the library type.
+    let binding = quote_spanned!(self_ty.span()=> let Self { binding: __goops_binding, .. } = self; __goops_binding);
     quote! {
         #[automatically_derived]
         impl #p::CharmLib for #self_ty {

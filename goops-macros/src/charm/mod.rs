@@ -4,6 +4,8 @@
 pub(crate) mod expand;
 pub(crate) mod library;
 pub(crate) mod parse;
+#[cfg(test)]
+mod snapshot_tests;
 pub(crate) mod validate;
 pub(crate) mod wiring;
 

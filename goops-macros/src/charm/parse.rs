@@ -194,7 +194,21 @@ pub(crate) fn parse(cx: &Ctxt, mut item: ItemImpl) -> CharmInput {
         ));
         handlers.push(HandlerFn { sig: method.sig.clone(), role });
     }
+    allow_framework_shape_on_events_methods(&mut item, &libs);
     CharmInput { item, handlers, libs }
+}
+
+/// A library's `events = method` has a shape the framework fixes (the event by reference, a
+/// `HookResult` even when it cannot fail), as handlers do: the same lints do not apply.
+fn allow_framework_shape_on_events_methods(item: &mut ItemImpl, libs: &[LibWiring]) {
+    for impl_item in &mut item.items {
+        let ImplItem::Fn(method) = impl_item else { continue };
+        if libs.iter().any(|w| w.events.as_ref() == Some(&method.sig.ident)) {
+            method.attrs.push(syn::parse_quote!(
+                #[allow(clippy::needless_pass_by_value, clippy::unnecessary_wraps)]
+            ));
+        }
+    }
 }
 
 /// A `#[lib(...)]` accessor's wiring, from its marker attributes; problems go to `cx`.
@@ -209,8 +223,10 @@ fn lib_wiring(cx: &Ctxt, marks: &[(Symbol, Attribute)], sig: &Signature) -> Opti
     let attr = &marks[0].1;
     let mut endpoint = Attr::none(cx, ENDPOINT);
     let mut events = Attr::none(cx, EVENTS);
+    let mut endpoint_given = false;
     let parser = syn::meta::parser(|meta| {
         if meta.path == ENDPOINT {
+            endpoint_given = true;
             if let Some(lit) = attr::string(cx, &meta, ENDPOINT)? {
                 endpoint.set(&meta.path, lit);
             }
@@ -241,7 +257,10 @@ fn lib_wiring(cx: &Ctxt, marks: &[(Symbol, Attribute)], sig: &Signature) -> Opti
     }
     let events = events.get();
     let Some(endpoint) = endpoint.get() else {
-        cx.spanned(attr, LIB_FORM);
+        // A malformed value was reported already; say what is missing only when it is missing.
+        if !endpoint_given {
+            cx.spanned(attr, LIB_FORM);
+        }
         return None;
     };
     Some(LibWiring { sig: sig.clone(), attr: attr.clone(), endpoint, events })

@@ -8,6 +8,7 @@ use goops_juju::charmcraft::CharmMeta;
 use goops_juju::{RelationRole, Scope};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{FnArg, ReceiverKind, ReturnType, Type};
 
 use super::parse::LibWiring;
@@ -87,9 +88,10 @@ fn check_accessor<'a>(cx: &Ctxt, wiring: &'a LibWiring) -> Option<&'a Type> {
         ReturnType::Default => None,
     };
     if lib.is_none() {
-        cx.spanned(&sig.output, format!("{FORM}: it returns a shared reference"));
-        if matches!(sig.output, ReturnType::Default) {
-            cx.spanned(&sig.ident, format!("{FORM}: it returns a shared reference"));
+        let message = format!("{FORM}: it returns a shared reference");
+        match &sig.output {
+            ReturnType::Default => cx.spanned(&sig.ident, message),
+            output => cx.spanned(output, message),
         }
     }
     if ok { lib } else { None }
@@ -142,7 +144,10 @@ pub(crate) fn table(libs: &[WiredLib<'_>]) -> Option<TokenStream> {
             }
             None => quote!(::core::option::Option::None),
         };
-        quote!(&#p::Wiring::<Self, #lib> { endpoint: #endpoint, accessor: Self::#accessor, events: #events })
+        // Spanned on the library type, so a type that is no library is reported there.
+        quote_spanned! {lib.span()=>
+            &::goops_runtime::__private::Wiring::<Self, #lib> { endpoint: #endpoint, accessor: Self::#accessor, events: #events }
+        }
     });
     Some(quote! {
         const LIBS: &'static [&'static dyn #p::LibEntry<Self>] = &[#(#entries),*];
