@@ -11,7 +11,8 @@
 //!
 //! It interoperates with the Python library that defines v4 (`charmlibs-interfaces-tls-certificates`,
 //! successor of the vendored `tls_certificates` v4 lib): the repository's `tests/` run both
-//! directions under goops-sim. See `README.md` for what v4 says and where this crate differs.
+//! directions under goops-sim. The README (below) says what v4 says and where this crate differs.
+#![doc = include_str!("../README.md")]
 
 pub mod databags;
 pub mod library;
