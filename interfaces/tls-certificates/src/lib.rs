@@ -53,6 +53,9 @@ pub enum TlsError {
     /// A library query ran outside a dispatch that bound the library to its endpoint.
     #[error("{0}")]
     Unbound(String),
+    /// The renewal time is not a fraction in (0.5, 1.0] (v4's bounds).
+    #[error("renewal_relative_time must be in (0.5, 1.0], not {0}")]
+    RenewalTime(f64),
     /// One of our secrets is not as we left it.
     #[error("secret {label:?} {reason}")]
     Secret {

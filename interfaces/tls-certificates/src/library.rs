@@ -136,11 +136,10 @@ impl TlsRequirer {
         self
     }
 
-    /// v4's `renewal_relative_time`: accepted in (0.5, 1.0]; other values keep 0.9.
+    /// v4's `renewal_relative_time`, valid in (0.5, 1.0]; another value fails every hook the
+    /// library handles with [`TlsError::RenewalTime`].
     pub fn renewal_relative_time(mut self, fraction: f64) -> Self {
-        if fraction > 0.5 && fraction <= 1.0 {
-            self.renewal_relative_time = fraction;
-        }
+        self.renewal_relative_time = fraction;
         self
     }
 

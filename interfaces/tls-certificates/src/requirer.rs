@@ -187,6 +187,10 @@ impl RequirerCore {
     pub fn reconcile(&self, ctx: &Context, endpoint: &str) -> Result<RequirerReport, TlsError> {
         let scope = Scope { ctx, endpoint, mode: self.mode };
         let mut report = RequirerReport::default();
+        let fraction = self.renewal_relative_time;
+        if !(fraction > 0.5 && fraction <= 1.0) {
+            return Err(TlsError::RenewalTime(fraction));
+        }
         let Some(relation) = scope.relation()? else { return Ok(report) };
         if !scope.may_act()? {
             return Ok(report);

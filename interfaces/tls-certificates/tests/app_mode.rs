@@ -109,3 +109,32 @@ fn a_non_leader_does_nothing_in_app_mode() {
     assert!(out.state.secrets.is_empty());
     assert!(out.calls_of("secret-add").is_empty() && out.calls_of("relation-set").is_empty());
 }
+
+/// The same charm with a renewal time outside v4's bounds.
+struct BadRenewal {
+    tls: TlsRequirer,
+}
+
+impl Default for BadRenewal {
+    fn default() -> Self {
+        let request = CertificateRequestAttributes::for_common_name("app.example");
+        Self { tls: TlsRequirer::new(Requests::Fixed(vec![request])).renewal_relative_time(0.4) }
+    }
+}
+
+#[charm(metadata = "tests/app-mode/charmcraft.yaml")]
+impl BadRenewal {
+    #[lib(endpoint = "certificates")]
+    fn tls(&self) -> &TlsRequirer {
+        &self.tls
+    }
+}
+
+#[test]
+fn a_renewal_time_outside_v4s_bounds_fails_the_hook_saying_so() {
+    let harness = Harness::<BadRenewal>::for_charm(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/app-mode")).unwrap();
+    let out = harness.run(On::relation_created(&state(true).relations[0]), &state(true)).unwrap();
+    let End::HookFailed(message) = &out.end else { panic!("the hook fails: {:?}", out.end) };
+    assert!(message.contains("renewal_relative_time must be in (0.5, 1.0], not 0.4"), "{message}");
+    assert!(out.state.secrets.is_empty(), "nothing made");
+}
