@@ -14,7 +14,10 @@ use goops_sim::State;
 
 /// The goops crates come from this checkout, as `cargo goops new --goops-path` arranges.
 fn patch_to_checkout(project: &Path) {
-    let config = cargo_goops::scaffold::patch_config(&workspace_root()).expect("the checkout");
+    let mut config = cargo_goops::scaffold::patch_config(&workspace_root()).expect("the checkout");
+    // The examples that use the tls-certificates interface crate need it from the checkout too.
+    let tls = workspace_root().join("interfaces").join("tls-certificates");
+    config.push_str(&format!("goops-tls-certificates = {{ path = {:?} }}\n", tls.to_str().expect("UTF-8 path")));
     std::fs::create_dir_all(project.join(".cargo")).unwrap();
     std::fs::write(project.join(".cargo").join("config.toml"), config).unwrap();
 }
@@ -77,7 +80,7 @@ fn a_new_project_builds_tests_runs_and_packs_on_its_own() {
 
 #[test]
 fn the_rust_plugin_builds_each_example_taken_alone() {
-    for example in ["certificates", "manage-secrets", "reconcile"] {
+    for example in ["certificates", "manage-secrets", "reconcile", "tls-requirer"] {
         let copy = TempDir::new("cargo-goops-example");
         copy_project(&workspace_root().join("examples").join(example), copy.path());
         patch_to_checkout(copy.path());

@@ -98,7 +98,7 @@ mod library {
         #[hook(relation_joined, relation_changed)]
         fn greet(&self, ctx: &Context, rel: &RelationEvent) -> HookResult {
             ctx.log_info(format!("greeter {} {:?}", self.binding.endpoint()?, rel.kind));
-            Ok(ctx.set_relation_data(&rel.relation(), Databag::Unit, [("hello", "from the library")])?)
+            Ok(ctx.set_relation_data(&rel.relation(), Bag::Unit, [("hello", "from the library")])?)
         }
     }
 }

@@ -1,7 +1,10 @@
 //! The certificates charm: what it does on each event.
 
 use goops_runtime::prelude::*;
-use serde::{Deserialize, Serialize};
+use goops_tls_certificates::{
+    CertificateError, ErrorCode, IncomingRequest, ProviderEvent, SignError, Signed, TlsProvider,
+};
+use serde::Serialize;
 
 use crate::tls::{self, CaMaterial};
 
@@ -40,34 +43,18 @@ pub struct Config {
     pub ca_common_name: String,
 }
 
-/// A requirer's request in the tls-certificates v4 interface: the requirer's unit (or
-/// application) databag key `certificate_signing_requests` holds a JSON list of these.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
-pub struct CertificateRequest {
-    /// The PEM CSR.
-    pub certificate_signing_request: String,
-    /// Whether the requirer asks for a CA certificate (an intermediate CA).
-    #[serde(default)]
-    pub ca: bool,
+/// The signer the tls-certificates provider library calls for each new CSR: signs with the CA
+/// (90 days; `ca: true` gives an intermediate CA), refuses a CSR that cannot be signed, and
+/// leaves requests waiting while there is no CA.
+pub fn sign(ctx: &Context, request: &IncomingRequest) -> Result<Signed, SignError> {
+    let Some(ca) = CaCertificate::get(ctx)? else {
+        return Err(SignError::NotReady("no CA yet".to_owned()));
+    };
+    let ca = ca.material();
+    let certificate = tls::sign_csr(&ca, &request.csr, request.is_ca)
+        .map_err(|e| CertificateError::new(ErrorCode::Other, e.to_string()))?;
+    Ok(Signed { chain: vec![certificate.clone(), ca.certificate_pem.clone()], certificate, ca: ca.certificate_pem })
 }
-
-/// The provider's answer: this application's databag key `certificates` holds a JSON list.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
-pub struct ProvidedCertificate {
-    /// The CSR this answers.
-    pub certificate_signing_request: String,
-    /// The signed certificate (PEM).
-    pub certificate: String,
-    /// The CA certificate (PEM).
-    pub ca: String,
-    /// The chain, leaf first.
-    pub chain: Vec<String>,
-}
-
-/// The key requirers put their CSRs under.
-pub const REQUESTS_KEY: &str = "certificate_signing_requests";
-/// The key this charm answers under, in its application databag.
-pub const CERTIFICATES_KEY: &str = "certificates";
 
 /// The `get-ca-certificate` action's results.
 #[derive(Debug, Serialize)]
@@ -77,15 +64,60 @@ pub struct CaCertificateResult {
     pub ca_certificate: String,
 }
 
-/// The charm.
-#[derive(Default)]
-pub struct Certificates;
+/// The charm: the tls-certificates provider library answers the `certificates` endpoint.
+pub struct Certificates {
+    tls: TlsProvider,
+}
+
+impl Default for Certificates {
+    fn default() -> Self {
+        Self { tls: TlsProvider::new(sign) }
+    }
+}
 
 #[charm]
 impl Certificates {
+    /// The provider library on `certificates`: it answers relation-created/-joined/-changed
+    /// and update-status itself (leader only) and reports each reconcile to `on_tls`.
+    #[lib(endpoint = "certificates", events = on_tls)]
+    fn tls(&self) -> &TlsProvider {
+        &self.tls
+    }
+
+    /// What the provider library did: requests it could not read or that were refused are the
+    /// requirer's problem, so they are logged and shown as `blocked`, never a failed hook
+    /// (Juju would retry it forever).
+    fn on_tls(&self, ctx: &Context, event: &ProviderEvent) -> HookResult {
+        let ProviderEvent::Reconciled(report) = event;
+        ctx.log_debug(format!(
+            "{} certificate(s) issued, {} unchanged, {} removed",
+            report.issued.len(),
+            report.unchanged,
+            report.removed
+        ));
+        let mut rejected: Vec<String> =
+            report.denied.iter().map(|(request, error)| format!("{}: {}", request.from, error.message)).collect();
+        rejected.extend(report.invalid.iter().map(|bag| format!("{}: {}", bag.from, bag.error)));
+        for reason in &rejected {
+            ctx.log_error(format!("rejected a certificate request from {reason}"));
+        }
+        if !rejected.is_empty() {
+            let relation = ctx.event().relation().map(|r| format!(" on {}", r.relation())).unwrap_or_default();
+            ctx.add_status(Status::blocked(format!(
+                "rejected {} certificate request(s){relation}; see juju debug-log",
+                rejected.len()
+            )));
+        } else if !report.not_ready.is_empty() {
+            ctx.add_status(Status::waiting("no CA yet; certificate requests wait for it"));
+        } else {
+            ctx.add_status(Status::active());
+        }
+        Ok(())
+    }
+
     /// install, config-changed, upgrade-charm: make sure the CA exists (the leader creates it).
     #[hook(install, config_changed, upgrade_charm)]
-    fn configure(ctx: &Context, config: Config) -> HookResult {
+    fn configure(&self, ctx: &Context, config: Config) -> HookResult {
         if CaCertificate::get(ctx)?.is_some() {
             ctx.add_status(Status::active());
             return Ok(());
@@ -106,62 +138,8 @@ impl Certificates {
             ctx.log_info(format!("CA secret {id}: revision {}, expires {expiry}", info.revision));
         }
         ctx.add_status(Status::active());
-        Ok(())
-    }
-
-    /// certificates-relation-changed: answer every CSR of the requirer with a certificate signed by the CA.
-    #[hook(relation_changed("certificates"))]
-    fn on_certificates_changed(ctx: &Context, event: &RelationEvent) -> HookResult {
-        if !ctx.is_leader()? {
-            // Answers go in the application databag, which only the leader may write.
-            return Ok(());
-        }
-        let Some(ca) = CaCertificate::get(ctx)? else {
-            ctx.add_status(Status::waiting("no CA yet; certificate requests wait for it"));
-            return Ok(());
-        };
-        let relation = event.relation();
-        let requests = collect_requests(ctx, &relation, event)?;
-        let own = ctx.relation_data(&relation, ctx.app_name())?;
-        let previous: Vec<ProvidedCertificate> =
-            own.get(CERTIFICATES_KEY).and_then(|raw| serde_json::from_str(raw).ok()).unwrap_or_default();
-        let ca = ca.material();
-        let mut answers = Vec::new();
-        let mut rejected = Vec::new();
-        for (from, request) in requests.accepted {
-            // A CSR already answered keeps its certificate: no churn on every relation-changed.
-            if let Some(done) =
-                previous.iter().find(|p| p.certificate_signing_request == request.certificate_signing_request)
-            {
-                answers.push(done.clone());
-                continue;
-            }
-            match tls::sign_csr(&ca, &request.certificate_signing_request, request.ca) {
-                Ok(certificate) => answers.push(ProvidedCertificate {
-                    certificate_signing_request: request.certificate_signing_request,
-                    chain: vec![certificate.clone(), ca.certificate_pem.clone()],
-                    certificate,
-                    ca: ca.certificate_pem.clone(),
-                }),
-                Err(e) => rejected.push(format!("{from}: {e}")),
-            }
-        }
-        rejected.extend(requests.rejected);
-        let json = serde_json::to_string(&answers)?;
-        ctx.set_relation_data(&relation, Bag::App, [(CERTIFICATES_KEY, json)])?;
-        ctx.log_debug(format!("{} certificate request(s) answered on {relation}", answers.len()));
-        if rejected.is_empty() {
-            ctx.add_status(Status::active());
-            return Ok(());
-        }
-        // A bad CSR is the requirer's problem: say so and don't fail the hook (Juju would retry it forever).
-        for reason in &rejected {
-            ctx.log_error(format!("rejected a certificate request from {reason}"));
-        }
-        ctx.add_status(Status::blocked(format!(
-            "rejected {} certificate request(s) on {relation}; see juju debug-log",
-            rejected.len()
-        )));
+        // Requests that arrived before the CA are answered now, not at the next relation event.
+        self.tls().reconcile(ctx)?;
         Ok(())
     }
 
@@ -171,28 +149,4 @@ impl Certificates {
         let ca = CaCertificate::get(ctx)?.ok_or("there is no CA certificate yet: the leader creates it on install")?;
         Ok(CaCertificateResult { ca_certificate: ca.ca_certificate })
     }
-}
-
-/// The requests found in the relation, and the bags that could not be read as requests.
-struct Requests {
-    accepted: Vec<(String, CertificateRequest)>,
-    rejected: Vec<String>,
-}
-
-/// Read the CSRs of every remote unit and of the remote application (app-level requests).
-fn collect_requests(ctx: &Context, relation: &RelationId, event: &RelationEvent) -> goops_runtime::Result<Requests> {
-    let mut sources = ctx.relation_units(relation)?;
-    if let Some(app) = &event.remote_app {
-        sources.push(app.clone());
-    }
-    let mut requests = Requests { accepted: Vec::new(), rejected: Vec::new() };
-    for source in sources {
-        let bag = ctx.relation_data(relation, &source)?;
-        let Some(raw) = bag.get(REQUESTS_KEY) else { continue };
-        match serde_json::from_str::<Vec<CertificateRequest>>(raw) {
-            Ok(list) => requests.accepted.extend(list.into_iter().map(|r| (source.clone(), r))),
-            Err(e) => requests.rejected.push(format!("{source}: {REQUESTS_KEY} is not a JSON list of requests: {e}")),
-        }
-    }
-    Ok(requests)
 }

@@ -115,7 +115,7 @@ fn a_good_csr_gets_a_certificate_that_verifies_against_the_ca() {
     let answer = &answers[0];
     assert_eq!(answer.certificate_signing_request, request);
     assert_eq!(answer.ca, ca.certificate_pem);
-    assert_eq!(answer.chain, [answer.certificate.clone(), ca.certificate_pem.clone()]);
+    assert_eq!(answer.chain, Some(vec![answer.certificate.clone(), ca.certificate_pem.clone()]));
     assert_signed_by(&answer.certificate, &ca.certificate_pem, "db.example.internal");
     assert_eq!(out.state.unit_status.status, StatusName::Active);
     assert!(out.logs_at("ERROR").is_empty());
@@ -127,7 +127,7 @@ fn a_good_csr_gets_a_certificate_that_verifies_against_the_ca() {
     assert_eq!(answers_of(&again), answers);
 }
 
-fn answers_of(out: &RunReport) -> Vec<certificates::charm::ProvidedCertificate> {
+fn answers_of(out: &RunReport) -> Vec<goops_tls_certificates::ProvidedCertificate> {
     answers(&out.state, RELATION)
 }
 
@@ -154,10 +154,36 @@ fn a_bad_csr_is_logged_and_blocks_with_a_message_for_the_operator() {
         out.state.unit_status.message,
         format!("rejected 1 certificate request(s) on certificates:{RELATION}; see juju debug-log")
     );
-    // The good one is still answered.
+    // The good one is still answered; the bad one gets a v4 request error saying why.
+    let data = provider_data(&out.state, RELATION);
+    assert_eq!(data.certificates.len(), 1);
+    assert_signed_by(&data.certificates[0].certificate, &ca.certificate_pem, "web.example.internal");
+    let [refused] = &data.request_errors[..] else { panic!("one request error: {data:?}") };
+    assert_eq!(refused.csr, "not a CSR");
+    assert_eq!((refused.error.code, refused.error.name.as_str()), (999, "other"));
+    assert!(refused.error.message.starts_with("the certificate signing request is not valid"), "{refused:?}");
+
+    // Answered once: the next relation-changed neither signs again nor repeats the error.
+    let again = harness().run(On::relation_changed(out.relation(RELATION).unwrap()), &out.state).unwrap();
+    assert!(again.calls_of("relation-set").is_empty(), "{:?}", again.tool_calls);
+}
+
+#[test]
+fn a_csr_the_requirer_withdraws_loses_its_certificate() {
+    let (secret, _) = ca_secret();
+    let (first, second) = (csr("one.example"), csr("two.example"));
+    let mut state = unit(true);
+    state.secrets.push(secret);
+    state.relations.push(relation_requesting(&[&first, &second]));
+    let out = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
+    assert_eq!(answers(&out.state, RELATION).len(), 2);
+
+    let mut state = out.state.clone();
+    let requests = relation_requesting(&[&second]).remote_units["requirer/0"].clone();
+    state.relations[0].remote_units.insert("requirer/0".to_owned(), requests);
+    let out = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
     let answers = answers(&out.state, RELATION);
-    assert_eq!(answers.len(), 1);
-    assert_signed_by(&answers[0].certificate, &ca.certificate_pem, "web.example.internal");
+    assert_eq!(answers.iter().map(|a| a.certificate_signing_request.as_str()).collect::<Vec<_>>(), [second.as_str()]);
 }
 
 #[test]
@@ -169,7 +195,12 @@ fn requests_that_are_not_json_are_rejected_the_same_way() {
     let out = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
     assert_eq!(out.end, End::Completed);
     let errors = out.logs_at("ERROR");
-    assert!(errors[0].contains("certificate_signing_requests is not a JSON list of requests"), "{errors:?}");
+    assert_eq!(
+        errors[0],
+        format!(
+            "certificates:{RELATION}: rejected a certificate request from requirer/0: key \"certificate_signing_requests\" has the wrong type: invalid type: map, expected a sequence at line 1 column 0"
+        ),
+    );
     assert_eq!(out.state.unit_status.status, StatusName::Blocked);
     assert!(answers(&out.state, RELATION).is_empty());
 }
@@ -272,4 +303,20 @@ fn an_application_request_for_a_ca_certificate_gets_an_intermediate_ca() {
     let answers = answers(&out.state, RELATION);
     assert_eq!(answers.len(), 1);
     assert!(signed_by(&answers[0].certificate, &ca.certificate_pem, "intermediate.example.internal"), "a CA");
+}
+
+#[test]
+fn requests_waiting_for_the_ca_are_answered_when_the_leader_creates_it() {
+    let mut state = unit(true);
+    state.relations.push(relation_requesting(&[&csr("early.example")]));
+    let waited = harness().run(On::relation_changed(&state.relations[0]), &state).unwrap();
+    assert!(waited.state.relation(RELATION).unwrap().local_app_data.is_empty(), "nothing published without a CA");
+
+    let installed = harness().run(On::install(), &waited.state).unwrap();
+    assert_eq!(installed.end, End::Completed, "{installed:?}");
+    let ca_pem = installed.secret_by_label(LABEL).unwrap().content(1).unwrap()["ca-certificate"].clone();
+    let answers = answers(&installed.state, RELATION);
+    assert_eq!(answers.len(), 1, "answered in the same install hook");
+    assert_signed_by(&answers[0].certificate, &ca_pem, "early.example");
+    assert_eq!(installed.state.unit_status.status, StatusName::Active);
 }

@@ -2,10 +2,12 @@
 #![allow(dead_code)] // each test file uses a different part
 
 use certificates::Certificates;
-use certificates::charm::{CERTIFICATES_KEY, ProvidedCertificate, REQUESTS_KEY};
 use certificates::tls;
+use goops_runtime::Databag;
 use goops_sim::state::{Bag, Relation, RotatePolicy, Secret, SecretOwner, SecretRevision, State};
 use goops_sim::testing::Harness;
+use goops_tls_certificates::databags::REQUESTS_KEY;
+use goops_tls_certificates::{ProvidedCertificate, ProviderAppData};
 
 /// The CA secret's label.
 pub const LABEL: &str = "active-ca-certificates";
@@ -79,9 +81,14 @@ pub fn relation_requesting(csrs: &[&str]) -> Relation {
 
 /// The answers this charm published on relation `id`.
 pub fn answers(state: &State, id: u32) -> Vec<ProvidedCertificate> {
+    provider_data(state, id).certificates
+}
+
+/// This charm's whole application bag on relation `id`, read as v4 data.
+pub fn provider_data(state: &State, id: u32) -> ProviderAppData {
     let relation = state.relation(id).expect("relation still there");
-    let raw = relation.local_app_data.get(CERTIFICATES_KEY).expect("the charm answered");
-    serde_json::from_str(raw).expect("answers are a JSON list")
+    let bag = relation.local_app_data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    ProviderAppData::from_bag(&bag).expect("the charm writes v4 data")
 }
 
 /// Parse a PEM certificate into DER.
