@@ -82,6 +82,9 @@ pub struct Context {
     statuses: RefCell<Vec<Status>>,
     app_statuses: RefCell<Vec<Status>>,
     stored: StoredSlots,
+    /// How [`Context::container`] reaches Pebble (`None`: the sockets Juju mounts).
+    #[cfg(feature = "pebble")]
+    pub(crate) pebble_connector: Option<std::sync::Arc<dyn crate::pebble::Connector>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -149,6 +152,8 @@ impl Context {
             statuses: RefCell::default(),
             app_statuses: RefCell::default(),
             stored: StoredSlots::default(),
+            #[cfg(feature = "pebble")]
+            pebble_connector: None,
         })
     }
 

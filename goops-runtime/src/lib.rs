@@ -90,6 +90,8 @@
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+#[cfg(feature = "pebble")]
+mod container;
 pub mod context;
 pub mod dispatch;
 pub mod env;
@@ -105,6 +107,11 @@ pub mod secret_files;
 pub mod stored;
 pub mod tools;
 pub mod typed_secret;
+
+/// The Pebble client for Kubernetes charms (the `goops-pebble` crate), behind the `pebble`
+/// feature. [`Context::container`] gives a client bound to one workload container.
+#[cfg(feature = "pebble")]
+pub use goops_pebble as pebble;
 
 pub use context::Context;
 pub use dispatch::{
