@@ -160,11 +160,29 @@ pub fn sh_quote(s: &str) -> String {
 ///
 /// If copying or writing fails, or `python` is not valid UTF-8.
 pub fn stage_ops_charm(dest: &Path, python: &Path) -> PathBuf {
-    let src = ops_charm_src();
+    stage_python_charm(&ops_charm_src(), dest, python)
+}
+
+/// The source of the Python ops Kubernetes charm (hello-k8s, the original of
+/// `examples/hello-k8s`): `tests/ops-k8s-charm`.
+pub fn ops_k8s_charm_src() -> PathBuf {
+    workspace_root().join("tests").join("ops-k8s-charm")
+}
+
+/// [`stage_ops_charm`] for the Python charm at `src` (laid out as `tests/ops-charm` is; its
+/// `README.md` is left out too).
+///
+/// # Panics
+///
+/// If copying or writing fails, or `python` is not valid UTF-8.
+pub fn stage_python_charm(src: &Path, dest: &Path, python: &Path) -> PathBuf {
     let packed = |name: &str| {
-        !matches!(name, "charmcraft.yaml" | "record" | "RECORDED_ARGV.md" | "__pycache__" | ".unit-state.db")
+        !matches!(
+            name,
+            "charmcraft.yaml" | "record" | "RECORDED_ARGV.md" | "README.md" | "__pycache__" | ".unit-state.db"
+        )
     };
-    copy_dir(&src, dest, &packed)
+    copy_dir(src, dest, &packed)
         .unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", src.display(), dest.display()));
     let python = python.to_str().expect("the venv's python path is UTF-8");
     let script = format!(
