@@ -23,7 +23,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Verb {
     /// Create a charm project that builds on its own: Cargo.toml, charmcraft.yaml, a #[charm]
-    /// with install, config-changed and an action, a harness test and a README.
+    /// with install, config-changed and an action, a harness test and a README (with
+    /// --kubernetes: a sidecar charm whose pebble-ready configures a workload over Pebble).
     New {
         /// The directory to create (it must not exist, or be empty).
         dir: PathBuf,
@@ -34,6 +35,11 @@ enum Verb {
         /// to the project's .cargo/config.toml).
         #[arg(long, value_name = "DIR")]
         goops_path: Option<PathBuf>,
+        /// A Kubernetes sidecar charm: a workload container (and its OCI image resource) whose
+        /// pebble-ready and config-changed add a Pebble layer and replan, with a harness test
+        /// against goops-sim's simulated Pebble.
+        #[arg(long)]
+        kubernetes: bool,
     },
     /// Build the charm in release, check `dispatch` against the base's glibc, and write
     /// <name>_<platform>.charm as `charmcraft pack` lays it out.
@@ -87,9 +93,9 @@ fn main() -> ExitCode {
 
 fn execute(verb: Verb) -> cargo_goops::Result<ExitCode> {
     match verb {
-        Verb::New { dir, name, goops_path } => {
+        Verb::New { dir, name, goops_path, kubernetes } => {
             let patched = goops_path.is_some();
-            let (name, files) = new_project(&NewOptions { dir: dir.clone(), name, goops_path })?;
+            let (name, files) = new_project(&NewOptions { dir: dir.clone(), name, goops_path, kubernetes })?;
             println!("Created charm {name} in {}:", dir.display());
             for file in files {
                 println!("  {}", file.strip_prefix(&dir).unwrap_or(&file).display());
