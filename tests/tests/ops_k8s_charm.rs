@@ -250,3 +250,40 @@ fn both_fail_the_action_with_what_hello_server_said() {
         Some("hello-server rejected /etc/hello/config.json (exit 2): greeting: must not be empty")
     );
 }
+
+/// ops reads metadata.yaml/config.yaml/actions.yaml at run time; they must say what
+/// charmcraft.yaml says (checked with the venv's PyYAML and ops's own reader), and the Rust
+/// port's charmcraft.yaml must declare the same charm (all but how it is built).
+#[test]
+fn the_split_metadata_and_the_rust_port_agree_with_charmcraft_yaml() {
+    let python = ops_python();
+    let check = r#"
+import sys, yaml
+root, port = sys.argv[1], sys.argv[2]
+load = lambda path: yaml.safe_load(open(path))
+cc = load(f'{root}/charmcraft.yaml')
+meta = load(f'{root}/metadata.yaml')
+for key in ('name', 'summary', 'description', 'assumes', 'containers', 'resources'):
+    assert meta.get(key) == cc.get(key), f'metadata.yaml {key}: {meta.get(key)!r} != {cc.get(key)!r}'
+assert load(f'{root}/config.yaml') == cc['config'], 'config.yaml differs from charmcraft.yaml config'
+assert load(f'{root}/actions.yaml') == cc['actions'], 'actions.yaml differs from charmcraft.yaml actions'
+rust = load(port)
+for key in set(cc) | set(rust):
+    if key != 'parts':
+        assert cc.get(key) == rust.get(key), f'the Rust port differs in {key}: {cc.get(key)!r} != {rust.get(key)!r}'
+import ops
+m = ops.CharmMeta.from_charm_root(root)
+assert list(m.containers) == ['hello'] and m.containers['hello'].resource == 'hello-image'
+assert m.resources['hello-image'].type == 'oci-image'
+assert sorted(m.actions) == ['check-config'] and m.config['port'].type == 'int'
+print('ok')
+"#;
+    let port = workspace_root().join("examples").join("hello-k8s").join("charmcraft.yaml");
+    let out =
+        Command::new(&python).args(["-c", check]).arg(ops_k8s_charm_src()).arg(port).output().expect("run the venv's python");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "ok",
+        "metadata check failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

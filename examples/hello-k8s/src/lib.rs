@@ -18,7 +18,7 @@
 
 use std::time::Duration;
 
-use goops_runtime::pebble::{self, Check, CheckLevel, Layer, Service};
+use goops_runtime::pebble::{self, Check, CheckLevel, Layer, PushOptions, Service};
 use goops_runtime::prelude::*;
 use serde::Serialize;
 
@@ -97,7 +97,7 @@ impl HelloK8s {
             return Ok(());
         }
         let hello = ctx.container(CONTAINER);
-        hello.push(CONFIG_FILE, render_config(&config).as_bytes(), &pebble::Push::new().make_dirs(true).permissions(0o644))?;
+        hello.push(CONFIG_FILE, render_config(&config), &PushOptions::new().make_dirs().permissions(0o644))?;
         hello.add_layer(CONTAINER, &hello_layer(&config), true)?;
         hello.replan()?;
         let out = hello.exec(&[SERVER, "--version"]).output()?;
