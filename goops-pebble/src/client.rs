@@ -4,8 +4,10 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::services::DEFAULT_CHANGE_TIMEOUT;
 use crate::transport::{Connector, PebbleStream, SocketDir, SocketPath};
 
 /// A blocking client for one container's Pebble.
@@ -16,6 +18,7 @@ use crate::transport::{Connector, PebbleStream, SocketDir, SocketPath};
 pub struct Client {
     container: String,
     connector: Arc<dyn Connector>,
+    change_timeout: Duration,
 }
 
 /// A client bound to one workload container: what `ctx.container("name")` returns.
@@ -30,7 +33,7 @@ impl fmt::Debug for Client {
 impl Client {
     /// A client for `container`, connecting through `connector`.
     pub fn new(container: &str, connector: Arc<dyn Connector>) -> Self {
-        Client { container: container.to_owned(), connector }
+        Client { container: container.to_owned(), connector, change_timeout: DEFAULT_CHANGE_TIMEOUT }
     }
 
     /// A client for `container` at Juju's socket path (or under `GOOPS_PEBBLE_DIR`, see
@@ -49,6 +52,18 @@ impl Client {
     /// The container's name.
     pub fn name(&self) -> &str {
         &self.container
+    }
+
+    /// The same client, waiting up to `timeout` for the changes of service actions (default
+    /// 30 s, as ops).
+    pub fn with_change_timeout(mut self, timeout: Duration) -> Self {
+        self.change_timeout = timeout;
+        self
+    }
+
+    /// How long service actions wait for their change.
+    pub fn change_timeout(&self) -> Duration {
+        self.change_timeout
     }
 
     /// A new connection, or [`Error::NotReachable`].
