@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::event::{EventOptions, insert_cli_param};
 use crate::protocol::client_main;
 use crate::report::RunReport;
-use crate::runner::{self, RunOptions};
+use crate::runner::{self, Placement, RunOptions};
 use crate::state::State;
 use crate::tools::tool_names;
 
@@ -44,6 +44,11 @@ enum Command {
     /// <EVENT> is a hook name (install, config-changed, db-relation-changed, secret-changed,
     /// data-storage-attached, web-pebble-ready, …) or an action: action:<name>, actions/<name>,
     /// or a declared action's name.
+    ///
+    /// Each container of the state (`containers` in the state JSON) gets a simulated Pebble on
+    /// a unix socket for the run; the hook finds it under GOOPS_PEBBLE_DIR and at Juju's
+    /// /charm/containers/<name>/pebble.socket (see --charm-containers). The new state holds
+    /// each container's state after the run: plan, services, files, exec history.
     Run(Box<RunArgs>),
     /// Run a shell command in a hook context of the charm, as `juju exec --unit <unit> -- <command>`.
     ///
@@ -77,6 +82,11 @@ struct Common {
     /// No report on stderr
     #[arg(long)]
     quiet: bool,
+    /// Where the hook finds Juju's /charm/containers/<name>/pebble.socket when the state has
+    /// containers: auto (a private mount namespace, else the real path when free), namespace,
+    /// real-path, or env-only (only GOOPS_PEBBLE_DIR, which goops-rs charms read)
+    #[arg(long, value_name = "MODE", value_enum, default_value_t = Placement::Auto)]
+    charm_containers: Placement,
     /// Do not fsync the --out and --records files (for throwaway outputs, such as a test
     /// harness's temp dir: the sync is most of a run's own cost on a busy disk)
     #[arg(long)]
@@ -166,6 +176,10 @@ pub fn main() -> ExitCode {
     let argv0 = args.next().map(PathBuf::from).unwrap_or_default();
     let name = argv0.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let rest: Vec<OsString> = args.collect();
+    // The hook's launcher, first: it must stay single-threaded and quick (see runner::namespace).
+    if rest.first().is_some_and(|a| a == runner::LAUNCH) {
+        return runner::launch_main(&rest[1..]);
+    }
     if tool_names().contains(&name.as_str()) {
         return tool_main(&name, &rest);
     }
@@ -230,7 +244,13 @@ fn run_options(common: &Common, interrupt: Arc<AtomicUsize>) -> Result<RunOption
         let (k, v) = pair.split_once('=').ok_or_else(|| format!("--env {pair:?}: expected KEY=VALUE"))?;
         extra_env.insert(k.to_owned(), v.to_owned());
     }
-    Ok(RunOptions { tool_binary, timeout: common.timeout, extra_env, interrupt })
+    Ok(RunOptions {
+        tool_binary,
+        timeout: common.timeout,
+        extra_env,
+        interrupt,
+        charm_containers: common.charm_containers,
+    })
 }
 
 fn event_options(args: &RunArgs) -> Result<EventOptions, String> {

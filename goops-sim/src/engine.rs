@@ -11,7 +11,8 @@ use goops_runtime::{Error, HookTools, ToolOutput};
 use crate::event::EventOptions;
 use crate::report::{Exit, RunReport};
 use crate::session::{EngineError, Finished, Session};
-use crate::state::State;
+use crate::state::{ContainerState, State};
+use crate::testing::pebble::InProcessPebble;
 use crate::tools::ToolResponse;
 
 /// One hook in-process: the event on a state, with every hook tool served by the same code as
@@ -29,9 +30,15 @@ use crate::tools::ToolResponse;
 /// let report = engine.finish(outcome.exit_code() == 0).expect("finished once");
 /// assert_eq!(report.state.unit_status.status, goops_sim::state::StatusName::Active);
 /// ```
+///
+/// When the state has containers, each gets the simulated Pebble that `goops-sim run` serves,
+/// reached in memory: [`Engine::context`] gives the charm's Pebble client a connector to it,
+/// and [`Engine::finish`] puts each container's state after the run in the new state.
 #[derive(Debug, Clone)]
 pub struct Engine {
     session: Rc<RefCell<Option<Session>>>,
+    /// The state's containers' simulated Pebble (`None` for a machine charm, and once finished).
+    pebble: Rc<RefCell<Option<InProcessPebble>>>,
 }
 
 /// The agent socket address the in-process engine reports in its environment.
@@ -49,7 +56,12 @@ impl Engine {
         event: &str,
         options: &EventOptions,
     ) -> Result<Engine, EngineError> {
-        Ok(Engine::new(Session::for_event(state, meta, event, options)?))
+        let pebble = InProcessPebble::start(&state.containers).map_err(|e| {
+            EngineError::State(format!("cannot start the simulated Pebble of the state's containers: {e}"))
+        })?;
+        let engine = Engine::new(Session::for_event(state, meta, event, options)?);
+        *engine.pebble.borrow_mut() = pebble;
+        Ok(engine)
     }
 
     /// Run the tools as in a charm unpacked at `dir` (the hook's working directory and
@@ -63,7 +75,7 @@ impl Engine {
     }
 
     pub(crate) fn new(session: Session) -> Engine {
-        Engine { session: Rc::new(RefCell::new(Some(session))) }
+        Engine { session: Rc::new(RefCell::new(Some(session))), pebble: Rc::new(RefCell::new(None)) }
     }
 
     /// The environment variables Juju sets for this hook (empty once finished).
@@ -78,7 +90,11 @@ impl Engine {
         let vars = self.with(|s| s.env(IN_PROCESS_SOCKET)).unwrap_or_default();
         let env = goops_runtime::JujuEnv::from_vars(vars);
         let event = goops_runtime::Event::from_env(&env, None)?;
-        goops_runtime::Context::new(env, event, self.clone())
+        let mut ctx = goops_runtime::Context::new(env, event, self.clone())?;
+        if let Some(pebble) = self.pebble.borrow().as_ref() {
+            ctx.set_pebble_connector(pebble.connector());
+        }
+        Ok(ctx)
     }
 
     /// Run a hook tool and return its output (a stdin request without stdin is Juju's error).
@@ -92,7 +108,20 @@ impl Engine {
     /// harness ([`crate::testing::Harness`]) knows more. `None` if already finished.
     pub fn finish(&self, exit_ok: bool) -> Option<RunReport> {
         let exit = Exit::Code(if exit_ok { 0 } else { 1 });
-        Some(self.finish_session(exit_ok)?.report(exit, Vec::new(), Vec::new(), None))
+        let mut report = self.finish_session(exit_ok)?.report(exit, Vec::new(), Vec::new(), None);
+        if let Some(containers) = self.finish_containers() {
+            report.state.containers = containers;
+        }
+        Some(report)
+    }
+
+    /// Stop the simulated Pebble and give each container's state after the run (`None` when
+    /// the state had no containers, or already taken). The workload's changes are not the
+    /// hook's to roll back: they stand whatever its exit. The charm's `Context` must be gone
+    /// first (its client's connections end the server threads).
+    pub(crate) fn finish_containers(&self) -> Option<BTreeMap<String, ContainerState>> {
+        let pebble = self.pebble.try_borrow_mut().ok()?.take()?;
+        Some(pebble.finish())
     }
 
     /// End the hook and hand back the session's end.

@@ -10,7 +10,12 @@
 //! unless a tool is called.
 
 mod agent;
+mod containers;
+mod namespace;
 pub(crate) mod rundir;
+
+pub(crate) use containers::Placement;
+pub(crate) use namespace::{LAUNCH, main as launch_main};
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -29,6 +34,8 @@ use std::time::{Duration, Instant};
 use goops_juju::charmcraft::{CharmMeta, MetaError};
 
 use self::agent::Hook;
+use self::containers::RunContainers;
+use self::namespace::LaunchFailure;
 use crate::event::{Event, EventOptions};
 use crate::report::{End, Exit, RunReport};
 use crate::session::{EngineError, Session};
@@ -49,6 +56,9 @@ pub(crate) enum RunError {
     /// Setting up the hook environment failed.
     #[error("cannot set up the hook environment: {0}")]
     Setup(std::io::Error),
+    /// The state has containers but the hook cannot be given `/charm/containers`.
+    #[error("cannot give the hook its containers' Pebble sockets at /charm/containers: {0}")]
+    Containers(String),
     /// goops-sim got SIGINT or SIGTERM: the hook's process group was killed, nothing committed.
     #[error("interrupted by {}: the hook was killed and its changes dropped", signal_name(*.0))]
     Interrupted(i32),
@@ -65,6 +75,8 @@ pub(crate) struct RunOptions {
     pub(crate) extra_env: BTreeMap<String, String>,
     /// Set (to the signal's number) by goops-sim's SIGINT/SIGTERM handler.
     pub(crate) interrupt: Arc<AtomicUsize>,
+    /// Where the hook finds `/charm/containers` when the state has containers.
+    pub(crate) charm_containers: Placement,
 }
 
 /// How much of the hook's stdout and of its stderr goes into the report and the action's results.
@@ -86,7 +98,11 @@ pub(crate) struct TempDir(pub(crate) PathBuf);
 impl TempDir {
     /// A fresh `<prefix>-<pid>-<random>` dir under the system temp dir.
     pub(crate) fn new(prefix: &str) -> std::io::Result<TempDir> {
-        let base = std::env::temp_dir();
+        TempDir::new_in(&std::env::temp_dir(), prefix)
+    }
+
+    /// A fresh `<prefix>-<pid>-<random>` dir under `base`.
+    pub(crate) fn new_in(base: &Path, prefix: &str) -> std::io::Result<TempDir> {
         for _ in 0..16 {
             let dir = base.join(format!("{prefix}-{}-{}", std::process::id(), crate::ids::random_hex(8)));
             match std::fs::create_dir(&dir) {
@@ -195,6 +211,8 @@ fn execute(
     let socket_name = format!("goops-sim-{}-{}", std::process::id(), crate::ids::random_hex(16));
     let address = SocketAddr::from_abstract_name(socket_name.as_bytes()).map_err(RunError::Setup)?;
     let listener = UnixListener::bind_addr(&address).map_err(RunError::Setup)?;
+    // The workload containers' Pebble servers (none for a machine charm).
+    let mut containers = RunContainers::start(&runtime, &session.state.containers).map_err(RunError::Setup)?;
 
     let mut env: BTreeMap<String, String> =
         session.env(&format!("@{socket_name}")).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
@@ -204,6 +222,9 @@ fn execute(
         env.insert(k.into(), v.into());
     }
     env.insert("APT_LISTCHANGES_FRONTEND".into(), "none".into());
+    if let Some(containers) = &containers {
+        env.insert(goops_runtime::pebble::SOCKET_DIR_ENV.into(), containers.sockets().to_string_lossy().into_owned());
+    }
     env.extend(options.extra_env.clone());
     let is_action = session.event.is_action();
     let is_exec = session.event.is_exec();
@@ -216,65 +237,82 @@ fn execute(
     let stdout = memory_file("stdout").map_err(RunError::Setup)?;
     let stderr = memory_file("stderr").map_err(RunError::Setup)?;
     let stdin = match stdin {
-        None => Stdio::null(),
+        None => None,
         Some(bytes) => {
             let mut file = memory_file("stdin").map_err(RunError::Setup)?;
             file.write_all(bytes).and_then(|()| file.rewind()).map_err(RunError::Setup)?;
-            Stdio::from(file)
+            Some(file)
         }
     };
-    command
-        .current_dir(charm_dir)
-        .env_clear()
-        .envs(&env)
-        .stdin(stdin)
-        .stdout(Stdio::from(stdout.try_clone().map_err(RunError::Setup)?))
-        .stderr(Stdio::from(stderr.try_clone().map_err(RunError::Setup)?))
-        // Its own process group, so a timeout or a signal kills everything the hook started.
-        .process_group(0);
-    if let Some(signal) = interrupted(options) {
-        return Err(RunError::Interrupted(signal));
+    let configure = |command: &mut Command| -> std::io::Result<()> {
+        let stdin = match &stdin {
+            None => Stdio::null(),
+            Some(file) => Stdio::from(file.try_clone()?),
+        };
+        command
+            .current_dir(charm_dir)
+            .env_clear()
+            .envs(&env)
+            .stdin(stdin)
+            .stdout(Stdio::from(stdout.try_clone()?))
+            .stderr(Stdio::from(stderr.try_clone()?))
+            // Its own process group, so a timeout or a signal kills everything the hook started.
+            .process_group(0);
+        Ok(())
+    };
+    // How the hook reaches /charm/containers: through the launcher's private namespace, or
+    // directly (no containers, GOOPS_PEBBLE_DIR only, or the real path).
+    let mut through_namespace = false;
+    if let Some(containers) = &mut containers {
+        match options.charm_containers {
+            Placement::Auto | Placement::Namespace => through_namespace = true,
+            Placement::RealPath => containers.claim_real_path().map_err(RunError::Containers)?,
+            Placement::EnvOnly => {}
+        }
     }
-    let mut child = command.spawn().map_err(|e| RunError::NoHandler(spawn_error(program, &e)))?;
-    let pid = child.id();
-    hook.set_pid(pid);
-    // If goops-sim is killed with SIGKILL, the next run finds this and kills the hook's group.
-    let marker = rundir::RunMarker::write(&runtime, pid).ok();
-    // Readable when the hook exits (Linux 5.3+); without it the loop polls every few ms.
-    let exited =
-        rustix::process::pidfd_open(rustix::process::Pid::from_child(&child), rustix::process::PidfdFlags::empty())
-            .ok();
-    let mut watch = Watch { child: &mut child, exited, listener: &listener, reboot: &reboot_polled, hook: &hook };
-
     let deadline = Instant::now().checked_add(options.timeout);
     let exit = loop {
-        if let Some(signal) = interrupted(options) {
-            rundir::kill_group(pid, rustix::process::Signal::KILL);
-            watch.reap_killed();
-            hook.close();
-            drop(marker);
-            return Err(RunError::Interrupted(signal));
-        }
-        if let Some(status) = watch.try_exit() {
-            break status;
-        }
-        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        if left == Some(Duration::ZERO) {
-            rundir::kill_group(pid, rustix::process::Signal::KILL);
-            watch.reap_killed();
-            break Exit::TimedOut(options.timeout);
-        }
-        if watch.wait(left.unwrap_or(SIGNAL_POLL).min(SIGNAL_POLL)) {
-            rundir::kill_group(pid, rustix::process::Signal::KILL);
-            watch.reap_killed();
-            break Exit::Rebooted;
+        let launched = match (&containers, through_namespace) {
+            (Some(c), true) => {
+                let mut launcher =
+                    namespace::launcher(&options.tool_binary, &c.sockets(), &c.launch_status(), &c.root(), &command);
+                configure(&mut launcher).map_err(RunError::Setup)?;
+                launch(&mut launcher, program, options, &hook, &listener, &reboot_polled, deadline, &runtime)?
+            }
+            _ => {
+                configure(&mut command).map_err(RunError::Setup)?;
+                launch(&mut command, program, options, &hook, &listener, &reboot_polled, deadline, &runtime)?
+            }
+        };
+        // The launcher's word: the hook ran, or why it did not.
+        let failure =
+            containers.as_ref().filter(|_| through_namespace).and_then(|c| namespace::read_status(&c.launch_status()));
+        match (failure, &mut containers) {
+            (None, _) | (_, None) => break launched,
+            (Some(LaunchFailure::Exec(errno, message)), _) => {
+                let error = errno.map_or_else(|| std::io::Error::other(message), std::io::Error::from_raw_os_error);
+                return Err(RunError::NoHandler(spawn_error(program, &error)));
+            }
+            (Some(LaunchFailure::Namespace(why)), Some(c)) => {
+                if options.charm_containers == Placement::Namespace {
+                    return Err(RunError::Containers(format!("no private mount namespace: {why}")));
+                }
+                // The hook did not run: run it again, on the real path.
+                if let Err(taken) = c.claim_real_path() {
+                    return Err(RunError::Containers(format!(
+                        "no private mount namespace ({why}), and not the real path either ({taken}). \
+                         A charm that reads GOOPS_PEBBLE_DIR (goops-rs charms do) runs with \
+                         --charm-containers=env-only"
+                    )));
+                }
+                through_namespace = false;
+            }
         }
     };
     // From here on every tool call is refused; one still running (blocked on a FIFO, say) is
     // abandoned with its changes.
     let session = hook.close();
     drop(listener);
-    drop(marker);
     let Some(mut session) = session else {
         return Err(RunError::Setup(std::io::Error::other("the hook's session was lost")));
     };
@@ -298,7 +336,65 @@ fn execute(
         (Exit::Code(_), true) => (true, Some(End::Completed)),
         _ => (exit.ok(), None),
     };
-    Ok(session.finish(exit_ok).report(exit, stdout, stderr, end))
+    let mut report = session.finish(exit_ok).report(exit, stdout, stderr, end);
+    // The workload's changes are not the hook's to roll back: they stand whatever its exit.
+    if let Some(containers) = containers {
+        report.state.containers = containers.finish();
+    }
+    Ok(report)
+}
+
+/// Spawn `command` (the hook, or its launcher) and wait for it to end: exit, timeout at
+/// `deadline`, `juju-reboot --now`, or goops-sim interrupted. Tool calls are served meanwhile.
+#[allow(clippy::too_many_arguments)]
+fn launch(
+    command: &mut Command,
+    program: &Path,
+    options: &RunOptions,
+    hook: &Arc<Hook>,
+    listener: &UnixListener,
+    reboot_polled: &UnixStream,
+    deadline: Option<Instant>,
+    runtime: &Path,
+) -> Result<Exit, RunError> {
+    if let Some(signal) = interrupted(options) {
+        return Err(RunError::Interrupted(signal));
+    }
+    let mut child = command.spawn().map_err(|e| RunError::NoHandler(spawn_error(program, &e)))?;
+    let pid = child.id();
+    hook.set_pid(pid);
+    // If goops-sim is killed with SIGKILL, the next run finds this and kills the hook's group.
+    let marker = rundir::RunMarker::write(runtime, pid).ok();
+    // Readable when the hook exits (Linux 5.3+); without it the loop polls every few ms.
+    let exited =
+        rustix::process::pidfd_open(rustix::process::Pid::from_child(&child), rustix::process::PidfdFlags::empty())
+            .ok();
+    let mut watch = Watch { child: &mut child, exited, listener, reboot: reboot_polled, hook };
+    let exit = loop {
+        if let Some(signal) = interrupted(options) {
+            rundir::kill_group(pid, rustix::process::Signal::KILL);
+            watch.reap_killed();
+            hook.close();
+            drop(marker);
+            return Err(RunError::Interrupted(signal));
+        }
+        if let Some(status) = watch.try_exit() {
+            break status;
+        }
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        if left == Some(Duration::ZERO) {
+            rundir::kill_group(pid, rustix::process::Signal::KILL);
+            watch.reap_killed();
+            break Exit::TimedOut(options.timeout);
+        }
+        if watch.wait(left.unwrap_or(SIGNAL_POLL).min(SIGNAL_POLL)) {
+            rundir::kill_group(pid, rustix::process::Signal::KILL);
+            watch.reap_killed();
+            break Exit::Rebooted;
+        }
+    };
+    drop(marker);
+    Ok(exit)
 }
 
 fn interrupted(options: &RunOptions) -> Option<i32> {

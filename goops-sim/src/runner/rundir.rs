@@ -4,6 +4,8 @@
 //! - **Tool directory**: a symlink per hook tool to the `goops-sim` binary, made once per
 //!   binary (its path, size, mtime and inode, and the tool list, name the directory) and reused
 //!   by every run; making ~45 symlinks on ext4 was most of a run's own cost.
+//! - **Container directories**: `pebble-<pid>-<random>`, a run's Pebble sockets and container
+//!   filesystems (`runner::containers`), removed by the run, or by a later one if it died.
 //! - **Run markers**: `run-<pid>` holds the process group and start time of the hook that
 //!   goops-sim `<pid>` runs, so that a later run can kill a hook left behind by a goops-sim that
 //!   was killed with SIGKILL (which no handler sees), and remove the marker.
@@ -171,12 +173,22 @@ fn process_state(pid: u32) -> Option<char> {
 }
 
 /// Kill the hooks left running by goops-sim processes that died without cleaning up (SIGKILL),
-/// and remove their markers. Returns the process groups killed.
+/// and remove their markers and container directories. Returns the process groups killed.
 pub(crate) fn reap_dead_runs(runtime: &Path) -> Vec<u32> {
     let mut killed = Vec::new();
     let Ok(entries) = std::fs::read_dir(runtime) else { return killed };
     for entry in entries.flatten() {
         let name = entry.file_name();
+        // A run's container directory (sockets, container filesystems) left by a goops-sim
+        // that died: `pebble-<pid>-<random>`.
+        if let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("pebble-")).and_then(|rest| rest.split('-').next())
+            && let Ok(pid) = pid.parse::<u32>()
+        {
+            if pid != std::process::id() && !is_alive(pid) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+            continue;
+        }
         let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("run-")).and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
@@ -214,6 +226,24 @@ mod tests {
     fn start_time_names_a_running_process() {
         assert!(start_time(std::process::id()).is_some());
         assert!(is_alive(std::process::id()));
+    }
+
+    #[test]
+    fn container_dirs_of_dead_runs_are_removed() {
+        let runtime = crate::runner::TempDir::new("goops-rundir-test").unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let (theirs, ours) = (
+            runtime.0.join(format!("pebble-{dead}-0a1b")),
+            runtime.0.join(format!("pebble-{}-0a1b", std::process::id())),
+        );
+        for dir in [&theirs, &ours] {
+            std::fs::create_dir_all(dir.join("containers").join("web")).unwrap();
+        }
+        reap_dead_runs(&runtime.0);
+        assert!(!theirs.exists(), "a dead run's container dir is removed");
+        assert!(ours.exists(), "a live run's container dir is kept");
     }
 
     #[test]

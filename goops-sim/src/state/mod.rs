@@ -7,6 +7,7 @@
 //! Juju's own names are goops-juju's types, re-exported here: [`SecretOwner`], [`StatusName`],
 //! [`RotatePolicy`], [`StorageKind`].
 
+mod container;
 mod network;
 mod records;
 mod secret;
@@ -18,6 +19,10 @@ use goops_juju::secret::{bare_secret_id, is_valid_secret_id};
 pub use goops_juju::{RotatePolicy, SecretOwner, StatusName, StorageKind};
 use serde::{Deserialize, Serialize};
 
+pub use container::{
+    ChangeRecord, CheckRecord, CheckStatus, ContainerState, ExecRecord, ExecRule, FileRecord, LayerRecord,
+    NoticeRecord, PebbleRequestRecord, ServiceRecord, ServiceStatus, TaskRecord,
+};
 pub use network::{Address, Addresses, BindAddress, CloudCredential, CloudSpec, MachinePort, Network, OpenedPort};
 pub use records::{Action, GoalState, GoalStatus, LogRecord, MetricRecord, Reboot, StatusRecord};
 pub(crate) use secret::{LabelHolder, label_clash};
@@ -112,6 +117,12 @@ pub struct State {
     /// A reboot requested with `juju-reboot`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reboot: Option<Reboot>,
+    /// The workload containers (Kubernetes sidecar charms) by name, each with its simulated
+    /// Pebble's state: can-connect, layers, services, checks, notices, files, exec rules and
+    /// the history of requests. Containers the charm declares but that are absent here have
+    /// no Pebble in the run (as before the pod's containers start).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub containers: BTreeMap<String, ContainerState>,
     /// `juju-log` records, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub juju_log: Vec<LogRecord>,
@@ -204,6 +215,7 @@ impl Default for State {
             trusted: false,
             action: None,
             reboot: None,
+            containers: BTreeMap::new(),
             juju_log: Vec::new(),
             metrics: Vec::new(),
         }
@@ -283,10 +295,24 @@ impl State {
         self.secrets.iter_mut().find(|s| bare_secret_id(&s.id) == bare)
     }
 
+    /// The container `name`.
+    pub fn container(&self, name: &str) -> Option<&ContainerState> {
+        self.containers.get(name)
+    }
+
     /// Check the state's own consistency (unique relation ids, well-formed names).
     pub fn validate(&self) -> Result<(), String> {
         if goops_juju::unit::app_of(&self.unit).is_err() {
             return Err(format!("unit name {:?} is not of the form app/N", self.unit));
+        }
+        for name in self.containers.keys() {
+            // Each name is a directory of the run (`<run>/containers/<name>/pebble.socket`).
+            if !is_container_name(name) {
+                return Err(format!(
+                    "container name {name:?} is not a DNS label (1 to 63 lowercase letters, digits and \
+                     hyphens, starting and ending with a letter or digit), as Kubernetes requires"
+                ));
+            }
         }
         let mut ids = std::collections::BTreeSet::new();
         for relation in &self.relations {
@@ -312,6 +338,18 @@ impl State {
         secret::validate_all(&self.secrets)?;
         Ok(())
     }
+}
+
+/// A name Juju can give a workload container: it names the pod's Kubernetes container, which
+/// must be a DNS label (RFC 1123: 1 to 63 lowercase letters, digits and hyphens, starting and
+/// ending with a letter or digit; Kubernetes `Container.Name`, `IsDNS1123Label`). It is also
+/// a directory of the run (`<run>/containers/<name>/pebble.socket`).
+fn is_container_name(name: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    (1..=63).contains(&name.len())
+        && name.chars().all(|c| alnum(c) || c == '-')
+        && name.starts_with(alnum)
+        && name.ends_with(alnum)
 }
 
 fn is_false(b: &bool) -> bool {
@@ -494,6 +532,34 @@ mod tests {
         assert_eq!(state.secret("aaaaaaaaaaaaaaaaaaaa").unwrap().latest(), 2);
         let again = State::from_json(&state.to_json()).unwrap();
         assert_eq!(again, state);
+    }
+
+    #[test]
+    fn containers_load_round_trip_and_default_to_none() {
+        // A state file from before containers existed loads, with none.
+        let old = State::from_json(r#"{"unit": "web/0", "leader": true}"#).unwrap();
+        assert!(old.containers.is_empty());
+        assert!(!old.to_json().contains("containers"), "no containers, no key");
+        let state = State::from_json(r#"{"containers": {"web": {}, "db": {"can_connect": false}}}"#).unwrap();
+        assert!(state.container("web").unwrap().can_connect, "a listed container can connect by default");
+        assert!(!state.container("db").unwrap().can_connect);
+        assert_eq!(State::from_json(&state.to_json()).unwrap(), state);
+        assert!(State::from_json(r#"{"containers": {"web": {"can_conect": true}}}"#).is_err(), "typos refused");
+    }
+
+    #[test]
+    fn container_names_are_dns_labels() {
+        let names = |name: &str| {
+            let state = State { containers: [(name.to_owned(), ContainerState::default())].into(), ..State::default() };
+            state.validate()
+        };
+        for good in ["web", "a", "web-2", "0db"] {
+            assert_eq!(names(good), Ok(()), "{good}");
+        }
+        for bad in ["", "Web", "web-", "-web", "we/b", "..", "web_app", &"a".repeat(64)] {
+            let err = names(bad).unwrap_err();
+            assert!(err.contains("is not a DNS label"), "{bad}: {err}");
+        }
     }
 
     #[test]

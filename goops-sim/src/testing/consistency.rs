@@ -144,6 +144,37 @@ pub enum Inconsistency {
         /// The container.
         container: String,
     },
+    /// A container in the state that the charm does not declare (Scenario: "some containers
+    /// declared in the state are not specified in metadata").
+    #[error("container {name:?} is in the state but not declared by the charm (declared: {declared})")]
+    ContainerNotDeclared {
+        /// The container.
+        name: String,
+        /// The declared containers, comma-separated.
+        declared: String,
+    },
+    /// A workload event for a container the state does not have.
+    #[error("{event}: container {container:?} is not in the state (add it to the state's containers)")]
+    EventContainerMissing {
+        /// The event.
+        event: String,
+        /// The container.
+        container: String,
+    },
+    /// A workload event for a container whose Pebble cannot be reached: Juju's uniter fires
+    /// pebble-ready, pebble-custom-notice and pebble-check-* only from what it read from a
+    /// reachable Pebble (a race where Pebble goes away just after is what
+    /// `Harness::skip_consistency_checks` is for; Scenario only warns).
+    #[error(
+        "{event}: container {container:?} has can_connect: false, and Juju fires workload events only from a \
+         reachable Pebble"
+    )]
+    EventContainerCannotConnect {
+        /// The event.
+        event: String,
+        /// The container.
+        container: String,
+    },
     /// A resource the charm does not declare.
     #[error("resource {name:?} is not declared by the charm")]
     ResourceUndeclared {
@@ -243,6 +274,14 @@ pub(super) fn check(meta: &CharmMeta, event: &On, state: &State) -> Result<(), I
             return Err(Inconsistency::StorageUndeclared { name: storage.name.clone() });
         }
     }
+    for name in state.containers.keys() {
+        if !meta.containers.contains_key(name) {
+            return Err(Inconsistency::ContainerNotDeclared {
+                name: name.clone(),
+                declared: meta.containers.keys().cloned().collect::<Vec<_>>().join(", "),
+            });
+        }
+    }
     for name in state.resources.keys() {
         if !meta.resources.contains_key(name) {
             return Err(Inconsistency::ResourceUndeclared { name: name.clone() });
@@ -309,6 +348,12 @@ pub(super) fn check(meta: &CharmMeta, event: &On, state: &State) -> Result<(), I
         Target::Container { name: container } => {
             if !meta.containers.contains_key(container) {
                 return Err(Inconsistency::ContainerUndeclared { event: name, container: container.clone() });
+            }
+            let Some(state_container) = state.containers.get(container) else {
+                return Err(Inconsistency::EventContainerMissing { event: name, container: container.clone() });
+            };
+            if !state_container.can_connect {
+                return Err(Inconsistency::EventContainerCannotConnect { event: name, container: container.clone() });
             }
         }
         Target::Action { name: action } => check_action(meta, action, &event.options.params, state)?,

@@ -37,7 +37,9 @@
 //! `goops-sim run` CLI. Both give the same [`RunReport`].
 
 mod consistency;
+mod container_view;
 mod on;
+pub(crate) mod pebble;
 mod process;
 
 use std::marker::PhantomData;
@@ -49,6 +51,7 @@ use goops_runtime::Charm;
 use goops_runtime::Outcome as Dispatched;
 
 pub use consistency::Inconsistency;
+pub use container_view::{ContainerView, File, Plan, PlanEntry, Service};
 /// goops-juju's hook kinds (the same type as `goops_runtime::HookKind`), for [`On::unit_hook`].
 pub use goops_juju::hooks::HookKind;
 pub use on::On;
@@ -229,6 +232,7 @@ impl<C: Charm> Harness<C> {
     fn run_in_process(&self, charm: &C, event: &On, input: &State) -> Result<RunReport, HarnessError> {
         let engine = Engine::for_event(input.clone(), self.meta.clone(), &event.name, &event.options)?;
         engine.with(|s| s.charm_dir.clone_from(&self.charm_dir));
+        // The engine serves the state's containers' Pebble to the context's client.
         let ctx = engine.context().map_err(HarnessError::Context)?;
         let dispatched = goops_runtime::dispatch_with::<C>(charm, &ctx);
         drop(ctx);
@@ -252,7 +256,11 @@ impl<C: Charm> Harness<C> {
             Dispatched::ActionFailed(m) => (Exit::Code(code), End::ActionFailed(m)),
             Dispatched::Panicked(m) => (Exit::Code(code), End::Panicked(m)),
         };
-        Ok(finished.report(exit, Vec::new(), Vec::new(), Some(end)))
+        let mut report = finished.report(exit, Vec::new(), Vec::new(), Some(end));
+        if let Some(containers) = engine.finish_containers() {
+            report.state.containers = containers;
+        }
+        Ok(report)
     }
 }
 

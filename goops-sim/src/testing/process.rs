@@ -52,6 +52,9 @@ pub(super) fn run(
         .arg(&records)
         .arg(format!("--timeout={}", timeout.as_secs_f64()))
         .arg("--quiet")
+        // A goops-rs charm finds its containers' sockets through GOOPS_PEBBLE_DIR: no mount
+        // namespace needed, and parallel tests never compete for the real /charm/containers.
+        .arg("--charm-containers=env-only")
         // The outputs live in this temp dir, removed right after: no need to sync them to disk.
         .arg("--no-fsync")
         .output()

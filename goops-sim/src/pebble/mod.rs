@@ -1,0 +1,211 @@
+//! A simulated Pebble: one container's Pebble API (`canonical/pebble`, v1.32) served over any
+//! byte stream, on the [`ContainerState`] of that container.
+//!
+//! Real clients talk to it unchanged: Python ops's `ops.pebble.Client` (its oracle), Juju's Go
+//! client, goops-rs's own. Services and commands are not really run: services switch state as
+//! Pebble reports it, and exec calls answer from the state's [`ExecRule`]s
+//! (`crate::state::ExecRule`). Files are real files under the run's container root.
+//!
+//! One module per API family; each cites the Pebble Go file its texts come from.
+
+mod envelope;
+mod fs;
+mod http;
+mod system;
+mod time;
+
+use std::io::{self, Read, Write};
+use std::os::unix::net::UnixListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use crate::state::{ContainerState, PebbleRequestRecord};
+use envelope::Reply;
+use http::{Conn, Request};
+
+/// One container's simulated Pebble. Cheap to clone: clones share the state.
+#[derive(Clone)]
+pub struct PebbleServer {
+    inner: Arc<Inner>,
+}
+
+/// What every connection shares.
+pub(crate) struct Inner {
+    /// The container's name (for messages).
+    pub name: String,
+    /// The container's filesystem root on the host.
+    pub root: PathBuf,
+    /// The container's state.
+    pub state: Mutex<ContainerState>,
+    /// Notified whenever a change moves (`/v1/changes/{id}/wait`) or a notice is added.
+    pub moved: Condvar,
+    /// Why the root could not be prepared from the state (file requests then fail with it).
+    pub setup_error: Option<String>,
+    /// `boot-id` of system-info.
+    pub boot_id: String,
+}
+
+impl Inner {
+    /// Locks the state (a poisoned lock still holds valid data: handlers never leave it half
+    /// written).
+    pub fn lock(&self) -> MutexGuard<'_, ContainerState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl std::fmt::Debug for PebbleServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PebbleServer").field("name", &self.inner.name).field("root", &self.inner.root).finish()
+    }
+}
+
+impl PebbleServer {
+    /// A server for container `name` on `state`, its filesystem rooted at `root` (created if
+    /// missing). The state's mounts are copied in and its files written before any request.
+    /// Problems preparing the root are recorded as the failure of the first file request
+    /// rather than panicking; see [`PebbleServer::setup_error`].
+    pub fn new(name: &str, state: ContainerState, root: PathBuf) -> PebbleServer {
+        let setup_error = fs::prepare_root(&root, &state).err();
+        let boot_id = time::boot_id(name);
+        PebbleServer {
+            inner: Arc::new(Inner {
+                name: name.to_owned(),
+                root,
+                state: Mutex::new(state),
+                moved: Condvar::new(),
+                setup_error,
+                boot_id,
+            }),
+        }
+    }
+
+    /// Why the container root could not be prepared from the state, if it could not.
+    pub fn setup_error(&self) -> Option<String> {
+        self.inner.setup_error.clone()
+    }
+
+    /// Serves one connection until the client closes it (keep-alive), including websocket
+    /// upgrades for exec I/O. Blocking.
+    pub fn serve_connection<S: Read + Write + Send>(&self, stream: S) {
+        let mut conn = Conn::new(stream);
+        loop {
+            let req = match conn.read_request() {
+                Ok(Some(req)) => req,
+                // A clean close between requests, or a broken one: either way nothing to answer.
+                Ok(None) => return,
+                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                    let reply = envelope::error(400, &format!("{e}"), None);
+                    let _ = conn.write_response(&reply.into_response(), true);
+                    return;
+                }
+                Err(_) => return,
+            };
+            let reply = self.handle(&req);
+            let status = reply.status();
+            self.record(&req, status);
+            let close = req.wants_close();
+            if conn.write_response(&reply.into_response(), close).is_err() || close {
+                return;
+            }
+        }
+    }
+
+    /// Listens on the unix socket `socket` (replacing a stale socket file), serving each
+    /// connection on its own thread until [`ListenHandle::stop`].
+    pub fn listen(&self, socket: &Path) -> io::Result<ListenHandle> {
+        if socket.exists() {
+            std::fs::remove_file(socket)?;
+        }
+        let listener = UnixListener::bind(socket)?;
+        listener.set_nonblocking(true)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let server = self.clone();
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new().name(format!("pebble-{}", self.inner.name)).spawn(move || {
+            while !flag.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        if stream.set_nonblocking(false).is_err() {
+                            continue;
+                        }
+                        let server = server.clone();
+                        // Each connection on its own thread: exec websockets stay open while
+                        // the client waits on the change over another connection.
+                        let _ = std::thread::Builder::new()
+                            .name("pebble-conn".into())
+                            .spawn(move || server.serve_connection(Box::new(stream)));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        })?;
+        Ok(ListenHandle { stop, thread: Some(thread), socket: socket.to_owned() })
+    }
+
+    /// A snapshot of the container's state; `files` read back from the container root.
+    pub fn state(&self) -> ContainerState {
+        let mut state = self.inner.lock().clone();
+        state.files = fs::snapshot_files(&self.inner.root, &state.files);
+        state
+    }
+
+    fn record(&self, req: &Request, status: u16) {
+        self.inner.lock().history.push(PebbleRequestRecord {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.raw_query.clone(),
+            status,
+        });
+    }
+
+    /// Routes one request (`internals/daemon/api.go`'s table; router answers from
+    /// `daemon.go`).
+    fn handle(&self, req: &Request) -> Reply {
+        let inner = &*self.inner;
+        let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+        let m = req.method.as_str();
+        let not_allowed = || envelope::error(405, &format!("method {m:?} not allowed"), None);
+        match segs.as_slice() {
+            ["v1", "system-info"] => match m {
+                "GET" => system::system_info(inner),
+                _ => not_allowed(),
+            },
+            _ => envelope::error(404, "invalid API endpoint requested", None),
+        }
+    }
+}
+
+/// A running [`PebbleServer::listen`].
+#[derive(Debug)]
+pub struct ListenHandle {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    socket: PathBuf,
+}
+
+impl ListenHandle {
+    /// Stops accepting connections and removes the socket file. Connections already being
+    /// served finish on their own threads.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+impl Drop for ListenHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
