@@ -122,7 +122,14 @@ pub fn measure(sim: &Path, hookrun: &Path, release: &Path, temp: &Path, runs: us
          {runs} timed runs per variant, interleaved; wall time of the dispatch process.\n\n"
     );
     markdown.push_str(&markdown_table(
-        &["variant", "wall median / p90", "ops / variant", "Pebble requests", "hook-tool calls", "`goops-sim run` median"],
+        &[
+            "variant",
+            "wall median / p90",
+            "ops / variant",
+            "Pebble requests",
+            "hook-tool calls",
+            "`goops-sim run` median",
+        ],
         &rows,
     ));
     markdown.push_str("\nPebble requests (method and path, in order):\n\n");

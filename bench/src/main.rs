@@ -423,8 +423,11 @@ fn bench(opts: &Opts) -> Result<(), String> {
     let root = workspace_root();
     let target = goops_tests::target_dir();
     // First, so a Python or PyPI problem fails the run before the long part.
-    let scenario_python =
-        if opts.scenario && !opts.sim_cost_only && !opts.k8s_only { Some(scenario::venv_python(&root, &target)?) } else { None };
+    let scenario_python = if opts.scenario && !opts.sim_cost_only && !opts.k8s_only {
+        Some(scenario::venv_python(&root, &target)?)
+    } else {
+        None
+    };
     if opts.inproc_only {
         let load_before = load_average();
         eprintln!("in-process runs…");

@@ -213,8 +213,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cargo-goops-new-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("keep.txt"), "mine").unwrap();
-        let err =
-            new_project(&NewOptions { dir: dir.clone(), name: Some("web".into()), goops_path: None, kubernetes: false }).unwrap_err();
+        let err = new_project(&NewOptions {
+            dir: dir.clone(),
+            name: Some("web".into()),
+            goops_path: None,
+            kubernetes: false,
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("exists and is not empty"), "{err}");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();

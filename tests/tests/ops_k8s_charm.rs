@@ -120,9 +120,10 @@ impl Outcome {
                 .map(|(p, f)| (p.clone(), f.content.clone(), f.permissions.clone()))
                 .collect(),
             execs: hello.exec_history.iter().map(|e| e.command.clone()).collect(),
-            action: state.action.as_ref().map(|a| {
-                (a.status.clone(), a.failure.clone(), Value::Object(a.results.clone()))
-            }),
+            action: state
+                .action
+                .as_ref()
+                .map(|a| (a.status.clone(), a.failure.clone(), Value::Object(a.results.clone()))),
         }
     }
 }
@@ -130,8 +131,11 @@ impl Outcome {
 /// A leader unit with a reachable `hello` container whose `hello-server` answers `--version`
 /// and `--check-config` (exit `check_exit`).
 fn initial_state(check_exit: i32) -> State {
-    let (check_out, check_err) =
-        if check_exit == 0 { (format!("{CONFIG_FILE}: ok\n"), String::new()) } else { (String::new(), "greeting: must not be empty\n".to_owned()) };
+    let (check_out, check_err) = if check_exit == 0 {
+        (format!("{CONFIG_FILE}: ok\n"), String::new())
+    } else {
+        (String::new(), "greeting: must not be empty\n".to_owned())
+    };
     let state = json!({
         "unit": UNIT,
         "leader": true,
@@ -190,7 +194,10 @@ fn ops_k8s_charm_and_its_rust_port_leave_the_same_state() {
     assert_eq!(hello.layers.len(), 1);
     assert_eq!((hello.layers[0].label.as_str(), &hello.layers[0].layer), ("hello", &expected_layer(8080)));
     assert_eq!(format!("{:?}", hello.services["hello"].current).to_lowercase(), "active");
-    assert_eq!(hello.exec_history.iter().map(|e| e.command.clone()).collect::<Vec<_>>(), [VERSION_ARGV.map(String::from)]);
+    assert_eq!(
+        hello.exec_history.iter().map(|e| e.command.clone()).collect::<Vec<_>>(),
+        [VERSION_ARGV.map(String::from)]
+    );
     let asked = requests(&ready);
     for request in ["GET /v1/system-info", "POST /v1/files", "POST /v1/layers", "POST /v1/services", "POST /v1/exec"] {
         assert!(asked.iter().any(|r| r == request), "ops made no {request}: {asked:?}");
@@ -214,11 +221,17 @@ fn ops_k8s_charm_and_its_rust_port_leave_the_same_state() {
     let record = action.action.as_ref().expect("the action's record");
     assert_eq!((record.status.as_str(), record.failure.as_deref()), ("completed", None));
     assert_eq!(record.results["output"], json!(format!("{CONFIG_FILE}: ok")));
-    assert_eq!(action.containers["hello"].exec_history.last().map(|e| e.command.clone()), Some(CHECK_ARGV.map(String::from).to_vec()));
+    assert_eq!(
+        action.containers["hello"].exec_history.last().map(|e| e.command.clone()),
+        Some(CHECK_ARGV.map(String::from).to_vec())
+    );
 
     // 4. The check fails: maintenance and a restart.
     let failed = charms.both("hello-pebble-check-failed", &changed, &["--check", "hello-up"]);
-    assert_eq!(Outcome::of(&failed).status, ("maintenance".to_owned(), "hello-up check failing; restarting hello".to_owned()));
+    assert_eq!(
+        Outcome::of(&failed).status,
+        ("maintenance".to_owned(), "hello-up check failing; restarting hello".to_owned())
+    );
     assert!(failed.containers["hello"].services["hello"].starts > changed.containers["hello"].services["hello"].starts);
 }
 
@@ -229,7 +242,11 @@ fn both_wait_for_an_unreachable_container_and_refuse_port_22() {
     unreachable.containers.get_mut("hello").unwrap().can_connect = false;
     let waiting = charms.both("hello-pebble-ready", &unreachable, &[]);
     assert_eq!(Outcome::of(&waiting).status.0, "waiting");
-    assert!(Outcome::of(&waiting).status.1.contains("hello"), "the message names the container: {:?}", waiting.unit_status);
+    assert!(
+        Outcome::of(&waiting).status.1.contains("hello"),
+        "the message names the container: {:?}",
+        waiting.unit_status
+    );
     assert!(waiting.containers["hello"].files.is_empty() && waiting.containers["hello"].layers.is_empty());
 
     let mut ssh = initial_state(0);
@@ -279,8 +296,12 @@ assert sorted(m.actions) == ['check-config'] and m.config['port'].type == 'int'
 print('ok')
 "#;
     let port = workspace_root().join("examples").join("hello-k8s").join("charmcraft.yaml");
-    let out =
-        Command::new(&python).args(["-c", check]).arg(ops_k8s_charm_src()).arg(port).output().expect("run the venv's python");
+    let out = Command::new(&python)
+        .args(["-c", check])
+        .arg(ops_k8s_charm_src())
+        .arg(port)
+        .output()
+        .expect("run the venv's python");
     assert!(
         out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "ok",
         "metadata check failed:\n{}",

@@ -100,8 +100,8 @@ impl HelloK8s {
         hello.push(CONFIG_FILE, render_config(&config), &PushOptions::new().make_dirs().permissions(0o644))?;
         hello.add_layer(CONTAINER, &hello_layer(&config), true)?;
         hello.replan()?;
-        let out = hello.exec(&[SERVER, "--version"]).output()?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let out = hello.exec([SERVER, "--version"]).output()?;
+        let stdout = out.stdout_text();
         let version = parse_version(&stdout);
         ctx.set_workload_version(version)?;
         ctx.log_info(format!("hello-server {version} serves on port {}", config.port));
@@ -123,14 +123,12 @@ impl HelloK8s {
     /// `check-config`: what hello-server says of the config file.
     #[action("check-config")]
     fn check_config(ctx: &Context) -> ActionResult<CheckConfig> {
-        match ctx.container(CONTAINER).exec(&[SERVER, "--check-config", CONFIG_FILE]).output() {
-            Ok(out) => Ok(CheckConfig { output: String::from_utf8_lossy(&out.stdout).trim().to_owned() }),
-            Err(pebble::Error::Exec(e)) => Err(format!(
-                "hello-server rejected {CONFIG_FILE} (exit {}): {}",
-                e.exit_code,
-                e.stderr_lossy().trim()
-            )
-            .into()),
+        match ctx.container(CONTAINER).exec([SERVER, "--check-config", CONFIG_FILE]).output() {
+            Ok(out) => Ok(CheckConfig { output: out.stdout_text().trim().to_owned() }),
+            Err(pebble::Error::Exec(e)) => {
+                Err(format!("hello-server rejected {CONFIG_FILE} (exit {}): {}", e.exit_code, e.stderr_lossy().trim())
+                    .into())
+            }
             Err(e) if e.is_not_reachable() => Err(format!("cannot reach Pebble in the {CONTAINER} container").into()),
             Err(e) => Err(e.into()),
         }

@@ -131,10 +131,16 @@ fn config_changed_rewrites_the_file_and_restarts_with_the_new_port() {
     let out = run(On::config_changed, &state);
     assert_eq!(status(&out), (StatusName::Active, ""));
     assert_eq!(file(&out), Some("{\n  \"greeting\": \"Grüß dich\",\n  \"port\": 9000\n}\n"));
-    assert_eq!(layer(&out)["services"]["hello"]["command"], "/usr/bin/hello-server --config /etc/hello/config.json --port 9000");
+    assert_eq!(
+        layer(&out)["services"]["hello"]["command"],
+        "/usr/bin/hello-server --config /etc/hello/config.json --port 9000"
+    );
     assert_eq!(layer(&out)["checks"]["hello-up"]["http"]["url"], "http://localhost:9000/health");
     let before = ready.state.containers[CONTAINER].services[SERVICE].starts;
-    assert!(out.state.containers[CONTAINER].services[SERVICE].starts > before, "the replan restarted the changed service");
+    assert!(
+        out.state.containers[CONTAINER].services[SERVICE].starts > before,
+        "the replan restarted the changed service"
+    );
 }
 
 #[test]
