@@ -180,7 +180,7 @@ impl Client {
     pub(crate) fn wait_ok(&self, id: &str, timeout: Option<Duration>) -> Result<Change> {
         let change = self.wait_change(id, timeout)?;
         if change.err.is_some() || change.status == "Error" {
-            return Err(ChangeError { change }.into());
+            return Err(ChangeError { change: Box::new(change) }.into());
         }
         Ok(change)
     }

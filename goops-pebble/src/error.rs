@@ -187,7 +187,7 @@ pub struct PathError {
 #[error("{}", display_change_error(self))]
 pub struct ChangeError {
     /// The change.
-    pub change: crate::Change,
+    pub change: Box<crate::Change>,
 }
 
 impl ChangeError {

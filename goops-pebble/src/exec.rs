@@ -333,7 +333,7 @@ impl Process {
         }
         let change = change?;
         if change.err.is_some() || change.status == "Error" {
-            return Err(ChangeError { change }.into());
+            return Err(ChangeError { change: Box::new(change) }.into());
         }
         Ok(ExecOutput { exit_code: exit_code(&change), stdout: stdout?, stderr: stderr? })
     }

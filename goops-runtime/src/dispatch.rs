@@ -124,13 +124,21 @@ pub enum Outcome {
     ActionFailed(String),
     /// Charm code panicked: logged, exit 1.
     Panicked(String),
+    /// A hook handler returned the Pebble client's "not reachable" error for this container:
+    /// the unit is set `waiting` for it, exit 0 (the next pebble-ready runs the handler again).
+    /// Nothing else of the end of a dispatch runs, as after a failed handler.
+    WorkloadNotReachable(String),
 }
 
 impl Outcome {
     /// The exit code Juju should see.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Skipped | Outcome::Completed | Outcome::ActionResults(_) | Outcome::ActionFailed(_) => 0,
+            Outcome::Skipped
+            | Outcome::Completed
+            | Outcome::ActionResults(_)
+            | Outcome::ActionFailed(_)
+            | Outcome::WorkloadNotReachable(_) => 0,
             Outcome::HookFailed(_) | Outcome::Panicked(_) => 1,
         }
     }
@@ -167,7 +175,13 @@ where
     fn into_hook_outcome(self) -> Outcome {
         match self {
             Ok(()) => Outcome::Completed,
-            Err(e) => Outcome::HookFailed(error_chain(&*e.into())),
+            Err(e) => {
+                let e = e.into();
+                if let Some(container) = crate::container::unreachable_container(&*e) {
+                    return Outcome::WorkloadNotReachable(container);
+                }
+                Outcome::HookFailed(error_chain(&*e))
+            }
         }
     }
 }
@@ -290,6 +304,7 @@ pub fn dispatch_with<C: Charm>(charm: &C, ctx: &Context) -> Outcome {
     let produced = match produced {
         Outcome::HookFailed(message) | Outcome::ActionFailed(message) => return failed(ctx, message),
         Outcome::Panicked(message) => return panicked(ctx, message),
+        Outcome::WorkloadNotReachable(container) => return crate::container::wait_for_container(ctx, container),
         Outcome::ActionResults(_) if event.action().is_none() => {
             return failed(ctx, "an action handler ran for a hook".to_owned());
         }

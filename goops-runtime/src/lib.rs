@@ -90,7 +90,6 @@
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
-#[cfg(feature = "pebble")]
 mod container;
 pub mod context;
 pub mod dispatch;
