@@ -228,7 +228,8 @@ fn the_consistency_checks_name_what_is_wrong() {
         Inconsistency::EventStorageMissing { .. }
     ));
     assert!(matches!(check(On::pebble_ready("sidecar"), &State::default()), Inconsistency::ContainerUndeclared { .. }));
-    assert!(h.check(&On::pebble_ready("workload"), &State::default()).is_ok());
+    let with_workload = State { containers: [("workload".to_owned(), Default::default())].into(), ..State::default() };
+    assert!(h.check(&On::pebble_ready("workload"), &with_workload).is_ok());
     assert_eq!(
         check(On::action("backup"), &State::default()),
         Inconsistency::ActionParamMissing { action: "backup".into(), param: "target".into() }
@@ -283,6 +284,7 @@ fn every_event_constructor_names_a_hook_goops_sim_runs() {
         relations: vec![db(), peer.clone()],
         secrets: vec![token(), owned.clone()],
         storage: vec![storage.clone()],
+        containers: [("workload".to_owned(), Default::default())].into(),
         ..State::default()
     };
     let events = [

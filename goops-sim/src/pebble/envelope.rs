@@ -21,6 +21,8 @@ pub(crate) enum Reply {
     },
     /// A raw body (file reads: multipart).
     Raw(Response),
+    /// A websocket upgrade for an exec task.
+    Upgrade(super::exec::Upgrade),
 }
 
 impl Reply {
@@ -29,6 +31,7 @@ impl Reply {
         match self {
             Reply::Json { status, .. } => *status,
             Reply::Raw(r) => r.status,
+            Reply::Upgrade(_) => 101,
         }
     }
 

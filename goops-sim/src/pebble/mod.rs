@@ -8,9 +8,17 @@
 //!
 //! One module per API family; each cites the Pebble Go file its texts come from.
 
+mod changes;
+mod checks;
 mod envelope;
+mod exec;
+mod files;
 mod fs;
 mod http;
+mod layers;
+mod notices;
+mod plan;
+mod services;
 mod system;
 mod time;
 
@@ -41,6 +49,10 @@ pub(crate) struct Inner {
     pub state: Mutex<ContainerState>,
     /// Notified whenever a change moves (`/v1/changes/{id}/wait`) or a notice is added.
     pub moved: Condvar,
+    /// Exec sessions waiting for or using their websockets, by task id.
+    pub exec: Mutex<exec::Sessions>,
+    /// Notified when an exec session moves (a websocket connects, output is sent).
+    pub exec_moved: Condvar,
     /// Why the root could not be prepared from the state (file requests then fail with it).
     pub setup_error: Option<String>,
     /// `boot-id` of system-info.
@@ -61,6 +73,12 @@ impl std::fmt::Debug for PebbleServer {
     }
 }
 
+/// The combined plan of a container's layers as JSON in Pebble's layer shape (`services`,
+/// `checks`, `log-targets`), for the harness's asserts and consistency checks.
+pub(crate) fn plan_json(state: &ContainerState) -> Result<serde_json::Value, String> {
+    layers::current_plan(state).map(|plan| plan.to_json())
+}
+
 impl PebbleServer {
     /// A server for container `name` on `state`, its filesystem rooted at `root` (created if
     /// missing). The state's mounts are copied in and its files written before any request.
@@ -75,6 +93,8 @@ impl PebbleServer {
                 root,
                 state: Mutex::new(state),
                 moved: Condvar::new(),
+                exec: Mutex::new(exec::Sessions::default()),
+                exec_moved: Condvar::new(),
                 setup_error,
                 boot_id,
             }),
@@ -105,6 +125,10 @@ impl PebbleServer {
             let reply = self.handle(&req);
             let status = reply.status();
             self.record(&req, status);
+            if let Reply::Upgrade(upgrade) = reply {
+                exec::serve_websocket(&self.inner, conn, &req, upgrade);
+                return;
+            }
             let close = req.wants_close();
             if conn.write_response(&reply.into_response(), close).is_err() || close {
                 return;
@@ -167,12 +191,86 @@ impl PebbleServer {
     /// `daemon.go`).
     fn handle(&self, req: &Request) -> Reply {
         let inner = &*self.inner;
+        if !inner.lock().can_connect {
+            // Unreachable Pebble: the socket is not served; in-process, refuse every request.
+            return envelope::error(502, "cannot connect to Pebble", None);
+        }
         let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
         let m = req.method.as_str();
         let not_allowed = || envelope::error(405, &format!("method {m:?} not allowed"), None);
         match segs.as_slice() {
             ["v1", "system-info"] => match m {
                 "GET" => system::system_info(inner),
+                _ => not_allowed(),
+            },
+            ["v1", "health"] => match m {
+                "GET" => checks::health(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "plan"] => match m {
+                "GET" => layers::get_plan(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "layers"] => match m {
+                "POST" => layers::post_layers(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "services"] => match m {
+                "GET" => services::get_services(inner, req),
+                "POST" => services::post_services(inner, req),
+                _ => not_allowed(),
+            },
+            // api_services.go: v1GetService / v1PostService.
+            ["v1", "services", _] => match m {
+                "GET" | "POST" => envelope::bad_request("not implemented"),
+                _ => not_allowed(),
+            },
+            ["v1", "changes"] => match m {
+                "GET" => changes::get_changes(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "changes", id] => match m {
+                "GET" => changes::get_change(inner, id),
+                "POST" => changes::post_change(inner, id, req),
+                _ => not_allowed(),
+            },
+            ["v1", "changes", id, "wait"] => match m {
+                "GET" => changes::wait_change(inner, id, req),
+                _ => not_allowed(),
+            },
+            ["v1", "files"] => match m {
+                "GET" => files::get_files(inner, req),
+                "POST" => files::post_files(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "exec"] => match m {
+                "POST" => exec::post_exec(&self.inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "tasks", task, "websocket", ws] => match m {
+                "GET" => exec::get_websocket(inner, task, ws),
+                _ => not_allowed(),
+            },
+            ["v1", "signals"] => match m {
+                "POST" => services::post_signals(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "checks"] => match m {
+                "GET" => checks::get_checks(inner, req),
+                "POST" => checks::post_checks(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "checks", "refresh"] => match m {
+                "POST" => checks::refresh(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "notices"] => match m {
+                "GET" => notices::get_notices(inner, req),
+                "POST" => notices::post_notices(inner, req),
+                _ => not_allowed(),
+            },
+            ["v1", "notices", id] => match m {
+                "GET" => notices::get_notice(inner, id),
                 _ => not_allowed(),
             },
             _ => envelope::error(404, "invalid API endpoint requested", None),

@@ -93,6 +93,7 @@ pub(crate) fn is_executable(path: &Path) -> bool {
 }
 
 /// A private (0700) temp dir removed on drop.
+#[derive(Debug)]
 pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {

@@ -62,16 +62,10 @@ impl<'a> ContainerView<'a> {
         self.state.layers.iter().map(|l| l.label.as_str()).collect()
     }
 
-    /// The plan: the layers combined in order, as Pebble combines them.
-    pub fn plan(&self) -> Plan {
-        Plan { plan: crate::pebble::combined_plan(&self.state.layers) }
-    }
-
-    /// The service `name`, if the plan has it or it has a recorded status.
+    /// The service `name`, if it has a recorded status.
     pub fn service(&self, name: &str) -> Option<Service> {
-        let config = self.plan().section("services").get(name).cloned();
         let record = self.state.services.get(name).cloned();
-        (config.is_some() || record.is_some()).then(|| Service { config, record })
+        record.is_some().then_some(Service { config: None, record })
     }
 
     /// The names of the services that are running.

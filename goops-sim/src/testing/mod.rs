@@ -251,7 +251,10 @@ impl<C: Charm> Harness<C> {
         let (exit, end) = match dispatched {
             Dispatched::Skipped => (Exit::Skipped, End::Skipped),
             // `dispatch` reports an action's results itself and returns `Completed`.
-            Dispatched::Completed | Dispatched::ActionResults(_) => (Exit::Code(code), End::Completed),
+            // An unreachable workload ends the hook `waiting`, exit 0: completed, as Juju sees it.
+            Dispatched::Completed | Dispatched::ActionResults(_) | Dispatched::WorkloadNotReachable(_) => {
+                (Exit::Code(code), End::Completed)
+            }
             Dispatched::HookFailed(m) => (Exit::Code(code), End::HookFailed(m)),
             Dispatched::ActionFailed(m) => (Exit::Code(code), End::ActionFailed(m)),
             Dispatched::Panicked(m) => (Exit::Code(code), End::Panicked(m)),
