@@ -29,8 +29,8 @@ SERVICE = 'hello'
 CHECK = 'hello-up'
 SERVER = '/usr/bin/hello-server'
 CONFIG_FILE = '/etc/hello/config.json'
-# What the unit says while its container's Pebble cannot be reached.
-WAITING = f'waiting for Pebble in the {CONTAINER} container'
+# What the unit says while its container's Pebble cannot be reached (goops-rs's words).
+WAITING = f'waiting for the "{CONTAINER}" container\'s Pebble'
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
