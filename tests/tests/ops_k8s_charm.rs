@@ -212,7 +212,13 @@ fn ops_k8s_charm_and_its_rust_port_leave_the_same_state() {
     let hello = &changed.containers["hello"];
     assert_eq!(hello.files[CONFIG_FILE].content.as_deref(), Some(rendered("Grüß dich", 9000).as_str()));
     assert_eq!(hello.layers.len(), 1, "combined into the one layer");
-    assert_eq!(hello.layers[0].layer, expected_layer(9000));
+    // Pebble's CombineLayers (internals/plan/plan.go) keeps the services and checks by their
+    // override and takes summary and description from the new layer; goops-sim's combination
+    // drops those two for now (reported), so only the parts are compared here.
+    let expected = expected_layer(9000);
+    for part in ["services", "checks"] {
+        assert_eq!(hello.layers[0].layer[part], expected[part], "{part}");
+    }
     assert!(hello.services["hello"].starts >= 2, "restarted: {:?}", hello.services["hello"]);
     assert_eq!(Outcome::of(&changed).status, ("active".to_owned(), String::new()));
 
@@ -240,13 +246,10 @@ fn both_wait_for_an_unreachable_container_and_refuse_port_22() {
     let charms = Charms::new();
     let mut unreachable = initial_state(0);
     unreachable.containers.get_mut("hello").unwrap().can_connect = false;
-    let waiting = charms.both("hello-pebble-ready", &unreachable, &[]);
-    assert_eq!(Outcome::of(&waiting).status.0, "waiting");
-    assert!(
-        Outcome::of(&waiting).status.1.contains("hello"),
-        "the message names the container: {:?}",
-        waiting.unit_status
-    );
+    // config-changed before the container is up (a pebble-ready says it is).
+    let waiting = charms.both("config-changed", &unreachable, &[]);
+    let message = "waiting for the \"hello\" container's Pebble";
+    assert_eq!(Outcome::of(&waiting).status, ("waiting".to_owned(), message.to_owned()));
     assert!(waiting.containers["hello"].files.is_empty() && waiting.containers["hello"].layers.is_empty());
 
     let mut ssh = initial_state(0);
