@@ -12,6 +12,9 @@ use cargo_goops::run::{RunOptions, is_goops_sim_call, run};
 use cargo_goops::scaffold::{NewOptions, new_project};
 use clap::{Parser, Subcommand};
 
+/// The first argument of goops-sim's hook launcher (goops-sim's `runner::LAUNCH`).
+const GOOPS_SIM_LAUNCHER: &str = "__charm-containers";
+
 /// Scaffold, run and pack Juju charms written in Rust with goops-rs.
 #[derive(Debug, Parser)]
 #[command(name = "cargo goops", bin_name = "cargo goops", version)]
@@ -74,7 +77,12 @@ enum Verb {
 
 fn main() -> ExitCode {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if args.first().is_some_and(|argv0| is_goops_sim_call(argv0.as_ref())) {
+    // goops-sim's hook launcher (`<this executable> __charm-containers …`, the private mount
+    // namespace that shows a K8s charm its containers' Pebble sockets) re-runs this executable
+    // by its own path, so it is told by its first argument.
+    if args.first().is_some_and(|argv0| is_goops_sim_call(argv0.as_ref()))
+        || args.get(1).is_some_and(|a| a == GOOPS_SIM_LAUNCHER)
+    {
         return goops_sim::cli_main();
     }
     // `cargo goops …` runs `cargo-goops goops …`; `cargo-goops …` works too.
