@@ -148,7 +148,8 @@ impl Client {
             Body::Empty => {}
             Body::Bytes(_, bytes) => out.write_all(bytes).map_err(io_err)?,
             Body::Stream(_, produce) => {
-                let mut chunked = chunked_transfer::Encoder::with_chunks_size(&mut out, 64 * 1024);
+                // chunked_transfer's chunk-size line holds at most 4 hex digits: chunks < 64 KiB.
+                let mut chunked = chunked_transfer::Encoder::with_chunks_size(&mut out, 32 * 1024);
                 produce(&mut chunked)?;
                 // Dropping the encoder writes the last chunk; flush first to see errors.
                 chunked.flush().map_err(io_err)?;

@@ -284,7 +284,18 @@ fn every_event_constructor_names_a_hook_goops_sim_runs() {
         relations: vec![db(), peer.clone()],
         secrets: vec![token(), owned.clone()],
         storage: vec![storage.clone()],
-        containers: [("workload".to_owned(), Default::default())].into(),
+        // With the notice and the check the workload events name.
+        containers: [(
+            "workload".to_owned(),
+            serde_json::from_value(serde_json::json!({
+                "notices": [{"id": "1", "type": "custom", "key": "example.com/x", "first_occurred": "2025-01-01T00:00:00Z",
+                             "last_occurred": "2025-01-01T00:00:00Z", "last_repeated": "2025-01-01T00:00:00Z",
+                             "occurrences": 1}],
+                "checks": {"alive": {"status": "down", "failures": 3}},
+            }))
+            .unwrap(),
+        )]
+        .into(),
         ..State::default()
     };
     let events = [

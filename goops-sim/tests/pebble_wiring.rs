@@ -251,3 +251,39 @@ fn the_real_path_is_used_when_asked_and_refused_when_taken() {
         "{stderr}"
     );
 }
+
+#[test]
+fn juju_exec_reaches_the_containers_too() {
+    let Some(python) = python() else { return };
+    let dir = charm("exec", "true");
+    let state_file = dir.join("state.json");
+    std::fs::write(&state_file, WITH_WEB).unwrap();
+    let output = Command::new(BIN)
+        .arg("exec")
+        .arg(&dir)
+        .arg("--state")
+        .arg(&state_file)
+        .arg("--")
+        .arg(format!(
+            "juju-log \"$({python} pebble_get.py /charm/containers/web/pebble.socket /v1/system-info | cut -c1-3)\""
+        ))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let state = out_state(&output);
+    assert_eq!(logs(&state), ["200"]);
+    assert_eq!(requests(&state, "web"), ["GET /v1/system-info"]);
+}
+
+#[test]
+fn a_hook_killed_at_the_timeout_leaves_no_run_dir() {
+    let dir = charm("timeout", "echo \"$GOOPS_PEBBLE_DIR\" > pebble_dir\nsleep 30");
+    let started = std::time::Instant::now();
+    let output = run(&dir, WITH_WEB, &["--timeout=1"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "the namespaced hook was killed");
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let sockets = std::fs::read_to_string(dir.join("pebble_dir")).unwrap();
+    let run_dir = Path::new(sockets.trim()).parent().unwrap();
+    assert!(run_dir.file_name().unwrap().to_string_lossy().starts_with("pebble-"), "{run_dir:?}");
+    assert!(!run_dir.exists(), "{run_dir:?} is removed after the run");
+}

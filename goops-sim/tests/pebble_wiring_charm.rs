@@ -116,6 +116,18 @@ fn an_unreachable_container_leaves_the_unit_waiting() {
     }
 }
 
+fn the_bare_engine_serves_the_containers_too() {
+    let meta = harness().meta().clone();
+    let engine = goops_sim::Engine::for_event(state(), meta, "web-pebble-ready", &Default::default()).unwrap();
+    let ctx = engine.context().unwrap();
+    let outcome = goops_runtime::dispatch::<Web>(&ctx);
+    drop(ctx);
+    let report = engine.finish(outcome.exit_code() == 0).expect("finished once");
+    let web = report.container("web").expect("the new state has the container");
+    assert_eq!(web.file("/etc/app/app.conf").and_then(|f| f.text()), Some("port = 8080\n"));
+    assert!(web.service("app").unwrap().is_running());
+}
+
 fn the_consistency_checks_know_containers() {
     let h = harness();
     let mut extra = state();
@@ -136,6 +148,45 @@ fn the_consistency_checks_know_containers() {
         matches!(&err, HarnessError::Inconsistent(Inconsistency::EventContainerCannotConnect { container, .. }) if container == "web"),
         "{err}"
     );
+    // The notice and the check a workload event names must be the container's.
+    let notice = On::pebble_custom_notice("web", "7", "custom", "example.com/reload");
+    assert_eq!(
+        h.check(&notice, &state()),
+        Err(Inconsistency::EventNoticeMissing {
+            event: "web-pebble-custom-notice".into(),
+            container: "web".into(),
+            id: "7".into(),
+            kind: "custom".into(),
+            key: "example.com/reload".into(),
+        })
+    );
+    let with_notice: State = serde_json::from_value(serde_json::json!({
+        "unit": "web/0",
+        "containers": {"web": {"notices": [{"id": "7", "type": "custom", "key": "example.com/reload",
+            "first_occurred": "2025-01-01T00:00:00Z", "last_occurred": "2025-01-01T00:00:00Z",
+            "last_repeated": "2025-01-01T00:00:00Z", "occurrences": 1}]}}
+    }))
+    .unwrap();
+    assert_eq!(h.check(&notice, &with_notice), Ok(()));
+    let failed = On::pebble_check_failed("web", "alive");
+    assert!(
+        matches!(h.check(&failed, &state()), Err(Inconsistency::EventCheckMissing { check, .. }) if check == "alive")
+    );
+    // A check of the plan counts, recorded or not.
+    let mut planned = state();
+    planned.containers.get_mut("web").unwrap().layers = vec![
+        serde_json::from_value(serde_json::json!({
+            "label": "base", "order": 1000,
+            "layer": {"checks": {"alive": {"override": "replace", "level": "alive", "tcp": {"port": 8080}}}}
+        }))
+        .unwrap(),
+    ];
+    assert_eq!(h.check(&failed, &planned), Ok(()));
+    // Two exec rules for one prefix: the second could never answer.
+    let mut twice = state();
+    let rules = &mut twice.containers.get_mut("web").unwrap().exec_rules;
+    rules.push(rules[0].clone());
+    assert!(matches!(h.check(&On::update_status(), &twice), Err(Inconsistency::DuplicateExecRule { .. })));
     // Pebble going away between the event and the hook is possible: the checks can be skipped.
     let out = h.skip_consistency_checks().run(On::pebble_ready("web"), &down).unwrap();
     assert_eq!(out.state.unit_status.status, StatusName::Waiting);
@@ -150,12 +201,25 @@ fn a_started_service_is_active_and_absent_names_read_as_none() {
 }
 
 const TESTS: &[(&str, fn())] = &[
-    ("in_process_pebble_ready_pushes_a_file_adds_a_layer_and_replans", in_process_pebble_ready_pushes_a_file_adds_a_layer_and_replans),
-    ("process_pebble_ready_pushes_a_file_adds_a_layer_and_replans", process_pebble_ready_pushes_a_file_adds_a_layer_and_replans),
-    ("the_input_state_is_left_alone_and_the_output_state_runs_again", the_input_state_is_left_alone_and_the_output_state_runs_again),
+    (
+        "in_process_pebble_ready_pushes_a_file_adds_a_layer_and_replans",
+        in_process_pebble_ready_pushes_a_file_adds_a_layer_and_replans,
+    ),
+    (
+        "process_pebble_ready_pushes_a_file_adds_a_layer_and_replans",
+        process_pebble_ready_pushes_a_file_adds_a_layer_and_replans,
+    ),
+    (
+        "the_input_state_is_left_alone_and_the_output_state_runs_again",
+        the_input_state_is_left_alone_and_the_output_state_runs_again,
+    ),
     ("an_unreachable_container_leaves_the_unit_waiting", an_unreachable_container_leaves_the_unit_waiting),
+    ("the_bare_engine_serves_the_containers_too", the_bare_engine_serves_the_containers_too),
     ("the_consistency_checks_know_containers", the_consistency_checks_know_containers),
-    ("a_started_service_is_active_and_absent_names_read_as_none", a_started_service_is_active_and_absent_names_read_as_none),
+    (
+        "a_started_service_is_active_and_absent_names_read_as_none",
+        a_started_service_is_active_and_absent_names_read_as_none,
+    ),
 ];
 
 fn main() -> ExitCode {
@@ -163,7 +227,10 @@ fn main() -> ExitCode {
         return goops_runtime::run::<Web>();
     }
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let chosen: Vec<_> = TESTS.iter().filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))).collect();
+    let chosen: Vec<_> = TESTS
+        .iter()
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
+        .collect();
     println!("\nrunning {} tests", chosen.len());
     let mut failed = Vec::new();
     for (name, test) in chosen {

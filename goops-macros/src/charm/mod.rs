@@ -1,6 +1,7 @@
 //! `#[charm]`: the dispatch table from an impl block's `#[hook]` and `#[action]` methods, and
 //! its `#[collect_status]` method.
 
+mod containers;
 pub(crate) mod expand;
 pub(crate) mod parse;
 pub(crate) mod validate;

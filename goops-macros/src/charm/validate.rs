@@ -60,6 +60,7 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a CharmInput, meta: Option<&Charm
     if let Some((path, _)) = &input.item.trait_ {
         cx.spanned(path, "`#[charm]` goes on an inherent impl block (`impl MyCharm { … }`), not a trait impl");
     }
+    super::containers::check(cx, &input.item, meta);
     let mut seen: BTreeMap<Key, Span> = BTreeMap::new();
     let mut first_collect: Option<&syn::Attribute> = None;
     let mut handlers = Handlers { table: Vec::new(), collect_status: None };

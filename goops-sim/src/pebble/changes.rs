@@ -66,6 +66,19 @@ pub(crate) fn new_change(
     tasks: Vec<NewTask>,
     service_names: Vec<String>,
 ) -> String {
+    new_change_with(state, kind, summary, tasks, service_names, BTreeMap::new())
+}
+
+/// [`new_change`] whose `change-update` notices carry `notice_data` besides the kind
+/// (`NewChangeWithNoticeData`: check changes add `check-name`).
+pub(crate) fn new_change_with(
+    state: &mut ContainerState,
+    kind: &str,
+    summary: String,
+    tasks: Vec<NewTask>,
+    service_names: Vec<String>,
+    notice_data: BTreeMap<String, String>,
+) -> String {
     let id = next_id(state.changes.iter().map(|c| c.id.as_str()));
     let mut task_id: u64 =
         next_id(state.changes.iter().flat_map(|c| c.tasks.iter().map(|t| t.id.as_str()))).parse().unwrap_or(1);
@@ -97,12 +110,20 @@ pub(crate) fn new_change(
         err: None,
         spawn_time: t.clone(),
         ready_time: is_ready(&status).then(|| t.clone()),
+        notice_data,
         service_names,
     };
     change.err = change_err(&change);
+    let data = notice_data_of(&change);
     state.changes.push(change);
-    notices::add(state, None, "change-update", &id, BTreeMap::from([("kind".to_owned(), kind.to_owned())]), None);
+    notices::add(state, None, "change-update", &id, data, None);
     id
+}
+
+fn notice_data_of(change: &ChangeRecord) -> BTreeMap<String, String> {
+    let mut data = change.notice_data.clone();
+    data.insert("kind".into(), change.kind.clone());
+    data
 }
 
 /// `cannot perform the following tasks:` with one line per failed task.
@@ -149,8 +170,8 @@ pub(crate) fn finish_task(
         change.ready_time = Some(t);
     }
     if change.status != before {
-        let (id, kind) = (change.id.clone(), change.kind.clone());
-        notices::add(state, None, "change-update", &id, BTreeMap::from([("kind".to_owned(), kind)]), None);
+        let (id, data) = (change.id.clone(), notice_data_of(change));
+        notices::add(state, None, "change-update", &id, data, None);
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Inner;
+use super::changes::{NewTask, finish_task, new_change_with};
 use super::envelope::{Reply, bad_request, internal, not_found, sync, sync_status};
 use super::http::Request;
 use super::layers::current_plan;
@@ -27,15 +28,63 @@ fn level(check: &Obj) -> &str {
     check.get("level").and_then(Value::as_str).unwrap_or("")
 }
 
-/// After a plan change: new checks start (unless `startup: disabled`), removed ones go.
+/// `checkType`: `HTTP`, `TCP` or `exec`.
+fn check_type(check: &Obj) -> &'static str {
+    if check.contains_key("http") {
+        "HTTP"
+    } else if check.contains_key("tcp") {
+        "TCP"
+    } else if check.contains_key("exec") {
+        "exec"
+    } else {
+        "<unknown>"
+    }
+}
+
+/// Starts driving check `name`: a `perform-check` change while it is up, a `recover-check`
+/// one while it is down (`checkstate/request.go`), its one task running.
+fn start_change(state: &mut ContainerState, name: &str, check: &Obj, status: CheckStatus) {
+    let (kind, verb) =
+        if status == CheckStatus::Down { ("recover-check", "Recover") } else { ("perform-check", "Perform") };
+    let summary = format!("{verb} {} check {name:?}", check_type(check));
+    let task = NewTask::new(kind, summary.clone(), "Doing");
+    let data = BTreeMap::from([("check-name".to_owned(), name.to_owned())]);
+    let id = new_change_with(state, kind, summary, vec![task], vec![], data);
+    if let Some(rec) = state.checks.get_mut(name) {
+        rec.change_id = Some(id);
+    }
+}
+
+/// Stops driving check `name`: its change is aborted (its task held) and it is inactive.
+fn stop_change(state: &mut ContainerState, name: &str) {
+    let Some(id) = state.checks.get_mut(name).and_then(|r| r.change_id.take()) else { return };
+    let tasks: Vec<String> =
+        state.changes.iter().filter(|c| c.id == id).flat_map(|c| c.tasks.iter().map(|t| t.id.clone())).collect();
+    for task in tasks {
+        finish_task(state, &task, "Hold", None, BTreeMap::new());
+    }
+}
+
+/// Makes the state's checks agree with `plan`: new checks start (unless `startup:
+/// disabled`), removed ones stop and go, and a running check without a change (one given
+/// in the state) gets its change.
 pub(crate) fn plan_changed(state: &mut ContainerState, plan: &Layer) {
-    state.checks.retain(|name, _| plan.checks.contains_key(name));
+    let removed: Vec<String> = state.checks.keys().filter(|n| !plan.checks.contains_key(*n)).cloned().collect();
+    for name in removed {
+        stop_change(state, &name);
+        state.checks.remove(&name);
+    }
     for (name, check) in &plan.checks {
-        state.checks.entry(name.clone()).or_insert_with(|| CheckRecord {
+        let rec = state.checks.entry(name.clone()).or_insert_with(|| CheckRecord {
             status: if startup(check) == "disabled" { CheckStatus::Inactive } else { CheckStatus::Up },
             failures: 0,
             successes: 0,
+            change_id: None,
         });
+        if rec.status != CheckStatus::Inactive && rec.change_id.is_none() {
+            let status = rec.status;
+            start_change(state, name, check, status);
+        }
     }
 }
 
@@ -43,12 +92,25 @@ pub(crate) fn plan_changed(state: &mut ContainerState, plan: &Layer) {
 pub(crate) fn replan(state: &mut ContainerState, plan: &Layer) {
     plan_changed(state, plan);
     for (name, check) in &plan.checks {
-        if startup(check) == "enabled" {
-            if let Some(rec) = state.checks.get_mut(name).filter(|r| r.status == CheckStatus::Inactive) {
-                rec.status = CheckStatus::Up;
-            }
+        if startup(check) == "enabled" && state.checks.get(name).is_some_and(|r| r.status == CheckStatus::Inactive) {
+            set_running(state, name, check, true);
         }
     }
+}
+
+/// Starts or stops check `name`; returns whether it changed.
+fn set_running(state: &mut ContainerState, name: &str, check: &Obj, run: bool) -> bool {
+    let running = state.checks.get(name).is_some_and(|r| r.status != CheckStatus::Inactive);
+    if running == run {
+        return false;
+    }
+    stop_change(state, name);
+    let status = if run { CheckStatus::Up } else { CheckStatus::Inactive };
+    state.checks.insert(name.to_owned(), CheckRecord { status, failures: 0, successes: 0, change_id: None });
+    if run {
+        start_change(state, name, check, status);
+    }
+    true
 }
 
 fn status_text(s: CheckStatus) -> &'static str {
@@ -79,6 +141,9 @@ fn infos(state: &ContainerState, plan: &Layer) -> Vec<(String, String, Value)> {
             }
             if let Some(f) = rec.map(|r| r.failures).filter(|f| *f > 0) {
                 v["failures"] = Value::from(f);
+            }
+            if let Some(id) = rec.and_then(|r| r.change_id.clone()) {
+                v["change-id"] = Value::from(id);
             }
             (name.clone(), level(check).to_owned(), v)
         })
@@ -146,20 +211,12 @@ pub(crate) fn post_checks(inner: &Inner, req: &Request) -> Reply {
     }
     let mut changed = Vec::new();
     for name in &names {
-        let rec = state.checks.entry(name.clone()).or_insert(CheckRecord {
-            status: CheckStatus::Inactive,
-            failures: 0,
-            successes: 0,
-        });
-        let running = rec.status != CheckStatus::Inactive;
-        if action == "start" && !running {
-            *rec = CheckRecord { status: CheckStatus::Up, failures: 0, successes: 0 };
-            changed.push(name.clone());
-        } else if action == "stop" && running {
-            *rec = CheckRecord { status: CheckStatus::Inactive, failures: 0, successes: 0 };
+        if set_running(&mut state, name, &plan.checks[name], action == "start") {
             changed.push(name.clone());
         }
     }
+    drop(state);
+    inner.moved.notify_all();
     changed.sort();
     changed.dedup();
     sync(json!({"changed": changed}))
@@ -215,4 +272,31 @@ pub(crate) fn health(inner: &Inner, req: &Request) -> Reply {
         .map(|(n, l, _)| (n, l))
         .collect();
     if down.is_empty() { sync(json!({"healthy": true})) } else { sync_status(502, json!({"healthy": false})) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pebble::layers::add_layer;
+    use crate::pebble::plan::parse_layer;
+
+    fn state_with(yaml: &str) -> ContainerState {
+        let mut state = ContainerState::default();
+        add_layer(&mut state, "base", parse_layer("base", yaml).unwrap(), false, false).unwrap();
+        state
+    }
+
+    #[test]
+    fn adding_a_layer_starts_enabled_checks_and_leaves_disabled_ones_inactive() {
+        let state = state_with(
+            "checks:\n  up: {override: replace, level: ready, http: {url: 'http://x/'}}\n  off: {override: replace, startup: disabled, tcp: {port: 80}}\n",
+        );
+        assert_eq!(state.checks["up"].status, CheckStatus::Up);
+        assert_eq!(state.checks["off"].status, CheckStatus::Inactive);
+        let plan = current_plan(&state).unwrap();
+        let list = infos(&state, &plan);
+        assert_eq!(list[1].2["status"], "up");
+        assert_eq!(list[1].2["threshold"], 3);
+        assert_eq!(list[0].2["startup"], "disabled");
+    }
 }

@@ -33,6 +33,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub(crate) struct Session {
     rule: ExecRule,
+    /// `timed out after …` when the rule runs longer than the call's timeout.
+    timed_out: Option<String>,
     split_stderr: bool,
     /// Index of its record in `exec_history`.
     record: usize,
@@ -85,11 +87,11 @@ pub(crate) fn post_exec(inner: &std::sync::Arc<Inner>, req: &Request) -> Reply {
         return bad_request("must specify command");
     }
     let timeout = body.timeout.filter(|t| !t.is_empty());
-    if let Some(t) = &timeout {
-        if let Err(e) = parse_go_duration(t) {
-            return bad_request(format!("invalid timeout: {e}"));
-        }
-    }
+    let timeout_nanos = match timeout.as_deref().map(parse_go_duration) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(e)) => return bad_request(format!("invalid timeout: {e}")),
+    };
     let mut state = inner.lock();
     let rule = state.exec_rules.iter().find(|r| !r.command.is_empty() && command.starts_with(&r.command)).cloned();
     let mut record = ExecRecord {
@@ -101,6 +103,7 @@ pub(crate) fn post_exec(inner: &std::sync::Arc<Inner>, req: &Request) -> Reply {
         group: body.group.clone().filter(|g| !g.is_empty()),
         group_id: body.group_id,
         timeout: timeout.clone(),
+        signals: Vec::new(),
         stdin_bytes: 0,
         exit_code: None,
     };
@@ -108,6 +111,17 @@ pub(crate) fn post_exec(inner: &std::sync::Arc<Inner>, req: &Request) -> Reply {
         state.exec_history.push(record);
         return bad_request(format!("cannot find executable {:?}", command[0]));
     };
+    let runs_for = match rule.runs_for.as_str() {
+        "" => 0,
+        d => match parse_go_duration(d) {
+            Ok(n) => n,
+            Err(e) => return internal(format!("exec rule {:?} has a bad runs_for: {e}", rule.command)),
+        },
+    };
+    // cmdstate/handlers.go: `timed out after %v: %w` with ctx.Err().
+    let timed_out = (timeout_nanos > 0 && runs_for > timeout_nanos).then(|| {
+        format!("timed out after {}: context deadline exceeded", super::time::go_duration_string(timeout_nanos))
+    });
     // plan.MergeServiceContext: the service's environment, user, group and working dir, the
     // request's own values winning.
     let mut env: BTreeMap<String, String> = BTreeMap::from([
@@ -158,6 +172,7 @@ pub(crate) fn post_exec(inner: &std::sync::Arc<Inner>, req: &Request) -> Reply {
         task.clone(),
         Session {
             rule,
+            timed_out,
             split_stderr,
             record: index,
             connected: Vec::new(),
@@ -255,14 +270,30 @@ pub(crate) fn serve_websocket<S: Read + Write>(inner: &Inner, mut conn: Conn<S>,
     match up.ws.as_str() {
         "stdio" => serve_stdio(inner, &mut ws, &up.task),
         "stderr" => serve_stderr(inner, &mut ws, &up.task),
-        // control: signals and resizes are read and dropped (nothing runs); it ends when the
-        // client closes it.
-        _ => {
-            drain(&mut ws, |_| {});
-        }
+        // control: signals are recorded (nothing runs to receive them), resizes dropped; it
+        // ends when the client closes it.
+        _ => serve_control(inner, &mut ws, &up.task),
     }
     let _ = ws.close(None);
     let _ = ws.flush();
+}
+
+fn serve_control<S: Read + Write>(inner: &Inner, ws: &mut WebSocket<S>, task: &str) {
+    let Some(record) = inner.exec_lock().get(task).map(|s| s.record) else { return };
+    loop {
+        match ws.read() {
+            Ok(Message::Text(t)) => {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
+                if let (Some("signal"), Some(name)) = (v["command"].as_str(), v["signal"]["name"].as_str())
+                    && let Some(r) = inner.lock().exec_history.get_mut(record)
+                {
+                    r.signals.push(name.to_owned());
+                }
+            }
+            Ok(Message::Close(_)) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Reads frames until the client closes or ends the stream, giving each binary payload to
@@ -292,7 +323,7 @@ fn send_output<S: Read + Write>(ws: &mut WebSocket<S>, bytes: &[u8]) {
 
 fn serve_stdio<S: Read + Write>(inner: &Inner, ws: &mut WebSocket<S>, task: &str) {
     // Wait for stderr (when split): the process starts once its I/O is connected.
-    let (rule, split, record) = {
+    let (rule, split, record, timed_out) = {
         let mut sessions = inner.exec_lock();
         loop {
             let Some(s) = sessions.get(task) else { return };
@@ -305,7 +336,7 @@ fn serve_stdio<S: Read + Write>(inner: &Inner, ws: &mut WebSocket<S>, task: &str
             sessions = inner.exec_moved.wait_timeout(sessions, CONNECT_TIMEOUT).unwrap_or_else(|e| e.into_inner()).0;
         }
         let s = &sessions[task];
-        (s.rule.clone(), s.split_stderr, s.record)
+        (s.rule.clone(), s.split_stderr, s.record, s.timed_out.clone())
     };
     let count = |n: usize| {
         if let Some(r) = inner.lock().exec_history.get_mut(record) {
@@ -316,10 +347,14 @@ fn serve_stdio<S: Read + Write>(inner: &Inner, ws: &mut WebSocket<S>, task: &str
     if rule.reads_stdin {
         ended = drain(ws, count);
     }
-    apply_file_changes(inner, &rule);
-    let mut out = rule.stdout.clone().into_bytes();
-    if !split {
-        out.extend_from_slice(rule.stderr.as_bytes());
+    // A command killed by its timeout never finished: no output, no file changes.
+    let mut out = Vec::new();
+    if timed_out.is_none() {
+        apply_file_changes(inner, &rule);
+        out = rule.stdout.clone().into_bytes();
+        if !split {
+            out.extend_from_slice(rule.stderr.as_bytes());
+        }
     }
     send_output(ws, &out);
     {
@@ -343,16 +378,12 @@ fn serve_stdio<S: Read + Write>(inner: &Inner, ws: &mut WebSocket<S>, task: &str
     }
     {
         let mut state = inner.lock();
+        let (status, code) = if timed_out.is_some() { ("Error", -1) } else { ("Done", rule.exit_code) };
         if let Some(r) = state.exec_history.get_mut(record) {
-            r.exit_code = Some(rule.exit_code);
+            r.exit_code = Some(code);
         }
-        finish_task(
-            &mut state,
-            task,
-            "Done",
-            None,
-            BTreeMap::from([("exit-code".to_owned(), Value::from(rule.exit_code))]),
-        );
+        let data = BTreeMap::from([("exit-code".to_owned(), Value::from(code))]);
+        finish_task(&mut state, task, status, timed_out.as_deref(), data);
     }
     inner.moved.notify_all();
     inner.exec_moved.notify_all();
@@ -373,7 +404,8 @@ fn serve_stderr<S: Read + Write>(inner: &Inner, ws: &mut WebSocket<S>, task: &st
             sessions =
                 inner.exec_moved.wait_timeout(sessions, Duration::from_secs(3600)).unwrap_or_else(|e| e.into_inner()).0;
         }
-        sessions[task].rule.stderr.clone()
+        let s = &sessions[task];
+        if s.timed_out.is_some() { String::new() } else { s.rule.stderr.clone() }
     };
     send_output(ws, stderr.as_bytes());
     if let Some(s) = inner.exec_lock().get_mut(task) {

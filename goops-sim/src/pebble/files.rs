@@ -16,7 +16,6 @@ use super::Inner;
 use super::envelope::{Reply, bad_request, envelope_json, internal, sync};
 use super::fs::{FileError, host_path};
 use super::http::{Request, Response};
-use crate::state::FileRecord;
 
 /// GET /v1/files?action=read|list.
 pub(crate) fn get_files(inner: &Inner, req: &Request) -> Reply {
@@ -216,7 +215,7 @@ impl Owner {
 
     fn record(&self, inner: &Inner, path: &str, permissions: &str) {
         let mut state = inner.lock();
-        let rec = state.files.entry(super::fs::clean(path)).or_insert_with(FileRecord::default);
+        let rec = state.files.entry(super::fs::clean(path)).or_default();
         rec.permissions = permissions.to_owned();
         rec.user_id = self.user_id.or(rec.user_id);
         rec.user = self.user.clone().filter(|u| !u.is_empty()).or(rec.user.clone());
@@ -402,10 +401,10 @@ fn mkdir_all(inner: &Inner, path: &str, mode: u32, owner: &Owner) -> Result<(), 
     if let Ok(m) = std::fs::metadata(&host) {
         return if m.is_dir() { Ok(()) } else { Err(FileError::os("mkdir", path, &io::Error::from_raw_os_error(20))) };
     }
-    if let Some((parent, _)) = path.rsplit_once('/') {
-        if !parent.is_empty() {
-            mkdir_all(inner, parent, mode, owner)?;
-        }
+    if let Some((parent, _)) = path.rsplit_once('/')
+        && !parent.is_empty()
+    {
+        mkdir_all(inner, parent, mode, owner)?;
     }
     mkdir_one(inner, path, &host, mode, owner)
 }
@@ -414,10 +413,10 @@ fn mkdir_all(inner: &Inner, path: &str, mode: u32, owner: &Owner) -> Result<(), 
 fn mkdir_one(inner: &Inner, path: &str, host: &Path, mode: u32, owner: &Owner) -> Result<(), FileError> {
     let cand =
         host.with_file_name(format!("{}.mkdir-new", host.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
-    if let Err(e) = std::fs::create_dir(&cand) {
-        if e.kind() != io::ErrorKind::AlreadyExists {
-            return Err(FileError::os("mkdir", &format!("{path}.mkdir-new"), &e));
-        }
+    if let Err(e) = std::fs::create_dir(&cand)
+        && e.kind() != io::ErrorKind::AlreadyExists
+    {
+        return Err(FileError::os("mkdir", &format!("{path}.mkdir-new"), &e));
     }
     std::fs::set_permissions(&cand, std::fs::Permissions::from_mode(mode))
         .map_err(|e| FileError::os("chmod", path, &e))?;

@@ -183,14 +183,12 @@ fn walk(dir: &Path, prefix: &str, recorded: &BTreeMap<String, FileRecord>, out: 
         rec.dir = meta.is_dir();
         rec.content = None;
         rec.content_base64 = None;
-        if meta.is_file() {
-            if let Ok(bytes) = std::fs::read(entry.path()) {
-                match String::from_utf8(bytes) {
-                    Ok(text) => rec.content = Some(text),
-                    Err(e) => {
-                        rec.content_base64 = Some(base64::engine::general_purpose::STANDARD.encode(e.into_bytes()))
-                    }
-                }
+        if meta.is_file()
+            && let Ok(bytes) = std::fs::read(entry.path())
+        {
+            match String::from_utf8(bytes) {
+                Ok(text) => rec.content = Some(text),
+                Err(e) => rec.content_base64 = Some(base64::engine::general_purpose::STANDARD.encode(e.into_bytes())),
             }
         }
         out.insert(path.clone(), rec);

@@ -20,6 +20,8 @@ mod notices;
 mod plan;
 mod services;
 mod system;
+#[cfg(test)]
+mod testutil;
 mod time;
 
 use std::io::{self, Read, Write};
@@ -85,7 +87,13 @@ impl PebbleServer {
     /// Problems preparing the root are recorded as the failure of the first file request
     /// rather than panicking; see [`PebbleServer::setup_error`].
     pub fn new(name: &str, state: ContainerState, root: PathBuf) -> PebbleServer {
-        let setup_error = fs::prepare_root(&root, &state).err();
+        let mut state = state;
+        let mut setup_error = fs::prepare_root(&root, &state).err();
+        // Checks the state lists as running are driven by a change, as Pebble's are.
+        match layers::current_plan(&state) {
+            Ok(plan) => checks::plan_changed(&mut state, &plan),
+            Err(e) => setup_error = Some(setup_error.map_or(e.clone(), |s| format!("{s}; {e}"))),
+        }
         let boot_id = time::boot_id(name);
         PebbleServer {
             inner: Arc::new(Inner {
@@ -143,29 +151,22 @@ impl PebbleServer {
             std::fs::remove_file(socket)?;
         }
         let listener = UnixListener::bind(socket)?;
-        listener.set_nonblocking(true)?;
         let stop = Arc::new(AtomicBool::new(false));
         let server = self.clone();
         let flag = stop.clone();
+        // A blocking accept loop; `stop` wakes it with a connection of its own.
         let thread = std::thread::Builder::new().name(format!("pebble-{}", self.inner.name)).spawn(move || {
-            while !flag.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        if stream.set_nonblocking(false).is_err() {
-                            continue;
-                        }
-                        let server = server.clone();
-                        // Each connection on its own thread: exec websockets stay open while
-                        // the client waits on the change over another connection.
-                        let _ = std::thread::Builder::new()
-                            .name("pebble-conn".into())
-                            .spawn(move || server.serve_connection(Box::new(stream)));
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        std::thread::sleep(std::time::Duration::from_millis(5));
-                    }
-                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            for stream in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    return;
                 }
+                let Ok(stream) = stream else { continue };
+                let server = server.clone();
+                // Each connection on its own thread: exec websockets stay open while the
+                // client waits on the change over another connection.
+                let _ = std::thread::Builder::new()
+                    .name("pebble-conn".into())
+                    .spawn(move || server.serve_connection(stream));
             }
         })?;
         Ok(ListenHandle { stop, thread: Some(thread), socket: socket.to_owned() })
@@ -296,7 +297,10 @@ impl ListenHandle {
     fn shutdown(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            // Wake the accept loop; if the socket is already gone the loop is not waiting.
+            if std::os::unix::net::UnixStream::connect(&self.socket).is_ok() {
+                let _ = thread.join();
+            }
         }
         let _ = std::fs::remove_file(&self.socket);
     }
@@ -307,3 +311,8 @@ impl Drop for ListenHandle {
         self.shutdown();
     }
 }
+
+#[cfg(test)]
+mod exec_tests;
+#[cfg(test)]
+mod router_tests;

@@ -146,7 +146,7 @@ pub(crate) fn get_notices(inner: &Inner, req: &Request) -> Reply {
             .filter(|n| keys.is_empty() || keys.contains(&n.key))
             .filter(|n| after.is_none_or(|a| parse_rfc3339(&n.last_repeated).is_some_and(|t| t > a)))
             .collect();
-        list.sort_by(|a, b| parse_rfc3339(&a.last_repeated).cmp(&parse_rfc3339(&b.last_repeated)));
+        list.sort_by_key(|n| parse_rfc3339(&n.last_repeated));
         list.into_iter().map(notice_json).collect()
     };
     let deadline = Instant::now() + Duration::from_nanos(timeout as u64);

@@ -341,20 +341,20 @@ fn validate_layer(label: &str, layer: &Layer) -> Result<(), String> {
                 return Err(format!("plan check {name:?} {field} must not be zero"));
             }
         }
-        if let Some(Value::Object(exec)) = check.get("exec") {
-            if let Err(e) = shell_words::split(s(exec, "command")) {
-                return Err(format!("plan check {name:?} command invalid: {}", shlex_error(&e)));
-            }
+        if let Some(Value::Object(exec)) = check.get("exec")
+            && let Err(e) = shell_words::split(s(exec, "command"))
+        {
+            return Err(format!("plan check {name:?} command invalid: {}", shlex_error(&e)));
         }
     }
     for (name, target) in &layer.log_targets {
         if is_null_obj(target) {
             return Err(format!("log target object cannot be null for log target {name:?}"));
         }
-        if let Some(Value::Object(labels)) = target.get("labels") {
-            if let Some(l) = labels.keys().find(|l| l.starts_with("pebble_")) {
-                return Err(format!(r#"log target {name:?}: label {l:?} uses reserved prefix "pebble_""#));
-            }
+        if let Some(Value::Object(labels)) = target.get("labels")
+            && let Some(l) = labels.keys().find(|l| l.starts_with("pebble_"))
+        {
+            return Err(format!(r#"log target {name:?}: label {l:?} uses reserved prefix "pebble_""#));
         }
         let t = s(target, "type");
         if !matches!(t, "" | "loki" | "opentelemetry" | "syslog") {
@@ -540,11 +540,11 @@ pub(crate) fn list(obj: &Obj, key: &str) -> Vec<String> {
 /// `order`: the services to start (with what they require) or stop (with what requires them),
 /// sorted by `after`/`before` (reversed for stop). Errors: unknown service, loops.
 pub(crate) fn order(services: &BTreeMap<String, Obj>, names: &[String], stop: bool) -> Result<Vec<String>, String> {
-    let mut predecessors: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut predecessors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if stop {
         for (name, svc) in services {
             for req in list(svc, "requires") {
-                predecessors.entry(leak(services, &req)).or_default().push(name.clone());
+                predecessors.entry(req).or_default().push(name.clone());
             }
         }
     }
@@ -560,7 +560,7 @@ pub(crate) fn order(services: &BTreeMap<String, Obj>, names: &[String], stop: bo
         let Some(svc) = services.get(&name) else { return Err(format!("service {name:?} does not exist")) };
         set.push(name.clone());
         if stop {
-            pending.extend(predecessors.get(name.as_str()).cloned().unwrap_or_default());
+            pending.extend(predecessors.get(&name).cloned().unwrap_or_default());
         } else {
             pending.extend(list(svc, "requires"));
         }
@@ -604,10 +604,6 @@ pub(crate) fn order(services: &BTreeMap<String, Obj>, names: &[String], stop: bo
         return Err(format!("services in before/after loop: {}", stuck.join(", ")));
     }
     Ok(out)
-}
-
-fn leak<'a>(services: &'a BTreeMap<String, Obj>, name: &str) -> &'a str {
-    services.get_key_value(name).map(|(k, _)| k.as_str()).unwrap_or("")
 }
 
 /// The plan as Pebble prints it (yaml.v3, 4-space indent, fields in struct order, map keys

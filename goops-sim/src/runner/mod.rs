@@ -300,11 +300,7 @@ fn execute(
                 }
                 // The hook did not run: run it again, on the real path.
                 if let Err(taken) = c.claim_real_path() {
-                    return Err(RunError::Containers(format!(
-                        "no private mount namespace ({why}), and not the real path either ({taken}). \
-                         A charm that reads GOOPS_PEBBLE_DIR (goops-rs charms do) runs with \
-                         --charm-containers=env-only"
-                    )));
+                    return Err(RunError::Containers(namespace::neither(&why, &taken)));
                 }
                 through_namespace = false;
             }

@@ -195,6 +195,14 @@ fn context(e: rustix::io::Errno, what: &str) -> std::io::Error {
     std::io::Error::new(std::io::Error::from(e).kind(), format!("{what}: {e}"))
 }
 
+/// Why the hook cannot have `/charm/containers`, when both ways failed.
+pub(crate) fn neither(namespace: &str, real_path: &str) -> String {
+    format!(
+        "no private mount namespace ({namespace}), and not the real path either ({real_path}). \
+         A charm that reads GOOPS_PEBBLE_DIR (goops-rs charms do) runs with --charm-containers=env-only"
+    )
+}
+
 /// The hook's `/charm/containers/<name>` on the host, for when no private namespace can be had:
 /// a symlink to this run's socket directory, made only where nothing is (another run's, or a
 /// real charm container's, is left alone), and removed after the run.
@@ -267,6 +275,20 @@ mod tests {
             read_status(&status),
             Some(LaunchFailure::Exec(Some(2), "No such file or directory (os error 2)".into()))
         );
+    }
+
+    #[test]
+    fn when_both_ways_fail_the_error_names_both() {
+        let message = neither(
+            "unshare(CLONE_NEWNS): Operation not permitted; unshare(CLONE_NEWUSER|CLONE_NEWNS): Operation not permitted",
+            "cannot create /charm: Permission denied (os error 13)",
+        );
+        assert!(
+            message.contains("no private mount namespace (unshare(CLONE_NEWNS): Operation not permitted;"),
+            "{message}"
+        );
+        assert!(message.contains("not the real path either (cannot create /charm: Permission denied"), "{message}");
+        assert!(message.ends_with("runs with --charm-containers=env-only"), "{message}");
     }
 
     #[test]

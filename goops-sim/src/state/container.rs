@@ -128,6 +128,10 @@ pub struct CheckRecord {
     /// Consecutive successes so far.
     #[serde(default)]
     pub successes: u32,
+    /// The change driving the check while it runs (`perform-check` while up, `recover-check`
+    /// while down); set by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
 }
 
 /// Pebble's check status.
@@ -190,6 +194,10 @@ pub struct ExecRule {
     /// then finishes only once the client ends stdin.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub reads_stdin: bool,
+    /// How long the command runs (Go duration, e.g. `10s`); an exec call whose `timeout` is
+    /// shorter fails as Pebble's does (`timed out after 100ms: context deadline exceeded`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub runs_for: String,
     /// Files the command writes (container path → content) when it runs.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub write_files: BTreeMap<String, String>,
@@ -250,6 +258,9 @@ pub struct ChangeRecord {
     /// RFC 3339, once ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready_time: Option<String>,
+    /// Extra data of its `change-update` notices (`check-name` for check changes).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notice_data: BTreeMap<String, String>,
     /// Services the change is about (`GET /v1/changes?for=svc`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub service_names: Vec<String>,
@@ -322,6 +333,9 @@ pub struct ExecRecord {
     /// The requested timeout (Go duration text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<String>,
+    /// Signals sent to the process over the control websocket (`SIGTERM`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<String>,
     /// How many stdin bytes the client sent.
     #[serde(default)]
     pub stdin_bytes: u64,

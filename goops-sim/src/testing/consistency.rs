@@ -6,7 +6,8 @@ use goops_juju::charmcraft::{CharmMeta, ParamError};
 use goops_juju::hooks::RelationEventKind;
 
 use super::on::{On, Target};
-use crate::state::State;
+use crate::event::EventOptions;
+use crate::state::{ContainerState, State};
 
 /// A test whose state or event does not fit the charm (checked before each run).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -175,6 +176,41 @@ pub enum Inconsistency {
         /// The container.
         container: String,
     },
+    /// A pebble-custom-notice for a notice the container does not have (Juju fires it for a
+    /// notice it read from that container's Pebble; Scenario checks the id likewise).
+    #[error("{event}: container {container:?} has no notice with id {id:?}, type {kind:?} and key {key:?}")]
+    EventNoticeMissing {
+        /// The event.
+        event: String,
+        /// The container.
+        container: String,
+        /// The notice id.
+        id: String,
+        /// The notice type.
+        kind: String,
+        /// The notice key.
+        key: String,
+    },
+    /// A pebble-check-failed or -recovered for a check neither in the container's plan nor
+    /// among its recorded checks (Scenario: "that check is not in the … container").
+    #[error("{event}: check {check:?} is not in container {container:?} (neither in its plan nor in its checks)")]
+    EventCheckMissing {
+        /// The event.
+        event: String,
+        /// The container.
+        container: String,
+        /// The check.
+        check: String,
+    },
+    /// Two exec rules of a container with the same command prefix (the second could never
+    /// answer; Scenario refuses duplicate prefixes).
+    #[error("container {container:?} has two exec rules for the command prefix {command:?}")]
+    DuplicateExecRule {
+        /// The container.
+        container: String,
+        /// The prefix.
+        command: Vec<String>,
+    },
     /// A resource the charm does not declare.
     #[error("resource {name:?} is not declared by the charm")]
     ResourceUndeclared {
@@ -274,12 +310,21 @@ pub(super) fn check(meta: &CharmMeta, event: &On, state: &State) -> Result<(), I
             return Err(Inconsistency::StorageUndeclared { name: storage.name.clone() });
         }
     }
-    for name in state.containers.keys() {
+    for (name, container) in &state.containers {
         if !meta.containers.contains_key(name) {
             return Err(Inconsistency::ContainerNotDeclared {
                 name: name.clone(),
                 declared: meta.containers.keys().cloned().collect::<Vec<_>>().join(", "),
             });
+        }
+        let mut prefixes = std::collections::BTreeSet::new();
+        for rule in &container.exec_rules {
+            if !prefixes.insert(&rule.command) {
+                return Err(Inconsistency::DuplicateExecRule {
+                    container: name.clone(),
+                    command: rule.command.clone(),
+                });
+            }
         }
     }
     for name in state.resources.keys() {
@@ -355,8 +400,43 @@ pub(super) fn check(meta: &CharmMeta, event: &On, state: &State) -> Result<(), I
             if !state_container.can_connect {
                 return Err(Inconsistency::EventContainerCannotConnect { event: name, container: container.clone() });
             }
+            check_workload_event(&name, container, state_container, &event.options)?;
         }
         Target::Action { name: action } => check_action(meta, action, &event.options.params, state)?,
+    }
+    Ok(())
+}
+
+/// The notice of a pebble-custom-notice, the check of a pebble-check-*: in the container.
+fn check_workload_event(
+    event: &str,
+    name: &str,
+    container: &ContainerState,
+    options: &EventOptions,
+) -> Result<(), Inconsistency> {
+    if let Some((id, kind, key)) = &options.notice {
+        let found = container.notices.iter().any(|n| &n.id == id && &n.kind == kind && &n.key == key);
+        if !found {
+            return Err(Inconsistency::EventNoticeMissing {
+                event: event.to_owned(),
+                container: name.to_owned(),
+                id: id.clone(),
+                kind: kind.clone(),
+                key: key.clone(),
+            });
+        }
+    }
+    if let Some(check) = &options.check {
+        let planned = crate::pebble::plan_json(container)
+            .ok()
+            .is_some_and(|plan| plan.get("checks").and_then(|c| c.get(check)).is_some());
+        if !planned && !container.checks.contains_key(check) {
+            return Err(Inconsistency::EventCheckMissing {
+                event: event.to_owned(),
+                container: name.to_owned(),
+                check: check.clone(),
+            });
+        }
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! ```ignore
 //! let out = harness.run(On::pebble_ready("web"), &state)?;
 //! let web = out.container("web").expect("web is in the state");
-//! assert_eq!(web.plan().service("app").unwrap().command(), Some("/bin/app --port 8080"));
+//! assert_eq!(web.plan()?.service("app").unwrap().command(), Some("/bin/app --port 8080"));
 //! assert!(web.service("app").unwrap().is_running());
 //! let conf = web.file("/etc/app.conf").unwrap();
 //! assert_eq!(conf.text(), Some("port = 8080\n"));
@@ -62,10 +62,17 @@ impl<'a> ContainerView<'a> {
         self.state.layers.iter().map(|l| l.label.as_str()).collect()
     }
 
-    /// The service `name`, if it has a recorded status.
+    /// The plan: the layers combined in order, as Pebble combines them (an error when a
+    /// layer of a hand-written state does not parse or combine).
+    pub fn plan(&self) -> Result<Plan, String> {
+        crate::pebble::plan_json(self.state).map(|plan| Plan { plan })
+    }
+
+    /// The service `name`, if the plan has it or it has a recorded status.
     pub fn service(&self, name: &str) -> Option<Service> {
+        let config = self.plan().ok().and_then(|p| p.section("services").remove(name));
         let record = self.state.services.get(name).cloned();
-        record.is_some().then_some(Service { config: None, record })
+        (config.is_some() || record.is_some()).then_some(Service { config, record })
     }
 
     /// The names of the services that are running.
