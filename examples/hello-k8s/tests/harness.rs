@@ -178,11 +178,6 @@ fn a_failing_check_restarts_the_service_and_its_recovery_reconciles() {
     let starts = |out: &RunReport| out.state.containers[CONTAINER].services[SERVICE].starts;
     assert_eq!(starts(&failed), starts(&ready) + 1);
 
-    // Another check's failure is not this charm's business.
-    let other = run(|| On::pebble_check_failed(CONTAINER, "something-else"), &ready.state);
-    assert_eq!(status(&other), (StatusName::Active, ""));
-    assert_eq!(starts(&other), starts(&ready));
-
     let recovered = run(|| On::pebble_check_recovered(CONTAINER, CHECK), &failed.state);
     assert_eq!(status(&recovered), (StatusName::Active, ""));
     assert_eq!(starts(&recovered), starts(&failed), "nothing changed: the replan restarts nothing");
