@@ -182,8 +182,7 @@ pub fn stage_python_charm(src: &Path, dest: &Path, python: &Path) -> PathBuf {
             "charmcraft.yaml" | "record" | "RECORDED_ARGV.md" | "README.md" | "__pycache__" | ".unit-state.db"
         )
     };
-    copy_dir(src, dest, &packed)
-        .unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", src.display(), dest.display()));
+    copy_dir(src, dest, &packed).unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", src.display(), dest.display()));
     let python = python.to_str().expect("the venv's python path is UTF-8");
     let script = format!(
         "#!/bin/sh\n\
