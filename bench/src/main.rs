@@ -6,7 +6,8 @@
 //!
 //! ```sh
 //! cargo run --release -p goops-bench -- [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N]
-//!     [--profiles] [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--keep] [--repeat CASE N]
+//!     [--profiles] [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--k8s-only] [--keep]
+//!     [--repeat CASE N]
 //! ```
 //!
 //! bench/README.md says what each table measures and how.
@@ -22,11 +23,13 @@ use goops_bench::{
 };
 
 const USAGE: &str = "usage: goops-bench [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N] [--profiles] \
-                     [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--keep] [--repeat CASE N]";
+                     [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--k8s-only] [--keep] \
+                     [--repeat CASE N]";
 const SECRET_LABEL: &str = "active-ca-certificates";
 
 mod certs;
 mod inproc;
+mod k8s;
 mod scenario;
 mod simcost;
 
@@ -49,6 +52,8 @@ struct Opts {
     inproc_only: bool,
     /// `--sim-cost-only`: only `goops-sim run`'s own cost per hook.
     sim_cost_only: bool,
+    /// `--k8s-only`: only the Kubernetes row (hello-k8s pebble-ready, Rust vs ops).
+    k8s_only: bool,
     /// `--sim PATH`: the goops-sim binary `--sim-cost-only` measures (default: the release build).
     sim: Option<PathBuf>,
     /// `--repeat CASE N`: only run goops-rs's certificates CASE N times (for a profiler).
@@ -67,6 +72,7 @@ fn parse_args() -> Result<Opts, String> {
         keep: false,
         inproc_only: false,
         sim_cost_only: false,
+        k8s_only: false,
         sim: None,
         repeat: None,
     };
@@ -87,6 +93,7 @@ fn parse_args() -> Result<Opts, String> {
             "--keep" => opts.keep = true,
             "--inproc-only" => opts.inproc_only = true,
             "--sim-cost-only" => opts.sim_cost_only = true,
+            "--k8s-only" => opts.k8s_only = true,
             "--sim" => opts.sim = Some(PathBuf::from(args.next().ok_or("--sim needs a path")?)),
             "--repeat" => {
                 let case = args.next().ok_or("--repeat needs a case and a count")?;
@@ -416,8 +423,11 @@ fn bench(opts: &Opts) -> Result<(), String> {
     let root = workspace_root();
     let target = goops_tests::target_dir();
     // First, so a Python or PyPI problem fails the run before the long part.
-    let scenario_python =
-        if opts.scenario && !opts.sim_cost_only { Some(scenario::venv_python(&root, &target)?) } else { None };
+    let scenario_python = if opts.scenario && !opts.sim_cost_only && !opts.k8s_only {
+        Some(scenario::venv_python(&root, &target)?)
+    } else {
+        None
+    };
     if opts.inproc_only {
         let load_before = load_average();
         eprintln!("in-process runs…");
@@ -461,12 +471,32 @@ fn bench(opts: &Opts) -> Result<(), String> {
         return Ok(());
     }
     eprintln!("building (release)…");
-    cargo_build(
-        &root,
-        &["-p", "goops-sim", "-p", "goops-bench", "-p", "manage-secrets", "-p", "certificates", "--bins"],
-    )?;
+    let mut packages = vec!["-p", "goops-sim", "-p", "goops-bench", "-p", "hello-k8s"];
+    if !opts.k8s_only {
+        packages.extend(["-p", "manage-secrets", "-p", "certificates"]);
+    }
+    packages.push("--bins");
+    cargo_build(&root, &packages)?;
     let sim = release.join("goops-sim");
     let hookrun = release.join("hookrun");
+    if opts.k8s_only {
+        let temp = std::env::temp_dir().join(format!("goops-bench-{}", std::process::id()));
+        let load_before = load_average();
+        eprintln!("hello-k8s pebble-ready, {} runs per variant…", opts.runs);
+        let k8s = k8s::measure(&sim, &hookrun, &release, &temp, opts.runs)?;
+        if !opts.keep {
+            let _ = std::fs::remove_dir_all(&temp);
+        }
+        println!(
+            "Run: {} UTC, `--k8s-only`; {}; load average {load_before} before, {} after\n{}\n{}",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+            machine(),
+            load_average(),
+            k8s.markdown,
+            markdown_table(&["target", "measured (medians)", "verdict"], &k8s.targets),
+        );
+        return Ok(());
+    }
 
     let temp = std::env::temp_dir().join(format!("goops-bench-{}", std::process::id()));
     std::fs::create_dir_all(temp.join("results")).map_err(|e| format!("cannot create {}: {e}", temp.display()))?;
@@ -583,6 +613,12 @@ fn bench(opts: &Opts) -> Result<(), String> {
     eprintln!("in-process runs…");
     let (harness_table, harness_install, harness_calls) = inproc_table(opts.inproc)?;
     let side = side_by_side(opts, &root, scenario_python.as_deref())?;
+    let k8s = if opts.ops {
+        eprintln!("hello-k8s pebble-ready…");
+        Some(k8s::measure(&sim, &hookrun, &release, &temp, opts.runs)?)
+    } else {
+        None
+    };
     let load_after = load_average();
 
     let find = |name: &str, event: &'static str| -> Option<&Row> {
@@ -696,6 +732,9 @@ fn bench(opts: &Opts) -> Result<(), String> {
 
     out.push_str(&harness_table);
     out.push_str(&side.markdown);
+    if let Some(k8s) = &k8s {
+        out.push_str(&k8s.markdown);
+    }
     out.push_str("\n### Hook-tool calls (install)\n\n");
     for (i, event) in &cases {
         if *event == "install" {
@@ -750,6 +789,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
     targets.push(sim_cost_row(&sim_cost));
     targets.extend(side.targets);
     targets.push(harness_target(&harness_install));
+    targets.extend(k8s.map(|k| k.targets).unwrap_or_default());
     if let Some(ops_update) = find("ops", "update-status") {
         targets.insert(
             1,

@@ -12,6 +12,9 @@ use cargo_goops::run::{RunOptions, is_goops_sim_call, run};
 use cargo_goops::scaffold::{NewOptions, new_project};
 use clap::{Parser, Subcommand};
 
+/// The first argument of goops-sim's hook launcher (goops-sim's `runner::LAUNCH`).
+const GOOPS_SIM_LAUNCHER: &str = "__charm-containers";
+
 /// Scaffold, run and pack Juju charms written in Rust with goops-rs.
 #[derive(Debug, Parser)]
 #[command(name = "cargo goops", bin_name = "cargo goops", version)]
@@ -23,7 +26,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Verb {
     /// Create a charm project that builds on its own: Cargo.toml, charmcraft.yaml, a #[charm]
-    /// with install, config-changed and an action, a harness test and a README.
+    /// with install, config-changed and an action, a harness test and a README (with
+    /// --kubernetes: a sidecar charm whose pebble-ready configures a workload over Pebble).
     New {
         /// The directory to create (it must not exist, or be empty).
         dir: PathBuf,
@@ -34,6 +38,11 @@ enum Verb {
         /// to the project's .cargo/config.toml).
         #[arg(long, value_name = "DIR")]
         goops_path: Option<PathBuf>,
+        /// A Kubernetes sidecar charm: a workload container (and its OCI image resource) whose
+        /// pebble-ready and config-changed add a Pebble layer and replan, with a harness test
+        /// against goops-sim's simulated Pebble.
+        #[arg(long)]
+        kubernetes: bool,
     },
     /// Build the charm in release, check `dispatch` against the base's glibc, and write
     /// <name>_<platform>.charm as `charmcraft pack` lays it out.
@@ -68,7 +77,12 @@ enum Verb {
 
 fn main() -> ExitCode {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if args.first().is_some_and(|argv0| is_goops_sim_call(argv0.as_ref())) {
+    // goops-sim's hook launcher (`<this executable> __charm-containers …`, the private mount
+    // namespace that shows a K8s charm its containers' Pebble sockets) re-runs this executable
+    // by its own path, so it is told by its first argument.
+    if args.first().is_some_and(|argv0| is_goops_sim_call(argv0.as_ref()))
+        || args.get(1).is_some_and(|a| a == GOOPS_SIM_LAUNCHER)
+    {
         return goops_sim::cli_main();
     }
     // `cargo goops …` runs `cargo-goops goops …`; `cargo-goops …` works too.
@@ -87,9 +101,9 @@ fn main() -> ExitCode {
 
 fn execute(verb: Verb) -> cargo_goops::Result<ExitCode> {
     match verb {
-        Verb::New { dir, name, goops_path } => {
+        Verb::New { dir, name, goops_path, kubernetes } => {
             let patched = goops_path.is_some();
-            let (name, files) = new_project(&NewOptions { dir: dir.clone(), name, goops_path })?;
+            let (name, files) = new_project(&NewOptions { dir: dir.clone(), name, goops_path, kubernetes })?;
             println!("Created charm {name} in {}:", dir.display());
             for file in files {
                 println!("  {}", file.strip_prefix(&dir).unwrap_or(&file).display());

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::project::host_arch;
 
-/// The files of a new project: path inside it, and template (`{{name}}`, `{{crate}}`,
-/// `{{Type}}`, `{{title}}` and `{{arch}}` are filled in).
+/// The files of a new machine charm project: path inside it, and template (`{{name}}`,
+/// `{{crate}}`, `{{Type}}`, `{{title}}` and `{{arch}}` are filled in).
 const FILES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("../template/Cargo.toml.tmpl")),
     ("charmcraft.yaml", include_str!("../template/charmcraft.yaml.tmpl")),
@@ -14,6 +14,19 @@ const FILES: &[(&str, &str)] = &[
     ("src/main.rs", include_str!("../template/main.rs.tmpl")),
     ("tests/harness.rs", include_str!("../template/harness.rs.tmpl")),
     ("README.md", include_str!("../template/README.md.tmpl")),
+    (".gitignore", include_str!("../template/gitignore.tmpl")),
+];
+
+/// The files of a new Kubernetes sidecar charm project (`--kubernetes`): a container with its
+/// OCI image resource, a pebble-ready reconcile over Pebble, and a harness test with a simulated
+/// Pebble. The same placeholders as [`FILES`].
+const K8S_FILES: &[(&str, &str)] = &[
+    ("Cargo.toml", include_str!("../template/k8s/Cargo.toml.tmpl")),
+    ("charmcraft.yaml", include_str!("../template/k8s/charmcraft.yaml.tmpl")),
+    ("src/lib.rs", include_str!("../template/k8s/lib.rs.tmpl")),
+    ("src/main.rs", include_str!("../template/main.rs.tmpl")),
+    ("tests/harness.rs", include_str!("../template/k8s/harness.rs.tmpl")),
+    ("README.md", include_str!("../template/k8s/README.md.tmpl")),
     (".gitignore", include_str!("../template/gitignore.tmpl")),
 ];
 
@@ -79,6 +92,9 @@ pub struct NewOptions {
     /// A goops-rs checkout to build against instead of crates.io: written as a `[patch.crates-io]`
     /// in the project's `.cargo/config.toml`.
     pub goops_path: Option<PathBuf>,
+    /// A Kubernetes sidecar charm (a workload container driven over Pebble) instead of a
+    /// machine charm.
+    pub kubernetes: bool,
 }
 
 /// Create the project; returns the charm's name and the files written.
@@ -119,7 +135,8 @@ pub fn new_project(options: &NewOptions) -> Result<(String, Vec<PathBuf>)> {
             .replace("{{arch}}", host_arch())
     };
     let mut written = Vec::new();
-    let files = FILES.iter().map(|(path, template)| (*path, fill(template)));
+    let templates = if options.kubernetes { K8S_FILES } else { FILES };
+    let files = templates.iter().map(|(path, template)| (*path, fill(template)));
     for (path, content) in files.chain(patch.map(|p| (".cargo/config.toml", p))) {
         let path = options.dir.join(path);
         if let Some(parent) = path.parent() {
@@ -196,8 +213,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cargo-goops-new-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("keep.txt"), "mine").unwrap();
-        let err =
-            new_project(&NewOptions { dir: dir.clone(), name: Some("web".into()), goops_path: None }).unwrap_err();
+        let err = new_project(&NewOptions {
+            dir: dir.clone(),
+            name: Some("web".into()),
+            goops_path: None,
+            kubernetes: false,
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("exists and is not empty"), "{err}");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -79,8 +79,44 @@ fn a_new_project_builds_tests_runs_and_packs_on_its_own() {
 }
 
 #[test]
+fn a_new_kubernetes_project_builds_tests_and_runs_pebble_ready_on_its_own() {
+    let root = TempDir::new("cargo-goops-new-k8s");
+    let dir = root.path().join("web-k8s");
+    run_ok(cargo_goops().args(["goops", "new", "--kubernetes"]).arg(&dir).arg("--goops-path").arg(workspace_root()));
+    let meta = goops_juju::charmcraft::CharmMeta::from_dir(&dir).expect("the scaffold's charmcraft.yaml reads");
+    assert_eq!(meta.containers["workload"].resource.as_deref(), Some("workload-image"));
+    assert_eq!(meta.resources["workload-image"].kind, "oci-image");
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains(r#"goops-runtime = { version = "0.1.0", features = ["pebble"] }"#), "{manifest}");
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    assert!(lib.contains(r#"#[hook(pebble_ready("workload"), config_changed)]"#), "{lib}");
+
+    // Its harness tests (pebble-ready, config-changed, an unreachable container) pass outside
+    // any workspace.
+    run_ok(cargo(&dir).args(["test", "--quiet"]));
+
+    // pebble-ready under goops-sim run, with the simulated Pebble behind the container's socket.
+    let state = root.path().join("state.json");
+    std::fs::write(&state, r#"{"unit": "web-k8s/0", "containers": {"workload": {}}}"#).unwrap();
+    let out = root.path().join("out.json");
+    run_ok(
+        cargo_goops()
+            .args(["goops", "run", "--charm-dir"])
+            .arg(&dir)
+            .args(["workload-pebble-ready", "--state"])
+            .arg(&state)
+            .arg("--out")
+            .arg(&out)
+            .env("CARGO_TARGET_DIR", outside_target_dir()),
+    );
+    let after = State::from_json(&std::fs::read_to_string(&out).unwrap()).expect("goops-sim wrote the new state");
+    assert_eq!(after.unit_status.status.as_str(), "active");
+    assert_eq!(after.containers["workload"].layers.len(), 1, "{:?}", after.containers["workload"]);
+}
+
+#[test]
 fn the_rust_plugin_builds_each_example_taken_alone() {
-    for example in ["certificates", "manage-secrets", "reconcile", "tls-requirer"] {
+    for example in ["certificates", "manage-secrets", "reconcile", "tls-requirer", "hello-k8s"] {
         let copy = TempDir::new("cargo-goops-example");
         copy_project(&workspace_root().join("examples").join(example), copy.path());
         patch_to_checkout(copy.path());

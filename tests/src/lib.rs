@@ -160,12 +160,29 @@ pub fn sh_quote(s: &str) -> String {
 ///
 /// If copying or writing fails, or `python` is not valid UTF-8.
 pub fn stage_ops_charm(dest: &Path, python: &Path) -> PathBuf {
-    let src = ops_charm_src();
+    stage_python_charm(&ops_charm_src(), dest, python)
+}
+
+/// The source of the Python ops Kubernetes charm (hello-k8s, the original of
+/// `examples/hello-k8s`): `tests/ops-k8s-charm`.
+pub fn ops_k8s_charm_src() -> PathBuf {
+    workspace_root().join("tests").join("ops-k8s-charm")
+}
+
+/// [`stage_ops_charm`] for the Python charm at `src` (laid out as `tests/ops-charm` is; its
+/// `README.md` is left out too).
+///
+/// # Panics
+///
+/// If copying or writing fails, or `python` is not valid UTF-8.
+pub fn stage_python_charm(src: &Path, dest: &Path, python: &Path) -> PathBuf {
     let packed = |name: &str| {
-        !matches!(name, "charmcraft.yaml" | "record" | "RECORDED_ARGV.md" | "__pycache__" | ".unit-state.db")
+        !matches!(
+            name,
+            "charmcraft.yaml" | "record" | "RECORDED_ARGV.md" | "README.md" | "__pycache__" | ".unit-state.db"
+        )
     };
-    copy_dir(&src, dest, &packed)
-        .unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", src.display(), dest.display()));
+    copy_dir(src, dest, &packed).unwrap_or_else(|e| panic!("cannot copy {} to {}: {e}", src.display(), dest.display()));
     let python = python.to_str().expect("the venv's python path is UTF-8");
     let script = format!(
         "#!/bin/sh\n\
@@ -276,10 +293,17 @@ impl Drop for TempDir {
 /// If the build fails or Cargo reports no `goops-sim` executable.
 pub fn goops_sim_binary() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(build_goops_sim).clone()
+    BIN.get_or_init(|| workspace_binary("goops-sim", "goops-sim")).clone()
 }
 
-fn build_goops_sim() -> PathBuf {
+/// The executable `bin` of the workspace package `package`, built as [`goops_sim_binary`]
+/// builds goops-sim's (with the running test's profile; a no-op when up to date). Not cached:
+/// call it once per test process.
+///
+/// # Panics
+///
+/// If the build fails or Cargo reports no such executable.
+pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
     // `cargo test` sets CARGO for the processes it runs; it was also set at compile time.
     let cargo = std::env::var_os("CARGO").filter(|c| !c.is_empty()).unwrap_or_else(|| env!("CARGO").into());
     // The test executable lives in `<target>/<profile-dir>/deps/`; `debug` is the dev profile's.
@@ -293,9 +317,9 @@ fn build_goops_sim() -> PathBuf {
     cmd.current_dir(workspace_root()).args([
         "build",
         "--package",
-        "goops-sim",
+        package,
         "--bin",
-        "goops-sim",
+        bin,
         "--profile",
         &profile,
         "--message-format=json-render-diagnostics",
@@ -303,10 +327,10 @@ fn build_goops_sim() -> PathBuf {
     let out = cmd
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("cannot build goops-sim: failed to start {cmd:?}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot build {package}: failed to start {cmd:?}: {e}"));
     assert!(
         out.status.success(),
-        "cannot build goops-sim: {cmd:?} exited with {}\n{}",
+        "cannot build {package}: {cmd:?} exited with {}\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
@@ -314,7 +338,7 @@ fn build_goops_sim() -> PathBuf {
     stdout
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "goops-sim")
+        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == bin)
         .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo built no goops-sim executable:\n{stdout}"))
+        .unwrap_or_else(|| panic!("cargo built no {bin} executable:\n{stdout}"))
 }
