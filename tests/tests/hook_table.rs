@@ -85,7 +85,7 @@ fn the_macros_accept_every_kind_in_the_table() {
 }
 
 /// A leader unit with what every kind of hook refers to: a relation on `db` with a remote unit,
-/// storage `data/0`, a secret it owns and one it consumes.
+/// storage `data/0`, a secret it owns and one it consumes, and the `web` container.
 fn state() -> State {
     let revision = SecretRevision {
         revision: 1,
@@ -126,6 +126,18 @@ fn state() -> State {
                 ..Secret::default()
             },
         ],
+        // The workload events need the container, with the notice and the check they name.
+        containers: [(
+            "web".to_owned(),
+            serde_json::from_value(serde_json::json!({
+                "notices": [{"id": "7", "type": "custom", "key": "example.com/done",
+                             "first_occurred": "2025-01-01T00:00:00Z", "last_occurred": "2025-01-01T00:00:00Z",
+                             "last_repeated": "2025-01-01T00:00:00Z", "occurrences": 1}],
+                "checks": {"alive": {"status": "down", "failures": 3}},
+            }))
+            .expect("a container state"),
+        )]
+        .into(),
         ..State::default()
     }
 }
