@@ -4,6 +4,7 @@
 //! (byte order for JSON, yaml.v2's "natural" order for YAML) while Go structs keep their field
 //! order, so [`Val::Map`] carries its entries plus whether they are a map or a struct.
 
+pub(crate) mod go_duration;
 pub(crate) mod go_quote;
 mod yaml;
 pub(crate) mod yaml_read;

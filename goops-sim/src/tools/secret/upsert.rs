@@ -9,6 +9,7 @@ use goops_juju::secret::{bare_secret_id, is_valid_content_key};
 use goops_juju::{RotatePolicy, SecretOwner};
 
 use super::{Call, Out, ToolError, ToolResult, check_manage, fail, is_leader, parse_uri, usage};
+use crate::format::go_duration::parse_go_duration;
 use crate::session::{SecretUpdate, Session};
 use crate::state::{Secret, SecretContent, SecretRevision};
 
@@ -144,49 +145,15 @@ fn parse_expire(spec: &str) -> Result<DateTime<Utc>, ToolError> {
     if let Ok(t) = NaiveDateTime::parse_from_str(spec, "%Y-%m-%dT%H:%M:%S") {
         return Ok(t.and_utc());
     }
-    match parse_go_duration(spec) {
+    match parse_go_duration(spec).ok() {
         Some(nanos) if nanos <= 0 => Err(usage(format!("negative expire duration {spec:?} not valid"))),
-        Some(nanos) => Ok(Utc::now() + chrono::Duration::nanoseconds(nanos)),
+        // Beyond i64 nanoseconds (~292 years) chrono cannot add it: refuse rather than wrap.
+        Some(nanos) => i64::try_from(nanos)
+            .ok()
+            .and_then(|n| Utc::now().checked_add_signed(chrono::Duration::nanoseconds(n)))
+            .ok_or_else(|| usage(format!("expire time or duration {spec:?} not valid"))),
         None => Err(usage(format!("expire time or duration {spec:?} not valid"))),
     }
-}
-
-/// Go's `time.ParseDuration`, in nanoseconds.
-fn parse_go_duration(s: &str) -> Option<i64> {
-    let (negative, mut rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total: f64 = 0.0;
-    while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        if num_end == 0 {
-            return None;
-        }
-        let number: f64 = rest[..num_end].parse().ok()?;
-        rest = &rest[num_end..];
-        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let scale = match &rest[..unit_end] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_end..];
-        total += number * scale;
-    }
-    let nanos = total as i64;
-    Some(if negative { -nanos } else { nanos })
 }
 
 pub(super) fn secret_add(session: &mut Session, call: &Call<'_>) -> ToolResult {
@@ -281,10 +248,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn go_durations() {
-        assert_eq!(parse_go_duration("24h"), Some(24 * 3600 * 1_000_000_000));
-        assert_eq!(parse_go_duration("1h30m"), Some(5400 * 1_000_000_000));
-        assert_eq!(parse_go_duration("-1h"), Some(-3600 * 1_000_000_000));
-        assert_eq!(parse_go_duration("soon"), None);
+    fn expire_takes_a_positive_go_duration_from_now() {
+        let before = Utc::now();
+        let at = parse_expire("24h").expect("a duration");
+        assert!(at >= before + chrono::Duration::hours(24) && at <= Utc::now() + chrono::Duration::hours(24));
+        assert!(parse_expire("-1h").is_err(), "a negative duration is refused");
+        assert!(parse_expire("soon").is_err());
+        assert!(parse_expire("9999999999h").is_err(), "beyond what a time can hold is refused, not wrapped");
+        assert_eq!(parse_expire("2030-01-02T03:04:05Z").unwrap().to_rfc3339(), "2030-01-02T03:04:05+00:00");
     }
 }
