@@ -30,8 +30,11 @@ const SECRET_LABEL: &str = "active-ca-certificates";
 mod certs;
 mod inproc;
 mod k8s;
+mod machine;
 mod scenario;
 mod simcost;
+
+use machine::{load_average, machine};
 
 use inproc::inproc_table;
 
@@ -339,40 +342,6 @@ fn direct_exec(variants: &[Variant], n: usize) -> Result<BTreeMap<usize, Summary
         }
     }
     times.into_iter().map(|(i, t)| Ok((i, Summary::of(&t).ok_or("no samples")?))).collect()
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
-fn command_line(cmd: &str, args: &[&str]) -> String {
-    Command::new(cmd)
-        .args(args)
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default()
-}
-
-/// Kernel, CPUs, rustc and python3 versions, for the run's header.
-fn machine() -> String {
-    format!(
-        "{}; {} CPUs ({}); {}; {}",
-        command_line("uname", &["-sr"]),
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
-                .split(':')
-                .nth(1)
-                .unwrap_or("")
-                .trim()
-                .to_owned()))
-            .unwrap_or_default(),
-        command_line("rustc", &["--version"]),
-        command_line("python3", &["--version"]),
-    )
 }
 
 /// The certificates side-by-side, with Scenario when `python` (the venv's) is given.
