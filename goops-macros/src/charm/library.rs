@@ -16,7 +16,9 @@ use syn::{LitStr, Type};
 
 use super::expand::{wrapper, wrapper_name};
 use super::parse::{self, CharmInput, HookArg, Role};
-use super::validate::{Carries, Checked, Key, check_collect_status_args, check_event_args, check_signature};
+use super::validate::{
+    Carries, Checked, Key, check_collect_status_args, check_event_args, check_signature, first_collect_status,
+};
 use crate::attr::{self, Attr};
 use crate::errors::{Ctxt, suggestion};
 use crate::symbol::{ANY, CHARM_LIB, EVENT, INTERFACE, ROLE};
@@ -172,12 +174,9 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a CharmInput) -> LibHandlers<'a> 
                 continue;
             }
             Role::CollectStatus(attr) => {
-                if let Some(first) = first_collect {
-                    cx.spanned(attr, "second `#[collect_status]` method: a library has one, which adds every status");
-                    cx.spanned(first, "first `#[collect_status]` method is here");
+                if !first_collect_status(cx, attr, &mut first_collect, "a library") {
                     continue;
                 }
-                first_collect = Some(&**attr);
             }
         }
         let Some((takes_self, args)) = signature else { continue };

@@ -97,12 +97,9 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a CharmInput, meta: Option<&Charm
                 carried.push((key, Carries::Only(Some(ACTION_EVENT))));
             }
             Role::CollectStatus(attr) => {
-                if let Some(first) = first_collect {
-                    cx.spanned(attr, "second `#[collect_status]` method: a charm has one, which adds every status");
-                    cx.spanned(first, "first `#[collect_status]` method is here");
+                if !first_collect_status(cx, attr, &mut first_collect, "a charm") {
                     continue;
                 }
-                first_collect = Some(&**attr);
             }
         }
         let Some((takes_self, args)) = signature else { continue };
@@ -199,6 +196,23 @@ pub(super) fn event_type(kind: HookKind) -> Option<&'static str> {
 }
 
 /// `&RelationEvent` (or another event type of [`EVENT_TYPES`]) → its name and who carries it.
+/// Records the first `#[collect_status]` of `owner` ("a charm", "a library"); a second one is an
+/// error spanned on both, and returns false so its handler is skipped.
+pub(crate) fn first_collect_status<'a>(
+    cx: &Ctxt,
+    attr: &'a syn::Attribute,
+    first: &mut Option<&'a syn::Attribute>,
+    owner: &str,
+) -> bool {
+    if let Some(first) = first {
+        cx.spanned(attr, format!("second `#[collect_status]` method: {owner} has one, which adds every status"));
+        cx.spanned(*first, "first `#[collect_status]` method is here");
+        return false;
+    }
+    *first = Some(attr);
+    true
+}
+
 fn event_ref(ty: &Type) -> Option<(&'static str, &'static str)> {
     let Type::Reference(r) = ty else { return None };
     let Type::Path(p) = &*r.elem else { return None };
