@@ -296,6 +296,14 @@ pub fn goops_sim_binary() -> PathBuf {
     BIN.get_or_init(|| workspace_binary("goops-sim", "goops-sim")).clone()
 }
 
+/// `<sim> run <charm> <event> --state <state> --out <state>`: one event under `goops-sim run`,
+/// the new state written over the old; the caller adds options and runs it.
+pub fn sim_run(sim: &Path, charm: &Path, event: &str, state: &Path) -> Command {
+    let mut cmd = Command::new(sim);
+    cmd.arg("run").arg(charm).arg(event).arg("--state").arg(state).arg("--out").arg(state);
+    cmd
+}
+
 /// The executable `bin` of the workspace package `package`, built as [`goops_sim_binary`]
 /// builds goops-sim's (with the running test's profile; a no-op when up to date). Not cached:
 /// call it once per test process.

@@ -10,11 +10,11 @@
 //! it fails with a message saying so. It never skips.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use goops_sim::State;
 use goops_sim::state::{Relation, Secret, SecretGrant, SecretOwner, SecretRevision};
-use goops_tests::{TempDir, goops_sim_binary, ops_python, stage_ops_charm};
+use goops_tests::{TempDir, goops_sim_binary, ops_python, sim_run, stage_ops_charm};
 use serde_json::json;
 
 const UNIT: &str = "ops-compat/0";
@@ -80,14 +80,7 @@ impl Scenario {
     }
 
     fn run_raw(&self, event: &str, args: &[&str]) -> Output {
-        Command::new(&self.sim)
-            .arg("run")
-            .arg(&self.charm)
-            .arg(event)
-            .arg("--state")
-            .arg(&self.state)
-            .arg("--out")
-            .arg(&self.state)
+        sim_run(&self.sim, &self.charm, event, &self.state)
             .args(args)
             .output()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.sim.display()))

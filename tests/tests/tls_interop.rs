@@ -19,7 +19,7 @@ use std::process::Command;
 use goops_sim::State;
 use goops_sim::state::{Bag, Relation, StatusName};
 use goops_sim::testing::{End, Harness, On};
-use goops_tests::{TempDir, goops_sim_binary, pip_venv, sh_quote, target_dir, workspace_root};
+use goops_tests::{TempDir, goops_sim_binary, pip_venv, sh_quote, sim_run, target_dir, workspace_root};
 
 /// The pinned version of the Python library (also in the charms' `requirements.txt`).
 const TLS_LIB_VERSION: &str = "1.12.0";
@@ -93,17 +93,8 @@ impl PyCharm {
 
     /// `goops-sim run <charm> <event> --state S --out S [args]`; the hook must succeed.
     fn run(&self, event: &str, args: &[&str]) -> State {
-        let out = Command::new(goops_sim_binary())
-            .arg("run")
-            .arg(&self.charm)
-            .arg(event)
-            .arg("--state")
-            .arg(&self.state)
-            .arg("--out")
-            .arg(&self.state)
-            .args(args)
-            .output()
-            .expect("run goops-sim");
+        let out =
+            sim_run(&goops_sim_binary(), &self.charm, event, &self.state).args(args).output().expect("run goops-sim");
         let report = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{event} failed: {}\n{report}", out.status);
         self.current()
