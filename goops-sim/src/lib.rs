@@ -24,6 +24,7 @@ mod event;
 mod flags;
 mod format;
 mod ids;
+pub mod model;
 pub mod pebble;
 mod protocol;
 mod report;
