@@ -185,6 +185,9 @@ pub struct Unit {
     pub storage: Vec<Storage>,
     /// Workload containers (Kubernetes) and their Pebble.
     pub containers: BTreeMap<String, ContainerState>,
+    /// Per container: its Pebble's boot number (a container restart makes a new boot, and the
+    /// agent runs pebble-ready once per boot).
+    pub container_boots: BTreeMap<String, u64>,
     /// The newest `juju-log` records (bounded).
     pub juju_log: Vec<LogRecord>,
     /// The unit agent's local state.
