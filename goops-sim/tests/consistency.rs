@@ -56,6 +56,12 @@ fn events_must_fit_the_state() {
     );
     let mine = EventOptions { secret: Some("mine".into()), ..Default::default() };
     assert!(error(base(), "secret-changed", &mine).contains("goes to a secret's consumers"));
+    // An owner unit that has read its own secret tracks a revision, and so hears secret-changed
+    // (Juju >= 3.1.7, juju/juju#16598).
+    let mut read_by_owner = base();
+    let owned = read_by_owner.secrets.iter_mut().find(|s| s.label.as_deref() == Some("mine")).expect("fixture");
+    owned.tracked = Some(owned.latest());
+    assert!(Engine::for_event(read_by_owner, meta(), "secret-changed", &mine).is_ok());
     assert_eq!(
         error(non_leader(), "secret-rotate", &mine),
         "event: secret-rotate of an application-owned secret goes to the leader"

@@ -299,11 +299,19 @@ impl Event {
                     .find(|s| s.label.as_deref() == Some(wanted) || s.consumer_label.as_deref() == Some(wanted))
             })
             .ok_or_else(|| EventError(format!("secret {wanted:?} is not in the state")))?;
-        // secret-changed goes to consumers; rotate, expired and remove to the owner.
+        // secret-changed goes to the units that track a revision: consumers, and (Juju >= 3.1.7,
+        // juju/juju#16598) owner units that have read their own secret; rotate, expired and remove
+        // go to the owner.
         let consumer_event = kind == SecretEventKind::Changed;
-        if consumer_event == secret.is_owned() {
-            let who = if consumer_event { "consumers" } else { "owners" };
-            return Err(EventError(format!("{hook} goes to a secret's {who}; {} does not fit", secret.id)));
+        if consumer_event && secret.is_owned() && secret.tracked.is_none() {
+            return Err(EventError(format!(
+                "{hook} goes to a secret's consumers, and to owner units that have read it; {} is owned \
+                 and not read by this unit (no tracked revision)",
+                secret.id
+            )));
+        }
+        if !consumer_event && !secret.is_owned() {
+            return Err(EventError(format!("{hook} goes to a secret's owners; {} does not fit", secret.id)));
         }
         if !consumer_event && secret.is_app_owned() && !state.leader {
             return Err(EventError(format!("{hook} of an application-owned secret goes to the leader")));
