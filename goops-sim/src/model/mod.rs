@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use controller::{CharmSource, Controller, Life, Op};
 pub use explore::{ExploreFailure, ExploreReport, explore, explore_with};
-pub use runner::ModelCharm;
+pub use runner::{DispatchCharm, ModelCharm};
 pub use schedule::Chaos;
 pub use status::{AppStatus, ModelStatus, RelationStatus, UnitStatus};
 pub use trace::{ModelEvent, Outcome, Trace, TraceEntry};
