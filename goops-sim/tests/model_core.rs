@@ -170,7 +170,11 @@ fn relation_data_crosses_only_after_the_writers_hook_commits() {
     let joined = entries.iter().position(|e| e.unit == "prov/0" && e.op.hook == "db-relation-joined").unwrap();
     let saw = entries
         .iter()
-        .position(|e| e.unit == "req/0" && e.op.hook == "backend-relation-changed" && e.changes.iter().any(|c| c.contains("seen-host")))
+        .position(|e| {
+            e.unit == "req/0"
+                && e.op.hook == "backend-relation-changed"
+                && e.changes.iter().any(|c| c.contains("seen-host"))
+        })
         .unwrap();
     assert!(joined < saw, "{}", model.trace().render());
 }
@@ -289,8 +293,12 @@ fn actions_run_on_the_leader_and_a_failing_action_fails_only_itself() {
     let last = model.trace().entries.iter().rev().find(|e| e.unit == "demo/1").unwrap();
     assert!(matches!(last.outcome, Outcome::ActionFailed(_)), "{:?}", last.outcome);
     // Parameters are checked against the schema before anything is queued.
-    assert!(matches!(model.run_action("demo/0", "hello", serde_json::Map::new()), Err(ModelError::Invalid(m)) if m.contains("required")));
-    assert!(matches!(model.run_action("demo/0", "nope", serde_json::Map::new()), Err(ModelError::Invalid(m)) if m.contains("not defined")));
+    assert!(
+        matches!(model.run_action("demo/0", "hello", serde_json::Map::new()), Err(ModelError::Invalid(m)) if m.contains("required"))
+    );
+    assert!(
+        matches!(model.run_action("demo/0", "nope", serde_json::Map::new()), Err(ModelError::Invalid(m)) if m.contains("not defined"))
+    );
 }
 
 #[test]
@@ -301,7 +309,10 @@ fn integrate_infers_endpoints_as_juju_does() {
     // Each side both provides and requires core-db: two candidates.
     match model.integrate("prov", "req") {
         Err(ModelError::Invalid(m)) => {
-            assert_eq!(m, r#"ambiguous relation: "prov req" could refer to "prov:backend req:db"; "prov:db req:backend""#)
+            assert_eq!(
+                m,
+                r#"ambiguous relation: "prov req" could refer to "prov:backend req:db"; "prov:db req:backend""#
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -311,7 +322,9 @@ fn integrate_infers_endpoints_as_juju_does() {
     }
     assert!(matches!(model.integrate("prov", "nothing"), Err(ModelError::UnknownApplication(_))));
     let id = model.integrate("prov:db", "req").unwrap();
-    assert!(matches!(model.integrate("req:backend", "prov:db"), Err(ModelError::Invalid(m)) if m.contains("already exists")));
+    assert!(
+        matches!(model.integrate("req:backend", "prov:db"), Err(ModelError::Invalid(m)) if m.contains("already exists"))
+    );
     // The peer relations came first, with their own ids.
     let peers: Vec<u32> = model.controller().relations.iter().filter(|r| r.is_peer()).map(|r| r.id).collect();
     assert_eq!(peers.len(), 2);
@@ -397,10 +410,17 @@ fn explore_runs_every_seed_and_reports_the_first_failing_one() {
     assert_eq!(report.seeds, 10);
     assert!(report.hooks >= 10 * 3 * 5, "{report:?}");
     // A check that fails once req has two units fails the first seed, with its trace.
-    let failure = explore(5..9, scenario, |m: &Model| {
-        if m.units("req").len() == 2 { Err("two requirers".to_owned()) } else { Ok(()) }
-    })
-    .unwrap_err();
+    let failure =
+        explore(
+            5..9,
+            scenario,
+            |m: &Model| {
+                if m.units("req").len() == 2 { Err("two requirers".to_owned()) } else { Ok(()) }
+            },
+        )
+        .unwrap_err();
     assert_eq!(failure.seed, 5);
-    assert!(matches!(*failure.error, ModelError::Check { ref message, seed: Some(5), .. } if message == "two requirers"));
+    assert!(
+        matches!(*failure.error, ModelError::Check { ref message, seed: Some(5), .. } if message == "two requirers")
+    );
 }

@@ -32,7 +32,7 @@ pub use trace::{ModelEvent, Outcome, Trace, TraceEntry};
 
 use crate::state::{Bag, State, StatusRecord};
 use crate::testing::{ActionRecord, End, HarnessError, HookKind};
-use controller::{AgentState, HookError, Unit};
+use controller::{AgentState, Unit};
 use schedule::Rng;
 
 /// Why a model operation or a settle failed.
@@ -375,16 +375,10 @@ impl Model {
             }
         } else if injected {
             let message = "transient failure injected by the seeded scheduler".to_owned();
-            agent::finish(&mut self.ctrl, unit, &op, false, Some(message.clone()));
-            if let Some(agent) = self.ctrl.units.get_mut(unit).map(|u| &mut u.agent) {
-                match &mut agent.error {
-                    Some(error) => error.injected = true,
-                    None => agent.error = Some(HookError { op: op.clone(), message, injected: true }),
-                }
-            }
+            agent::finish(&mut self.ctrl, unit, &op, false, Some((message, true)));
             Outcome::InjectedFailure
         } else {
-            agent::finish(&mut self.ctrl, unit, &op, ok, failure.clone());
+            agent::finish(&mut self.ctrl, unit, &op, ok, failure.clone().map(|m| (m, false)));
             match (&report.end, failure) {
                 (End::Skipped, _) => Outcome::Skipped,
                 (_, Some(message)) => Outcome::Failed(message),
@@ -482,23 +476,14 @@ impl Model {
         }
     }
 
-    /// The controller's bookkeeping between hooks: a dying unit whose teardown is over (its
-    /// agent ran `remove`, or it has nothing left to run) is Dead and its lease revoked; a
+    /// The controller's bookkeeping between hooks: a unit whose teardown is over (its agent
+    /// ran `remove`, or it was removed before it ever installed) is Dead and its lease revoked; a
     /// dying relation that no unit still has created-and-not-broken is removed with the secret
     /// grants scoped to it; an application whose units are all dead is dead.
     fn reap(&mut self) {
         for name in self.ctrl.unit_names() {
-            let Some(unit) = self.ctrl.units.get(&name) else { continue };
-            let done = match unit.life {
-                Life::Dead => false,
-                Life::Alive => unit.agent.removed,
-                Life::Dying => {
-                    unit.agent.removed
-                        || (unit.agent.error.is_none()
-                            && unit.agent.queued.is_none()
-                            && agent::next_ops(&self.ctrl, &name).is_empty())
-                }
-            };
+            let alive_or_dying = self.ctrl.units.get(&name).is_some_and(|u| u.life != Life::Dead);
+            let done = alive_or_dying && agent::is_finished(&self.ctrl, &name);
             if done {
                 self.mark_dead(&name);
             }
