@@ -58,7 +58,7 @@ fn settled() -> Model {
 }
 
 /// `unit`'s `hello` container.
-fn container(model: &Model, unit: &str) -> ContainerView<'_> {
+fn container<'a>(model: &'a Model, unit: &str) -> ContainerView<'a> {
     let state = model.controller().units[unit].containers.get(CONTAINER).expect("the hello container");
     ContainerView::new(CONTAINER, state)
 }
