@@ -672,3 +672,50 @@ fn dying_before_install_is_finished_without_hooks() {
     assert_eq!(run_unit(&mut ctrl, "a/0"), strs(&["a/0 stop", "a/0 remove"]));
     assert!(is_finished(&ctrl, "a/0"));
 }
+
+/// A consumer record the agent has not yet seen (state built by hand, or loaded) counts as
+/// notified at its tracked revision: no secret-changed for the revision it already reads.
+#[test]
+fn unseen_consumer_record_counts_as_notified_at_tracked() {
+    let mut ctrl = machine();
+    deploy(&mut ctrl, "a", 1);
+    settle(&mut ctrl);
+    let id = app_secret(&mut ctrl, "a", 2);
+    ctrl.units.get_mut("a/0").unwrap().agent.removes_notified.insert((id.clone(), 1));
+    ctrl.secret_mut(&id).unwrap().consumers.insert("a/0".into(), ConsumerRecord { tracked: 2, label: None });
+    assert!(next_ops(&ctrl, "a/0").is_empty());
+    // The owner's own units read it as consumers too (Juju 3.1.7+): a new revision reaches them.
+    new_revision(&mut ctrl, &id);
+    assert_eq!(settle(&mut ctrl), strs(&["a/0 secret-changed"]));
+}
+
+/// The relation-changed owed after a joined runs even when the remote unit went away in the
+/// meantime; then the remote unit departs.
+#[test]
+fn owed_changed_runs_before_departed() {
+    let mut ctrl = machine();
+    deploy(&mut ctrl, "a", 1);
+    deploy(&mut ctrl, "b", 1);
+    relate(&mut ctrl, "a", "db", "b", "backend");
+    settle(&mut ctrl);
+    let a1 = add_unit(&mut ctrl, "a");
+    run_unit(&mut ctrl, &a1);
+    assert_eq!(step(&mut ctrl, "b/0").as_deref(), Some("b/0 backend-relation-joined a/1"));
+    ctrl.units.get_mut(&a1).unwrap().life = Life::Dying;
+    assert_eq!(
+        run_unit(&mut ctrl, "b/0"),
+        strs(&["b/0 backend-relation-changed a/1", "b/0 backend-relation-departed a/1 departing=a/1"])
+    );
+}
+
+/// On a peer relation the remote application is the unit's own: the leader's app bag write
+/// gives every unit, the leader included, an app-level relation-changed.
+#[test]
+fn peer_app_bag_change_reaches_every_unit() {
+    let mut ctrl = machine();
+    deploy(&mut ctrl, "a", 2);
+    let id = peer(&mut ctrl, "a", "cluster");
+    settle(&mut ctrl);
+    ctrl.relation_mut(id).unwrap().app_data.insert("a".into(), Versioned { version: 1, ..Versioned::default() });
+    assert_eq!(settle(&mut ctrl), strs(&["a/0 cluster-relation-changed", "a/1 cluster-relation-changed"]));
+}
