@@ -56,10 +56,10 @@ pub(crate) fn next_ops(ctrl: &Controller, unit: &str) -> Vec<Op> {
     let alive = u.life == Life::Alive;
     // Tier 1: a queued hook runs next, with nothing (not even an action) in between; a queued
     // install waits for the idle path, so a dying unit never installs.
-    if let Some(queued) = &agent.queued {
-        if alive || !is_kind(queued, HookKind::Install) {
-            return vec![queued.clone()];
-        }
+    if let Some(queued) = &agent.queued
+        && (alive || !is_kind(queued, HookKind::Install))
+    {
+        return vec![queued.clone()];
     }
     let kubernetes = ctrl.model.model_type == ModelType::Kubernetes;
     // Tier 2: install (machines attach deploy-time storage first; a dying unit that never
