@@ -1,0 +1,1 @@
+//! Tests of the unit's view and the commit of a hook's writes.
