@@ -322,6 +322,19 @@ impl Model {
 
     /// Run `op` on `unit`: begin, project, run the charm, commit (or discard), finish, trace.
     fn run_op(&mut self, unit: &str, op: Op, budget: &mut Budget) -> Result<(), ModelError> {
+        if self.lost_leadership_for(unit, &op) {
+            // Juju's runhook Prepare skips a leader-only hook whose unit no longer holds the
+            // lease (a retry, or a resolve, after the lease moved): it never runs.
+            if let Some(agent) = self.ctrl.units.get_mut(unit).map(|u| &mut u.agent) {
+                if agent.error.as_ref().is_some_and(|e| e.op == op) {
+                    agent.error = None;
+                }
+                if agent.queued.as_ref() == Some(&op) {
+                    agent.queued = None;
+                }
+            }
+            return Ok(());
+        }
         agent::begin(&mut self.ctrl, unit, &op);
         let (state, on) = view::project(&self.ctrl, unit, &op)?;
         let app = self.ctrl.units.get(unit).map(|u| u.app.clone()).unwrap_or_default();
@@ -404,6 +417,27 @@ impl Model {
                 trace: self.trace_tail(),
             }),
             _ => Ok(()),
+        }
+    }
+
+    /// Whether `op` runs only on the leader (leader-elected; secret-rotate, secret-expired and
+    /// secret-remove of an application-owned secret) and `unit` does not hold the lease now.
+    fn lost_leadership_for(&self, unit: &str, op: &Op) -> bool {
+        if op.is_action() {
+            return false;
+        }
+        let Some(app) = self.ctrl.units.get(unit).map(|u| u.app.as_str()) else { return false };
+        if self.leader(app) == Some(unit) {
+            return false;
+        }
+        match HookKind::parse(&op.hook).map(|(kind, _)| kind) {
+            Some(HookKind::LeaderElected) => true,
+            Some(HookKind::Secret(kind)) if kind != goops_juju::hooks::SecretEventKind::Changed => op
+                .secret
+                .as_deref()
+                .and_then(|id| self.ctrl.secret(id))
+                .is_some_and(|s| matches!(&s.owner, controller::SecretOwnerRef::Application(a) if a == app)),
+            _ => false,
         }
     }
 
