@@ -132,6 +132,7 @@ fn a_bad_model_file_exits_2_naming_the_problem() {
     let charms = fixtures();
     let provider = charms.join("sh-provider").display().to_string();
     let requirer = charms.join("sh-requirer").display().to_string();
+    let failing = charms.join("sh-failing").display().to_string();
     for (text, expected) in [
         (
             format!("applications:\n  db:\n    charm: {provider}\n    unit: 2\n"),
@@ -141,7 +142,14 @@ fn a_bad_model_file_exits_2_naming_the_problem() {
             format!("applications:\n  db: {{charm: {provider}, config: {{nope: 1}}}}\n"),
             "applications.db.config.nope: unknown option \"nope\"",
         ),
-        (format!("applications:\n  db: {{charm: {provider}, config: {{port: x}}}}\n"), "expected int, got \"x\""),
+        (
+            format!("applications:\n  db: {{charm: {provider}, config: {{port: x}}}}\n"),
+            "line 2: applications.db.config.port: option \"port\" expected int, got \"x\"",
+        ),
+        (
+            format!("applications:\n  bad: {{charm: {failing}, config: {{fail-on: 3}}}}\n"),
+            "applications.bad.config.fail-on: option \"fail-on\" expected string, got 3",
+        ),
         (
             format!(
                 "applications:\n  db: {{charm: {provider}}}\n  app: {{charm: {requirer}}}\nrelations:\n  - [db:nope, app:db]\n"
@@ -167,7 +175,7 @@ fn a_bad_model_file_exits_2_naming_the_problem() {
     for (args, expected) in [
         (&["run", "db/0", "nope"][..], "action \"nope\" not defined on unit \"db/0\""),
         (&["remove-unit", "db/7"][..], "no unit \"db/7\""),
-        (&["config", "db", "port=many"][..], "option \"port\": expected int, got \"many\""),
+        (&["config", "db", "port=many"][..], "option \"port\" expected int, got \"many\""),
         (&["config", "db", "colour=red"][..], "unknown option \"colour\""),
         (&["status", "--seed", "3"][..], "--seed applies to up and explore"),
     ] {
