@@ -483,3 +483,43 @@ fn a_removed_relation_takes_the_secret_grants_scoped_to_it() {
     let after = model.controller().secret(&secret.id).expect("the secret stays");
     assert!(after.grants.iter().all(|g| g.relation_id != id), "{after:?}");
 }
+
+#[test]
+fn a_resumed_seeded_model_draws_what_the_original_would_have() {
+    let build = || {
+        let mut model = Model::seeded(9);
+        model.deploy("prov", harness(), 2).unwrap();
+        model.deploy("req", harness(), 2).unwrap();
+        model.settle().unwrap();
+        model
+    };
+    let more = |model: &mut Model| {
+        model.integrate("prov:db", "req:backend").unwrap();
+        model.config("req", config(&[("mode", "z".into())])).unwrap();
+        model.settle().unwrap();
+    };
+    let mut straight = build();
+    let text = straight.to_json();
+    more(&mut straight);
+    let mut resumed = Model::from_json(&text, |_, _| Ok(Box::new(harness()))).unwrap();
+    assert_eq!(resumed.seed(), Some(9));
+    more(&mut resumed);
+    assert_eq!(resumed.trace(), straight.trace());
+}
+
+#[test]
+fn a_seeded_loop_names_its_seed() {
+    let mut model = Model::seeded(4);
+    let mut options = goops_sim::model::Deploy::default();
+    options.config.insert("ping-pong".into(), true.into());
+    model.deploy_with("prov", harness(), options.clone()).unwrap();
+    model.deploy_with("req", harness(), options).unwrap();
+    model.integrate("prov:db", "req:backend").unwrap();
+    model.max_hooks(150);
+    let error = model.settle().unwrap_err();
+    assert!(matches!(error, ModelError::NotSettled { hooks: 150, seed: Some(4), .. }), "{error:?}");
+    let text = error.to_string();
+    assert!(text.contains("replay with Model::seeded(4)"), "{text}");
+    // The trace tail names the hooks of the loop.
+    assert!(text.contains("relation-changed"), "{text}");
+}
