@@ -3,6 +3,7 @@
 //! model, each unit with its own charm dir.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use goops_runtime::prelude::*;
 use goops_sim::model::{DispatchCharm, Model, ModelCharm};
@@ -64,6 +65,30 @@ fn a_dispatch_charm_runs_a_hook_on_a_state() {
         (StatusName::Active, "ready")
     );
     assert_eq!(report.logs.last().map(|l| l.message.as_str()), Some("ran hooks/install"));
+}
+
+#[test]
+fn a_dispatch_charm_takes_its_goops_sim_and_timeout() {
+    let state = State { unit: "slow/0".into(), ..State::default() };
+    let slow = DispatchCharm::new(fixture("view-slow")).unwrap().timeout(Duration::from_millis(300));
+    let report = slow.run(On::install(), &state).unwrap();
+    assert!(matches!(&report.end, End::HookFailed(m) if m.contains("timed out")), "{:?}", report.end);
+    let elsewhere = DispatchCharm::new(fixture("view-sh")).unwrap().goops_sim_binary("/nonexistent/goops-sim");
+    let err = elsewhere.run(On::install(), &state).unwrap_err();
+    assert!(matches!(&err, HarnessError::Process(m) if m.contains("/nonexistent/goops-sim")), "{err:?}");
+}
+
+#[test]
+fn a_harness_in_process_mode_runs_as_a_model_charm() {
+    // The sh dispatch stands in for the charm's binary: process mode stages it as dispatch.
+    let harness = Harness::<Db>::for_charm(fixture("view-db")).unwrap().process(fixture("view-sh/dispatch"));
+    let source = ModelCharm::source(&harness);
+    assert_eq!((source.in_process, source.dispatch.as_deref()), (false, fixture("view-sh/dispatch").to_str()));
+    let mut model = Model::new();
+    model.deploy("db", harness, 1).unwrap();
+    model.settle().unwrap();
+    assert_eq!(model.unit_status("db/0").map(|s| s.message.as_str()), Some("ready"));
+    assert_eq!(model.controller().applications["db"].charm, source);
 }
 
 #[test]

@@ -302,6 +302,15 @@ pub(crate) fn commit(
             lines.push(format!("ports: {}", parts.join(" ")).trim_end().to_owned());
         }
     }
+    // A storage instance gone from the view was detached (storage-detaching succeeded).
+    if let Some(u) = ctrl.units.get_mut(unit) {
+        let gone: Vec<String> =
+            before.storage.iter().filter(|s| !new.storage.contains(s)).map(crate::state::Storage::id).collect();
+        if !gone.is_empty() {
+            u.storage.retain(|s| !gone.contains(&s.id()));
+            lines.push(format!("storage: -{}", gone.join(" -")));
+        }
+    }
     commit_secrets(ctrl, unit, &app_name, op, before, new, &mut lines);
     lines
 }
