@@ -37,6 +37,11 @@ impl Demo {
         Ok(ctx.set_unit_status(Status::Maintenance("installed".into()))?)
     }
 
+    #[hook(leader_elected)]
+    fn leader_elected(&self, ctx: &Context) -> HookResult {
+        fail_if(ctx, "leader-elected")
+    }
+
     #[hook(config_changed)]
     fn config_changed(&self, ctx: &Context) -> HookResult {
         fail_if(ctx, "config-changed")
@@ -423,4 +428,32 @@ fn explore_runs_every_seed_and_reports_the_first_failing_one() {
     assert!(
         matches!(*failure.error, ModelError::Check { ref message, seed: Some(5), .. } if message == "two requirers")
     );
+}
+
+#[test]
+fn a_leader_elected_retried_after_the_lease_moved_is_skipped_as_juju_does() {
+    let mut model = Model::new();
+    let mut options = goops_sim::model::Deploy::default();
+    options.config.insert("fail-on".into(), "leader-elected".into());
+    options.units = 2;
+    model.deploy_with("demo", harness(), options).unwrap();
+    match model.settle() {
+        Err(ModelError::HookFailed { unit, hook, .. }) => {
+            assert_eq!((unit.as_str(), hook.as_str()), ("demo/0", "leader-elected"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // The lease moves while demo/0 is in error; then demo/0 is resolved.
+    model.set_leader("demo/1").unwrap();
+    model.config("demo", config(&[("fail-on", serde_json::Value::Null)])).unwrap();
+    model.resolve("demo/0").unwrap();
+    model.settle().unwrap();
+    // runhook.go Prepare: leader-elected is skipped when the unit no longer leads; demo/0
+    // carries on as a follower.
+    let demo0 = model.hooks_of("demo/0");
+    assert_eq!(demo0.iter().filter(|h| *h == "leader-elected").count(), 1, "{demo0:?}");
+    assert!(demo0.contains(&"leader-settings-changed".to_owned()), "{demo0:?}");
+    assert!(!model.agent("demo/0").unwrap().leader);
+    assert!(model.hooks_of("demo/1").contains(&"leader-elected".to_owned()));
+    assert!(model.agent("demo/1").unwrap().leader);
 }

@@ -322,6 +322,19 @@ impl Model {
 
     /// Run `op` on `unit`: begin, project, run the charm, commit (or discard), finish, trace.
     fn run_op(&mut self, unit: &str, op: Op, budget: &mut Budget) -> Result<(), ModelError> {
+        if self.lost_leadership_for(unit, &op) {
+            // Juju's runhook Prepare skips a leader-only hook whose unit no longer holds the
+            // lease (a retry, or a resolve, after the lease moved): it never runs.
+            if let Some(agent) = self.ctrl.units.get_mut(unit).map(|u| &mut u.agent) {
+                if agent.error.as_ref().is_some_and(|e| e.op == op) {
+                    agent.error = None;
+                }
+                if agent.queued.as_ref() == Some(&op) {
+                    agent.queued = None;
+                }
+            }
+            return Ok(());
+        }
         agent::begin(&mut self.ctrl, unit, &op);
         let (state, on) = view::project(&self.ctrl, unit, &op)?;
         let app = self.ctrl.units.get(unit).map(|u| u.app.clone()).unwrap_or_default();
@@ -407,6 +420,27 @@ impl Model {
         }
     }
 
+    /// Whether `op` runs only on the leader (leader-elected; secret-rotate, secret-expired and
+    /// secret-remove of an application-owned secret) and `unit` does not hold the lease now.
+    fn lost_leadership_for(&self, unit: &str, op: &Op) -> bool {
+        if op.is_action() {
+            return false;
+        }
+        let Some(app) = self.ctrl.units.get(unit).map(|u| u.app.as_str()) else { return false };
+        if self.leader(app) == Some(unit) {
+            return false;
+        }
+        match HookKind::parse(&op.hook).map(|(kind, _)| kind) {
+            Some(HookKind::LeaderElected) => true,
+            Some(HookKind::Secret(kind)) if kind != goops_juju::hooks::SecretEventKind::Changed => op
+                .secret
+                .as_deref()
+                .and_then(|id| self.ctrl.secret(id))
+                .is_some_and(|s| matches!(&s.owner, controller::SecretOwnerRef::Application(a) if a == app)),
+            _ => false,
+        }
+    }
+
     /// Seeded: maybe move an application's lease to another alive unit between two hooks
     /// (juju-model.md §8.2 F4). The deposed unit runs leader-settings-changed, the new holder
     /// leader-elected.
@@ -419,11 +453,17 @@ impl Model {
             return;
         }
         // A unit in error may resign but not accept leadership (§6): only healthy units claim.
+        // Nor does the lease leave a holder in error: its retry may be leader-elected, which
+        // Juju would then skip, and the trace cannot show a skip (the invariants would read the
+        // error as never cleared).
+        let holder_in_error = |a: &controller::Application| {
+            a.leader.as_ref().and_then(|l| self.ctrl.units.get(l)).is_some_and(|u| u.agent.error.is_some())
+        };
         let moves: Vec<(String, String)> = self
             .ctrl
             .applications
             .values()
-            .filter(|a| a.life == Life::Alive)
+            .filter(|a| a.life == Life::Alive && !holder_in_error(a))
             .flat_map(|a| {
                 self.ctrl
                     .units_of(&a.name)
