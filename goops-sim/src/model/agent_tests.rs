@@ -678,15 +678,34 @@ fn dying_before_install_is_finished_without_hooks() {
 #[test]
 fn unseen_consumer_record_counts_as_notified_at_tracked() {
     let mut ctrl = machine();
-    deploy(&mut ctrl, "a", 1);
+    deploy(&mut ctrl, "owner", 1);
+    deploy(&mut ctrl, "app", 1);
+    let rel = relate(&mut ctrl, "owner", "creds", "app", "creds");
     settle(&mut ctrl);
-    let id = app_secret(&mut ctrl, "a", 2);
-    ctrl.units.get_mut("a/0").unwrap().agent.removes_notified.insert((id.clone(), 1));
-    ctrl.secret_mut(&id).unwrap().consumers.insert("a/0".into(), ConsumerRecord { tracked: 2, label: None });
-    assert!(next_ops(&ctrl, "a/0").is_empty());
-    // The owner's own units read it as consumers too (Juju 3.1.7+): a new revision reaches them.
+    let id = app_secret(&mut ctrl, "owner", 2);
+    ctrl.units.get_mut("owner/0").unwrap().agent.removes_notified.insert((id.clone(), 1));
+    let s = ctrl.secret_mut(&id).unwrap();
+    s.grants.push(SecretGrant { relation_id: rel, target: "app".into() });
+    s.consumers.insert("app/0".into(), ConsumerRecord { tracked: 2, label: None });
+    assert!(next_ops(&ctrl, "app/0").is_empty());
     new_revision(&mut ctrl, &id);
-    assert_eq!(settle(&mut ctrl), strs(&["a/0 secret-changed"]));
+    // app/0 still pins revision 2 (it did not refresh): no secret-remove yet.
+    assert_eq!(settle(&mut ctrl), strs(&["app/0 secret-changed"]));
+}
+
+/// The owner's own units that read the secret are not sent secret-changed (see
+/// `OWNERS_GET_SECRET_CHANGED`); the revision they pin is still held back from secret-remove.
+#[test]
+fn owner_readers_get_no_secret_changed_but_pin() {
+    let mut ctrl = machine();
+    deploy(&mut ctrl, "a", 2);
+    settle(&mut ctrl);
+    let id = app_secret(&mut ctrl, "a", 1);
+    first_read(&mut ctrl, &id, "a/1", 1);
+    new_revision(&mut ctrl, &id);
+    assert!(settle(&mut ctrl).is_empty());
+    ctrl.secret_mut(&id).unwrap().consumers.get_mut("a/1").unwrap().tracked = 2;
+    assert_eq!(settle(&mut ctrl), strs(&["a/0 secret-remove rev=1"]));
 }
 
 /// The relation-changed owed after a joined runs even when the remote unit went away in the
