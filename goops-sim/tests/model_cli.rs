@@ -243,6 +243,10 @@ fn a_seeded_up_replays_the_same_trace() {
     let first = ok(&model(&file, &dir.join("a.json"), &["up", "--seed", "11"]));
     let second = ok(&model(&file, &dir.join("b.json"), &["up", "--seed", "11"]));
     assert_eq!(first, second);
+    assert!(first.ends_with("up --seed 11`\n"), "{first}");
+    // The state file holds secret content: only its owner may read it.
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(dir.join("a.json")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
 }
 
 #[test]

@@ -197,7 +197,11 @@ fn up(args: &ModelArgs) -> Result<(), Failure> {
     file.deploy_into(&mut model, &goops_sim()?, Some(args.timeout))
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.file.display())))?;
     let result = model.settle().map(|_| ());
-    finish(args, &model, 0, result, true)
+    let done = finish(args, &model, 0, result, true);
+    if let Some(seed) = model.seed() {
+        println!("\nseed {seed}: replay with `goops-sim model {} up --seed {seed}`", args.file.display());
+    }
+    done
 }
 
 /// Every verb but `up` and `explore`: load the state, act, settle, save.
