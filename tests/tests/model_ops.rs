@@ -78,7 +78,9 @@ fn manage_secrets_in_process_and_the_ops_charm_as_a_process_settle_in_one_model(
     assert!(model.controller().secrets.iter().all(|s| s.grants.is_empty()));
 
     // Config through the model: the ops leader writes generation 2 as a new revision.
-    model.config("ops", [("greeting".to_owned(), json!("bonjour")), ("token-generation".to_owned(), json!(2))]).unwrap();
+    model
+        .config("ops", [("greeting".to_owned(), json!("bonjour")), ("token-generation".to_owned(), json!(2))])
+        .unwrap();
     model.settle().unwrap_or_else(|e| panic!("settles after config: {e}"));
     let token = secret_content(&model, &owner, |l| l == "compat-token").unwrap();
     assert_eq!(token["generation"], "2");

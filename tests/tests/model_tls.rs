@@ -16,7 +16,7 @@ use goops_sim::state::StatusName;
 use goops_sim::testing::Harness;
 use goops_tests::workspace_binary;
 use model_support::{
-    RUST_REQUIRER_CN, all_active, alive_units, certificates_verify, example_dir, held_certificate, hooks_of,
+    RUST_REQUIRER_CN, alive_units, all_active, certificates_verify, example_dir, held_certificate, hooks_of,
     provider_answers, provider_ca, unit_status,
 };
 use tls_requirer::TlsRequirerCharm;
