@@ -13,7 +13,7 @@ use goops_sim::model::{CharmSource, Model, ModelCharm};
 use goops_sim::state::{ExecRule, StatusName};
 use goops_sim::testing::{ContainerView, Harness, HarnessError, On, RunReport};
 use hello_k8s::{CONFIG_FILE, CONTAINER, HelloK8s, SERVER, SERVICE};
-use model_support::{all_active, example_dir, hooks_of, unit_status};
+use model_support::{all_active, example_dir, unit_status};
 use serde_json::json;
 
 /// hello-k8s with the `hello-server` of its OCI image: `--version` answers `1.4.2`.
@@ -64,7 +64,7 @@ fn container<'a>(model: &'a Model, unit: &str) -> ContainerView<'a> {
 }
 
 fn pebble_readies(model: &Model, unit: &str) -> usize {
-    hooks_of(model, unit).iter().filter(|h| *h == "hello-pebble-ready").count()
+    model.hooks_of(unit).iter().filter(|h| *h == "hello-pebble-ready").count()
 }
 
 #[test]
@@ -72,7 +72,7 @@ fn each_hello_k8s_unit_runs_pebble_ready_and_serves_in_its_own_container() {
     let model = settled();
     all_active(&model).unwrap();
     for unit in ["hello/0", "hello/1"] {
-        let hooks = hooks_of(&model, unit);
+        let hooks = model.hooks_of(unit);
         assert_eq!(hooks.first().map(String::as_str), Some("install"), "{unit}: {hooks:?}");
         assert_eq!(pebble_readies(&model, unit), 1, "{unit}: {hooks:?}");
 

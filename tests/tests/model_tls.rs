@@ -16,8 +16,8 @@ use goops_sim::state::StatusName;
 use goops_sim::testing::Harness;
 use goops_tests::workspace_binary;
 use model_support::{
-    RUST_REQUIRER_CN, all_active, alive_units, certificates_verify, example_dir, held_certificate, hooks_of,
-    provider_answers, provider_ca, unit_status,
+    RUST_REQUIRER_CN, alive_units, all_active, certificates_verify, example_dir, held_certificate, provider_answers,
+    provider_ca, unit_status,
 };
 use tls_requirer::TlsRequirerCharm;
 
@@ -90,7 +90,7 @@ fn ca_and_three_requirers_settle_active_with_certificates_signed_by_the_ca() {
     // The trace: install first; only the leader ran leader-elected; start before any relation
     // hook that needs a started unit (joined).
     for unit in ["ca/0", "req/0", "req/1", "req/2"] {
-        let hooks = hooks_of(&model, unit);
+        let hooks = model.hooks_of(unit);
         assert_eq!(hooks.first().map(String::as_str), Some("install"), "{unit}: {hooks:?}");
         let start = hooks.iter().position(|h| h == "start").unwrap_or_else(|| panic!("{unit} started: {hooks:?}"));
         let joined = hooks.iter().position(|h| h == "certificates-relation-joined").expect("joined ran");
@@ -151,7 +151,7 @@ fn removing_the_requirer_leader_elects_a_new_leader_and_the_ca_keeps_serving() {
     model.settle().unwrap_or_else(|e| panic!("settles after add-unit: {e}"));
     serving(&model).unwrap();
     assert_eq!(provider_answers(&model, id, "ca").unwrap().len(), 3, "answers for req/1, req/2 and req/3");
-    assert_eq!(hooks_of(&model, "req/3").iter().filter(|h| *h == "leader-elected").count(), 0);
+    assert_eq!(model.hooks_of("req/3").iter().filter(|h| *h == "leader-elected").count(), 0);
 }
 
 #[test]
@@ -205,19 +205,27 @@ fn the_same_model_settles_with_both_charms_as_processes() {
     }
 }
 
+/// What each seed runs: deploy, integrate, settle (the check runs after the settle).
+fn scenario(model: &mut Model) -> Result<(), ModelError> {
+    deploy_in_process(model)?;
+    model.settle()?;
+    Ok(())
+}
+
 #[test]
 fn explore_orders_of_the_ca_and_three_requirers() {
-    let report = explore(
-        0..SEEDS,
-        |model| {
-            deploy_in_process(model)?;
-            model.settle()?;
-            Ok(())
-        },
-        serving,
-    )
-    .unwrap_or_else(|failure| panic!("{failure}"));
-    assert_eq!(report.seeds, SEEDS);
-    // Each seed runs at least every unit's install, start and relation hooks.
-    assert!(report.hooks >= SEEDS * 4 * 5, "{report:?}");
+    // Two halves on two threads: the seeds are independent and the machine has two cores.
+    let halves = [0..SEEDS / 2, SEEDS / 2..SEEDS];
+    let reports: Vec<_> = std::thread::scope(|s| {
+        let runs: Vec<_> = halves.into_iter().map(|seeds| s.spawn(move || explore(seeds, scenario, serving))).collect();
+        runs.into_iter().map(|run| run.join().expect("explore does not panic")).collect()
+    });
+    let mut hooks = 0;
+    for report in reports {
+        let report = report.unwrap_or_else(|failure| panic!("{failure}"));
+        assert_eq!(report.seeds, SEEDS / 2);
+        hooks += report.hooks;
+    }
+    // Each seed runs at least every unit's install, config-changed, start and relation hooks.
+    assert!(hooks >= SEEDS * 4 * 5, "{hooks} hooks");
 }

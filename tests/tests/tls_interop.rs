@@ -18,8 +18,8 @@ use goops_sim::model::Model;
 use goops_sim::state::StatusName;
 use goops_sim::testing::Harness;
 use model_support::{
-    PY_REQUIRER_CN, RUST_REQUIRER_CN, StagedPython, all_active, certificates_verify, example_dir,
-    held_certificate, provider_answers, provider_ca, tls_python, unit_status,
+    PY_REQUIRER_CN, RUST_REQUIRER_CN, StagedPython, all_active, certificates_verify, example_dir, held_certificate,
+    provider_answers, provider_ca, tls_python, unit_status,
 };
 
 #[test]
