@@ -88,7 +88,8 @@ fn manage_secrets_in_process_and_the_ops_charm_as_a_process_settle_in_one_model(
     assert_eq!(unit_status(&model, "ops/1").unwrap(), (StatusName::Active, "bonjour; token generation 2".to_owned()));
     // The leader read its own secret (install, config-changed), so it tracks it like any reader
     // and hears secret-changed for revision 2 (juju/juju#19035: "the same for secret owners").
-    assert_eq!(model.hooks_of("ops/0")[before..], ["config-changed", "secret-changed"]);
+    // Its refresh left revision 1 pinned by nobody: the owner hears secret-remove for it.
+    assert_eq!(model.hooks_of("ops/0")[before..], ["config-changed", "secret-changed", "secret-remove"]);
     assert_eq!(
         unit_status(&model, "ops/0").unwrap(),
         (StatusName::Active, "secret compat-token generation 2".to_owned())
