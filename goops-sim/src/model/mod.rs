@@ -32,7 +32,7 @@ pub use trace::{ModelEvent, Outcome, Trace, TraceEntry};
 
 use crate::state::{Bag, State, StatusRecord};
 use crate::testing::{ActionRecord, End, HarnessError, HookKind};
-use controller::{AgentState, HookError, Unit};
+use controller::{AgentState, Unit};
 use schedule::Rng;
 
 /// Why a model operation or a settle failed.
@@ -322,6 +322,19 @@ impl Model {
 
     /// Run `op` on `unit`: begin, project, run the charm, commit (or discard), finish, trace.
     fn run_op(&mut self, unit: &str, op: Op, budget: &mut Budget) -> Result<(), ModelError> {
+        if self.lost_leadership_for(unit, &op) {
+            // Juju's runhook Prepare skips a leader-only hook whose unit no longer holds the
+            // lease (a retry, or a resolve, after the lease moved): it never runs.
+            if let Some(agent) = self.ctrl.units.get_mut(unit).map(|u| &mut u.agent) {
+                if agent.error.as_ref().is_some_and(|e| e.op == op) {
+                    agent.error = None;
+                }
+                if agent.queued.as_ref() == Some(&op) {
+                    agent.queued = None;
+                }
+            }
+            return Ok(());
+        }
         agent::begin(&mut self.ctrl, unit, &op);
         let (state, on) = view::project(&self.ctrl, unit, &op)?;
         let app = self.ctrl.units.get(unit).map(|u| u.app.clone()).unwrap_or_default();
@@ -375,16 +388,10 @@ impl Model {
             }
         } else if injected {
             let message = "transient failure injected by the seeded scheduler".to_owned();
-            agent::finish(&mut self.ctrl, unit, &op, false, Some(message.clone()));
-            if let Some(agent) = self.ctrl.units.get_mut(unit).map(|u| &mut u.agent) {
-                match &mut agent.error {
-                    Some(error) => error.injected = true,
-                    None => agent.error = Some(HookError { op: op.clone(), message, injected: true }),
-                }
-            }
+            agent::finish(&mut self.ctrl, unit, &op, false, Some((message, true)));
             Outcome::InjectedFailure
         } else {
-            agent::finish(&mut self.ctrl, unit, &op, ok, failure.clone());
+            agent::finish(&mut self.ctrl, unit, &op, ok, failure.clone().map(|m| (m, false)));
             match (&report.end, failure) {
                 (End::Skipped, _) => Outcome::Skipped,
                 (_, Some(message)) => Outcome::Failed(message),
@@ -410,6 +417,27 @@ impl Model {
                 trace: self.trace_tail(),
             }),
             _ => Ok(()),
+        }
+    }
+
+    /// Whether `op` runs only on the leader (leader-elected; secret-rotate, secret-expired and
+    /// secret-remove of an application-owned secret) and `unit` does not hold the lease now.
+    fn lost_leadership_for(&self, unit: &str, op: &Op) -> bool {
+        if op.is_action() {
+            return false;
+        }
+        let Some(app) = self.ctrl.units.get(unit).map(|u| u.app.as_str()) else { return false };
+        if self.leader(app) == Some(unit) {
+            return false;
+        }
+        match HookKind::parse(&op.hook).map(|(kind, _)| kind) {
+            Some(HookKind::LeaderElected) => true,
+            Some(HookKind::Secret(kind)) if kind != goops_juju::hooks::SecretEventKind::Changed => op
+                .secret
+                .as_deref()
+                .and_then(|id| self.ctrl.secret(id))
+                .is_some_and(|s| matches!(&s.owner, controller::SecretOwnerRef::Application(a) if a == app)),
+            _ => false,
         }
     }
 
@@ -482,23 +510,14 @@ impl Model {
         }
     }
 
-    /// The controller's bookkeeping between hooks: a dying unit whose teardown is over (its
-    /// agent ran `remove`, or it has nothing left to run) is Dead and its lease revoked; a
+    /// The controller's bookkeeping between hooks: a unit whose teardown is over (its agent
+    /// ran `remove`, or it was removed before it ever installed) is Dead and its lease revoked; a
     /// dying relation that no unit still has created-and-not-broken is removed with the secret
     /// grants scoped to it; an application whose units are all dead is dead.
     fn reap(&mut self) {
         for name in self.ctrl.unit_names() {
-            let Some(unit) = self.ctrl.units.get(&name) else { continue };
-            let done = match unit.life {
-                Life::Dead => false,
-                Life::Alive => unit.agent.removed,
-                Life::Dying => {
-                    unit.agent.removed
-                        || (unit.agent.error.is_none()
-                            && unit.agent.queued.is_none()
-                            && agent::next_ops(&self.ctrl, &name).is_empty())
-                }
-            };
+            let alive_or_dying = self.ctrl.units.get(&name).is_some_and(|u| u.life != Life::Dead);
+            let done = alive_or_dying && agent::is_finished(&self.ctrl, &name);
             if done {
                 self.mark_dead(&name);
             }

@@ -252,7 +252,7 @@ impl ModelStatus {
             row.push(truncate_message(&unit.workload.message));
             units.row(row);
         }
-        if units.rows.len() > 0 {
+        if !units.rows.is_empty() {
             out.push('\n');
             out.push_str(&units.render());
         }
