@@ -521,4 +521,5 @@ fn commit_secrets(
 }
 
 #[cfg(test)]
+#[path = "view_tests.rs"]
 mod view_tests;
