@@ -469,10 +469,13 @@ fn mark_seen(ctrl: &mut Controller, unit: &str, op: &Op) {
             // A rotate that made no new revision is tried again 5 minutes later (Juju's
             // SecretsRotated); a new revision already moved `next_rotate` on.
             let clock = ctrl.clock;
-            if let Some(s) = op.secret.as_deref().and_then(|id| ctrl.secret_mut(id)) {
-                if s.next_rotate.is_some_and(|at| at <= clock) {
-                    s.next_rotate = Some(clock + Duration::minutes(ROTATE_RETRY_DELAY_MINUTES));
-                }
+            let due = op
+                .secret
+                .as_deref()
+                .and_then(|id| ctrl.secret_mut(id))
+                .filter(|s| s.next_rotate.is_some_and(|at| at <= clock));
+            if let Some(s) = due {
+                s.next_rotate = Some(clock + Duration::minutes(ROTATE_RETRY_DELAY_MINUTES));
             }
             return;
         }
