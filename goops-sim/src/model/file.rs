@@ -19,6 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use goops_juju::charmcraft::{CharmMeta, ConfigOption};
 use goops_juju::config::ConfigType;
@@ -26,6 +27,7 @@ use serde_json::Value;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use super::{CharmSource, Deploy, DispatchCharm, Model, ModelError};
 use crate::state::ModelType;
 
 /// A model file, read and checked.
@@ -190,6 +192,83 @@ impl ModelFile {
     fn invalid(&self, line: usize, key: &str, message: String) -> FileError {
         FileError::Invalid { path: self.path.clone(), line, key: key.to_owned(), message }
     }
+
+    /// The model this file describes, not yet settled: each application deployed as a
+    /// [`DispatchCharm`] run by `goops_sim` (`goops-sim run`), then each relation integrated.
+    /// `seed` draws the order among Juju's legal ones ([`Model::seeded`]).
+    pub fn build(&self, seed: Option<u64>, goops_sim: PathBuf) -> Result<Model, ModelError> {
+        let mut model = self.empty_model(seed)?;
+        self.deploy_into(&mut model, &goops_sim, None)?;
+        Ok(model)
+    }
+
+    /// An empty model of this file's name and type, seeded or not.
+    pub fn empty_model(&self, seed: Option<u64>) -> Result<Model, ModelError> {
+        let model = match self.model_type {
+            ModelType::Machine => Model::new(),
+            ModelType::Kubernetes => Model::kubernetes(),
+        };
+        let model = match seed {
+            Some(seed) => model.with_seed(seed),
+            None => model,
+        };
+        // The model's name lives in its controller, which only the JSON form opens up.
+        let mut json: Value =
+            serde_json::from_str(&model.to_json()).map_err(|e| ModelError::State(format!("model JSON: {e}")))?;
+        if let Some(info) = json.pointer_mut("/controller/model").and_then(Value::as_object_mut) {
+            info.insert("name".into(), Value::String(self.model_name()));
+        }
+        Model::from_json(&json.to_string(), |app, _| Err(ModelError::UnknownApplication(app.to_owned())))
+    }
+
+    /// Deploy this file's applications into `model` and integrate its relations (no settle).
+    /// `timeout` bounds each hook (default: `goops-sim run`'s 60 s).
+    pub fn deploy_into(
+        &self,
+        model: &mut Model,
+        goops_sim: &Path,
+        timeout: Option<Duration>,
+    ) -> Result<(), ModelError> {
+        for app in &self.applications {
+            let source = CharmSource {
+                dir: app.charm.display().to_string(),
+                dispatch: app.dispatch.as_ref().map(|d| d.display().to_string()),
+                in_process: false,
+            };
+            let charm = dispatch_charm(&app.name, &source, goops_sim, timeout)?;
+            let options = Deploy { units: app.units, config: app.config.clone(), trusted: app.trust };
+            model.deploy_with(&app.name, charm, options)?;
+        }
+        for relation in &self.relations {
+            let [a, b] = &relation.endpoints;
+            model.integrate(a, b)?;
+        }
+        Ok(())
+    }
+}
+
+/// The charm of application `app` from its source as the model's JSON records it: its dir's
+/// own `dispatch`, or the binary staged as `dispatch`; run by `goops_sim`.
+pub fn dispatch_charm(
+    app: &str,
+    source: &CharmSource,
+    goops_sim: &Path,
+    timeout: Option<Duration>,
+) -> Result<DispatchCharm, ModelError> {
+    if source.in_process {
+        let message = format!("application {app:?} runs an in-process charm, which a model file cannot rebuild");
+        return Err(ModelError::State(message));
+    }
+    let charm = match &source.dispatch {
+        Some(binary) => DispatchCharm::staged(&source.dir, binary),
+        None => DispatchCharm::new(&source.dir),
+    }
+    .map_err(|e| ModelError::State(format!("application {app:?}: {e}")))?
+    .goops_sim_binary(goops_sim);
+    Ok(match timeout {
+        Some(timeout) => charm.timeout(timeout),
+        None => charm,
+    })
 }
 
 /// A config value given as text (`goops-sim model … config app key=value`), converted to the

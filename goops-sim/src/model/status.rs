@@ -343,6 +343,11 @@ fn derive_status<'a>(statuses: impl Iterator<Item = &'a StatusRecord>) -> Status
     result
 }
 
+/// Control characters escaped (`\u{1b}`); everything else, quotes included, as it is.
+fn escape_controls(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
 fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or_default().to_owned()
 }
@@ -378,7 +383,7 @@ impl Table {
 
     fn row(&mut self, cells: Vec<String>) {
         // Terminal escapes from a charm's message never reach the terminal raw.
-        self.rows.push(cells.into_iter().map(|c| c.escape_debug().to_string()).collect());
+        self.rows.push(cells.into_iter().map(|c| escape_controls(&c)).collect());
     }
 
     fn render(&self) -> String {
@@ -469,7 +474,9 @@ mod tests {
         assert!(!status.all_active());
         assert!(status.apps_active(&["ca"]));
         assert!(!status.apps_active(&["ca", "missing"]));
-        assert!(status.all_agents_idle());
+        // These hand-built agents have never run config-changed: they have work to do.
+        assert_eq!(status.unit("ca/0").map(|u| u.agent.as_str()), Some("executing"));
+        assert!(!status.all_agents_idle());
         assert!(!status.any_error());
         assert_eq!(status.unit("req/1").map(|u| u.leader), Some(true));
     }
@@ -477,6 +484,9 @@ mod tests {
     #[test]
     fn a_unit_in_hook_error_shows_workload_error_and_agent_idle() {
         let mut ctrl = controller();
+        if let Some(unit) = ctrl.units.get_mut("ca/0") {
+            unit.agent.installed = false;
+        }
         let op = Op { hook: "certificates-relation-changed".into(), relation_id: Some(3), ..Op::default() };
         if let Some(unit) = ctrl.units.get_mut("req/0") {
             unit.agent.error = Some(HookError { op, message: "exit status 1".into(), injected: false });
@@ -486,6 +496,9 @@ mod tests {
         assert_eq!(unit.workload.status, StatusName::Error);
         assert_eq!(unit.workload.message, "hook failed: \"certificates-relation-changed\"");
         assert_eq!(unit.agent, "idle");
+        // A unit that has not run install yet is still allocating.
+        assert_eq!(status.unit("ca/0").map(|u| u.agent.as_str()), Some("allocating"));
+        assert!(status.render().contains("hook failed: \"certificates-relation-changed\""));
         assert!(status.any_error());
         assert_eq!(status.app("req").map(|a| a.status.status), Some(StatusName::Error));
     }
@@ -519,9 +532,13 @@ mod tests {
         if let Some(unit) = ctrl.units.get_mut("req/1") {
             unit.status.message = "x".repeat(200);
         }
+        if let Some(unit) = ctrl.units.get_mut("ca/0") {
+            unit.status.message = "\u{1b}[31mred".into();
+        }
         let status = ModelStatus::of(&ctrl);
         assert!(status.unit("req/0").is_none());
         let text = status.render();
+        assert!(text.contains("\\u{1b}[31mred") && !text.contains('\u{1b}'), "{text}");
         assert!(text.contains(&format!("{}...", "x".repeat(117))));
         assert!(!text.contains(&"x".repeat(118)));
     }
