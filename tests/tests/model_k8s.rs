@@ -103,6 +103,24 @@ fn a_container_restart_runs_pebble_ready_again_on_that_unit_only() {
 }
 
 #[test]
+fn a_pod_restart_redeploys_the_charm_and_runs_pebble_ready_after_start() {
+    let mut model = settled();
+    let before = (model.hooks_of("hello/0").len(), model.hooks_of("hello/1").len());
+    model.restart_pod("hello/1").unwrap();
+    model.settle().unwrap_or_else(|e| panic!("settles after the pod restart: {e}"));
+
+    // The new pod's agent sees its charm as an upgrade, then runs the startup hooks a follower
+    // runs, then pebble-ready for the new Pebble (juju-model.md §1.4, from resolver/loop.go).
+    assert_eq!(
+        model.hooks_of("hello/1")[before.1..],
+        ["upgrade-charm", "config-changed", "start", "leader-settings-changed", "hello-pebble-ready"]
+    );
+    assert_eq!(model.hooks_of("hello/0").len(), before.0, "the other pod runs nothing");
+    all_active(&model).unwrap();
+    assert!(container(&model, "hello/1").service(SERVICE).is_some_and(|s| s.is_running()));
+}
+
+#[test]
 fn config_reaches_every_unit_container() {
     let mut model = settled();
     model.config("hello", [("port".to_owned(), json!(22))]).unwrap();
