@@ -87,6 +87,20 @@ fn ca_and_three_requirers_settle_active_with_certificates_signed_by_the_ca() {
         assert_eq!(answer["certificate"].as_str().map(str::trim), Some(held_certificate(&model, unit).unwrap().trim()));
     }
 
+    // What each side sees now (the view its next hook gets): the provider sees the three
+    // requirer units with their CSRs, each requirer sees the provider's answers.
+    let provider_view = model.unit_state("ca/0").expect("ca/0's view");
+    let seen = provider_view.relation(id).expect("ca/0 sees the relation");
+    assert_eq!(seen.remote_app, "req");
+    assert_eq!(seen.remote_units.keys().collect::<Vec<_>>(), ["req/0", "req/1", "req/2"]);
+    assert!(seen.remote_units.values().all(|bag| bag.contains_key("certificate_signing_requests")));
+    assert_eq!(seen.local_app_data, relation.app_data["ca"].data);
+    let requirer_view = model.unit_state("req/1").expect("req/1's view");
+    let seen = requirer_view.relation(id).expect("req/1 sees the relation");
+    assert_eq!(seen.remote_units.keys().collect::<Vec<_>>(), ["ca/0"]);
+    assert_eq!(seen.remote_app_data, relation.app_data["ca"].data);
+    assert!(!requirer_view.leader && provider_view.leader);
+
     // The trace: install first; only the leader ran leader-elected; start before any relation
     // hook that needs a started unit (joined).
     for unit in ["ca/0", "req/0", "req/1", "req/2"] {
@@ -210,6 +224,34 @@ fn scenario(model: &mut Model) -> Result<(), ModelError> {
     deploy_in_process(model)?;
     model.settle()?;
     Ok(())
+}
+
+/// Seeds of the exploration that also removes the requirer leader and adds a unit.
+const LEADER_LOSS_SEEDS: u64 = 50;
+
+/// [`scenario`], then the requirer's leader (whichever unit the seed made leader) goes, then a
+/// new unit comes.
+fn leader_loss_scenario(model: &mut Model) -> Result<(), ModelError> {
+    scenario(model)?;
+    let leader = model.leader("req").map(str::to_owned).ok_or_else(|| ModelError::Invalid("no req leader".into()))?;
+    model.remove_unit(&leader)?;
+    model.settle()?;
+    model.add_unit("req")?;
+    model.settle()?;
+    Ok(())
+}
+
+#[test]
+fn explore_orders_of_losing_the_requirer_leader() {
+    let report = explore(0..LEADER_LOSS_SEEDS, leader_loss_scenario, |model| {
+        serving(model)?;
+        match model.leader("req") {
+            Some(leader) if alive_units(model, "req").iter().any(|u| u == leader) => Ok(()),
+            other => Err(format!("req's leader is {other:?}, not an alive unit")),
+        }
+    })
+    .unwrap_or_else(|failure| panic!("{failure}"));
+    assert_eq!(report.seeds, LEADER_LOSS_SEEDS);
 }
 
 #[test]
