@@ -27,6 +27,13 @@ use crate::state::ModelType;
 #[path = "agent_tests.rs"]
 mod agent_tests;
 
+/// Whether units of a secret's owner that read it get secret-changed too. Juju 3.1.7+ gives
+/// an owner unit that read its own secret a consumer record, and the consumed-secrets watcher
+/// (`state/secrets.go` `WatchConsumedSecretsChanges`) matches any consumer, so Juju would.
+/// goops-sim's single-unit engine refuses secret-changed for an owned secret (its event
+/// check), and the model runs every hook through it: off until the two are reconciled.
+const OWNERS_GET_SECRET_CHANGED: bool = false;
+
 /// How long after a secret-rotate that made no new revision Juju tries again
 /// (`RotateRetryDelay` in Juju's `core/secrets/rotate.go`).
 const ROTATE_RETRY_DELAY_MINUTES: i64 = 5;
@@ -53,11 +60,14 @@ pub(crate) fn next_ops(ctrl: &Controller, unit: &str) -> Vec<Op> {
         }
         return ops;
     }
-    // Tier 1: a queued hook runs next, with nothing (not even an action) in between.
-    if let Some(queued) = &agent.queued {
+    let alive = u.life == Life::Alive;
+    // Tier 1: a queued hook runs next, with nothing (not even an action) in between; a queued
+    // install waits for the idle path, so a dying unit never installs.
+    if let Some(queued) = &agent.queued
+        && (alive || !is_kind(queued, HookKind::Install))
+    {
         return vec![queued.clone()];
     }
-    let alive = u.life == Life::Alive;
     let kubernetes = ctrl.model.model_type == ModelType::Kubernetes;
     // Tier 2: install (machines attach deploy-time storage first; a dying unit that never
     // installed runs nothing).
@@ -147,14 +157,7 @@ pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failu
     let tick = ctrl.update_status_tick;
     let Some(u) = ctrl.units.get_mut(unit) else { return };
     let agent = &mut u.agent;
-    if op.is_action() {
-        // An action never holds the unit in error; it is done either way (Juju fails an
-        // action whose process died, and does not re-run it).
-        let id = op.action.as_ref().map(|a| &a.id);
-        if let Some(at) = agent.actions.iter().position(|a| a.action.as_ref().map(|a| &a.id) == id) {
-            agent.actions.remove(at);
-        }
-    } else if !ok {
+    if !ok && !op.is_action() {
         let (message, injected) = failure.unwrap_or_else(|| (format!("hook {:?} failed", op.hook), false));
         // The failed hook is held in `error` (a resolve puts it back in `queued`).
         if agent.queued.as_ref() == Some(op) {
@@ -162,14 +165,22 @@ pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failu
         }
         agent.error = Some(HookError { op: op.clone(), message, injected });
         return;
+    }
+    if op.is_action() {
+        // An action never holds the unit in error; it is done either way (Juju fails an
+        // action whose process died, and does not re-run it).
+        let id = op.action.as_ref().map(|a| &a.id);
+        if let Some(at) = agent.actions.iter().position(|a| a.action.as_ref().map(|a| &a.id) == id) {
+            agent.actions.remove(at);
+        }
+        if !ok {
+            return;
+        }
     } else {
         if agent.queued.as_ref() == Some(op) {
             agent.queued = None;
         }
         agent.error = None;
-    }
-    if !ok {
-        return;
     }
     // Every commit records the current update-status tick, so ticks coalesce (Juju's
     // `resolver/opfactory.go`).
@@ -271,18 +282,24 @@ fn manages(ctrl: &Controller, u: &Unit, secret: &SecretDoc) -> bool {
     }
 }
 
+/// Whether `secret` is `u`'s own: its application's, or its own unit's (the single-unit
+/// state shows it with an owner).
+fn owns(u: &Unit, secret: &SecretDoc) -> bool {
+    match &secret.owner {
+        SecretOwnerRef::Unit(owner) => owner == &u.name,
+        SecretOwnerRef::Application(app) => app == &u.app,
+    }
+}
+
 /// Whether `u` may still read `secret`: its owner, a unit of the owning application, or a
 /// grantee through a relation that still exists. A revoked reader gets no more
 /// secret-changed (Juju's agent treats "unauthorized" like deletion).
 fn can_read(ctrl: &Controller, u: &Unit, secret: &SecretDoc) -> bool {
-    let owns = match &secret.owner {
-        SecretOwnerRef::Unit(owner) => owner == &u.name,
-        SecretOwnerRef::Application(app) => app == &u.app,
-    };
-    owns || secret
-        .grants
-        .iter()
-        .any(|g| (g.target == u.name || g.target == u.app) && ctrl.relation(g.relation_id).is_some())
+    owns(u, secret)
+        || secret
+            .grants
+            .iter()
+            .any(|g| (g.target == u.name || g.target == u.app) && ctrl.relation(g.relation_id).is_some())
 }
 
 /// Tier 6: secret hooks, in the order of Juju's secrets resolver: expired, then rotate, then
@@ -317,13 +334,13 @@ fn secret_ops(ctrl: &Controller, u: &Unit) -> Vec<Op> {
     if !rotate.is_empty() {
         return rotate;
     }
-    // Changed: for units holding a consumer record (owners that read it included), when the
-    // latest revision differs from the one secret-changed last ran for. A record with no
-    // notified revision yet counts as notified at its tracked revision (the first read).
+    // Changed: for units holding a consumer record, when the latest revision differs from the
+    // one secret-changed last ran for. A record with no notified revision yet counts as
+    // notified at its tracked revision (the first read).
     let changed: Vec<Op> = ctrl
         .secrets
         .iter()
-        .filter(|s| can_read(ctrl, u, s))
+        .filter(|s| can_read(ctrl, u, s) && (OWNERS_GET_SECRET_CHANGED || !owns(u, s)))
         .filter(|s| {
             s.consumers.get(&u.name).is_some_and(|record| {
                 let notified = agent.secrets_notified.get(&s.id).copied().unwrap_or(record.tracked);
@@ -469,10 +486,13 @@ fn mark_seen(ctrl: &mut Controller, unit: &str, op: &Op) {
             // A rotate that made no new revision is tried again 5 minutes later (Juju's
             // SecretsRotated); a new revision already moved `next_rotate` on.
             let clock = ctrl.clock;
-            if let Some(s) = op.secret.as_deref().and_then(|id| ctrl.secret_mut(id)) {
-                if s.next_rotate.is_some_and(|at| at <= clock) {
-                    s.next_rotate = Some(clock + Duration::minutes(ROTATE_RETRY_DELAY_MINUTES));
-                }
+            let due = op
+                .secret
+                .as_deref()
+                .and_then(|id| ctrl.secret_mut(id))
+                .filter(|s| s.next_rotate.is_some_and(|at| at <= clock));
+            if let Some(s) = due {
+                s.next_rotate = Some(clock + Duration::minutes(ROTATE_RETRY_DELAY_MINUTES));
             }
             return;
         }

@@ -19,6 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use goops_juju::charmcraft::{CharmMeta, ConfigOption};
 use goops_juju::config::ConfigType;
@@ -26,6 +27,7 @@ use serde_json::Value;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use super::{CharmSource, Deploy, DispatchCharm, Model, ModelError};
 use crate::state::ModelType;
 
 /// A model file, read and checked.
@@ -148,27 +150,42 @@ impl ModelFile {
     }
 
     /// Read each application's charm metadata and check the file against it: config keys and
-    /// types, relation endpoints. Returns the metadata by application name.
-    pub fn check_charms(&self) -> Result<BTreeMap<String, CharmMeta>, FileError> {
+    /// types, relation endpoints. A text value of a non-string option is parsed as its type
+    /// (`port: "5432"` is the int 5432), as Juju reads settings YAML "for compatibility with
+    /// python" (internal/charm/config.go `ParseSettingsYAML`). Returns the metadata by
+    /// application name.
+    pub fn check_charms(&mut self) -> Result<BTreeMap<String, CharmMeta>, FileError> {
         let mut metas = BTreeMap::new();
-        for app in &self.applications {
+        let path = self.path.clone();
+        let invalid = |line: usize, key: &str, message: String| FileError::Invalid {
+            path: path.clone(),
+            line,
+            key: key.to_owned(),
+            message,
+        };
+        for app in &mut self.applications {
             let key = format!("applications.{}.charm", app.name);
-            let meta = CharmMeta::from_dir(&app.charm).map_err(|e| self.invalid(app.line, &key, e.to_string()))?;
+            let meta = CharmMeta::from_dir(&app.charm).map_err(|e| invalid(app.line, &key, e.to_string()))?;
             if let Some(dispatch) = &app.dispatch
                 && !dispatch.is_file()
             {
                 let key = format!("applications.{}.dispatch", app.name);
-                return Err(self.invalid(app.line, &key, format!("{} is not a file", dispatch.display())));
+                return Err(invalid(app.line, &key, format!("{} is not a file", dispatch.display())));
             }
-            for (option, value) in &app.config {
+            for (option, value) in &mut app.config {
                 let key = format!("applications.{}.config.{option}", app.name);
                 let Some(spec) = meta.config.get(option) else {
-                    // Juju's wording (internal/charm/config.go `ValidateSettings`).
-                    return Err(self.invalid(app.line, &key, format!("unknown option {option:?}")));
+                    // Juju's words (internal/charm/config.go `Config.option`).
+                    return Err(invalid(app.line, &key, format!("unknown option {option:?}")));
                 };
-                if !spec.accepts(value) {
-                    let message = format!("expected {}, got {value}", type_name(spec.kind));
-                    return Err(self.invalid(app.line, &key, message));
+                if let Value::String(text) = value
+                    && !matches!(spec.kind, ConfigType::String | ConfigType::Secret)
+                {
+                    *value = config_value_from_text(option, spec, text).map_err(|e| invalid(app.line, &key, e))?;
+                } else if !spec.accepts(value) {
+                    // Juju's words (internal/charm/config.go `Option.error`), Go's %#v of the value.
+                    let message = format!("option {option:?} expected {}, got {value}", type_name(spec.kind));
+                    return Err(invalid(app.line, &key, message));
                 }
             }
             metas.insert(app.name.clone(), meta);
@@ -180,23 +197,96 @@ impl ModelFile {
                 if !endpoint.is_empty() && meta.is_some_and(|m| !m.endpoints.contains_key(endpoint)) {
                     let key = format!("relations[{i}]");
                     let message = format!("application {app:?} has no endpoint {endpoint:?}");
-                    return Err(self.invalid(relation.line, &key, message));
+                    return Err(invalid(relation.line, &key, message));
                 }
             }
         }
         Ok(metas)
     }
 
-    fn invalid(&self, line: usize, key: &str, message: String) -> FileError {
-        FileError::Invalid { path: self.path.clone(), line, key: key.to_owned(), message }
+    /// The model this file describes, not yet settled: each application deployed as a
+    /// [`DispatchCharm`] run by `goops_sim` (`goops-sim run`), then each relation integrated.
+    /// `seed` draws the order among Juju's legal ones ([`Model::seeded`]).
+    pub fn build(&self, seed: Option<u64>, goops_sim: PathBuf) -> Result<Model, ModelError> {
+        let mut model = self.empty_model(seed)?;
+        self.deploy_into(&mut model, &goops_sim, None)?;
+        Ok(model)
+    }
+
+    /// An empty model of this file's name and type, seeded or not.
+    pub fn empty_model(&self, seed: Option<u64>) -> Result<Model, ModelError> {
+        let model = match self.model_type {
+            ModelType::Machine => Model::new(),
+            ModelType::Kubernetes => Model::kubernetes(),
+        };
+        let model = match seed {
+            Some(seed) => model.with_seed(seed),
+            None => model,
+        };
+        // The model's name lives in its controller, which only the JSON form opens up.
+        let mut json: Value =
+            serde_json::from_str(&model.to_json()).map_err(|e| ModelError::State(format!("model JSON: {e}")))?;
+        if let Some(info) = json.pointer_mut("/controller/model").and_then(Value::as_object_mut) {
+            info.insert("name".into(), Value::String(self.model_name()));
+        }
+        Model::from_json(&json.to_string(), |app, _| Err(ModelError::UnknownApplication(app.to_owned())))
+    }
+
+    /// Deploy this file's applications into `model` and integrate its relations (no settle).
+    /// `timeout` bounds each hook (default: `goops-sim run`'s 60 s).
+    pub fn deploy_into(
+        &self,
+        model: &mut Model,
+        goops_sim: &Path,
+        timeout: Option<Duration>,
+    ) -> Result<(), ModelError> {
+        for app in &self.applications {
+            let source = CharmSource {
+                dir: app.charm.display().to_string(),
+                dispatch: app.dispatch.as_ref().map(|d| d.display().to_string()),
+                in_process: false,
+            };
+            let charm = dispatch_charm(&app.name, &source, goops_sim, timeout)?;
+            let options = Deploy { units: app.units, config: app.config.clone(), trusted: app.trust };
+            model.deploy_with(&app.name, charm, options)?;
+        }
+        for relation in &self.relations {
+            let [a, b] = &relation.endpoints;
+            model.integrate(a, b)?;
+        }
+        Ok(())
     }
 }
 
-/// A config value given as text (`goops-sim model … config app key=value`), converted to the
-/// option's type as `juju config` does (internal/charm/config.go `parse`: integers and floats
-/// as Go parses them, booleans as `strconv.ParseBool`).
-pub fn config_value_from_text(option: &ConfigOption, text: &str) -> Result<Value, String> {
-    let wrong = || format!("expected {}, got {text:?}", type_name(option.kind));
+/// The charm of application `app` from its source as the model's JSON records it: its dir's
+/// own `dispatch`, or the binary staged as `dispatch`; run by `goops_sim`.
+pub fn dispatch_charm(
+    app: &str,
+    source: &CharmSource,
+    goops_sim: &Path,
+    timeout: Option<Duration>,
+) -> Result<DispatchCharm, ModelError> {
+    if source.in_process {
+        let message = format!("application {app:?} runs an in-process charm, which a model file cannot rebuild");
+        return Err(ModelError::State(message));
+    }
+    let charm = match &source.dispatch {
+        Some(binary) => DispatchCharm::staged(&source.dir, binary),
+        None => DispatchCharm::new(&source.dir),
+    }
+    .map_err(|e| ModelError::State(format!("application {app:?}: {e}")))?
+    .goops_sim_binary(goops_sim);
+    Ok(match timeout {
+        Some(timeout) => charm.timeout(timeout),
+        None => charm,
+    })
+}
+
+/// A config value given as text (`goops-sim model … config app key=value`), converted to
+/// option `name`'s type as `juju config` does (internal/charm/config.go `Option.parse`: integers
+/// and floats as Go parses them, booleans as `strconv.ParseBool`; the error in its words).
+pub fn config_value_from_text(name: &str, option: &ConfigOption, text: &str) -> Result<Value, String> {
+    let wrong = || format!("option {name:?} expected {}, got {text:?}", type_name(option.kind));
     match option.kind {
         ConfigType::String | ConfigType::Secret => Ok(Value::String(text.to_owned())),
         ConfigType::Int => text.parse::<i64>().map(Value::from).map_err(|_| wrong()),
@@ -625,11 +715,12 @@ mod tests {
     #[test]
     fn config_text_converts_as_juju_config_does() {
         let option = |kind| ConfigOption { kind, default: None, description: String::new() };
-        assert_eq!(config_value_from_text(&option(ConfigType::Int), "42"), Ok(Value::from(42)));
-        assert_eq!(config_value_from_text(&option(ConfigType::Boolean), "T"), Ok(Value::Bool(true)));
-        assert_eq!(config_value_from_text(&option(ConfigType::Float), "1.5"), Ok(Value::from(1.5)));
-        assert_eq!(config_value_from_text(&option(ConfigType::String), "42"), Ok(Value::from("42")));
-        assert_eq!(config_value_from_text(&option(ConfigType::Int), "4.2"), Err("expected int, got \"4.2\"".into()));
-        assert!(config_value_from_text(&option(ConfigType::Boolean), "yes").is_err());
+        let parse = |kind, text| config_value_from_text("k", &option(kind), text);
+        assert_eq!(parse(ConfigType::Int, "42"), Ok(Value::from(42)));
+        assert_eq!(parse(ConfigType::Boolean, "T"), Ok(Value::Bool(true)));
+        assert_eq!(parse(ConfigType::Float, "1.5"), Ok(Value::from(1.5)));
+        assert_eq!(parse(ConfigType::String, "42"), Ok(Value::from("42")));
+        assert_eq!(parse(ConfigType::Int, "4.2"), Err("option \"k\" expected int, got \"4.2\"".into()));
+        assert!(parse(ConfigType::Boolean, "yes").is_err());
     }
 }

@@ -12,7 +12,7 @@ use goops_juju::relation::RelationRole;
 use super::controller::{ActionRequest, AgentState, Application, EndpointRef, RelationDoc, Unit};
 use super::{Deploy, Life, Model, ModelCharm, ModelError, ModelEvent, Op};
 use crate::state::{ContainerState, ModelType, Storage};
-use crate::testing::ActionRecord;
+use crate::testing::{ActionRecord, HookKind};
 
 impl Model {
     /// Deploy `app` running `charm` with `units` units.
@@ -299,8 +299,11 @@ impl Model {
             u.agent.started = false;
             u.agent.leader_settings_seen = None;
             // The charm dir lived on an emptyDir: the new pod's agent deploys the charm again,
-            // which it sees as an upgrade (only this unit's view moves).
+            // which it sees as an upgrade (only this unit's view moves). Juju does that before
+            // its resolver loop starts (`resolver/loop.go` checkCharmInstallUpgrade), so
+            // upgrade-charm runs first, ahead of the Pebble hooks the new boots bring: queued.
             u.agent.charm_revision = revision.wrapping_add(1);
+            u.agent.queued = Some(Op::hook(HookKind::UpgradeCharm.juju_name()));
             for boot in u.container_boots.values_mut() {
                 *boot += 1;
             }

@@ -38,7 +38,9 @@ pub struct AppStatus {
     /// The application status: as set by its leader, or derived from its units' workload
     /// statuses when the leader has set none (Juju's `DeriveStatus`).
     pub status: StatusRecord,
-    /// The workload version (the first unit's that has one, as Juju shows).
+    /// The workload version: the lowest-numbered unit's that has one. (Juju shows the most
+    /// recently set one, apiserver client/status.go `bySinceDescending`; the model does not
+    /// record when a unit set its version.)
     pub version: String,
     /// The leader.
     pub leader: Option<String>,
@@ -212,11 +214,15 @@ impl ModelStatus {
         model.row(vec![self.model.clone(), "goops-sim".into(), cloud.into(), self.juju_version.clone()]);
         out.push_str(&model.render());
         let kubernetes = self.model_type == ModelType::Kubernetes;
-        let mut apps =
-            Table::new(&["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Exposed", "Message"]);
+        let app_headers: &[&str] = if kubernetes {
+            &["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Address", "Exposed", "Message"]
+        } else {
+            &["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Exposed", "Message"]
+        };
+        let mut apps = Table::new(app_headers);
         apps.right_align(&[3, 6]);
         for (name, app) in &self.applications {
-            apps.row(vec![
+            let mut row = vec![
                 name.clone(),
                 first_line(&app.version),
                 app.status.status.to_string(),
@@ -224,9 +230,13 @@ impl ModelStatus {
                 app.charm.clone(),
                 String::new(),
                 app.revision.to_string(),
-                "no".into(),
-                truncate_message(&app.status.message),
-            ]);
+            ];
+            if kubernetes {
+                row.push(String::new());
+            }
+            row.push("no".into());
+            row.push(truncate_message(&app.status.message));
+            apps.row(row);
         }
         if !self.applications.is_empty() {
             out.push('\n');
@@ -343,6 +353,11 @@ fn derive_status<'a>(statuses: impl Iterator<Item = &'a StatusRecord>) -> Status
     result
 }
 
+/// Control characters escaped (`\u{1b}`); everything else, quotes included, as it is.
+fn escape_controls(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
 fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or_default().to_owned()
 }
@@ -378,7 +393,7 @@ impl Table {
 
     fn row(&mut self, cells: Vec<String>) {
         // Terminal escapes from a charm's message never reach the terminal raw.
-        self.rows.push(cells.into_iter().map(|c| c.escape_debug().to_string()).collect());
+        self.rows.push(cells.into_iter().map(|c| escape_controls(&c)).collect());
     }
 
     fn render(&self) -> String {
@@ -469,7 +484,9 @@ mod tests {
         assert!(!status.all_active());
         assert!(status.apps_active(&["ca"]));
         assert!(!status.apps_active(&["ca", "missing"]));
-        assert!(status.all_agents_idle());
+        // These hand-built agents have never run config-changed: they have work to do.
+        assert_eq!(status.unit("ca/0").map(|u| u.agent.as_str()), Some("executing"));
+        assert!(!status.all_agents_idle());
         assert!(!status.any_error());
         assert_eq!(status.unit("req/1").map(|u| u.leader), Some(true));
     }
@@ -477,6 +494,9 @@ mod tests {
     #[test]
     fn a_unit_in_hook_error_shows_workload_error_and_agent_idle() {
         let mut ctrl = controller();
+        if let Some(unit) = ctrl.units.get_mut("ca/0") {
+            unit.agent.installed = false;
+        }
         let op = Op { hook: "certificates-relation-changed".into(), relation_id: Some(3), ..Op::default() };
         if let Some(unit) = ctrl.units.get_mut("req/0") {
             unit.agent.error = Some(HookError { op, message: "exit status 1".into(), injected: false });
@@ -486,6 +506,9 @@ mod tests {
         assert_eq!(unit.workload.status, StatusName::Error);
         assert_eq!(unit.workload.message, "hook failed: \"certificates-relation-changed\"");
         assert_eq!(unit.agent, "idle");
+        // A unit that has not run install yet is still allocating.
+        assert_eq!(status.unit("ca/0").map(|u| u.agent.as_str()), Some("allocating"));
+        assert!(status.render().contains("hook failed: \"certificates-relation-changed\""));
         assert!(status.any_error());
         assert_eq!(status.app("req").map(|a| a.status.status), Some(StatusName::Error));
     }
@@ -519,11 +542,32 @@ mod tests {
         if let Some(unit) = ctrl.units.get_mut("req/1") {
             unit.status.message = "x".repeat(200);
         }
+        if let Some(unit) = ctrl.units.get_mut("ca/0") {
+            unit.status.message = "\u{1b}[31mred".into();
+        }
         let status = ModelStatus::of(&ctrl);
         assert!(status.unit("req/0").is_none());
         let text = status.render();
+        assert!(text.contains("\\u{1b}[31mred") && !text.contains('\u{1b}'), "{text}");
         assert!(text.contains(&format!("{}...", "x".repeat(117))));
         assert!(!text.contains(&"x".repeat(118)));
+    }
+
+    #[test]
+    fn kubernetes_tables_have_addresses_and_no_machines() {
+        let mut ctrl = controller();
+        ctrl.model.model_type = ModelType::Kubernetes;
+        let text = ModelStatus::of(&ctrl).render();
+        let header = |first: &str| text.lines().find(|l| l.starts_with(first)).unwrap_or_default().to_owned();
+        let words = |line: String| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        let app = ["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Address", "Exposed", "Message"];
+        assert_eq!(words(header("App ")), app);
+        assert_eq!(words(header("Unit ")), ["Unit", "Workload", "Agent", "Address", "Ports", "Message"]);
+        assert!(text.contains("local/kubernetes"), "{text}");
+        // The message column still lines up with its header.
+        let column = header("App ").find("Message").unwrap_or_default();
+        let row = text.lines().find(|l| l.starts_with("ca ")).unwrap_or_default();
+        assert_eq!(row.get(column..), Some("ready"));
     }
 
     #[test]
