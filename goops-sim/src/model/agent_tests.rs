@@ -850,3 +850,38 @@ fn any_order_settles_to_the_same_state() {
     assert!(typical.units_of("a").iter().all(|u| typical.units[u].agent.relations.get(&0).is_some_and(|r| r.created)));
     assert!(typical.units.values().all(|u| u.agent.relations.get(&1).is_some_and(|r| r.broken)));
 }
+
+/// An injected failure of leader-elected, then the lease moves on: Juju skips the retry of a
+/// hook only the leader may run, so the unit is not offered it again; its next commit clears
+/// the error. The same holds for an app-owned secret's rotate.
+#[test]
+fn leader_only_retry_is_dropped_when_the_lease_moved() {
+    let mut ctrl = machine();
+    deploy(&mut ctrl, "a", 2);
+    settle(&mut ctrl);
+    ctrl.applications.get_mut("a").unwrap().leader = Some("a/1".into());
+    assert_eq!(step(&mut ctrl, "a/0").as_deref(), Some("a/0 leader-settings-changed"));
+    let elected = next_ops(&ctrl, "a/1").remove(0);
+    assert_eq!(elected.hook, "leader-elected");
+    finish(&mut ctrl, "a/1", &elected, false, Some(("injected".into(), true)));
+    assert_eq!(next_ops(&ctrl, "a/1"), vec![elected.clone()]);
+    ctrl.applications.get_mut("a").unwrap().leader = Some("a/0".into());
+    assert_eq!(settle(&mut ctrl), strs(&["a/0 leader-elected"]));
+    assert!(next_ops(&ctrl, "a/1").is_empty());
+    ctrl.update_status_tick += 1;
+    assert_eq!(run_unit(&mut ctrl, "a/1"), strs(&["a/1 update-status"]));
+    assert!(ctrl.units["a/1"].agent.error.is_none());
+    // A real failure of an app-owned secret's rotate, resolved after the lease moved: the
+    // queued retry is not run either, and is dropped at the next commit.
+    let id = app_secret(&mut ctrl, "a", 1);
+    let now = ctrl.clock;
+    ctrl.secret_mut(&id).unwrap().next_rotate = Some(now);
+    let rotate = next_ops(&ctrl, "a/0").remove(0);
+    assert_eq!(rotate.hook, "secret-rotate");
+    finish(&mut ctrl, "a/0", &rotate, false, Some(("boom".into(), false)));
+    let u = ctrl.units.get_mut("a/0").unwrap();
+    u.agent.queued = u.agent.error.take().map(|e| e.op);
+    ctrl.applications.get_mut("a").unwrap().leader = Some("a/1".into());
+    assert_eq!(settle(&mut ctrl), strs(&["a/0 leader-settings-changed", "a/1 leader-elected", "a/1 secret-rotate"]));
+    assert!(ctrl.units["a/0"].agent.queued.is_none());
+}
