@@ -132,6 +132,7 @@ fn a_bad_model_file_exits_2_naming_the_problem() {
     let charms = fixtures();
     let provider = charms.join("sh-provider").display().to_string();
     let requirer = charms.join("sh-requirer").display().to_string();
+    let failing = charms.join("sh-failing").display().to_string();
     for (text, expected) in [
         (
             format!("applications:\n  db:\n    charm: {provider}\n    unit: 2\n"),
@@ -141,7 +142,14 @@ fn a_bad_model_file_exits_2_naming_the_problem() {
             format!("applications:\n  db: {{charm: {provider}, config: {{nope: 1}}}}\n"),
             "applications.db.config.nope: unknown option \"nope\"",
         ),
-        (format!("applications:\n  db: {{charm: {provider}, config: {{port: x}}}}\n"), "expected int, got \"x\""),
+        (
+            format!("applications:\n  db: {{charm: {provider}, config: {{port: x}}}}\n"),
+            "line 2: applications.db.config.port: option \"port\" expected int, got \"x\"",
+        ),
+        (
+            format!("applications:\n  bad: {{charm: {failing}, config: {{fail-on: 3}}}}\n"),
+            "applications.bad.config.fail-on: option \"fail-on\" expected string, got 3",
+        ),
         (
             format!(
                 "applications:\n  db: {{charm: {provider}}}\n  app: {{charm: {requirer}}}\nrelations:\n  - [db:nope, app:db]\n"
@@ -167,7 +175,7 @@ fn a_bad_model_file_exits_2_naming_the_problem() {
     for (args, expected) in [
         (&["run", "db/0", "nope"][..], "action \"nope\" not defined on unit \"db/0\""),
         (&["remove-unit", "db/7"][..], "no unit \"db/7\""),
-        (&["config", "db", "port=many"][..], "option \"port\": expected int, got \"many\""),
+        (&["config", "db", "port=many"][..], "option \"port\" expected int, got \"many\""),
         (&["config", "db", "colour=red"][..], "unknown option \"colour\""),
         (&["status", "--seed", "3"][..], "--seed applies to up and explore"),
     ] {
@@ -190,6 +198,42 @@ fn explore_passes_on_the_good_model_and_names_the_seed_on_a_bad_one() {
     assert!(err(&output).contains("up --seed 7"), "{}", err(&output));
     // The failing seed's trace is printed.
     assert!(out(&output).contains("---- deploy bad (bad/0, bad/1)"), "{}", out(&output));
+}
+
+#[test]
+fn a_staged_dispatch_binary_runs_and_integrate_and_add_unit_resume_it() {
+    let dir = temp_dir("staged");
+    // The provider's script, copied elsewhere and staged as dispatch next to its metadata.
+    let binary = dir.join("provider-bin");
+    let script = std::fs::read_to_string(fixtures().join("sh-provider/dispatch")).unwrap();
+    std::fs::write(&binary, script.replace("serving on", "staged, serving on")).unwrap();
+    std::fs::set_permissions(&binary, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let charms = fixtures();
+    let file = dir.join("model.yaml");
+    let text = format!(
+        "applications:\n  db: {{charm: {}, dispatch: provider-bin}}\n  app: {{charm: {}}}\n",
+        charms.join("sh-provider").display(),
+        charms.join("sh-requirer").display()
+    );
+    std::fs::write(&file, text).unwrap();
+    let state = dir.join("state.json");
+    ok(&model(&file, &state, &["up"]));
+    let status = status_of(&file, &state);
+    assert_eq!(status.unit("db/0").map(|u| u.workload.message.as_str()), Some("staged, serving on 5432"));
+    assert_eq!(status.unit("app/0").map(|u| u.workload.status), Some(StatusName::Waiting));
+    // The default state file sits next to the model file.
+    assert!(!dir.join(".goops-model.json").exists());
+    let text = ok(&model(&file, &state, &["integrate", "db", "app"]));
+    assert!(text.contains("---- integrate db:db app:db"), "{text}");
+    assert!(status_of(&file, &state).all_active());
+    let text = ok(&model(&file, &state, &["add-unit", "app"]));
+    assert!(text.contains("---- add-unit app/1"), "{text}");
+    let status = status_of(&file, &state);
+    assert_eq!(status.unit("app/1").map(|u| u.workload.message.as_str()), Some("db at db/0.example:5432"));
+    // Without --state, the state lives next to the model file.
+    let output = Command::new(BIN).arg("model").arg(&file).arg("up").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", err(&output));
+    assert!(dir.join(".goops-model.json").is_file());
 }
 
 #[test]

@@ -185,7 +185,7 @@ fn state_path(args: &ModelArgs) -> PathBuf {
 }
 
 fn read_file(args: &ModelArgs) -> Result<ModelFile, Failure> {
-    let file = ModelFile::read(&args.file)?;
+    let mut file = ModelFile::read(&args.file)?;
     file.check_charms()?;
     Ok(file)
 }
@@ -264,7 +264,7 @@ fn config_values(model: &Model, app: &str, values: &[String]) -> Result<Vec<(Str
             pair.split_once('=').ok_or_else(|| Failure::Usage(format!("{pair:?}: expected key=value")))?;
         // Juju's words (internal/charm/config.go).
         let option = meta.config.get(key).ok_or_else(|| Failure::Usage(format!("unknown option {key:?}")))?;
-        let value = config_value_from_text(option, text).map_err(|e| Failure::Usage(format!("option {key:?}: {e}")))?;
+        let value = config_value_from_text(key, option, text).map_err(Failure::Usage)?;
         out.push((key.to_owned(), value));
     }
     Ok(out)

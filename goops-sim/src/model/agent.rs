@@ -53,11 +53,14 @@ pub(crate) fn next_ops(ctrl: &Controller, unit: &str) -> Vec<Op> {
         }
         return ops;
     }
-    // Tier 1: a queued hook runs next, with nothing (not even an action) in between.
-    if let Some(queued) = &agent.queued {
+    let alive = u.life == Life::Alive;
+    // Tier 1: a queued hook runs next, with nothing (not even an action) in between; a queued
+    // install waits for the idle path, so a dying unit never installs.
+    if let Some(queued) = &agent.queued
+        && (alive || !is_kind(queued, HookKind::Install))
+    {
         return vec![queued.clone()];
     }
-    let alive = u.life == Life::Alive;
     let kubernetes = ctrl.model.model_type == ModelType::Kubernetes;
     // Tier 2: install (machines attach deploy-time storage first; a dying unit that never
     // installed runs nothing).
@@ -147,14 +150,7 @@ pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failu
     let tick = ctrl.update_status_tick;
     let Some(u) = ctrl.units.get_mut(unit) else { return };
     let agent = &mut u.agent;
-    if op.is_action() {
-        // An action never holds the unit in error; it is done either way (Juju fails an
-        // action whose process died, and does not re-run it).
-        let id = op.action.as_ref().map(|a| &a.id);
-        if let Some(at) = agent.actions.iter().position(|a| a.action.as_ref().map(|a| &a.id) == id) {
-            agent.actions.remove(at);
-        }
-    } else if !ok {
+    if !ok && !op.is_action() {
         let (message, injected) = failure.unwrap_or_else(|| (format!("hook {:?} failed", op.hook), false));
         // The failed hook is held in `error` (a resolve puts it back in `queued`).
         if agent.queued.as_ref() == Some(op) {
@@ -162,14 +158,22 @@ pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failu
         }
         agent.error = Some(HookError { op: op.clone(), message, injected });
         return;
+    }
+    if op.is_action() {
+        // An action never holds the unit in error; it is done either way (Juju fails an
+        // action whose process died, and does not re-run it).
+        let id = op.action.as_ref().map(|a| &a.id);
+        if let Some(at) = agent.actions.iter().position(|a| a.action.as_ref().map(|a| &a.id) == id) {
+            agent.actions.remove(at);
+        }
+        if !ok {
+            return;
+        }
     } else {
         if agent.queued.as_ref() == Some(op) {
             agent.queued = None;
         }
         agent.error = None;
-    }
-    if !ok {
-        return;
     }
     // Every commit records the current update-status tick, so ticks coalesce (Juju's
     // `resolver/opfactory.go`).

@@ -719,3 +719,40 @@ fn peer_app_bag_change_reaches_every_unit() {
     ctrl.relation_mut(id).unwrap().app_data.insert("a".into(), Versioned { version: 1, ..Versioned::default() });
     assert_eq!(settle(&mut ctrl), strs(&["a/0 cluster-relation-changed", "a/1 cluster-relation-changed"]));
 }
+
+/// A failed install resolved while the unit is dying is not run again: a queued install
+/// waits for the idle path, which a dying unit never takes.
+#[test]
+fn queued_install_does_not_run_on_a_dying_unit() {
+    let mut ctrl = machine();
+    deploy(&mut ctrl, "a", 1);
+    let install = Op::hook("install");
+    finish(&mut ctrl, "a/0", &install, false, Some(("boom".into(), false)));
+    assert!(next_ops(&ctrl, "a/0").is_empty());
+    let u = ctrl.units.get_mut("a/0").unwrap();
+    u.life = Life::Dying;
+    // What a resolve does: the failed hook back in `queued`.
+    let error = u.agent.error.take().unwrap();
+    u.agent.queued = Some(error.op);
+    assert!(next_ops(&ctrl, "a/0").is_empty());
+    assert!(is_finished(&ctrl, "a/0"));
+    // Alive, the same queued install runs.
+    ctrl.units.get_mut("a/0").unwrap().life = Life::Alive;
+    assert_eq!(next_ops(&ctrl, "a/0"), vec![install]);
+}
+
+/// A failed action fails itself: the unit is not held in error, and the action is gone.
+#[test]
+fn failed_action_does_not_hold_the_unit() {
+    let mut ctrl = machine();
+    deploy(&mut ctrl, "a", 1);
+    settle(&mut ctrl);
+    let action = Op {
+        action: Some(super::super::controller::ActionRequest { id: "3".into(), ..Default::default() }),
+        ..Op::hook("backup")
+    };
+    ctrl.units.get_mut("a/0").unwrap().agent.actions.push_back(action.clone());
+    finish(&mut ctrl, "a/0", &action, false, Some(("crashed".into(), false)));
+    let agent = &ctrl.units["a/0"].agent;
+    assert!(agent.error.is_none() && agent.actions.is_empty());
+}

@@ -150,27 +150,42 @@ impl ModelFile {
     }
 
     /// Read each application's charm metadata and check the file against it: config keys and
-    /// types, relation endpoints. Returns the metadata by application name.
-    pub fn check_charms(&self) -> Result<BTreeMap<String, CharmMeta>, FileError> {
+    /// types, relation endpoints. A text value of a non-string option is parsed as its type
+    /// (`port: "5432"` is the int 5432), as Juju reads settings YAML "for compatibility with
+    /// python" (internal/charm/config.go `ParseSettingsYAML`). Returns the metadata by
+    /// application name.
+    pub fn check_charms(&mut self) -> Result<BTreeMap<String, CharmMeta>, FileError> {
         let mut metas = BTreeMap::new();
-        for app in &self.applications {
+        let path = self.path.clone();
+        let invalid = |line: usize, key: &str, message: String| FileError::Invalid {
+            path: path.clone(),
+            line,
+            key: key.to_owned(),
+            message,
+        };
+        for app in &mut self.applications {
             let key = format!("applications.{}.charm", app.name);
-            let meta = CharmMeta::from_dir(&app.charm).map_err(|e| self.invalid(app.line, &key, e.to_string()))?;
+            let meta = CharmMeta::from_dir(&app.charm).map_err(|e| invalid(app.line, &key, e.to_string()))?;
             if let Some(dispatch) = &app.dispatch
                 && !dispatch.is_file()
             {
                 let key = format!("applications.{}.dispatch", app.name);
-                return Err(self.invalid(app.line, &key, format!("{} is not a file", dispatch.display())));
+                return Err(invalid(app.line, &key, format!("{} is not a file", dispatch.display())));
             }
-            for (option, value) in &app.config {
+            for (option, value) in &mut app.config {
                 let key = format!("applications.{}.config.{option}", app.name);
                 let Some(spec) = meta.config.get(option) else {
-                    // Juju's wording (internal/charm/config.go `ValidateSettings`).
-                    return Err(self.invalid(app.line, &key, format!("unknown option {option:?}")));
+                    // Juju's words (internal/charm/config.go `Config.option`).
+                    return Err(invalid(app.line, &key, format!("unknown option {option:?}")));
                 };
-                if !spec.accepts(value) {
-                    let message = format!("expected {}, got {value}", type_name(spec.kind));
-                    return Err(self.invalid(app.line, &key, message));
+                if let Value::String(text) = value
+                    && !matches!(spec.kind, ConfigType::String | ConfigType::Secret)
+                {
+                    *value = config_value_from_text(option, spec, text).map_err(|e| invalid(app.line, &key, e))?;
+                } else if !spec.accepts(value) {
+                    // Juju's words (internal/charm/config.go `Option.error`), Go's %#v of the value.
+                    let message = format!("option {option:?} expected {}, got {value}", type_name(spec.kind));
+                    return Err(invalid(app.line, &key, message));
                 }
             }
             metas.insert(app.name.clone(), meta);
@@ -182,15 +197,11 @@ impl ModelFile {
                 if !endpoint.is_empty() && meta.is_some_and(|m| !m.endpoints.contains_key(endpoint)) {
                     let key = format!("relations[{i}]");
                     let message = format!("application {app:?} has no endpoint {endpoint:?}");
-                    return Err(self.invalid(relation.line, &key, message));
+                    return Err(invalid(relation.line, &key, message));
                 }
             }
         }
         Ok(metas)
-    }
-
-    fn invalid(&self, line: usize, key: &str, message: String) -> FileError {
-        FileError::Invalid { path: self.path.clone(), line, key: key.to_owned(), message }
     }
 
     /// The model this file describes, not yet settled: each application deployed as a
@@ -271,11 +282,11 @@ pub fn dispatch_charm(
     })
 }
 
-/// A config value given as text (`goops-sim model … config app key=value`), converted to the
-/// option's type as `juju config` does (internal/charm/config.go `parse`: integers and floats
-/// as Go parses them, booleans as `strconv.ParseBool`).
-pub fn config_value_from_text(option: &ConfigOption, text: &str) -> Result<Value, String> {
-    let wrong = || format!("expected {}, got {text:?}", type_name(option.kind));
+/// A config value given as text (`goops-sim model … config app key=value`), converted to
+/// option `name`'s type as `juju config` does (internal/charm/config.go `Option.parse`: integers
+/// and floats as Go parses them, booleans as `strconv.ParseBool`; the error in its words).
+pub fn config_value_from_text(name: &str, option: &ConfigOption, text: &str) -> Result<Value, String> {
+    let wrong = || format!("option {name:?} expected {}, got {text:?}", type_name(option.kind));
     match option.kind {
         ConfigType::String | ConfigType::Secret => Ok(Value::String(text.to_owned())),
         ConfigType::Int => text.parse::<i64>().map(Value::from).map_err(|_| wrong()),
@@ -704,11 +715,12 @@ mod tests {
     #[test]
     fn config_text_converts_as_juju_config_does() {
         let option = |kind| ConfigOption { kind, default: None, description: String::new() };
-        assert_eq!(config_value_from_text(&option(ConfigType::Int), "42"), Ok(Value::from(42)));
-        assert_eq!(config_value_from_text(&option(ConfigType::Boolean), "T"), Ok(Value::Bool(true)));
-        assert_eq!(config_value_from_text(&option(ConfigType::Float), "1.5"), Ok(Value::from(1.5)));
-        assert_eq!(config_value_from_text(&option(ConfigType::String), "42"), Ok(Value::from("42")));
-        assert_eq!(config_value_from_text(&option(ConfigType::Int), "4.2"), Err("expected int, got \"4.2\"".into()));
-        assert!(config_value_from_text(&option(ConfigType::Boolean), "yes").is_err());
+        let parse = |kind, text| config_value_from_text("k", &option(kind), text);
+        assert_eq!(parse(ConfigType::Int, "42"), Ok(Value::from(42)));
+        assert_eq!(parse(ConfigType::Boolean, "T"), Ok(Value::Bool(true)));
+        assert_eq!(parse(ConfigType::Float, "1.5"), Ok(Value::from(1.5)));
+        assert_eq!(parse(ConfigType::String, "42"), Ok(Value::from("42")));
+        assert_eq!(parse(ConfigType::Int, "4.2"), Err("option \"k\" expected int, got \"4.2\"".into()));
+        assert!(parse(ConfigType::Boolean, "yes").is_err());
     }
 }

@@ -453,11 +453,17 @@ impl Model {
             return;
         }
         // A unit in error may resign but not accept leadership (§6): only healthy units claim.
+        // Nor does the lease leave a holder in error: its retry may be leader-elected, which
+        // Juju would then skip, and the trace cannot show a skip (the invariants would read the
+        // error as never cleared).
+        let holder_in_error = |a: &controller::Application| {
+            a.leader.as_ref().and_then(|l| self.ctrl.units.get(l)).is_some_and(|u| u.agent.error.is_some())
+        };
         let moves: Vec<(String, String)> = self
             .ctrl
             .applications
             .values()
-            .filter(|a| a.life == Life::Alive)
+            .filter(|a| a.life == Life::Alive && !holder_in_error(a))
             .flat_map(|a| {
                 self.ctrl
                     .units_of(&a.name)

@@ -212,11 +212,15 @@ impl ModelStatus {
         model.row(vec![self.model.clone(), "goops-sim".into(), cloud.into(), self.juju_version.clone()]);
         out.push_str(&model.render());
         let kubernetes = self.model_type == ModelType::Kubernetes;
-        let mut apps =
-            Table::new(&["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Exposed", "Message"]);
+        let app_headers: &[&str] = if kubernetes {
+            &["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Address", "Exposed", "Message"]
+        } else {
+            &["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Exposed", "Message"]
+        };
+        let mut apps = Table::new(app_headers);
         apps.right_align(&[3, 6]);
         for (name, app) in &self.applications {
-            apps.row(vec![
+            let mut row = vec![
                 name.clone(),
                 first_line(&app.version),
                 app.status.status.to_string(),
@@ -224,9 +228,13 @@ impl ModelStatus {
                 app.charm.clone(),
                 String::new(),
                 app.revision.to_string(),
-                "no".into(),
-                truncate_message(&app.status.message),
-            ]);
+            ];
+            if kubernetes {
+                row.push(String::new());
+            }
+            row.push("no".into());
+            row.push(truncate_message(&app.status.message));
+            apps.row(row);
         }
         if !self.applications.is_empty() {
             out.push('\n');
@@ -541,6 +549,23 @@ mod tests {
         assert!(text.contains("\\u{1b}[31mred") && !text.contains('\u{1b}'), "{text}");
         assert!(text.contains(&format!("{}...", "x".repeat(117))));
         assert!(!text.contains(&"x".repeat(118)));
+    }
+
+    #[test]
+    fn kubernetes_tables_have_addresses_and_no_machines() {
+        let mut ctrl = controller();
+        ctrl.model.model_type = ModelType::Kubernetes;
+        let text = ModelStatus::of(&ctrl).render();
+        let header = |first: &str| text.lines().find(|l| l.starts_with(first)).unwrap_or_default().to_owned();
+        let words = |line: String| line.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        let app = ["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Address", "Exposed", "Message"];
+        assert_eq!(words(header("App ")), app);
+        assert_eq!(words(header("Unit ")), ["Unit", "Workload", "Agent", "Address", "Ports", "Message"]);
+        assert!(text.contains("local/kubernetes"), "{text}");
+        // The message column still lines up with its header.
+        let column = header("App ").find("Message").unwrap_or_default();
+        let row = text.lines().find(|l| l.starts_with("ca ")).unwrap_or_default();
+        assert_eq!(row.get(column..), Some("ready"));
     }
 
     #[test]
