@@ -51,6 +51,8 @@ impl<C: goops_runtime::Charm> ModelCharm for Harness<C> {
 /// Each unit gets its own copy of the charm dir (links to the charm's files), kept for the
 /// life of this value, as each Juju unit has its own charm dir: what a charm writes there
 /// (ops' `.unit-state.db` with its stored state and deferred events) stays with its unit.
+/// goops-sim's own rules check each state it runs; the harness's consistency checks (against a
+/// Rust charm's metadata) are a [`Harness`]'s.
 ///
 /// ```ignore
 /// let db = DispatchCharm::new("tests/charms/db")?;                          // its own dispatch

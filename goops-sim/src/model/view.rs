@@ -19,7 +19,9 @@ use goops_juju::hooks::{HookKind, RelationEventKind, SecretEventKind};
 use goops_juju::secret::bare_secret_id;
 
 use super::ModelError;
-use super::controller::{Application, ConsumerRecord, Controller, Op, SecretDoc, SecretOwnerRef, Unit, Versioned};
+use super::controller::{
+    Application, ConsumerRecord, Controller, Life, Op, SecretDoc, SecretOwnerRef, Unit, Versioned,
+};
 use crate::event::EventOptions;
 use crate::state::{Bag, MachinePort, Network, Relation, Secret, SecretGrant, SecretOwner, State, StatusRecord};
 use crate::testing::{On, RunReport};
@@ -53,7 +55,10 @@ pub(crate) fn project(ctrl: &Controller, unit: &str, op: &Op) -> Result<(State, 
             .units_of(&u.app)
             .into_iter()
             .filter(|peer| peer != unit)
-            .filter_map(|peer| Some((peer.clone(), ctrl.units.get(&peer)?.status.clone())))
+            .filter_map(|peer| ctrl.units.get(&peer))
+            // `status-get --application` lists the application's units; a dead one is gone.
+            .filter(|peer| peer.life != Life::Dead)
+            .map(|peer| (peer.name.clone(), peer.status.clone()))
             .collect(),
         workload_version: u.workload_version.clone(),
         config: app.config.clone(),
@@ -295,6 +300,15 @@ pub(crate) fn commit(
             parts.extend(old.difference(&now).map(|p| format!("-{p}")));
             u.opened_ports.clone_from(&new.opened_ports);
             lines.push(format!("ports: {}", parts.join(" ")).trim_end().to_owned());
+        }
+    }
+    // A storage instance gone from the view was detached (storage-detaching succeeded).
+    if let Some(u) = ctrl.units.get_mut(unit) {
+        let gone: Vec<String> =
+            before.storage.iter().filter(|s| !new.storage.contains(s)).map(crate::state::Storage::id).collect();
+        if !gone.is_empty() {
+            u.storage.retain(|s| !gone.contains(&s.id()));
+            lines.push(format!("storage: -{}", gone.join(" -")));
         }
     }
     commit_secrets(ctrl, unit, &app_name, op, before, new, &mut lines);

@@ -12,11 +12,13 @@ use goops_runtime::prelude::*;
 use super::{commit, project};
 use crate::Engine;
 use crate::model::controller::{
-    ActionRequest, Application, ConsumerRecord, Controller, EndpointRef, Op, RelationDoc, RelationSeen, SecretDoc,
-    SecretOwnerRef, Unit, Versioned,
+    ActionRequest, Application, ConsumerRecord, Controller, EndpointRef, Life, Op, RelationDoc, RelationSeen,
+    SecretDoc, SecretOwnerRef, Unit, Versioned,
 };
 use crate::model::{DispatchCharm, ModelCharm};
-use crate::state::{Bag, ContainerState, SecretGrant, SecretOwner, SecretRevision, State, StatusName, StatusRecord};
+use crate::state::{
+    Bag, ContainerState, SecretGrant, SecretOwner, SecretRevision, State, StatusName, StatusRecord, Storage,
+};
 use crate::testing::{End, Harness, On, RunReport};
 
 const S1: &str = "secret:d1fa9k3vrgbs7e2q5m10";
@@ -577,6 +579,24 @@ fn broken_does_not_revoke_grants_and_minions_cannot_write_the_app_bag() {
     assert!(lines.is_empty(), "the broken relation left the view: {lines:?}");
     assert_eq!(ctrl.secret(S1).unwrap().grants.len(), 1, "the grant goes with the relation, not with broken");
     assert_eq!(ctrl.relation(DB).unwrap().app_data["db"].version, 2);
+}
+
+#[test]
+fn a_detached_storage_instance_leaves_the_unit_with_the_hook_and_a_dead_peer_leaves_the_list() {
+    let mut ctrl = ctrl();
+    let data = Storage { name: "data".into(), index: 0, location: "/srv/data".into(), ..Storage::default() };
+    ctrl.units.get_mut("db/1").unwrap().storage.push(data.clone());
+    let op = Op { storage: Some("data/0".into()), ..Op::hook("data-storage-detaching") };
+    let (state, _, engine) = view(&ctrl, "db/1", &op);
+    assert_eq!(state.storage, std::slice::from_ref(&data));
+    assert_eq!(engine.env()["JUJU_STORAGE_ID"], "data/0");
+    assert!(hook(&mut ctrl, "db/1", &op, false, |_| {}).is_empty());
+    assert_eq!(ctrl.units["db/1"].storage, [data]);
+    assert_eq!(hook(&mut ctrl, "db/1", &op, true, |_| {}), ["storage: -data/0"]);
+    assert!(ctrl.units["db/1"].storage.is_empty());
+    ctrl.units.get_mut("db/1").unwrap().life = Life::Dead;
+    let (state, _, _) = view(&ctrl, "db/0", &Op::hook("update-status"));
+    assert!(state.peer_unit_statuses.is_empty());
 }
 
 /// A real in-process charm run through the harness as the model runs it.
