@@ -27,6 +27,13 @@ use crate::state::ModelType;
 #[path = "agent_tests.rs"]
 mod agent_tests;
 
+/// Whether units of a secret's owner that read it get secret-changed too. Juju 3.1.7+ gives
+/// an owner unit that read its own secret a consumer record, and the consumed-secrets watcher
+/// (`state/secrets.go` `WatchConsumedSecretsChanges`) matches any consumer, so Juju would.
+/// goops-sim's single-unit engine refuses secret-changed for an owned secret (its event
+/// check), and the model runs every hook through it: off until the two are reconciled.
+const OWNERS_GET_SECRET_CHANGED: bool = false;
+
 /// How long after a secret-rotate that made no new revision Juju tries again
 /// (`RotateRetryDelay` in Juju's `core/secrets/rotate.go`).
 const ROTATE_RETRY_DELAY_MINUTES: i64 = 5;
@@ -46,7 +53,12 @@ pub(crate) fn next_ops(ctrl: &Controller, unit: &str) -> Vec<Op> {
     // A hook in error blocks every other hook; actions still run (Juju's actions resolver sits
     // above the hook-error state). An injected failure is retried on its own, as Juju's retry
     // timer does; a real one waits for `Model::resolve`.
-    if let Some(error) = &agent.error {
+    // A leader-only hook whose unit lost the lease before its retry is skipped by Juju
+    // (`operation/runhook.go` Prepare): the unit carries on as if idle, and its next commit
+    // clears the error.
+    if let Some(error) = &agent.error
+        && !(error.injected && stale(ctrl, u, &error.op))
+    {
         let mut ops: Vec<Op> = action.into_iter().collect();
         if error.injected {
             ops.push(error.op.clone());
@@ -58,6 +70,7 @@ pub(crate) fn next_ops(ctrl: &Controller, unit: &str) -> Vec<Op> {
     // install waits for the idle path, so a dying unit never installs.
     if let Some(queued) = &agent.queued
         && (alive || !is_kind(queued, HookKind::Install))
+        && !stale(ctrl, u, queued)
     {
         return vec![queued.clone()];
     }
@@ -148,6 +161,8 @@ pub(crate) fn begin(ctrl: &mut Controller, unit: &str, op: &Op) {
 /// scheduler injected it (then the agent retries it on its own).
 pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failure: Option<(String, bool)>) {
     let tick = ctrl.update_status_tick;
+    // A queued leader-only hook the unit can no longer run is dropped (Juju skips it).
+    let stale_queued = ctrl.units.get(unit).and_then(|u| u.agent.queued.as_ref().map(|q| stale(ctrl, u, q)));
     let Some(u) = ctrl.units.get_mut(unit) else { return };
     let agent = &mut u.agent;
     if !ok && !op.is_action() {
@@ -170,7 +185,7 @@ pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failu
             return;
         }
     } else {
-        if agent.queued.as_ref() == Some(op) {
+        if agent.queued.as_ref() == Some(op) || stale_queued == Some(true) {
             agent.queued = None;
         }
         agent.error = None;
@@ -182,6 +197,24 @@ pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failu
         mark_seen(ctrl, unit, op);
     }
     record_first_reads(ctrl, unit);
+}
+
+/// Whether `op` is a leader-only hook (leader-elected; rotate, expired or remove of an
+/// application-owned secret) that `u` may no longer run because it lost the lease.
+fn stale(ctrl: &Controller, u: &Unit, op: &Op) -> bool {
+    let holder = ctrl.applications.get(&u.app).is_some_and(|a| a.leader.as_deref() == Some(u.name.as_str()));
+    if holder || op.is_action() {
+        return false;
+    }
+    match HookKind::parse(&op.hook) {
+        Some((HookKind::LeaderElected, _)) => true,
+        Some((HookKind::Secret(kind), _)) if kind != SecretEventKind::Changed => op
+            .secret
+            .as_deref()
+            .and_then(|id| ctrl.secret(id))
+            .is_some_and(|s| matches!(s.owner, SecretOwnerRef::Application(_))),
+        _ => false,
+    }
 }
 
 /// Whether `op` is a hook of `kind`.
@@ -275,18 +308,24 @@ fn manages(ctrl: &Controller, u: &Unit, secret: &SecretDoc) -> bool {
     }
 }
 
+/// Whether `secret` is `u`'s own: its application's, or its own unit's (the single-unit
+/// state shows it with an owner).
+fn owns(u: &Unit, secret: &SecretDoc) -> bool {
+    match &secret.owner {
+        SecretOwnerRef::Unit(owner) => owner == &u.name,
+        SecretOwnerRef::Application(app) => app == &u.app,
+    }
+}
+
 /// Whether `u` may still read `secret`: its owner, a unit of the owning application, or a
 /// grantee through a relation that still exists. A revoked reader gets no more
 /// secret-changed (Juju's agent treats "unauthorized" like deletion).
 fn can_read(ctrl: &Controller, u: &Unit, secret: &SecretDoc) -> bool {
-    let owns = match &secret.owner {
-        SecretOwnerRef::Unit(owner) => owner == &u.name,
-        SecretOwnerRef::Application(app) => app == &u.app,
-    };
-    owns || secret
-        .grants
-        .iter()
-        .any(|g| (g.target == u.name || g.target == u.app) && ctrl.relation(g.relation_id).is_some())
+    owns(u, secret)
+        || secret
+            .grants
+            .iter()
+            .any(|g| (g.target == u.name || g.target == u.app) && ctrl.relation(g.relation_id).is_some())
 }
 
 /// Tier 6: secret hooks, in the order of Juju's secrets resolver: expired, then rotate, then
@@ -321,13 +360,13 @@ fn secret_ops(ctrl: &Controller, u: &Unit) -> Vec<Op> {
     if !rotate.is_empty() {
         return rotate;
     }
-    // Changed: for units holding a consumer record (owners that read it included), when the
-    // latest revision differs from the one secret-changed last ran for. A record with no
-    // notified revision yet counts as notified at its tracked revision (the first read).
+    // Changed: for units holding a consumer record, when the latest revision differs from the
+    // one secret-changed last ran for. A record with no notified revision yet counts as
+    // notified at its tracked revision (the first read).
     let changed: Vec<Op> = ctrl
         .secrets
         .iter()
-        .filter(|s| can_read(ctrl, u, s))
+        .filter(|s| can_read(ctrl, u, s) && (OWNERS_GET_SECRET_CHANGED || !owns(u, s)))
         .filter(|s| {
             s.consumers.get(&u.name).is_some_and(|record| {
                 let notified = agent.secrets_notified.get(&s.id).copied().unwrap_or(record.tracked);
