@@ -240,8 +240,25 @@ impl Checker {
             }
         }
         for (name, u) in self.units.iter_mut().filter(|(_, u)| u.app == app) {
-            if u.local_leader && Some(name.as_str()) != unit {
-                u.lease_moved = true;
+            if Some(name.as_str()) == unit {
+                continue;
+            }
+            u.lease_moved |= u.local_leader;
+            // A leader-only hook in error is skipped at its retry once the unit has lost the
+            // lease (operation/runhook.go Prepare): the error ends without a run. Whether a
+            // secret is app-owned is not in the trace, so every secret rotate/expired/remove
+            // in error is let go here.
+            let leader_only = u.failed.as_ref().and_then(|op| HookKind::parse(&op.hook)).is_some_and(|(k, _)| {
+                matches!(
+                    k,
+                    HookKind::LeaderElected
+                        | HookKind::Secret(
+                            SecretEventKind::Rotate | SecretEventKind::Expired | SecretEventKind::Remove
+                        )
+                )
+            });
+            if leader_only {
+                u.failed = None;
             }
         }
         self.apps.entry(app.to_owned()).or_default().holder = Some(unit.map(str::to_owned));

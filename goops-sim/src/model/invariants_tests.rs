@@ -413,3 +413,18 @@ fn violation_names_entry_unit_and_rule() {
     );
     assert_eq!(v.unwrap_err().rule, "hook");
 }
+
+#[test]
+fn i9_a_leader_elected_in_error_ends_when_the_lease_moves() {
+    let t = T::default().deploy("a", &["a/0", "a/1"]).leader("a", Some("a/0")).hook("a/0", "install");
+    let t = t.push("a/0", op("leader-elected"), Outcome::InjectedFailure);
+    // Still the holder: only the retry may run.
+    fails(t.clone().hook("a/0", "config-changed").check(), "I9");
+    // The lease moved: Juju skips the retry, and the unit carries on as a follower.
+    t.leader("a", Some("a/1"))
+        .hook("a/0", "leader-settings-changed")
+        .hook("a/0", "config-changed")
+        .hook("a/0", "start")
+        .check()
+        .unwrap();
+}
