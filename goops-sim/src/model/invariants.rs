@@ -211,8 +211,11 @@ impl Checker {
             ModelEvent::Upgrade { app, .. } => self.apps.entry(app.clone()).or_default().upgrades += 1,
             ModelEvent::PodRestart { unit } => {
                 self.ensure_unit(unit);
+                // The new pod runs upgrade-charm → config-changed → start (resolver/loop.go
+                // checkCharmInstallUpgrade; the old pod's start is gone with it).
                 if let Some(u) = self.units.get_mut(unit) {
                     u.pod_restarted = true;
+                    u.started = false;
                 }
             }
             ModelEvent::Config { .. }

@@ -428,3 +428,13 @@ fn i9_a_leader_elected_in_error_ends_when_the_lease_moves() {
         .check()
         .unwrap();
 }
+
+#[test]
+fn i4_a_pod_restart_runs_upgrade_charm_config_changed_start() {
+    let t = T::default().deploy("a", &["a/0"]).leader("a", Some("a/0")).setup("a/0", &[], true);
+    let restarted = t.clone().ev(ModelEvent::PodRestart { unit: "a/0".into() }).hook("a/0", "upgrade-charm");
+    restarted.clone().hook("a/0", "config-changed").hook("a/0", "start").check_k8s().unwrap();
+    fails(restarted.hook("a/0", "config-changed").hook("a/0", "update-status").check_k8s(), "I3");
+    // Without a restart (or a refresh) there is no upgrade-charm.
+    fails(t.hook("a/0", "upgrade-charm").check_k8s(), "I4");
+}
