@@ -101,6 +101,18 @@ fn the_state_file_resumes_the_model_for_run_config_remove_unit_and_trace() {
     assert!(text.starts_with("   1 ---- deploy db (db/0)\n"), "{text}");
     assert!(text.contains("---- run db/0 get-port (id 1)") && text.contains("---- config db"), "{text}");
     assert!(text.contains("---- app/0 is dead") && text.contains("---- leader of app: app/1"), "{text}");
+    let output = model(&file, &state, &["trace", "--check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", err(&output));
+    assert!(err(&output).contains("keeps Juju's ordering rules"));
+    // A trace where db/0 "ran" start before install breaks rule I2.
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let entries = json["trace"]["entries"].as_array_mut().unwrap();
+    let install = entries.iter_mut().find(|e| e["unit"] == "db/0" && e["op"]["hook"] == "install").unwrap();
+    install["op"]["hook"] = "start".into();
+    std::fs::write(&state, json.to_string()).unwrap();
+    let output = model(&file, &state, &["trace", "--check"]);
+    assert_eq!(output.status.code(), Some(1), "{}", err(&output));
+    assert!(err(&output).contains("(db/0): rule I2: start ran before install"), "{}", err(&output));
 }
 
 #[test]
@@ -243,6 +255,10 @@ fn a_seeded_up_replays_the_same_trace() {
     let first = ok(&model(&file, &dir.join("a.json"), &["up", "--seed", "11"]));
     let second = ok(&model(&file, &dir.join("b.json"), &["up", "--seed", "11"]));
     assert_eq!(first, second);
+    assert!(first.ends_with("up --seed 11`\n"), "{first}");
+    // The state file holds secret content: only its owner may read it.
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(dir.join("a.json")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
 }
 
 #[test]

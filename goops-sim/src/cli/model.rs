@@ -11,6 +11,7 @@ use super::{escape_controls, parse_timeout, write_atomically};
 use crate::event::insert_cli_param;
 use crate::format::{Format, Val};
 use crate::model::file::{FileError, ModelFile, config_value_from_text, dispatch_charm};
+use crate::model::invariants::check_trace;
 use crate::model::{Model, ModelCharm, ModelError, Trace};
 
 /// The state file's name next to the model file.
@@ -121,6 +122,10 @@ enum Verb {
         /// text (one line per entry) or json
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
+        /// Also check the trace against Juju's ordering rules (docs/model.md I1–I13): exit 1
+        /// naming the first entry that breaks one
+        #[arg(long)]
+        check: bool,
     },
     /// Build and settle the model under many seeds (each drawing its own legal hook order,
     /// update-status, leader changes and transient failures); after each, check that every
@@ -197,7 +202,11 @@ fn up(args: &ModelArgs) -> Result<(), Failure> {
     file.deploy_into(&mut model, &goops_sim()?, Some(args.timeout))
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.file.display())))?;
     let result = model.settle().map(|_| ());
-    finish(args, &model, 0, result, true)
+    let done = finish(args, &model, 0, result, true);
+    if let Some(seed) = model.seed() {
+        println!("\nseed {seed}: replay with `goops-sim model {} up --seed {seed}`", args.file.display());
+    }
+    done
 }
 
 /// Every verb but `up` and `explore`: load the state, act, settle, save.
@@ -215,12 +224,17 @@ fn resume(args: &ModelArgs) -> Result<(), Failure> {
             }
             return Ok(());
         }
-        Verb::Trace { format } => {
+        Verb::Trace { format, check } => {
             match format {
                 OutputFormat::Text => print!("{}", model.trace().render()),
                 OutputFormat::Json => {
                     println!("{}", serde_json::to_string_pretty(model.trace()).unwrap_or_default());
                 }
+            }
+            if *check {
+                let model_type = model.controller().model.model_type;
+                check_trace(model.trace(), model_type).map_err(|v| Failure::Model(v.to_string()))?;
+                eprintln!("the trace keeps Juju's ordering rules");
             }
             return Ok(());
         }

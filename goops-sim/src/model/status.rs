@@ -38,7 +38,9 @@ pub struct AppStatus {
     /// The application status: as set by its leader, or derived from its units' workload
     /// statuses when the leader has set none (Juju's `DeriveStatus`).
     pub status: StatusRecord,
-    /// The workload version (the first unit's that has one, as Juju shows).
+    /// The workload version: the lowest-numbered unit's that has one. (Juju shows the most
+    /// recently set one, apiserver client/status.go `bySinceDescending`; the model does not
+    /// record when a unit set its version.)
     pub version: String,
     /// The leader.
     pub leader: Option<String>,
