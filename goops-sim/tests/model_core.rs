@@ -59,6 +59,12 @@ impl Demo {
     fn db_joined(&self, ctx: &Context, event: &RelationEvent) -> HookResult {
         let relation = RelationId::new(event.endpoint.clone(), event.id);
         ctx.set_relation_data(&relation, Bag::Unit, [("host", ctx.unit_name().to_owned())])?;
+        if ctx.config_get::<bool>("share-secret")?.unwrap_or_default() && ctx.is_leader()? {
+            let content: SecretContent = [("token".to_owned(), SecretString::from("s3cr3t".to_owned()))].into();
+            let id = ctx.secret_add(&content, &SecretAddOptions::default())?;
+            ctx.secret_grant(&id, &relation, None)?;
+            ctx.set_relation_data(&relation, Bag::Unit, [("secret-id", id)])?;
+        }
         fail_if(ctx, "db-relation-joined")
     }
 
@@ -456,4 +462,64 @@ fn a_leader_elected_retried_after_the_lease_moved_is_skipped_as_juju_does() {
     assert!(!model.agent("demo/0").unwrap().leader);
     assert!(model.hooks_of("demo/1").contains(&"leader-elected".to_owned()));
     assert!(model.agent("demo/1").unwrap().leader);
+}
+
+#[test]
+fn a_removed_relation_takes_the_secret_grants_scoped_to_it() {
+    let mut model = Model::new();
+    let mut options = goops_sim::model::Deploy::default();
+    options.config.insert("share-secret".into(), true.into());
+    model.deploy_with("prov", harness(), options).unwrap();
+    model.deploy("req", harness(), 1).unwrap();
+    let id = model.integrate("prov:db", "req:backend").unwrap();
+    model.settle().unwrap();
+    let secret = model.controller().secrets.first().expect("prov/0 created a secret").clone();
+    assert!(secret.grants.iter().any(|g| g.relation_id == id), "{secret:?}");
+    model.remove_relation(id).unwrap();
+    model.settle().unwrap();
+    // juju-model.md §4.6: the grant goes with the relation document, after the last unit left
+    // it; the secret itself stays.
+    assert!(model.controller().relation(id).is_none());
+    let after = model.controller().secret(&secret.id).expect("the secret stays");
+    assert!(after.grants.iter().all(|g| g.relation_id != id), "{after:?}");
+}
+
+#[test]
+fn a_resumed_seeded_model_draws_what_the_original_would_have() {
+    let build = || {
+        let mut model = Model::seeded(9);
+        model.deploy("prov", harness(), 2).unwrap();
+        model.deploy("req", harness(), 2).unwrap();
+        model.settle().unwrap();
+        model
+    };
+    let more = |model: &mut Model| {
+        model.integrate("prov:db", "req:backend").unwrap();
+        model.config("req", config(&[("mode", "z".into())])).unwrap();
+        model.settle().unwrap();
+    };
+    let mut straight = build();
+    let text = straight.to_json();
+    more(&mut straight);
+    let mut resumed = Model::from_json(&text, |_, _| Ok(Box::new(harness()))).unwrap();
+    assert_eq!(resumed.seed(), Some(9));
+    more(&mut resumed);
+    assert_eq!(resumed.trace(), straight.trace());
+}
+
+#[test]
+fn a_seeded_loop_names_its_seed() {
+    let mut model = Model::seeded(4);
+    let mut options = goops_sim::model::Deploy::default();
+    options.config.insert("ping-pong".into(), true.into());
+    model.deploy_with("prov", harness(), options.clone()).unwrap();
+    model.deploy_with("req", harness(), options).unwrap();
+    model.integrate("prov:db", "req:backend").unwrap();
+    model.max_hooks(150);
+    let error = model.settle().unwrap_err();
+    assert!(matches!(error, ModelError::NotSettled { hooks: 150, seed: Some(4), .. }), "{error:?}");
+    let text = error.to_string();
+    assert!(text.contains("replay with Model::seeded(4)"), "{text}");
+    // The trace tail names the hooks of the loop.
+    assert!(text.contains("relation-changed"), "{text}");
 }

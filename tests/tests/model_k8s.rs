@@ -13,7 +13,7 @@ use goops_sim::model::{CharmSource, Model, ModelCharm};
 use goops_sim::state::{ExecRule, StatusName};
 use goops_sim::testing::{ContainerView, Harness, HarnessError, On, RunReport};
 use hello_k8s::{CONFIG_FILE, CONTAINER, HelloK8s, SERVER, SERVICE};
-use model_support::{all_active, example_dir, hooks_of, unit_status};
+use model_support::{all_active, example_dir, unit_status};
 use serde_json::json;
 
 /// hello-k8s with the `hello-server` of its OCI image: `--version` answers `1.4.2`.
@@ -64,7 +64,7 @@ fn container<'a>(model: &'a Model, unit: &str) -> ContainerView<'a> {
 }
 
 fn pebble_readies(model: &Model, unit: &str) -> usize {
-    hooks_of(model, unit).iter().filter(|h| *h == "hello-pebble-ready").count()
+    model.hooks_of(unit).iter().filter(|h| *h == "hello-pebble-ready").count()
 }
 
 #[test]
@@ -72,7 +72,7 @@ fn each_hello_k8s_unit_runs_pebble_ready_and_serves_in_its_own_container() {
     let model = settled();
     all_active(&model).unwrap();
     for unit in ["hello/0", "hello/1"] {
-        let hooks = hooks_of(&model, unit);
+        let hooks = model.hooks_of(unit);
         assert_eq!(hooks.first().map(String::as_str), Some("install"), "{unit}: {hooks:?}");
         assert_eq!(pebble_readies(&model, unit), 1, "{unit}: {hooks:?}");
 
@@ -100,6 +100,24 @@ fn a_container_restart_runs_pebble_ready_again_on_that_unit_only() {
     all_active(&model).unwrap();
     let service = container(&model, "hello/0").service(SERVICE).expect("the service, replanned");
     assert!(service.is_running(), "{:?}", service.status());
+}
+
+#[test]
+fn a_pod_restart_redeploys_the_charm_and_runs_pebble_ready_after_start() {
+    let mut model = settled();
+    let before = (model.hooks_of("hello/0").len(), model.hooks_of("hello/1").len());
+    model.restart_pod("hello/1").unwrap();
+    model.settle().unwrap_or_else(|e| panic!("settles after the pod restart: {e}"));
+
+    // The new pod's agent sees its charm as an upgrade, then runs the startup hooks a follower
+    // runs, then pebble-ready for the new Pebble (juju-model.md §1.4, from resolver/loop.go).
+    assert_eq!(
+        model.hooks_of("hello/1")[before.1..],
+        ["upgrade-charm", "config-changed", "start", "leader-settings-changed", "hello-pebble-ready"]
+    );
+    assert_eq!(model.hooks_of("hello/0").len(), before.0, "the other pod runs nothing");
+    all_active(&model).unwrap();
+    assert!(container(&model, "hello/1").service(SERVICE).is_some_and(|s| s.is_running()));
 }
 
 #[test]

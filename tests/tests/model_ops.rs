@@ -17,7 +17,7 @@ use goops_sim::state::StatusName;
 use goops_sim::testing::Harness;
 use goops_tests::{TempDir, ops_python, stage_ops_charm};
 use manage_secrets::{CA_CERTIFICATE_SECRET_LABEL, ManageSecrets};
-use model_support::{example_dir, hooks_of, secret_content, unit_status};
+use model_support::{example_dir, secret_content, unit_status};
 use serde_json::json;
 
 /// The ops charm staged in a temp dir (kept alive with the model).
@@ -55,7 +55,7 @@ fn manage_secrets_in_process_and_the_ops_charm_as_a_process_settle_in_one_model(
     assert_eq!(secret.label.as_deref(), Some(CA_CERTIFICATE_SECRET_LABEL));
     assert_eq!(secret.description.as_deref(), Some("ca certificate and private key for the certificates charm"));
     assert_eq!(secret.latest(), 1, "config-changed read it back and created nothing");
-    let hooks = hooks_of(&model, "secrets/0");
+    let hooks = model.hooks_of("secrets/0");
     assert_eq!(hooks.first().map(String::as_str), Some("install"), "{hooks:?}");
     assert!(hooks.contains(&"config-changed".to_owned()) && hooks.contains(&"start".to_owned()), "{hooks:?}");
     assert!(model.controller().units["secrets/0"].agent.error.is_none());
@@ -72,7 +72,7 @@ fn manage_secrets_in_process_and_the_ops_charm_as_a_process_settle_in_one_model(
     let peers = model.controller().relations.iter().find(|r| r.is_peer()).expect("the cluster peer relation");
     assert_eq!(peers.endpoints[0].endpoint, "cluster");
     assert_eq!(peers.scope.iter().map(String::as_str).collect::<Vec<_>>(), ["ops/0", "ops/1"]);
-    assert!(hooks_of(&model, "ops/1").contains(&"cluster-relation-joined".to_owned()));
+    assert!(model.hooks_of("ops/1").contains(&"cluster-relation-joined".to_owned()));
     // Each app's secrets are its own: two applications, two owners, no cross-app grant.
     assert_eq!(model.controller().secrets.len(), 2, "{:?}", model.controller().secrets);
     assert!(model.controller().secrets.iter().all(|s| s.grants.is_empty()));
@@ -81,14 +81,22 @@ fn manage_secrets_in_process_and_the_ops_charm_as_a_process_settle_in_one_model(
     model
         .config("ops", [("greeting".to_owned(), json!("bonjour")), ("token-generation".to_owned(), json!(2))])
         .unwrap();
+    let before = model.hooks_of("ops/0").len();
     model.settle().unwrap_or_else(|e| panic!("settles after config: {e}"));
     let token = secret_content(&model, &owner, |l| l == "compat-token").unwrap();
     assert_eq!(token["generation"], "2");
-    for unit in ["ops/0", "ops/1"] {
-        assert_eq!(unit_status(&model, unit).unwrap(), (StatusName::Active, "bonjour; token generation 2".to_owned()));
-    }
+    assert_eq!(unit_status(&model, "ops/1").unwrap(), (StatusName::Active, "bonjour; token generation 2".to_owned()));
+    // The leader read its own secret (install, config-changed), so it tracks it like any reader
+    // and hears secret-changed for revision 2 (juju/juju#19035: "the same for secret owners").
+    // Its refresh left revision 1 pinned by nobody: the owner hears secret-remove for it.
+    assert_eq!(model.hooks_of("ops/0")[before..], ["config-changed", "secret-changed", "secret-remove"]);
+    assert_eq!(
+        unit_status(&model, "ops/0").unwrap(),
+        (StatusName::Active, "secret compat-token generation 2".to_owned())
+    );
+    assert!(!model.hooks_of("ops/1").contains(&"secret-changed".to_owned()), "ops/1 never read the token");
     // manage-secrets' config did not change: it ran no second config-changed.
-    let configs = hooks_of(&model, "secrets/0").iter().filter(|h| *h == "config-changed").count();
+    let configs = model.hooks_of("secrets/0").iter().filter(|h| *h == "config-changed").count();
     assert_eq!(configs, 1);
 
     // Actions through the model, on the leader and on the other unit.
@@ -134,8 +142,10 @@ fn a_second_manage_secrets_unit_fails_its_install_as_the_how_to_does_in_juju() {
     }
     let status = model.status();
     let failed = &status.applications["secrets"].units["secrets/1"];
-    assert_eq!(failed.agent, "error");
+    // `juju status` shows a hook error on the workload, the agent idle (state/unit.go).
+    assert_eq!(failed.agent, "idle");
     assert_eq!(failed.workload.status, StatusName::Error);
+    assert_eq!(failed.workload.message, "hook failed: \"install\"");
     // The unit stays in error; the leader and the ops charm are fine.
     assert!(model.controller().units["secrets/0"].agent.error.is_none());
     assert!(model.controller().units["secrets/1"].agent.error.is_some());

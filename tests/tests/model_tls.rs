@@ -16,8 +16,8 @@ use goops_sim::state::StatusName;
 use goops_sim::testing::Harness;
 use goops_tests::workspace_binary;
 use model_support::{
-    RUST_REQUIRER_CN, alive_units, all_active, certificates_verify, example_dir, held_certificate, hooks_of,
-    provider_answers, provider_ca, unit_status,
+    RUST_REQUIRER_CN, alive_units, all_active, certificates_verify, example_dir, held_certificate, provider_answers,
+    provider_ca, unit_status,
 };
 use tls_requirer::TlsRequirerCharm;
 
@@ -87,10 +87,24 @@ fn ca_and_three_requirers_settle_active_with_certificates_signed_by_the_ca() {
         assert_eq!(answer["certificate"].as_str().map(str::trim), Some(held_certificate(&model, unit).unwrap().trim()));
     }
 
+    // What each side sees now (the view its next hook gets): the provider sees the three
+    // requirer units with their CSRs, each requirer sees the provider's answers.
+    let provider_view = model.unit_state("ca/0").expect("ca/0's view");
+    let seen = provider_view.relation(id).expect("ca/0 sees the relation");
+    assert_eq!(seen.remote_app, "req");
+    assert_eq!(seen.remote_units.keys().collect::<Vec<_>>(), ["req/0", "req/1", "req/2"]);
+    assert!(seen.remote_units.values().all(|bag| bag.contains_key("certificate_signing_requests")));
+    assert_eq!(seen.local_app_data, relation.app_data["ca"].data);
+    let requirer_view = model.unit_state("req/1").expect("req/1's view");
+    let seen = requirer_view.relation(id).expect("req/1 sees the relation");
+    assert_eq!(seen.remote_units.keys().collect::<Vec<_>>(), ["ca/0"]);
+    assert_eq!(seen.remote_app_data, relation.app_data["ca"].data);
+    assert!(!requirer_view.leader && provider_view.leader);
+
     // The trace: install first; only the leader ran leader-elected; start before any relation
     // hook that needs a started unit (joined).
     for unit in ["ca/0", "req/0", "req/1", "req/2"] {
-        let hooks = hooks_of(&model, unit);
+        let hooks = model.hooks_of(unit);
         assert_eq!(hooks.first().map(String::as_str), Some("install"), "{unit}: {hooks:?}");
         let start = hooks.iter().position(|h| h == "start").unwrap_or_else(|| panic!("{unit} started: {hooks:?}"));
         let joined = hooks.iter().position(|h| h == "certificates-relation-joined").expect("joined ran");
@@ -151,7 +165,7 @@ fn removing_the_requirer_leader_elects_a_new_leader_and_the_ca_keeps_serving() {
     model.settle().unwrap_or_else(|e| panic!("settles after add-unit: {e}"));
     serving(&model).unwrap();
     assert_eq!(provider_answers(&model, id, "ca").unwrap().len(), 3, "answers for req/1, req/2 and req/3");
-    assert_eq!(hooks_of(&model, "req/3").iter().filter(|h| *h == "leader-elected").count(), 0);
+    assert_eq!(model.hooks_of("req/3").iter().filter(|h| *h == "leader-elected").count(), 0);
 }
 
 #[test]
@@ -205,19 +219,55 @@ fn the_same_model_settles_with_both_charms_as_processes() {
     }
 }
 
+/// What each seed runs: deploy, integrate, settle (the check runs after the settle).
+fn scenario(model: &mut Model) -> Result<(), ModelError> {
+    deploy_in_process(model)?;
+    model.settle()?;
+    Ok(())
+}
+
+/// Seeds of the exploration that also removes the requirer leader and adds a unit.
+const LEADER_LOSS_SEEDS: u64 = 50;
+
+/// [`scenario`], then the requirer's leader (whichever unit the seed made leader) goes, then a
+/// new unit comes.
+fn leader_loss_scenario(model: &mut Model) -> Result<(), ModelError> {
+    scenario(model)?;
+    let leader = model.leader("req").map(str::to_owned).ok_or_else(|| ModelError::Invalid("no req leader".into()))?;
+    model.remove_unit(&leader)?;
+    model.settle()?;
+    model.add_unit("req")?;
+    model.settle()?;
+    Ok(())
+}
+
+#[test]
+fn explore_orders_of_losing_the_requirer_leader() {
+    let report = explore(0..LEADER_LOSS_SEEDS, leader_loss_scenario, |model| {
+        serving(model)?;
+        match model.leader("req") {
+            Some(leader) if alive_units(model, "req").iter().any(|u| u == leader) => Ok(()),
+            other => Err(format!("req's leader is {other:?}, not an alive unit")),
+        }
+    })
+    .unwrap_or_else(|failure| panic!("{failure}"));
+    assert_eq!(report.seeds, LEADER_LOSS_SEEDS);
+}
+
 #[test]
 fn explore_orders_of_the_ca_and_three_requirers() {
-    let report = explore(
-        0..SEEDS,
-        |model| {
-            deploy_in_process(model)?;
-            model.settle()?;
-            Ok(())
-        },
-        serving,
-    )
-    .unwrap_or_else(|failure| panic!("{failure}"));
-    assert_eq!(report.seeds, SEEDS);
-    // Each seed runs at least every unit's install, start and relation hooks.
-    assert!(report.hooks >= SEEDS * 4 * 5, "{report:?}");
+    // Two halves on two threads: the seeds are independent and the machine has two cores.
+    let halves = [0..SEEDS / 2, SEEDS / 2..SEEDS];
+    let reports: Vec<_> = std::thread::scope(|s| {
+        let runs: Vec<_> = halves.into_iter().map(|seeds| s.spawn(move || explore(seeds, scenario, serving))).collect();
+        runs.into_iter().map(|run| run.join().expect("explore does not panic")).collect()
+    });
+    let mut hooks = 0;
+    for report in reports {
+        let report = report.unwrap_or_else(|failure| panic!("{failure}"));
+        assert_eq!(report.seeds, SEEDS / 2);
+        hooks += report.hooks;
+    }
+    // Each seed runs at least every unit's install, config-changed, start and relation hooks.
+    assert!(hooks >= SEEDS * 4 * 5, "{hooks} hooks");
 }

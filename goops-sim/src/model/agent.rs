@@ -27,6 +27,13 @@ use crate::state::ModelType;
 #[path = "agent_tests.rs"]
 mod agent_tests;
 
+/// Whether units of a secret's owner that read it get secret-changed too. Juju 3.1.7+ gives
+/// an owner unit that read its own secret a consumer record, and the consumed-secrets watcher
+/// (`state/secrets.go` `WatchConsumedSecretsChanges`) matches any consumer, so Juju would.
+/// goops-sim's single-unit engine refuses secret-changed for an owned secret (its event
+/// check), and the model runs every hook through it: off until the two are reconciled.
+const OWNERS_GET_SECRET_CHANGED: bool = false;
+
 /// How long after a secret-rotate that made no new revision Juju tries again
 /// (`RotateRetryDelay` in Juju's `core/secrets/rotate.go`).
 const ROTATE_RETRY_DELAY_MINUTES: i64 = 5;
@@ -275,18 +282,24 @@ fn manages(ctrl: &Controller, u: &Unit, secret: &SecretDoc) -> bool {
     }
 }
 
+/// Whether `secret` is `u`'s own: its application's, or its own unit's (the single-unit
+/// state shows it with an owner).
+fn owns(u: &Unit, secret: &SecretDoc) -> bool {
+    match &secret.owner {
+        SecretOwnerRef::Unit(owner) => owner == &u.name,
+        SecretOwnerRef::Application(app) => app == &u.app,
+    }
+}
+
 /// Whether `u` may still read `secret`: its owner, a unit of the owning application, or a
 /// grantee through a relation that still exists. A revoked reader gets no more
 /// secret-changed (Juju's agent treats "unauthorized" like deletion).
 fn can_read(ctrl: &Controller, u: &Unit, secret: &SecretDoc) -> bool {
-    let owns = match &secret.owner {
-        SecretOwnerRef::Unit(owner) => owner == &u.name,
-        SecretOwnerRef::Application(app) => app == &u.app,
-    };
-    owns || secret
-        .grants
-        .iter()
-        .any(|g| (g.target == u.name || g.target == u.app) && ctrl.relation(g.relation_id).is_some())
+    owns(u, secret)
+        || secret
+            .grants
+            .iter()
+            .any(|g| (g.target == u.name || g.target == u.app) && ctrl.relation(g.relation_id).is_some())
 }
 
 /// Tier 6: secret hooks, in the order of Juju's secrets resolver: expired, then rotate, then
@@ -321,13 +334,13 @@ fn secret_ops(ctrl: &Controller, u: &Unit) -> Vec<Op> {
     if !rotate.is_empty() {
         return rotate;
     }
-    // Changed: for units holding a consumer record (owners that read it included), when the
-    // latest revision differs from the one secret-changed last ran for. A record with no
-    // notified revision yet counts as notified at its tracked revision (the first read).
+    // Changed: for units holding a consumer record, when the latest revision differs from the
+    // one secret-changed last ran for. A record with no notified revision yet counts as
+    // notified at its tracked revision (the first read).
     let changed: Vec<Op> = ctrl
         .secrets
         .iter()
-        .filter(|s| can_read(ctrl, u, s))
+        .filter(|s| can_read(ctrl, u, s) && (OWNERS_GET_SECRET_CHANGED || !owns(u, s)))
         .filter(|s| {
             s.consumers.get(&u.name).is_some_and(|record| {
                 let notified = agent.secrets_notified.get(&s.id).copied().unwrap_or(record.tracked);

@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::controller::{self, Life, Op};
+use super::{Budget, Model, agent};
+
 /// How much a seeded model varies the order. Probabilities are per choice point.
 ///
 /// Interleaving units and picking among the legal alternatives of one priority (two relations,
@@ -90,6 +93,105 @@ impl Rng {
             return None;
         }
         items.get(self.below(items.len()))
+    }
+}
+
+/// The scheduler's choices inside [`Model::settle`].
+impl Model {
+    /// Choose the unit and the op: typical order = round-robin over the units with work and
+    /// the first op of the tier; seeded = any unit with work and any op of its tier.
+    pub(super) fn pick(&mut self, mut with_work: Vec<(String, Vec<Op>)>) -> (String, Op) {
+        let index = match &mut self.rng {
+            Some(rng) => rng.below(with_work.len()),
+            None => {
+                let after = self.cursor.as_deref().map(controller::unit_sort_key);
+                with_work
+                    .iter()
+                    .position(|(u, _)| after.as_ref().is_none_or(|a| controller::unit_sort_key(u) > *a))
+                    .unwrap_or(0)
+            }
+        };
+        let (unit, mut ops) = with_work.swap_remove(index);
+        let op = match &mut self.rng {
+            Some(rng) => ops.swap_remove(rng.below(ops.len())),
+            None => ops.swap_remove(0),
+        };
+        (unit, op)
+    }
+
+    /// Seeded: maybe move an application's lease to another alive unit between two hooks
+    /// (juju-model.md §8.2 F4). The deposed unit runs leader-settings-changed, the new holder
+    /// leader-elected.
+    pub(super) fn maybe_move_lease(&mut self, budget: &mut Budget) {
+        if budget.lease_moves >= MAX_LEASE_MOVES_PER_SETTLE {
+            return;
+        }
+        let Some(rng) = &mut self.rng else { return };
+        if !rng.chance(self.chaos.leader_change) {
+            return;
+        }
+        // A unit in error may resign but not accept leadership (§6): only healthy units claim.
+        // Nor does the lease leave a holder in error: its retry may be leader-elected, which
+        // Juju would then skip, and the trace cannot show a skip (the invariants would read the
+        // error as never cleared).
+        let holder_in_error = |a: &controller::Application| {
+            a.leader.as_ref().and_then(|l| self.ctrl.units.get(l)).is_some_and(|u| u.agent.error.is_some())
+        };
+        let moves: Vec<(String, String)> = self
+            .ctrl
+            .applications
+            .values()
+            .filter(|a| a.life == Life::Alive && !holder_in_error(a))
+            .flat_map(|a| {
+                self.ctrl
+                    .units_of(&a.name)
+                    .into_iter()
+                    .filter(|u| {
+                        Some(u) != a.leader.as_ref()
+                            && self.ctrl.units.get(u).is_some_and(|x| x.life == Life::Alive && x.agent.error.is_none())
+                    })
+                    .map(|u| (a.name.clone(), u))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let Some((app, unit)) = rng.pick(&moves).cloned() else { return };
+        budget.lease_moves += 1;
+        self.set_lease(&app, Some(unit));
+    }
+
+    /// Seeded: maybe let one idle started unit's update-status timer fire (§8.2 F8).
+    pub(super) fn maybe_update_status(&mut self, budget: &mut Budget) {
+        let units = self.ctrl.units.len() as u32;
+        if budget.update_status >= MAX_UPDATE_STATUS_PER_UNIT.saturating_mul(units) {
+            return;
+        }
+        let Some(rng) = &mut self.rng else { return };
+        if !rng.chance(self.chaos.update_status) {
+            return;
+        }
+        let idle: Vec<String> = self
+            .ctrl
+            .unit_names()
+            .into_iter()
+            .filter(|u| {
+                self.ctrl
+                    .units
+                    .get(u)
+                    .is_some_and(|x| x.life == Life::Alive && x.agent.started && x.agent.error.is_none())
+                    && agent::next_ops(&self.ctrl, u).is_empty()
+            })
+            .collect();
+        let Some(unit) = rng.pick(&idle).cloned() else { return };
+        budget.update_status += 1;
+        // One unit's timer fires: the tick moves on, and every other unit that had seen the
+        // old tick is taken to have seen this one too (their timers have not fired).
+        let old = self.ctrl.update_status_tick;
+        self.ctrl.update_status_tick += 1;
+        for (name, u) in &mut self.ctrl.units {
+            if *name != unit && u.agent.update_status_tick_seen == old {
+                u.agent.update_status_tick_seen = old + 1;
+            }
+        }
     }
 }
 

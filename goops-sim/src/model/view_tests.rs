@@ -588,7 +588,7 @@ fn a_detached_storage_instance_leaves_the_unit_with_the_hook_and_a_dead_peer_lea
     ctrl.units.get_mut("db/1").unwrap().storage.push(data.clone());
     let op = Op { storage: Some("data/0".into()), ..Op::hook("data-storage-detaching") };
     let (state, _, engine) = view(&ctrl, "db/1", &op);
-    assert_eq!(state.storage, [data.clone()]);
+    assert_eq!(state.storage, std::slice::from_ref(&data));
     assert_eq!(engine.env()["JUJU_STORAGE_ID"], "data/0");
     assert!(hook(&mut ctrl, "db/1", &op, false, |_| {}).is_empty());
     assert_eq!(ctrl.units["db/1"].storage, [data]);

@@ -199,8 +199,3 @@ pub fn provider_answers(model: &Model, id: u32, provider: &str) -> Result<Vec<se
     let text = bag.data.get("certificates").ok_or_else(|| format!("no certificates in {provider}'s app bag"))?;
     serde_json::from_str(text).map_err(|e| format!("{provider}'s certificates are not a JSON list: {e}"))
 }
-
-/// The hooks `unit` ran, in order, from the trace (successful or not; notes left out).
-pub fn hooks_of(model: &Model, unit: &str) -> Vec<String> {
-    model.trace().entries.iter().filter(|e| e.unit == unit).map(|e| e.op.hook.clone()).collect()
-}
