@@ -109,6 +109,27 @@ fn each_unit_has_its_own_charm_dir() {
 }
 
 #[test]
+fn unit_dirs_keep_what_a_charm_wrote_across_dispatch_charm_values() {
+    let base = std::env::temp_dir().join(format!("goops-model-view-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let state = State { unit: "counter/3".into(), ..State::default() };
+    let message = |charm: &DispatchCharm| charm.run(On::update_status(), &state).unwrap().state.unit_status.message;
+    let first = DispatchCharm::new(fixture("view-counter")).unwrap().unit_dirs(&base);
+    assert!(message(&first).starts_with("hook 1 in "));
+    assert!(message(&first).starts_with("hook 2 in "));
+    drop(first);
+    // Another value (another process resuming the model) restages the dir and keeps the file.
+    let again = DispatchCharm::new(fixture("view-counter")).unwrap().unit_dirs(&base);
+    let dir = base.canonicalize().unwrap().join("counter-3");
+    assert_eq!(message(&again), format!("hook 3 in {}", dir.display()));
+    assert_eq!(std::fs::read_to_string(base.join("counter-3/.unit-state.db")).unwrap().trim(), "3");
+    let odd = State { unit: "..".into(), ..State::default() };
+    let err = again.run(On::update_status(), &odd).unwrap_err();
+    assert!(err.to_string().contains("is not a unit name"), "{err}");
+    std::fs::remove_dir_all(&base).unwrap();
+}
+
+#[test]
 fn an_in_process_charm_and_a_process_charm_settle_in_one_model() {
     let mut model = Model::new();
     let db = Harness::<Db>::for_charm(fixture("view-db")).unwrap();

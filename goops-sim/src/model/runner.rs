@@ -64,8 +64,11 @@ pub struct DispatchCharm {
     meta: CharmMeta,
     goops_sim: Option<PathBuf>,
     timeout: Duration,
-    /// Per unit: its staged charm dir (inside the temp dir).
-    units: Mutex<BTreeMap<String, TempDir>>,
+    /// Where the units' charm dirs live across runs of the model ([`DispatchCharm::unit_dirs`]);
+    /// `None`: temp dirs removed with this value.
+    unit_base: Option<PathBuf>,
+    /// Per unit: its staged charm dir (and the temp dir holding it, removed on drop).
+    units: Mutex<BTreeMap<String, (PathBuf, Option<TempDir>)>>,
 }
 
 impl std::fmt::Debug for DispatchCharm {
@@ -76,6 +79,7 @@ impl std::fmt::Debug for DispatchCharm {
             .field("binary", &self.binary)
             .field("goops_sim", &self.goops_sim)
             .field("timeout", &self.timeout)
+            .field("unit_base", &self.unit_base)
             .finish()
     }
 }
@@ -114,6 +118,7 @@ impl DispatchCharm {
             meta,
             goops_sim: None,
             timeout: Duration::from_secs(60),
+            unit_base: None,
             units: Mutex::new(BTreeMap::new()),
         })
     }
@@ -131,18 +136,37 @@ impl DispatchCharm {
         self
     }
 
-    /// The staged charm dir of `unit`, made on its first hook.
+    /// Keep each unit's charm dir in `base/<app>-<n>` rather than in a temp dir, so that what
+    /// the charm writes there (ops' stored state and deferred events) outlives this value: a
+    /// model saved to JSON and resumed by another process (the `goops-sim model` verbs) finds
+    /// it again, as a Juju unit keeps its charm dir across agent restarts.
+    pub fn unit_dirs(mut self, base: impl Into<PathBuf>) -> DispatchCharm {
+        self.unit_base = Some(base.into());
+        self
+    }
+
+    /// The staged charm dir of `unit`, staged on its first hook in this process.
     fn unit_dir(&self, unit: &str) -> Result<PathBuf, HarnessError> {
         // A poisoned lock only means another run panicked while staging: the map is still sound.
         let mut units = self.units.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(dir) = units.get(unit) {
-            return Ok(dir.0.join("charm"));
+        if let Some((dir, _)) = units.get(unit) {
+            return Ok(dir.clone());
         }
-        let work = TempDir::new("goops-model-unit")
-            .map_err(|e| HarnessError::Process(format!("cannot create a temp dir: {e}")))?;
-        let charm = work.0.join("charm");
+        // The name becomes a path: only a unit name (`app/N`) is taken.
+        if !goops_juju::unit::is_valid_unit_name(unit) {
+            return Err(HarnessError::Process(format!("{unit:?} is not a unit name (app/N)")));
+        }
+        let (charm, temp) = match &self.unit_base {
+            // A unit name is `app/N`: `app-N` is one path component.
+            Some(base) => (base.join(unit.replace('/', "-")), None),
+            None => {
+                let temp = TempDir::new("goops-model-unit")
+                    .map_err(|e| HarnessError::Process(format!("cannot create a temp dir: {e}")))?;
+                (temp.0.join("charm"), Some(temp))
+            }
+        };
         stage(&self.dir, self.binary.as_deref(), &charm)?;
-        units.insert(unit.to_owned(), work);
+        units.insert(unit.to_owned(), (charm.clone(), temp));
         Ok(charm)
     }
 }

@@ -18,13 +18,14 @@ const METADATA_FILES: [&str; 4] = ["charmcraft.yaml", "metadata.yaml", "config.y
 /// and deferred events there (`ops/_main.py`, `.unit-state.db`).
 const UNIT_LOCAL_FILES: [&str; 1] = [".unit-state.db"];
 
-/// Stage a charm dir at `dest` (created): with `binary`, the metadata files of `source` and
-/// `binary` linked as `dispatch` (as charmcraft's `organize: {bin/<name>: dispatch}` does);
+/// Stage a charm dir at `dest` (made if missing): with `binary`, the metadata files of `source`
+/// and `binary` linked as `dispatch` (as charmcraft's `organize: {bin/<name>: dispatch}` does);
 /// without, every entry of `source` linked in, so that files the charm writes into its charm dir
-/// (ops' `.unit-state.db`) stay in `dest`, as each Juju unit has its own charm dir.
+/// (ops' `.unit-state.db`) stay in `dest`, as each Juju unit has its own charm dir. Staging into
+/// a dir staged before refreshes the links and metadata and keeps what the charm wrote there.
 pub(crate) fn stage(source: &Path, binary: Option<&Path>, dest: &Path) -> Result<(), HarnessError> {
     let failed = |e: std::io::Error| HarnessError::Process(format!("cannot stage the charm {}: {e}", source.display()));
-    std::fs::create_dir(dest).map_err(failed)?;
+    std::fs::create_dir_all(dest).map_err(failed)?;
     match binary {
         Some(binary) => {
             let binary = binary
@@ -36,7 +37,7 @@ pub(crate) fn stage(source: &Path, binary: Option<&Path>, dest: &Path) -> Result
                     std::fs::copy(&from, dest.join(file)).map_err(failed)?;
                 }
             }
-            std::os::unix::fs::symlink(&binary, dest.join("dispatch")).map_err(failed)?;
+            link(&binary, &dest.join("dispatch")).map_err(failed)?;
         }
         None => {
             let source = source.canonicalize().map_err(failed)?;
@@ -45,11 +46,23 @@ pub(crate) fn stage(source: &Path, binary: Option<&Path>, dest: &Path) -> Result
                 if UNIT_LOCAL_FILES.iter().any(|f| name == *f) {
                     continue;
                 }
-                std::os::unix::fs::symlink(source.join(&name), dest.join(&name)).map_err(failed)?;
+                link(&source.join(&name), &dest.join(&name)).map_err(failed)?;
             }
         }
     }
     Ok(())
+}
+
+/// Link `at` to `target`, replacing a link made by an earlier staging; a file or dir the charm
+/// made there itself is left alone.
+fn link(target: &Path, at: &Path) -> std::io::Result<()> {
+    match at.symlink_metadata() {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::remove_file(at)?,
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::os::unix::fs::symlink(target, at)
 }
 
 /// Run `event` on a copy of `input`: `binary` staged with the metadata files of `charm_dir`,
