@@ -53,7 +53,12 @@ pub(crate) fn next_ops(ctrl: &Controller, unit: &str) -> Vec<Op> {
     // A hook in error blocks every other hook; actions still run (Juju's actions resolver sits
     // above the hook-error state). An injected failure is retried on its own, as Juju's retry
     // timer does; a real one waits for `Model::resolve`.
-    if let Some(error) = &agent.error {
+    // A leader-only hook whose unit lost the lease before its retry is skipped by Juju
+    // (`operation/runhook.go` Prepare): the unit carries on as if idle, and its next commit
+    // clears the error.
+    if let Some(error) = &agent.error
+        && !(error.injected && stale(ctrl, u, &error.op))
+    {
         let mut ops: Vec<Op> = action.into_iter().collect();
         if error.injected {
             ops.push(error.op.clone());
@@ -65,6 +70,7 @@ pub(crate) fn next_ops(ctrl: &Controller, unit: &str) -> Vec<Op> {
     // install waits for the idle path, so a dying unit never installs.
     if let Some(queued) = &agent.queued
         && (alive || !is_kind(queued, HookKind::Install))
+        && !stale(ctrl, u, queued)
     {
         return vec![queued.clone()];
     }
@@ -155,6 +161,8 @@ pub(crate) fn begin(ctrl: &mut Controller, unit: &str, op: &Op) {
 /// scheduler injected it (then the agent retries it on its own).
 pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failure: Option<(String, bool)>) {
     let tick = ctrl.update_status_tick;
+    // A queued leader-only hook the unit can no longer run is dropped (Juju skips it).
+    let stale_queued = ctrl.units.get(unit).and_then(|u| u.agent.queued.as_ref().map(|q| stale(ctrl, u, q)));
     let Some(u) = ctrl.units.get_mut(unit) else { return };
     let agent = &mut u.agent;
     if !ok && !op.is_action() {
@@ -177,7 +185,7 @@ pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failu
             return;
         }
     } else {
-        if agent.queued.as_ref() == Some(op) {
+        if agent.queued.as_ref() == Some(op) || stale_queued == Some(true) {
             agent.queued = None;
         }
         agent.error = None;
@@ -189,6 +197,24 @@ pub(crate) fn finish(ctrl: &mut Controller, unit: &str, op: &Op, ok: bool, failu
         mark_seen(ctrl, unit, op);
     }
     record_first_reads(ctrl, unit);
+}
+
+/// Whether `op` is a leader-only hook (leader-elected; rotate, expired or remove of an
+/// application-owned secret) that `u` may no longer run because it lost the lease.
+fn stale(ctrl: &Controller, u: &Unit, op: &Op) -> bool {
+    let holder = ctrl.applications.get(&u.app).is_some_and(|a| a.leader.as_deref() == Some(u.name.as_str()));
+    if holder || op.is_action() {
+        return false;
+    }
+    match HookKind::parse(&op.hook) {
+        Some((HookKind::LeaderElected, _)) => true,
+        Some((HookKind::Secret(kind), _)) if kind != SecretEventKind::Changed => op
+            .secret
+            .as_deref()
+            .and_then(|id| ctrl.secret(id))
+            .is_some_and(|s| matches!(s.owner, SecretOwnerRef::Application(_))),
+        _ => false,
+    }
 }
 
 /// Whether `op` is a hook of `kind`.
