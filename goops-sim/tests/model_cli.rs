@@ -183,6 +183,13 @@ fn a_bad_model_file_exits_2_naming_the_problem() {
     let output = model(&file, &dir.join("none.json"), &["status"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(err(&output).contains("no model state at") && err(&output).contains("up` first"), "{}", err(&output));
+    // A state file that cannot be written is named, after the run.
+    let output = model(&file, &dir.join("no-such-dir/state.json"), &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", err(&output));
+    assert!(err(&output).contains("cannot write the model state"), "{}", err(&output));
+    let output = model(&fixtures().join("sh-failing.yaml"), &dir.join("no-such-dir/state.json"), &["up"]);
+    assert_eq!(output.status.code(), Some(1), "{}", err(&output));
+    assert!(err(&output).contains("hook \"start\" failed") && err(&output).contains("cannot write the model state"));
     let (file, state, _) = good_model_up("bad-verbs");
     for (args, expected) in [
         (&["run", "db/0", "nope"][..], "action \"nope\" not defined on unit \"db/0\""),

@@ -382,6 +382,9 @@ fn finish(
         Err(e) => Some(Failure::Model(e.to_string())),
     };
     match (failure, saved) {
+        (Some(Failure::Model(message)), Err(Failure::Usage(lost) | Failure::Model(lost))) => {
+            Err(Failure::Model(format!("{message}\n{lost}")))
+        }
         (Some(failure), _) => Err(failure),
         (None, Err(e)) => Err(e),
         (None, Ok(())) => Ok(()),
