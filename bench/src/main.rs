@@ -7,7 +7,7 @@
 //! ```sh
 //! cargo run --release -p goops-bench -- [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N]
 //!     [--profiles] [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--k8s-only] [--keep]
-//!     [--repeat CASE N]
+//!     [--repeat CASE N] [--model-only] [--model-runs N] [--model-seeds N]
 //! ```
 //!
 //! bench/README.md says what each table measures and how.
@@ -24,13 +24,14 @@ use goops_bench::{
 
 const USAGE: &str = "usage: goops-bench [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N] [--profiles] \
                      [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--k8s-only] [--keep] \
-                     [--repeat CASE N]";
+                     [--repeat CASE N] [--model-only] [--model-runs N] [--model-seeds N]";
 const SECRET_LABEL: &str = "active-ca-certificates";
 
 mod certs;
 mod inproc;
 mod k8s;
 mod machine;
+mod model;
 mod scenario;
 mod simcost;
 
@@ -61,6 +62,12 @@ struct Opts {
     sim: Option<PathBuf>,
     /// `--repeat CASE N`: only run goops-rs's certificates CASE N times (for a profiler).
     repeat: Option<(String, usize)>,
+    /// `--model-only`: only the model row (certificates + 3 tls-requirer, in-process).
+    model_only: bool,
+    /// `--model-runs N`: timed settles (and as many baseline runs) of the model row.
+    model_runs: usize,
+    /// `--model-seeds N`: seeds of the model row's explore.
+    model_seeds: usize,
 }
 
 fn parse_args() -> Result<Opts, String> {
@@ -78,6 +85,9 @@ fn parse_args() -> Result<Opts, String> {
         k8s_only: false,
         sim: None,
         repeat: None,
+        model_only: false,
+        model_runs: 200,
+        model_seeds: 200,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -97,6 +107,9 @@ fn parse_args() -> Result<Opts, String> {
             "--inproc-only" => opts.inproc_only = true,
             "--sim-cost-only" => opts.sim_cost_only = true,
             "--k8s-only" => opts.k8s_only = true,
+            "--model-only" => opts.model_only = true,
+            "--model-runs" => opts.model_runs = number("--model-runs", args.next())?,
+            "--model-seeds" => opts.model_seeds = number("--model-seeds", args.next())?,
             "--sim" => opts.sim = Some(PathBuf::from(args.next().ok_or("--sim needs a path")?)),
             "--repeat" => {
                 let case = args.next().ok_or("--repeat needs a case and a count")?;
@@ -389,6 +402,20 @@ fn bench(opts: &Opts) -> Result<(), String> {
     if let Some((case, n)) = &opts.repeat {
         return certs::repeat(case, *n);
     }
+    if opts.model_only {
+        let load_before = load_average();
+        eprintln!("model: {} settles, {} explore seeds…", opts.model_runs, opts.model_seeds);
+        let m = model::measure(opts.model_runs, opts.model_seeds as u64)?;
+        println!(
+            "Run: {} UTC, `--model-only`; {}; load average {load_before} before, {} after\n{}\n{}",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+            machine(),
+            load_average(),
+            m.markdown,
+            markdown_table(&["target", "measured (medians)", "verdict"], &m.targets),
+        );
+        return Ok(());
+    }
     let root = workspace_root();
     let target = goops_tests::target_dir();
     // First, so a Python or PyPI problem fails the run before the long part.
@@ -582,6 +609,8 @@ fn bench(opts: &Opts) -> Result<(), String> {
     eprintln!("in-process runs…");
     let (harness_table, harness_install, harness_calls) = inproc_table(opts.inproc)?;
     let side = side_by_side(opts, &root, scenario_python.as_deref())?;
+    eprintln!("model…");
+    let model = model::measure(opts.model_runs, opts.model_seeds as u64)?;
     let k8s = if opts.ops {
         eprintln!("hello-k8s pebble-ready…");
         Some(k8s::measure(&sim, &hookrun, &release, &temp, opts.runs)?)
@@ -701,6 +730,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
 
     out.push_str(&harness_table);
     out.push_str(&side.markdown);
+    out.push_str(&model.markdown);
     if let Some(k8s) = &k8s {
         out.push_str(&k8s.markdown);
     }
@@ -758,6 +788,7 @@ fn bench(opts: &Opts) -> Result<(), String> {
     targets.push(sim_cost_row(&sim_cost));
     targets.extend(side.targets);
     targets.push(harness_target(&harness_install));
+    targets.extend(model.targets);
     targets.extend(k8s.map(|k| k.targets).unwrap_or_default());
     if let Some(ops_update) = find("ops", "update-status") {
         targets.insert(

@@ -1,7 +1,7 @@
 //! The `goops-sim` command line: a multi-call binary. Called through a symlink named after a
 //! hook tool (or as `goops-sim <tool> …`) it acts as that tool on the running hook's session
 //! over the agent socket, with the tool's own gnuflag-exact parsing; otherwise its own commands
-//! (`run`, `exec`, `tools`) are parsed by clap.
+//! (`run`, `exec`, `model`, `tools`) are parsed by clap.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+
+mod model;
 
 use crate::event::{EventOptions, insert_cli_param};
 use crate::protocol::client_main;
@@ -56,6 +58,12 @@ enum Command {
     /// action; its changes are committed whatever its exit code (as Juju does), unless it is
     /// killed or times out. Exit status: 0 when the command exited 0, 1 otherwise.
     Exec(ExecArgs),
+    /// Run a local multi-unit model from a bundle-like file: deploy, relate, settle in Juju's
+    /// hook order, then act on it (run an action, remove a unit, change config, …) from its
+    /// state file. Verbs: up, status, run, remove-unit, add-unit, config, integrate, resolve,
+    /// trace, explore.
+    #[command(after_help = model::AFTER_HELP)]
+    Model(Box<model::ModelArgs>),
     /// List the hook tools.
     Tools,
 }
@@ -197,6 +205,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => cli_run(*args),
         Command::Exec(args) => cli_exec(args),
+        Command::Model(args) => model::main(*args),
         Command::Tools => {
             for tool in tool_names() {
                 println!("{tool}");

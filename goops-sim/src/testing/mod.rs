@@ -40,7 +40,7 @@ mod consistency;
 mod container_view;
 mod on;
 pub(crate) mod pebble;
-mod process;
+pub(crate) mod process;
 
 use std::marker::PhantomData;
 use std::path::PathBuf;
@@ -177,6 +177,19 @@ impl<C: Charm> Harness<C> {
     /// Whether runs happen as a real process.
     pub fn is_process(&self) -> bool {
         matches!(self.mode, Mode::Process { .. })
+    }
+
+    /// The charm dir the metadata is read from (canonical).
+    pub fn charm_dir(&self) -> &std::path::Path {
+        &self.charm_dir
+    }
+
+    /// The charm binary staged as `dispatch` in process mode (`None` in-process).
+    pub fn process_binary(&self) -> Option<&std::path::Path> {
+        match &self.mode {
+            Mode::Process { binary, .. } => Some(binary),
+            Mode::InProcess => None,
+        }
     }
 
     /// Skip the consistency checks (goops-sim's own rules still apply).

@@ -1,5 +1,6 @@
-//! Process mode: the charm's binary staged as `dispatch` next to its metadata and run by the
-//! `goops-sim run` CLI, whose `--records` file is the run's [`RunReport`].
+//! Process mode: a charm dir (or a charm's binary staged as `dispatch` next to its metadata)
+//! run by the `goops-sim run` CLI, whose `--records` file is the run's [`RunReport`]. The
+//! harness's process mode and the model's `DispatchCharm` share these functions.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,6 +10,60 @@ use std::time::Duration;
 use super::{HarnessError, On, RunReport};
 use crate::runner::{TempDir, is_executable};
 use crate::state::State;
+
+/// The metadata files a charm dir may hold (charmcraft.yaml, or the older split files).
+const METADATA_FILES: [&str; 4] = ["charmcraft.yaml", "metadata.yaml", "config.yaml", "actions.yaml"];
+
+/// A file a charm writes into its own dir that must not be shared: ops keeps its stored state
+/// and deferred events there (`ops/_main.py`, `.unit-state.db`).
+const UNIT_LOCAL_FILES: [&str; 1] = [".unit-state.db"];
+
+/// Stage a charm dir at `dest` (made if missing): with `binary`, the metadata files of `source`
+/// and `binary` linked as `dispatch` (as charmcraft's `organize: {bin/<name>: dispatch}` does);
+/// without, every entry of `source` linked in, so that files the charm writes into its charm dir
+/// (ops' `.unit-state.db`) stay in `dest`, as each Juju unit has its own charm dir. Staging into
+/// a dir staged before refreshes the links and metadata and keeps what the charm wrote there.
+pub(crate) fn stage(source: &Path, binary: Option<&Path>, dest: &Path) -> Result<(), HarnessError> {
+    let failed = |e: std::io::Error| HarnessError::Process(format!("cannot stage the charm {}: {e}", source.display()));
+    std::fs::create_dir_all(dest).map_err(failed)?;
+    match binary {
+        Some(binary) => {
+            let binary = binary
+                .canonicalize()
+                .map_err(|e| HarnessError::Process(format!("charm binary {}: {e}", binary.display())))?;
+            for file in METADATA_FILES {
+                let from = source.join(file);
+                if from.exists() {
+                    std::fs::copy(&from, dest.join(file)).map_err(failed)?;
+                }
+            }
+            link(&binary, &dest.join("dispatch")).map_err(failed)?;
+        }
+        None => {
+            let source = source.canonicalize().map_err(failed)?;
+            for entry in std::fs::read_dir(&source).map_err(failed)? {
+                let name = entry.map_err(failed)?.file_name();
+                if UNIT_LOCAL_FILES.iter().any(|f| name == *f) {
+                    continue;
+                }
+                link(&source.join(&name), &dest.join(&name)).map_err(failed)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Link `at` to `target`, replacing a link made by an earlier staging; a file or dir the charm
+/// made there itself is left alone.
+fn link(target: &Path, at: &Path) -> std::io::Result<()> {
+    match at.symlink_metadata() {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::remove_file(at)?,
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::os::unix::fs::symlink(target, at)
+}
 
 /// Run `event` on a copy of `input`: `binary` staged with the metadata files of `charm_dir`,
 /// under the `goops_sim` executable.
@@ -20,29 +75,31 @@ pub(super) fn run(
     event: &On,
     input: &State,
 ) -> Result<RunReport, HarnessError> {
-    let binary =
-        binary.canonicalize().map_err(|e| HarnessError::Process(format!("charm binary {}: {e}", binary.display())))?;
     let work =
         TempDir::new("goops-harness").map_err(|e| HarnessError::Process(format!("cannot create a temp dir: {e}")))?;
     let charm = work.0.join("charm");
-    let stage = || -> std::io::Result<()> {
-        std::fs::create_dir(&charm)?;
-        for file in ["charmcraft.yaml", "metadata.yaml", "config.yaml", "actions.yaml"] {
-            let source = charm_dir.join(file);
-            if source.exists() {
-                std::fs::copy(&source, charm.join(file))?;
-            }
-        }
-        // As charmcraft's `organize: {bin/<name>: dispatch}` does.
-        std::os::unix::fs::symlink(&binary, charm.join("dispatch"))?;
-        std::fs::write(work.0.join("state.json"), input.to_json())
-    };
-    stage().map_err(|e| HarnessError::Process(format!("cannot stage the charm: {e}")))?;
+    stage(charm_dir, Some(binary), &charm)?;
+    run_charm_dir(&charm, goops_sim, timeout, event, input)
+}
+
+/// Run `event` on a copy of `input` with the charm dir `charm` (its `dispatch`) under the
+/// `goops_sim` executable's `goops-sim run`; the state and report files live in a temp dir.
+pub(crate) fn run_charm_dir(
+    charm: &Path,
+    goops_sim: &Path,
+    timeout: Duration,
+    event: &On,
+    input: &State,
+) -> Result<RunReport, HarnessError> {
+    let work =
+        TempDir::new("goops-run").map_err(|e| HarnessError::Process(format!("cannot create a temp dir: {e}")))?;
     let (state_in, state_out, records) =
         (work.0.join("state.json"), work.0.join("out.json"), work.0.join("records.json"));
+    std::fs::write(&state_in, input.to_json())
+        .map_err(|e| HarnessError::Process(format!("cannot write {}: {e}", state_in.display())))?;
     let output = Command::new(goops_sim)
         .arg("run")
-        .arg(&charm)
+        .arg(charm)
         .args(event.cli_args())
         .arg("--state")
         .arg(&state_in)
@@ -78,7 +135,7 @@ pub(super) fn run(
 }
 
 /// The `goops-sim` executable for process mode.
-pub(super) fn find_goops_sim() -> Result<PathBuf, HarnessError> {
+pub(crate) fn find_goops_sim() -> Result<PathBuf, HarnessError> {
     if let Some(path) = std::env::var_os("GOOPS_SIM_BIN") {
         let path = PathBuf::from(path);
         if !is_executable(&path) {
