@@ -124,8 +124,6 @@ fn manage_secrets_in_process_and_the_ops_charm_as_a_process_settle_in_one_model(
 }
 
 #[test]
-#[ignore = "the model's agent holds back secret-changed from owner units (OWNERS_GET_SECRET_CHANGED) \
-            until goops-sim's single-unit event check accepts it"]
 fn an_owner_unit_that_read_its_secret_hears_secret_changed() {
     let (_dir, ops) = ops_charm();
     let mut model = Model::new();

@@ -251,14 +251,22 @@ fn ops_charm_runs_unchanged_under_goops_sim_run() {
     assert_eq!(step.logs("INFO").last(), Some(&"secret remote-token changed: now generation 2"));
     step.assert_report(&format!("secret {REMOTE_SECRET}: tracking revision 2"));
 
-    // Juju sends secret-changed to consumers only: for the secret this app owns, goops-sim
-    // refuses the event (exit 2) and leaves the state file alone.
+    // Juju (>= 3.1.7) sends secret-changed to consumers and to owner units that have read the
+    // secret: this unit read the token it owns, so the event is accepted. Tried on the side (the
+    // state file is put back), since the handler's refresh would move the pin step 5 reads.
     let before = std::fs::read_to_string(&sc.state).unwrap();
+    let owned_read = sc.run_raw("secret-changed", &["--secret", "compat-token"]);
+    let stderr = String::from_utf8_lossy(&owned_read.stderr);
+    assert_eq!(owned_read.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("secret compat-token changed"), "{stderr}");
+    std::fs::write(&sc.state, &before).unwrap();
+    // An owned secret this unit never read tracks no revision: the event is refused (exit 2).
+    sc.change(|s| s.secrets.iter_mut().filter(|x| x.is_owned()).for_each(|x| x.tracked = None));
     let refused = sc.run_raw("secret-changed", &["--secret", "compat-token"]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("secret-changed goes to a secret's consumers"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(&sc.state).unwrap(), before);
+    std::fs::write(&sc.state, before).unwrap();
 
     // 5. action get-info (verbose): results with dotted keys nested, the owned secret's tracked
     //    content (revision 1, pinned by its read in config-changed: owners track revisions, rule

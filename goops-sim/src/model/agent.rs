@@ -27,13 +27,6 @@ use crate::state::ModelType;
 #[path = "agent_tests.rs"]
 mod agent_tests;
 
-/// Whether units of a secret's owner that read it get secret-changed too. Juju 3.1.7+ gives
-/// an owner unit that read its own secret a consumer record, and the consumed-secrets watcher
-/// (`state/secrets.go` `WatchConsumedSecretsChanges`) matches any consumer, so Juju would.
-/// goops-sim's single-unit engine refuses secret-changed for an owned secret (its event
-/// check), and the model runs every hook through it: off until the two are reconciled.
-const OWNERS_GET_SECRET_CHANGED: bool = false;
-
 /// How long after a secret-rotate that made no new revision Juju tries again
 /// (`RotateRetryDelay` in Juju's `core/secrets/rotate.go`).
 const ROTATE_RETRY_DELAY_MINUTES: i64 = 5;
@@ -366,7 +359,10 @@ fn secret_ops(ctrl: &Controller, u: &Unit) -> Vec<Op> {
     let changed: Vec<Op> = ctrl
         .secrets
         .iter()
-        .filter(|s| can_read(ctrl, u, s) && (OWNERS_GET_SECRET_CHANGED || !owns(u, s)))
+        // Owner units that read their own secret hold a consumer record too (Juju >= 3.1.7), and the
+        // consumed-secrets watcher (`state/secrets.go` `WatchConsumedSecretsChanges`) matches
+        // any consumer: they get secret-changed as well.
+        .filter(|s| can_read(ctrl, u, s))
         .filter(|s| {
             s.consumers.get(&u.name).is_some_and(|record| {
                 let notified = agent.secrets_notified.get(&s.id).copied().unwrap_or(record.tracked);
