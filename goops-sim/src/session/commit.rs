@@ -110,9 +110,10 @@ pub(super) fn commit(state: &mut State, pending: &mut Pending, event: &Event) {
     }
     // The event itself changes the world once the hook succeeded.
     match event {
-        Event::Relation { kind: RelationEventKind::Departed, relation, departing_unit: Some(departing), .. } => {
+        // The remote unit leaves the members, whoever is departing (as relation-list shows).
+        Event::Relation { kind: RelationEventKind::Departed, relation, remote_unit: Some(departed), .. } => {
             if let Some(relation) = state.relation_mut(relation.id) {
-                relation.remote_units.remove(departing);
+                relation.remote_units.remove(departed);
             }
         }
         Event::Relation { kind: RelationEventKind::Broken, relation, .. } => {

@@ -230,6 +230,23 @@ fn rule_15_relation_list_is_sorted_and_drops_the_departing_unit() {
 }
 
 #[test]
+fn rule_15_when_this_unit_departs_relation_list_drops_the_remote_unit_of_the_hook() {
+    // This unit is leaving: it runs departed once per remote member with JUJU_DEPARTING_UNIT set
+    // to itself; the member the hook names leaves relation-list (contextfactory.go removes
+    // hookInfo.RemoteUnit), not the departing unit.
+    let leaving = base();
+    let options = EventOptions {
+        remote_unit: Some("pg/1".into()),
+        departing_unit: Some(leaving.unit.clone()),
+        ..Default::default()
+    };
+    let e = engine_with(leaving, "db-relation-departed", &options);
+    assert_eq!(ok(&e, "relation-list", &["--format=json"]), "[\"pg/0\"]\n");
+    let state = e.finish(true).unwrap().state;
+    assert_eq!(state.relation(1).unwrap().remote_units.keys().collect::<Vec<_>>(), ["pg/0"]);
+}
+
+#[test]
 fn rule_16_status_set_values_and_application_leadership() {
     let e = engine(non_leader(), "install");
     fails(

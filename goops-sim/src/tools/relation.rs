@@ -114,10 +114,13 @@ fn relation_ids(session: &mut Session, call: &Call<'_>) -> ToolResult {
     Ok(Out::Value(Val::strings(ids)))
 }
 
-fn departing(session: &Session, id: u32) -> Option<String> {
+/// The member a relation-departed hook is about: the remote unit, whoever is departing (Juju's
+/// context factory drops `hookInfo.RemoteUnit` from the members, `runner/context/
+/// contextfactory.go`; when the local unit is the one leaving, that is still the remote unit).
+fn departed_member(session: &Session, id: u32) -> Option<String> {
     match &session.event {
-        Event::Relation { kind: RelationEventKind::Departed, relation, departing_unit, .. } if relation.id == id => {
-            departing_unit.clone()
+        Event::Relation { kind: RelationEventKind::Departed, relation, remote_unit, .. } if relation.id == id => {
+            remote_unit.clone()
         }
         _ => None,
     }
@@ -137,7 +140,7 @@ fn relation_list(session: &mut Session, call: &Call<'_>) -> ToolResult {
     if call.parsed.flag("app") {
         return Ok(Out::Value(Val::str(remote_app(session, id))));
     }
-    let leaving = departing(session, id);
+    let leaving = departed_member(session, id);
     let relation = session.state.relation(id).ok_or_else(|| fail("relation not found"))?;
     // Juju runs relation-broken only once every member has departed: no members are left.
     let broken = matches!(&session.event,
