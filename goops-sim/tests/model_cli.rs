@@ -79,6 +79,8 @@ fn the_state_file_resumes_the_model_for_run_config_remove_unit_and_trace() {
     // run: the action's results, as YAML.
     let text = ok(&model(&file, &state, &["run", "db/0", "get-port", "word=hi"]));
     assert!(text.contains("port: \"5432\"\n") && text.contains("word: hi\n"), "{text}");
+    // The unit's charm dir outlived `up`: the marker its install wrote is still there.
+    assert!(text.contains("installed: db/0\n"), "{text}");
     assert!(text.contains("db/0  action get-port (id 1, params word)  completed"), "{text}");
     // config: the provider republishes, the requirers see the new port.
     let text = ok(&model(&file, &state, &["config", "db", "port=6000"]));

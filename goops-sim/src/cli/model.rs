@@ -182,6 +182,14 @@ fn goops_sim() -> Result<PathBuf, Failure> {
     std::env::current_exe().map_err(|e| Failure::Usage(format!("cannot find the goops-sim executable: {e}")))
 }
 
+/// Where the units' charm dirs live between commands: next to the state file,
+/// `<state file>.units/<app>-<n>`.
+fn units_dir(args: &ModelArgs) -> PathBuf {
+    let mut path = state_path(args).into_os_string();
+    path.push(".units");
+    PathBuf::from(path)
+}
+
 fn state_path(args: &ModelArgs) -> PathBuf {
     args.state.clone().unwrap_or_else(|| {
         let dir = args.file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -199,7 +207,18 @@ fn up(args: &ModelArgs) -> Result<(), Failure> {
     let file = read_file(args)?;
     let mut model = file.empty_model(args.seed).map_err(|e| Failure::Usage(e.to_string()))?;
     // A bad charm dir, endpoint or config value is the file's fault: exit 2.
-    file.deploy_into(&mut model, &goops_sim()?, Some(args.timeout))
+    // A new model: the charm dirs of the units of any earlier one go.
+    let units = units_dir(args);
+    match std::fs::remove_dir_all(&units) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(Failure::Usage(format!("cannot clear {}: {e}", units.display())));
+        }
+        _ => {}
+    }
+    // Where the state file's directory is missing the state cannot be saved either (that is
+    // reported after the run): the units' charm dirs are then temporary.
+    let keep = std::fs::create_dir(&units).is_ok().then_some(units.as_path());
+    file.deploy_into(&mut model, &goops_sim()?, Some(args.timeout), keep)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.file.display())))?;
     let result = model.settle().map(|_| ());
     let done = finish(args, &model, 0, result, true);
@@ -328,8 +347,9 @@ fn load(args: &ModelArgs) -> Result<Model, Failure> {
     };
     let goops_sim = goops_sim()?;
     let timeout = Some(args.timeout);
+    let units = units_dir(args);
     Model::from_json(&text, |app, source| {
-        dispatch_charm(app, source, &goops_sim, timeout).map(|c| Box::new(c) as Box<dyn ModelCharm>)
+        dispatch_charm(app, source, &goops_sim, timeout, Some(&units)).map(|c| Box::new(c) as Box<dyn ModelCharm>)
     })
     .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }
@@ -405,7 +425,7 @@ fn explore(args: &ModelArgs, seeds: u64) -> Result<(), Failure> {
     let make = |seed: u64| if kubernetes { Model::kubernetes().with_seed(seed) } else { Model::seeded(seed) };
     let timeout = Some(args.timeout);
     let scenario = |model: &mut Model| {
-        file.deploy_into(model, &goops_sim, timeout)?;
+        file.deploy_into(model, &goops_sim, timeout, None)?;
         model.settle().map(|_| ())
     };
     let report = crate::model::explore_with(first..last, make, scenario, all_active);

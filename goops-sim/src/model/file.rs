@@ -209,7 +209,7 @@ impl ModelFile {
     /// `seed` draws the order among Juju's legal ones ([`Model::seeded`]).
     pub fn build(&self, seed: Option<u64>, goops_sim: PathBuf) -> Result<Model, ModelError> {
         let mut model = self.empty_model(seed)?;
-        self.deploy_into(&mut model, &goops_sim, None)?;
+        self.deploy_into(&mut model, &goops_sim, None, None)?;
         Ok(model)
     }
 
@@ -233,12 +233,14 @@ impl ModelFile {
     }
 
     /// Deploy this file's applications into `model` and integrate its relations (no settle).
-    /// `timeout` bounds each hook (default: `goops-sim run`'s 60 s).
+    /// `timeout` bounds each hook (default: `goops-sim run`'s 60 s); `units_dir`, when given,
+    /// keeps each unit's charm dir there (see [`dispatch_charm`]).
     pub fn deploy_into(
         &self,
         model: &mut Model,
         goops_sim: &Path,
         timeout: Option<Duration>,
+        units_dir: Option<&Path>,
     ) -> Result<(), ModelError> {
         for app in &self.applications {
             let source = CharmSource {
@@ -246,7 +248,7 @@ impl ModelFile {
                 dispatch: app.dispatch.as_ref().map(|d| d.display().to_string()),
                 in_process: false,
             };
-            let charm = dispatch_charm(&app.name, &source, goops_sim, timeout)?;
+            let charm = dispatch_charm(&app.name, &source, goops_sim, timeout, units_dir)?;
             let options = Deploy { units: app.units, config: app.config.clone(), trusted: app.trust };
             model.deploy_with(&app.name, charm, options)?;
         }
@@ -259,12 +261,15 @@ impl ModelFile {
 }
 
 /// The charm of application `app` from its source as the model's JSON records it: its dir's
-/// own `dispatch`, or the binary staged as `dispatch`; run by `goops_sim`.
+/// own `dispatch`, or the binary staged as `dispatch`; run by `goops_sim`. With `units_dir`,
+/// each unit's charm dir is kept at `units_dir/<app>-<n>`, so what a charm keeps there (ops'
+/// stored state) outlives one `goops-sim model` command, as a unit's charm dir does in Juju.
 pub fn dispatch_charm(
     app: &str,
     source: &CharmSource,
     goops_sim: &Path,
     timeout: Option<Duration>,
+    units_dir: Option<&Path>,
 ) -> Result<DispatchCharm, ModelError> {
     if source.in_process {
         let message = format!("application {app:?} runs an in-process charm, which a model file cannot rebuild");
@@ -276,8 +281,12 @@ pub fn dispatch_charm(
     }
     .map_err(|e| ModelError::State(format!("application {app:?}: {e}")))?
     .goops_sim_binary(goops_sim);
-    Ok(match timeout {
+    let charm = match timeout {
         Some(timeout) => charm.timeout(timeout),
+        None => charm,
+    };
+    Ok(match units_dir {
+        Some(dir) => charm.unit_dirs(dir),
         None => charm,
     })
 }
