@@ -5,6 +5,7 @@
 
 use goops_runtime::prelude::*;
 use goops_sim::model::{Chaos, Life, Model, ModelError, ModelEvent, Outcome, explore_with};
+use goops_sim::state::{FileRecord, LayerRecord, ServiceRecord, ServiceStatus};
 use goops_sim::testing::Harness;
 
 /// Storage and a container, no handlers: the trace still records every hook Juju would run.
@@ -116,7 +117,16 @@ fn a_pod_restart_reruns_the_charm_setup_and_pebble_ready() {
     assert_eq!(model.unit("store/1").unwrap().container_boots.get("web"), Some(&2));
     // A workload container restart: pebble-ready for that container only.
     let from = model.trace().entries.len();
+    // What the charm had set up in Pebble is gone with the old boot; files stay.
+    let web = model.container_mut("store/0", "web").unwrap();
+    web.layers.push(LayerRecord { label: "base".into(), order: 1, layer: serde_json::json!({"summary": "x"}) });
+    let running = ServiceRecord { current: ServiceStatus::Active, since: None, started_with: None, starts: 1 };
+    web.services.insert("srv".into(), running);
+    web.files.insert("/etc/app.conf".into(), FileRecord::default());
     model.restart_container("store/0", "web").unwrap();
+    let web = &model.unit("store/0").unwrap().containers["web"];
+    assert!(web.layers.is_empty() && web.services.is_empty(), "{web:?}");
+    assert!(web.files.contains_key("/etc/app.conf"));
     model.settle().unwrap();
     assert_eq!(hooks_since(&model, "store/0", from), ["web-pebble-ready"]);
     assert!(

@@ -548,6 +548,12 @@ impl Model {
         self.ctrl.units.get(unit)
     }
 
+    /// A workload container of a unit, to change between hooks as the workload or the test
+    /// would (exec rules, files, notices, can-connect); the next hook sees it.
+    pub fn container_mut(&mut self, unit: &str, container: &str) -> Option<&mut crate::state::ContainerState> {
+        self.ctrl.units.get_mut(unit)?.containers.get_mut(container)
+    }
+
     /// A unit's agent state (what it has seen; whether it is in error).
     pub fn agent(&self, unit: &str) -> Option<&AgentState> {
         self.ctrl.units.get(unit).map(|u| &u.agent)

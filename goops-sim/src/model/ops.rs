@@ -307,13 +307,14 @@ impl Model {
             for boot in u.container_boots.values_mut() {
                 *boot += 1;
             }
+            u.containers.values_mut().for_each(new_boot);
         }
         self.note(ModelEvent::PodRestart { unit: unit.to_owned() });
         Ok(())
     }
 
-    /// Kubernetes: workload container `container` of `unit` restarts (a new Pebble boot):
-    /// the unit runs `<container>-pebble-ready` for it.
+    /// Kubernetes: workload container `container` of `unit` restarts (a new Pebble boot, see
+    /// [`new_boot`] for what it keeps): the unit runs `<container>-pebble-ready` for it.
     pub fn restart_container(&mut self, unit: &str, container: &str) -> Result<(), ModelError> {
         self.kubernetes_unit(unit)?;
         let u = self.ctrl.units.get_mut(unit).ok_or_else(|| ModelError::UnknownUnit(unit.to_owned()))?;
@@ -322,6 +323,9 @@ impl Model {
             .get_mut(container)
             .ok_or_else(|| ModelError::Invalid(format!("unit {unit:?} has no container {container:?}")))?;
         *boot += 1;
+        if let Some(state) = u.containers.get_mut(container) {
+            new_boot(state);
+        }
         self.note(ModelEvent::ContainerRestart { unit: unit.to_owned(), container: container.to_owned() });
         Ok(())
     }
@@ -543,4 +547,16 @@ fn life_name(life: Life) -> &'static str {
         Life::Dying => "dying",
         Life::Dead => "dead",
     }
+}
+
+/// What a workload container's new Pebble boot starts from: Pebble holds the layers added over
+/// its API in memory (`internals/overlord/planstate`), so the plan is empty again, no service
+/// runs, and checks and changes start afresh; that is why a sidecar charm sets its layer up in
+/// pebble-ready. Files, notices, exec rules and the request history are kept: goops-sim does
+/// not tell the image's files from the container's writable layer.
+pub(crate) fn new_boot(state: &mut ContainerState) {
+    state.layers.clear();
+    state.services.clear();
+    state.checks.clear();
+    state.changes.clear();
 }
