@@ -452,7 +452,9 @@ impl Model {
                     (RelationRole::Provides, RelationRole::Requires) | (RelationRole::Requires, RelationRole::Provides)
                 );
                 if complementary && l_interface == r_interface {
-                    pairs.push((l_interface.clone(), vec![l.clone(), r.clone()]));
+                    // The provider first, as `juju status` lists an integration.
+                    let pair = if *l_role == RelationRole::Provides { [l, r] } else { [r, l] };
+                    pairs.push((l_interface.clone(), pair.map(EndpointRef::clone).to_vec()));
                 }
             }
         }
