@@ -124,6 +124,8 @@ fn a_failing_hook_exits_1_naming_unit_and_hook_and_resolve_retries_it() {
     let output = model(&file, &state, &["up"]);
     assert_eq!(output.status.code(), Some(1), "{}\n{}", out(&output), err(&output));
     assert!(err(&output).contains("hook \"start\" failed on bad/0"), "{}", err(&output));
+    // The charm logged nothing: its stderr's last line says why.
+    assert!(err(&output).contains("exit status 1; stderr: cannot start: the disk is on fire"), "{}", err(&output));
     assert!(err(&output).contains("resolve bad/0"), "{}", err(&output));
     assert!(out(&output).lines().any(|l| l.contains("bad/0") && l.contains("start") && l.contains("FAILED")));
     // The state was saved: status shows the error as juju status does.

@@ -347,3 +347,18 @@ fn records_keep_each_tool_calls_stderr_with_secret_content_redacted() {
     let relation = calls[1]["stderr"].as_str().unwrap();
     assert!(relation.starts_with("ERROR "), "{relation}");
 }
+
+#[test]
+fn the_hooks_own_stderr_is_in_the_records_with_secret_content_redacted() {
+    let dir =
+        charm("records-stderr", "echo 'connecting with hunter2-very-secret' >&2\necho 'cannot connect' >&2\nexit 1");
+    let records = dir.join("records.json");
+    let output = sim(&dir, &["install", "--records", records.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&records).unwrap()).unwrap();
+    let text = report["stderr"].as_str().unwrap();
+    assert_eq!(text, "connecting with [REDACTED]\ncannot connect\n");
+    // The printed report shows the same redacted tail.
+    assert!(!stderr(&output).contains("hunter2-very-secret"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("connecting with [REDACTED]"), "{}", stderr(&output));
+}

@@ -112,6 +112,18 @@ pub enum ModelError {
     },
 }
 
+/// A failure the charm did not explain in its log (`exit status 1`, a signal) with the last
+/// line its process wrote on stderr (a Python traceback's exception, a shell command's error).
+fn with_stderr_tail(message: String, stderr: &[u8]) -> String {
+    let stderr = String::from_utf8_lossy(stderr);
+    match stderr.lines().rev().map(str::trim).find(|l| !l.is_empty()) {
+        Some(last) if message.starts_with("exit status") || message.starts_with("killed") => {
+            format!("{message}; stderr: {last}")
+        }
+        _ => message,
+    }
+}
+
 fn seed_text(seed: Option<u64>) -> String {
     seed.map(|s| format!(" (seed {s}; replay with Model::seeded({s}))")).unwrap_or_default()
 }
@@ -390,8 +402,14 @@ impl Model {
             Outcome::Failed(message) => Err(ModelError::HookFailed {
                 unit: unit.to_owned(),
                 hook: op.hook,
-                message,
-                log: report.logs.iter().map(|l| format!("{} {}", l.level, l.message)).collect::<Vec<_>>().into(),
+                message: with_stderr_tail(message, &report.stderr),
+                log: report
+                    .logs
+                    .iter()
+                    .map(|l| format!("{} {}", l.level, l.message))
+                    .chain(String::from_utf8_lossy(&report.stderr).lines().map(|l| format!("stderr {l}")))
+                    .collect::<Vec<_>>()
+                    .into(),
                 seed: self.trace.seed,
                 trace: self.trace_tail(),
             }),

@@ -174,8 +174,24 @@ pub struct RunReport {
     /// The process's stdout and stderr (empty in-process).
     #[serde(skip)]
     pub(crate) stdout: Vec<u8>,
-    #[serde(skip)]
+    /// In the records file as text (lossy UTF-8), when not empty: a process-mode caller (the
+    /// model) shows why a hook that logged nothing failed, as Juju's debug-log shows the
+    /// charm's stderr.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "lossy_text")]
     pub(crate) stderr: Vec<u8>,
+}
+
+/// Bytes written as (lossy) UTF-8 text and read back as its bytes.
+mod lossy_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&String::from_utf8_lossy(bytes))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(String::deserialize(d)?.into_bytes())
+    }
 }
 
 impl RunReport {

@@ -333,6 +333,9 @@ fn execute(
         (Exit::Code(_), true) => (true, Some(End::Completed)),
         _ => (exit.ok(), None),
     };
+    // The report is printed and kept (`--records`): secret content the charm echoed is
+    // redacted there, as in the tools' stderr.
+    let (stdout, stderr) = (session.redact_stderr(&stdout).into_bytes(), session.redact_stderr(&stderr).into_bytes());
     let mut report = session.finish(exit_ok).report(exit, stdout, stderr, end);
     // The workload's changes are not the hook's to roll back: they stand whatever its exit.
     if let Some(containers) = containers {
