@@ -541,9 +541,8 @@ impl Model {
 
     /// The trace's last entries, rendered, for an error.
     fn trace_tail(&self) -> Box<str> {
-        const TAIL: usize = 40;
-        let from = self.trace.entries.len().saturating_sub(TAIL);
-        Trace { seed: self.trace.seed, entries: self.trace.entries[from..].to_vec() }.render().into()
+        // The error names the seed itself; the tail says how many entries it left out.
+        self.trace.render_tail(40).into()
     }
 
     /// `juju status`.
