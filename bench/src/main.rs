@@ -22,9 +22,6 @@ use goops_bench::{
     tool_names,
 };
 
-const USAGE: &str = "usage: goops-bench [--runs N] [--rss-runs N] [--inproc N] [--scenario-runs N] [--profiles] \
-                     [--no-ops] [--no-scenario] [--inproc-only] [--sim-cost-only [--sim PATH]] [--k8s-only] [--keep] \
-                     [--repeat CASE N] [--model-only] [--model-runs N] [--model-seeds N]";
 const SECRET_LABEL: &str = "active-ca-certificates";
 
 mod certs;
@@ -32,95 +29,18 @@ mod inproc;
 mod k8s;
 mod machine;
 mod model;
+mod opts;
 mod scenario;
 mod simcost;
 
 use machine::{load_average, machine};
 
 use inproc::inproc_table;
+use opts::{Opts, parse_args};
 
 /// The input state of every manage-secrets hook: a fresh leader unit (the secret is owned by
 /// the application).
 const STATE: &str = "{\"leader\": true}\n";
-
-#[allow(clippy::struct_excessive_bools)] // one per command-line switch.
-struct Opts {
-    runs: usize,
-    rss_runs: usize,
-    inproc: usize,
-    scenario_runs: usize,
-    profiles: bool,
-    ops: bool,
-    scenario: bool,
-    keep: bool,
-    inproc_only: bool,
-    /// `--sim-cost-only`: only `goops-sim run`'s own cost per hook.
-    sim_cost_only: bool,
-    /// `--k8s-only`: only the Kubernetes row (hello-k8s pebble-ready, Rust vs ops).
-    k8s_only: bool,
-    /// `--sim PATH`: the goops-sim binary `--sim-cost-only` measures (default: the release build).
-    sim: Option<PathBuf>,
-    /// `--repeat CASE N`: only run goops-rs's certificates CASE N times (for a profiler).
-    repeat: Option<(String, usize)>,
-    /// `--model-only`: only the model row (certificates + 3 tls-requirer, in-process).
-    model_only: bool,
-    /// `--model-runs N`: timed settles (and as many baseline runs) of the model row.
-    model_runs: usize,
-    /// `--model-seeds N`: seeds of the model row's explore.
-    model_seeds: usize,
-}
-
-fn parse_args() -> Result<Opts, String> {
-    let mut opts = Opts {
-        runs: 30,
-        rss_runs: 5,
-        inproc: 5000,
-        scenario_runs: 400,
-        profiles: false,
-        ops: true,
-        scenario: true,
-        keep: false,
-        inproc_only: false,
-        sim_cost_only: false,
-        k8s_only: false,
-        sim: None,
-        repeat: None,
-        model_only: false,
-        model_runs: 200,
-        model_seeds: 200,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let number = |what: &str, v: Option<String>| -> Result<usize, String> {
-            let v = v.ok_or_else(|| format!("{what} needs a value"))?;
-            v.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("{what}: {v:?} is not a positive number"))
-        };
-        match arg.as_str() {
-            "--runs" => opts.runs = number("--runs", args.next())?,
-            "--rss-runs" => opts.rss_runs = number("--rss-runs", args.next())?,
-            "--inproc" => opts.inproc = number("--inproc", args.next())?,
-            "--scenario-runs" => opts.scenario_runs = number("--scenario-runs", args.next())?,
-            "--profiles" => opts.profiles = true,
-            "--no-ops" => opts.ops = false,
-            "--no-scenario" => opts.scenario = false,
-            "--keep" => opts.keep = true,
-            "--inproc-only" => opts.inproc_only = true,
-            "--sim-cost-only" => opts.sim_cost_only = true,
-            "--k8s-only" => opts.k8s_only = true,
-            "--model-only" => opts.model_only = true,
-            "--model-runs" => opts.model_runs = number("--model-runs", args.next())?,
-            "--model-seeds" => opts.model_seeds = number("--model-seeds", args.next())?,
-            "--sim" => opts.sim = Some(PathBuf::from(args.next().ok_or("--sim needs a path")?)),
-            "--repeat" => {
-                let case = args.next().ok_or("--repeat needs a case and a count")?;
-                opts.repeat = Some((case, number("--repeat", args.next())?));
-            }
-            "-h" | "--help" => return Err(USAGE.to_owned()),
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
-        }
-    }
-    Ok(opts)
-}
 
 fn main() -> std::process::ExitCode {
     let opts = match parse_args() {
